@@ -1,0 +1,7 @@
+"""perfloop: low-code performance management served over GraphQL."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,98 @@
+"""The Starlette application: /graphql (HTTP and WebSocket) and /healthz."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from perfloop.api.core.auth import TokenVerifier
+from perfloop.api.core.context import Context
+from perfloop.api.schema import build_schema
+from perfloop.authz import EnforcerCache
+from perfloop.services.caller import resolve_caller
+from perfloop.services.errors import ServiceError
+from perfloop.settings import Settings, get_settings
+from perfloop.store import make_engine, make_sessionmaker
+from perfloop.templates import load_builtin_templates
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    verifier: TokenVerifier
+    enforcers: EnforcerCache
+
+
+class PerfloopGraphQL(GraphQL[Context, None]):
+    def __init__(self, runtime: Runtime) -> None:
+        settings = runtime.settings
+        super().__init__(
+            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+        )
+        self.runtime = runtime
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        rt = self.runtime
+        session = rt.sessions()
+        header = request.headers.get("authorization")
+        if header is None and isinstance(request, WebSocket):
+            header = None  # subscriptions authenticate with connection_init payloads (later)
+        try:
+            claims = await rt.verifier.verify(header)
+            caller = (
+                await resolve_caller(session, rt.enforcers, claims.tenant, claims.user)
+                if claims
+                else None
+            )
+        except ServiceError as exc:
+            return Context(
+                session=session, settings=rt.settings, caller_or_none=None, auth_error=exc
+            )
+        return Context(session=session, settings=rt.settings, caller_or_none=caller)
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    load_builtin_templates()  # fail loudly at start-up on a broken built-in
+    runtime = Runtime(
+        settings, engine, make_sessionmaker(engine), TokenVerifier(settings), EnforcerCache()
+    )
+    graphql = PerfloopGraphQL(runtime)
+
+    async def healthz(_: Request) -> Response:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # a health check reports, it does not raise
+            return JSONResponse({"status": "error", "database": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

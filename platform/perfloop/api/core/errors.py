@@ -1,0 +1,69 @@
+"""GraphQL error handling: typed user errors in payloads, masked bugs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from perfloop.services.errors import ErrorCode as _ErrorCode
+from perfloop.services.errors import ServiceError
+from perfloop.services.errors import UserError as _UserError
+
+log = logging.getLogger("perfloop.api")
+
+# Registers the service layer's enum with GraphQL (strawberry.enum returns the same class).
+ErrorCode = strawberry.enum(_ErrorCode, name="ErrorCode", description="What kind of failure.")
+
+
+@strawberry.type(description="An expected failure, returned as data in a mutation payload.")
+class UserError:
+    code: _ErrorCode
+    message: str
+    path: list[str] = strawberry.field(description="Where in the input the problem is.")
+    detail: str | None = strawberry.field(default=None, description="A finer, stable sub-code.")
+
+    @classmethod
+    def from_service(cls, error: _UserError) -> UserError:
+        return cls(
+            code=ErrorCode[error.code.name],
+            message=error.message,
+            path=list(error.path),
+            detail=error.detail,
+        )
+
+
+def user_errors(exc: ServiceError) -> list[UserError]:
+    return [UserError.from_service(e) for e in exc.errors]
+
+
+class ErrorPolicy(SchemaExtension):
+    """Expected errors keep their message and get ``extensions.code``; any other
+    exception from a resolver is logged and masked as "Unexpected error."."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        result.errors = [self._process(e) for e in result.errors or []]
+
+    @staticmethod
+    def _process(error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            return error  # syntax, validation, limits, permission errors: already public
+        if isinstance(original, ServiceError):
+            return GraphQLError(
+                original.errors[0].message,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": original.code.value},
+            )
+        log.error("unexpected error in %s", error.path, exc_info=original)
+        return GraphQLError(
+            "Unexpected error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}
+        )

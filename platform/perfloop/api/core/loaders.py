@@ -1,0 +1,38 @@
+"""Per-request dataloaders: one per key type, results in key order, always
+restricted to the caller's tenant (an id from another tenant loads as None)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from perfloop.store.models import Employee, OrgUnit, UserAccount
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.services.caller import Caller
+
+M = TypeVar("M", Employee, OrgUnit, UserAccount)
+
+
+class Loaders:
+    def __init__(self, session: AsyncSession, caller: Caller | None) -> None:
+        self._session = session
+        self._tenant_id = caller.tenant_id if caller is not None else -1
+        self.employee = DataLoader[int, Employee | None](self._loader(Employee))
+        self.org_unit = DataLoader[int, OrgUnit | None](self._loader(OrgUnit))
+        self.user = DataLoader[int, UserAccount | None](self._loader(UserAccount))
+
+    def _loader(self, model: type[M]) -> Any:
+        async def load(ids: Sequence[int]) -> list[M | None]:
+            rows = await self._session.execute(
+                select(model).where(model.id.in_(ids), model.tenant_id == self._tenant_id)
+            )
+            by_id = {row.id: row for row in rows.scalars()}
+            return [by_id.get(i) for i in ids]
+
+        return load

@@ -1,0 +1,87 @@
+"""Template GraphQL types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from perfloop.api.core.context import Info
+from perfloop.api.core.errors import UserError
+from perfloop.api.core.scalars import JSON, I18nText
+from perfloop.api.identity.types import User
+
+if TYPE_CHECKING:
+    from perfloop.store.models import TemplateRecord
+    from perfloop.templates import TemplateError
+
+
+@strawberry.type(description="A published template version. Published versions never change.")
+class Template:
+    id: strawberry.ID
+    kind: str
+    key: str
+    version: int
+    status: str
+    title: I18nText
+    checksum: str = strawberry.field(description="sha256 of the canonical JSON document.")
+    built_in: bool = strawberry.field(description="Shipped with perfloop, visible to every tenant.")
+    document: JSON
+    created_at: dt.datetime
+    created_by_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: TemplateRecord) -> Template:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=row.kind,
+            key=row.key,
+            version=row.version,
+            status=row.status,
+            title=I18nText.from_dict(row.title),
+            checksum=row.checksum,
+            built_in=row.tenant_id is None,
+            document=JSON(row.body),
+            created_at=row.created_at,
+            created_by_id=row.created_by_id,
+        )
+
+    @strawberry.field
+    def ref(self) -> str:
+        """How other templates reference this one: key@version."""
+        return f"{self.key}@{self.version}"
+
+    @strawberry.field
+    async def created_by(self, info: Info) -> User | None:
+        if self.created_by_id is None:
+            return None
+        row = await info.context.loaders.user.load(self.created_by_id)
+        return User.from_row(row) if row else None
+
+
+@strawberry.type(description="One problem found in a template document.")
+class TemplateProblem:
+    pointer: str = strawberry.field(description="JSON pointer to the offending place.")
+    code: str
+    message: str
+
+    @classmethod
+    def from_error(cls, error: TemplateError) -> TemplateProblem:
+        return cls(pointer=error.pointer, code=str(error.code), message=error.message)
+
+
+@strawberry.type
+class TemplateValidation:
+    valid: bool
+    problems: list[TemplateProblem]
+
+
+@strawberry.type
+class PublishTemplatePayload:
+    template: Template | None = None
+    created: bool = strawberry.field(
+        default=False,
+        description="False when the content equals the latest version (nothing was written).",
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,0 +1,207 @@
+"""``perfloop`` commands: serve, db, demo, token, templates, export-schema."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perfloop.cli.common import console, err_console, settings_or_exit, with_session
+
+app = typer.Typer(
+    help="perfloop: low-code performance management (绩效管理) served over GraphQL.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo tenant.", no_args_is_help=True)
+templates_app = typer.Typer(
+    help="Templates: list the built-ins, validate files.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(templates_app, name="templates")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default PERFLOOP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PERFLOOP_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Serve GraphQL at /graphql (with GraphiQL) and /healthz."""
+    import uvicorn
+
+    settings = settings_or_exit()
+    host, port = host or settings.host, port or settings.port
+    url = f"http://{host}:{port}/graphql"
+    console.print(f"[bold green]perfloop[/] serving [link={url}]{url}[/link]")
+    if settings.graphiql:
+        console.print("Open that address in a browser for GraphiQL. Get a token with:")
+        console.print("  [cyan]perfloop demo users[/]            # who is in the demo company")
+        console.print("  [cyan]perfloop token --user hr@demo.perfloop.dev[/]")
+        console.print('and send it as the header  {"Authorization": "Bearer <token>"}')
+    uvicorn.run("perfloop.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema and store the built-in templates."""
+    from perfloop.services.templates import sync_builtin_templates
+    from perfloop.store import make_engine, make_sessionmaker, upgrade
+
+    settings = settings_or_exit()
+
+    async def run() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            async with make_sessionmaker(engine)() as session:
+                return await sync_builtin_templates(session)
+        finally:
+            await engine.dispose()
+
+    added = asyncio.run(run())
+    console.print(f"database is at the newest schema; {added} built-in template version(s) added")
+
+
+@demo_app.command("load")
+def demo_load(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty/--always", help="Skip when any tenant exists.")
+    ] = True,
+) -> None:
+    """Load the demo company (tenant `demo`)."""
+    from perfloop.demo import load_demo
+
+    if with_session(lambda s: load_demo(s, if_empty=if_empty)):
+        console.print("demo tenant loaded; see `perfloop demo users`")
+    else:
+        console.print("the database has tenants already; demo not loaded")
+
+
+@demo_app.command("users")
+def demo_users() -> None:
+    """The demo identities and their roles."""
+    from perfloop.demo import demo_users as list_users
+
+    users = with_session(list_users)
+    if not users:
+        err_console.print("no demo tenant: run `perfloop demo load`")
+        raise typer.Exit(1)
+    table = Table(title="demo tenant users (perfloop token --user EMAIL)")
+    for column in ("email", "name", "roles", "org unit", "position"):
+        table.add_column(column)
+    for u in users:
+        table.add_row(u.email, u.name, ", ".join(u.roles), u.org_unit, u.position)
+    console.print(table)
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Option("--user", help="The user's email.")],
+    tenant: Annotated[str, typer.Option(help="The tenant slug.")] = "demo",
+    ttl: Annotated[int | None, typer.Option(help="Minutes until it expires.")] = None,
+) -> None:
+    """Print a development bearer token (HS256, signed with PERFLOOP_SECRET)."""
+    from perfloop.api.core.auth import issue_token
+    from perfloop.authz import EnforcerCache
+    from perfloop.services.caller import resolve_caller
+    from perfloop.services.errors import ServiceError
+
+    settings = settings_or_exit()
+
+    async def check(session: AsyncSession) -> None:
+        await resolve_caller(session, EnforcerCache(), tenant, user)
+
+    try:
+        with_session(check)
+    except ServiceError:
+        err_console.print(
+            f"no active user {user!r} in tenant {tenant!r} (see `perfloop demo users`)"
+        )
+        raise typer.Exit(1) from None
+    typer.echo(issue_token(settings, tenant, user, ttl))
+
+
+@templates_app.command("list")
+def templates_list(
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+) -> None:
+    """The built-in templates shipped with perfloop."""
+    from perfloop.templates import load_builtin_templates
+
+    table = Table(title="built-in templates")
+    for column in ("kind", "ref", "title (zh-CN)", "title (en)"):
+        table.add_column(column)
+    for t in load_builtin_templates():
+        if kind is None or t.kind == kind:
+            table.add_row(t.kind, t.ref, t.title.get("zh-CN", ""), t.title.get("en", ""))
+    console.print(table)
+
+
+@templates_app.command("validate")
+def templates_validate(
+    files: Annotated[list[Path], typer.Argument(help="Template JSON files.")],
+) -> None:
+    """Check template files; references may point at built-ins or at each other."""
+    from perfloop.templates import load_builtin_templates, validate_document
+
+    builtins = load_builtin_templates()
+    documents: dict[Path, object] = {}
+    failed = False
+    for path in files:
+        try:
+            documents[path] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            err_console.print(f"[red]{path}[/]: cannot read JSON: {exc}")
+            failed = True
+    given = {
+        (d["key"], d["version"]): d
+        for d in documents.values()
+        if isinstance(d, dict)
+        and isinstance(d.get("key"), str)
+        and isinstance(d.get("version"), int)
+    }
+
+    def resolve(key: str, version: int) -> object:
+        hit = given.get((key, version))
+        if hit is not None:
+            return hit
+        return builtins.resolve(key, version)
+
+    for path, document in documents.items():
+        errors = validate_document(document, resolver=resolve)  # type: ignore[arg-type]
+        if errors:
+            failed = True
+            for e in errors:
+                err_console.print(f"[red]{path}[/] {e.pointer or '/'} [{e.code}] {e.message}")
+        else:
+            console.print(f"[green]{path}[/]: valid")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[
+        Path | None, typer.Option(help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Print the GraphQL SDL (committed as schema.graphql)."""
+    from perfloop.api.schema import print_schema
+
+    sdl = print_schema()
+    if output is None:
+        typer.echo(sdl, nl=False)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,98 @@
+"""Settings read from the environment (prefix ``PERFLOOP_``) or a ``.env`` file.
+
+Bad values raise :class:`SettingsError`, whose message names every offending
+environment variable, so a typo in deployment is a one-line fix.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "perfloop-development-secret-do-not-use-in-production"  # noqa: S105 (documented dev default)
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value perfloop cannot use."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Map ``sqlite://`` and ``postgresql://`` to the async drivers perfloop uses."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in _DRIVERS:
+        raise ValueError(
+            "must look like sqlite:///./perfloop.db or postgresql://user@host:5432/db "
+            f"(got scheme {scheme!r}; supported: sqlite, postgresql)"
+        )
+    return f"{_DRIVERS[scheme]}://{rest}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PERFLOOP_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./perfloop.db"
+    secret: str = Field(default=DEV_SECRET, min_length=32)
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_tenant_claim: str = "tenant"
+    jwt_user_claim: str = "email"
+    token_ttl_minutes: int = Field(default=12 * 60, ge=1, le=60 * 24 * 30)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    graphiql: bool = True
+    introspection: bool = True
+    max_query_depth: int = Field(default=12, ge=2, le=100)
+    max_query_tokens: int = Field(default=2000, ge=50)
+    max_query_aliases: int = Field(default=30, ge=1)
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @model_validator(mode="after")
+    def _production_needs_real_keys(self) -> Settings:
+        if self.env == "production" and self.jwt_algorithm == "HS256" and self.secret == DEV_SECRET:
+            raise ValueError("PERFLOOP_SECRET must be set to your own secret in production")
+        if self.jwt_algorithm == "RS256" and not self.jwks_url:
+            raise ValueError("PERFLOOP_JWKS_URL is required when PERFLOOP_JWT_ALGORITHM is RS256")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one readable error."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            name = f"PERFLOOP_{field.upper()}" if field else "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
+
+
+@cache
+def get_settings() -> Settings:
+    return load_settings()

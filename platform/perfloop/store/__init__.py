@@ -1,0 +1,8 @@
+"""Persistence: SQLAlchemy models, engine/session factory and Alembic migrations."""
+
+from __future__ import annotations
+
+from perfloop.store.db import make_engine, make_sessionmaker
+from perfloop.store.migrate import upgrade
+
+__all__ = ["make_engine", "make_sessionmaker", "upgrade"]

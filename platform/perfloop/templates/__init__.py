@@ -1,0 +1,56 @@
+"""perfloop.templates: template documents, their validation and the built-in registry.
+
+Pure (no database, no network): the service layer passes a resolver that
+looks referenced templates up wherever they live.
+
+    document ──validate_document(document, resolver)──▶ [TemplateError(pointer, code, message)]
+             └─Template.from_document(document)─────▶ Template(kind, key, version, title, checksum)
+    schemas/templates/ ──load_builtin_templates()──▶ BuiltinRegistry (or TemplateLoadError)
+"""
+
+from __future__ import annotations
+
+from perfloop.templates._context import Resolver
+from perfloop.templates.errors import TemplateError, TemplateErrorCode, TemplateLoadError
+from perfloop.templates.localize import LOCALES, localize
+from perfloop.templates.meta import embedded_schema_errors, meta_schemas
+from perfloop.templates.model import (
+    KINDS,
+    Template,
+    canonical_json,
+    checksum,
+    format_ref,
+    parse_ref,
+)
+from perfloop.templates.parameters import merge_parameters, parameter_errors
+from perfloop.templates.registry import (
+    FOLDERS,
+    BuiltinRegistry,
+    load_builtin_templates,
+    load_templates,
+)
+from perfloop.templates.validation import validate_document
+
+__all__ = [
+    "FOLDERS",
+    "KINDS",
+    "LOCALES",
+    "BuiltinRegistry",
+    "Resolver",
+    "Template",
+    "TemplateError",
+    "TemplateErrorCode",
+    "TemplateLoadError",
+    "canonical_json",
+    "checksum",
+    "embedded_schema_errors",
+    "format_ref",
+    "load_builtin_templates",
+    "load_templates",
+    "localize",
+    "merge_parameters",
+    "meta_schemas",
+    "parameter_errors",
+    "parse_ref",
+    "validate_document",
+]

@@ -1,0 +1,23 @@
+"""The lazily imported `perfloop.engine` (formulas and scoring), or None before it exists."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["load_engine"]
+
+
+def load_engine() -> Any | None:
+    """`perfloop.engine`, imported on first use; None only when the module is absent.
+
+    Imported by name so that templates load without paying for the formula
+    grammar until a formula needs checking; a failure inside the engine
+    itself is not hidden.
+    """
+    try:
+        return importlib.import_module("perfloop.engine")
+    except ModuleNotFoundError as exc:
+        if exc.name == "perfloop.engine":
+            return None
+        raise

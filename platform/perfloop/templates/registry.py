@@ -1,0 +1,140 @@
+"""The built-in templates under `schemas/templates/`, loaded and validated once per process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from perfloop import paths
+from perfloop.templates.errors import TemplateError, TemplateErrorCode, TemplateLoadError
+from perfloop.templates.model import Template
+from perfloop.templates.validation import validate_document
+
+__all__ = ["FOLDERS", "BuiltinRegistry", "load_builtin_templates", "load_templates"]
+
+FOLDERS: Final = {
+    "forms": "form",
+    "kpi-libraries": "kpi-library",
+    "scoring": "scoring",
+    "cycles": "cycle",
+    "datasets": "dataset",
+    "apps": "app",
+}
+"""Folder under `schemas/templates/` -> the kind of template it holds."""
+
+
+class BuiltinRegistry:
+    """Validated templates, looked up by (key, version) or listed by kind."""
+
+    def __init__(self, templates: Iterable[Template]) -> None:
+        ordered = sorted(templates, key=lambda t: (t.kind, t.key, t.version))
+        self._by_id = {(t.key, t.version): t for t in ordered}
+
+    def get(self, key: str, version: int) -> Template | None:
+        return self._by_id.get((key, version))
+
+    def resolve(self, key: str, version: int) -> Mapping[str, Any] | None:
+        """A `Resolver`: the document of key@version, or None."""
+        found = self._by_id.get((key, version))
+        return found.document if found is not None else None
+
+    def latest(self, key: str) -> Template | None:
+        versions = [t for (k, _), t in self._by_id.items() if k == key]
+        return max(versions, key=lambda t: t.version, default=None)
+
+    def by_kind(self, kind: str) -> tuple[Template, ...]:
+        return tuple(t for t in self._by_id.values() if t.kind == kind)
+
+    def __iter__(self) -> Iterator[Template]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and any(t.ref == ref for t in self._by_id.values())
+
+
+class _DuplicateName(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    names = [name for name, _ in pairs]
+    for name in names:
+        if names.count(name) > 1:
+            raise _DuplicateName(name)
+    return dict(pairs)
+
+
+def _read(path: Path) -> tuple[object, TemplateError | None]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicates), None
+    except _DuplicateName as exc:
+        message = f"the name {exc.args[0]!r} appears twice in one JSON object"
+        return None, TemplateError("", TemplateErrorCode.DUPLICATE_KEY, message)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, TemplateError("", TemplateErrorCode.INVALID_JSON, f"not valid JSON: {exc}")
+
+
+def load_templates(directory: Path) -> BuiltinRegistry:
+    """Load and validate every `*.json` below `directory`.
+
+    Raises `TemplateLoadError` naming every broken file, pointer and message.
+    """
+    failures: list[tuple[Path, TemplateError]] = []
+    documents: dict[Path, Mapping[str, Any]] = {}
+    owners: dict[tuple[object, object], Path] = {}
+    for path in sorted(directory.rglob("*.json")):
+        document, problem = _read(path)
+        if problem is not None:
+            failures.append((path, problem))
+            continue
+        if isinstance(document, Mapping):
+            failures.extend((path, e) for e in _placement(path, directory, document, owners))
+            documents[path] = document
+        else:
+            failures.extend((path, e) for e in validate_document(document))
+    by_id = {(d.get("key"), d.get("version")): d for d in documents.values()}
+
+    def resolver(key: str, version: int) -> Mapping[str, Any] | None:
+        return by_id.get((key, version))
+
+    for path, document in documents.items():
+        failures.extend((path, e) for e in validate_document(document, resolver))
+    if failures:
+        raise TemplateLoadError(failures)
+    return BuiltinRegistry(Template.from_document(d) for d in documents.values())
+
+
+def _placement(
+    path: Path,
+    directory: Path,
+    document: Mapping[str, Any],
+    owners: dict[tuple[object, object], Path],
+) -> list[TemplateError]:
+    """A built-in sits in its kind's folder, and no two files share a key@version."""
+    problems: list[TemplateError] = []
+    folder = path.relative_to(directory).parts[0] if path.parent != directory else ""
+    expected = FOLDERS.get(folder)
+    if expected is None:
+        message = f"built-in templates live in one of the folders {', '.join(FOLDERS)}"
+        problems.append(TemplateError("", TemplateErrorCode.KIND_MISMATCH, message))
+    elif document.get("kind") != expected:
+        message = f"the folder {folder}/ holds {expected} templates, not {document.get('kind')}"
+        problems.append(TemplateError("/kind", TemplateErrorCode.KIND_MISMATCH, message))
+    identity = (document.get("key"), document.get("version"))
+    if identity in owners:
+        message = f"{identity[0]}@{identity[1]} is also defined in {owners[identity].name}"
+        problems.append(TemplateError("/key", TemplateErrorCode.DUPLICATE_KEY, message))
+    owners.setdefault(identity, path)
+    return problems
+
+
+@cache
+def load_builtin_templates() -> BuiltinRegistry:
+    """The built-ins, loaded once per process; raises `TemplateLoadError` when any is broken."""
+    return load_templates(paths.builtin_templates_dir())

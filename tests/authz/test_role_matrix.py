@@ -1,4 +1,4 @@
-"""Every default role against every operation of the platform so far."""
+"""Every default role against every operation, with the scope it reaches."""
 
 from __future__ import annotations
 
@@ -13,63 +13,64 @@ from perfloop.authz import (
     default_policy_lines,
 )
 
-T = Scope.TENANT
+T, SUB, TEAM, SELF = Scope.TENANT, Scope.SUBTREE, Scope.TEAM, Scope.SELF
+ROLES = (Role.ADMIN, Role.HR, Role.EXECUTIVE, Role.HEAD, Role.MANAGER, Role.EMPLOYEE)
+
+
+def row(*scopes: Scope | None) -> dict[Role, Scope | None]:
+    """Expected scopes in ROLES order: admin, hr, executive, head, manager, employee."""
+    assert len(scopes) == len(ROLES)
+    return dict(zip(ROLES, scopes, strict=True))
+
+
+P = Permission
+# fmt: off
 EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
-    Permission.ME_READ: {
-        Role.ADMIN: T,
-        Role.HR: Scope.SELF,
-        Role.EXECUTIVE: Scope.SELF,
-        Role.MANAGER: Scope.SELF,
-        Role.EMPLOYEE: Scope.SELF,
-    },
-    Permission.TEMPLATE_READ: dict.fromkeys(Role, T),
-    Permission.TEMPLATE_VALIDATE: {
-        Role.ADMIN: T,
-        Role.HR: T,
-        Role.EXECUTIVE: None,
-        Role.MANAGER: T,
-        Role.EMPLOYEE: None,
-    },
-    Permission.TEMPLATE_PUBLISH: {
-        Role.ADMIN: T,
-        Role.HR: T,
-        Role.EXECUTIVE: None,
-        Role.MANAGER: None,
-        Role.EMPLOYEE: None,
-    },
-    Permission.FORMULA_EVALUATE: dict.fromkeys(Role, T),
-    Permission.ORG_READ: {
-        Role.ADMIN: T,
-        Role.HR: T,
-        Role.EXECUTIVE: T,
-        Role.MANAGER: Scope.TEAM,
-        Role.EMPLOYEE: Scope.SELF,
-    },
-    Permission.AUDIT_READ: {
-        Role.ADMIN: T,
-        Role.HR: T,
-        Role.EXECUTIVE: None,
-        Role.MANAGER: None,
-        Role.EMPLOYEE: None,
-    },
+    #                          admin hr    exec  head  manager employee
+    P.ME_READ:            row(T, SELF, SELF, SELF, SELF, SELF),
+    P.TEMPLATE_READ:      row(T, T, T, T, T, T),
+    P.TEMPLATE_VALIDATE:  row(T, T, None, None, T, None),
+    P.TEMPLATE_PUBLISH:   row(T, T, None, None, None, None),
+    P.FORMULA_EVALUATE:   row(T, T, T, T, T, T),
+    P.ORG_READ:           row(T, T, T, SUB, TEAM, SELF),
+    P.ORG_MANAGE:         row(T, T, None, None, None, None),
+    P.AUDIT_READ:         row(T, T, None, None, None, None),
+    P.APP_READ:           row(T, T, T, T, T, T),
+    P.APP_INSTALL:        row(T, T, None, None, None, None),
+    P.CYCLE_READ:         row(T, T, T, T, T, T),
+    P.CYCLE_MANAGE:       row(T, T, None, None, None, None),
+    P.CYCLE_OVERRIDE:     row(T, T, None, None, None, None),
+    P.DATASET_READ:       row(T, T, T, SUB, TEAM, SELF),
+    P.DATASET_INGEST:     row(T, T, None, None, None, None),
+    P.GOAL_READ:          row(T, T, T, SUB, TEAM, SELF),
+    P.GOAL_MANAGE:        row(T, T, None, SUB, TEAM, None),
+    P.GOAL_PROPOSE:       row(T, None, None, SUB, TEAM, SELF),
+    P.SCORECARD_READ:     row(T, T, T, SUB, TEAM, SELF),
+    P.SCORECARD_MANAGE:   row(T, T, None, SUB, TEAM, None),
+    P.SCORECARD_SIGN:     row(T, None, None, SUB, TEAM, SELF),
+    P.CHECKIN_WRITE:      row(T, None, None, None, TEAM, SELF),
+    P.ACTUAL_ENTER:       row(T, T, None, None, TEAM, SELF),
+    P.REPORT_READ:        row(T, T, T, SUB, TEAM, SELF),
 }
+# fmt: on
 
 
 def _enforcer(tenant: str = "acme") -> TenantEnforcer:
     rules = tuple(tuple(line) for line in default_policy_lines(tenant))
-    assignments = tuple((i, role.value) for i, role in enumerate(Role, start=1))
+    assignments = tuple((i, role.value) for i, role in enumerate(ROLES, start=1))
     return TenantEnforcer(TenantPolicy(tenant, 1, rules, assignments))
 
 
-def test_matrix_names_every_permission() -> None:
+def test_matrix_names_every_permission_and_role() -> None:
     assert set(EXPECTED) == set(Permission)
+    assert set(ROLES) == set(Role)
 
 
 @pytest.mark.parametrize("permission", list(Permission))
 @pytest.mark.parametrize("role", list(Role))
 def test_role_has_expected_scope(role: Role, permission: Permission) -> None:
     enforcer = _enforcer()
-    user_id = list(Role).index(role) + 1
+    user_id = ROLES.index(role) + 1
     assert enforcer.scope_of(user_id, permission) == EXPECTED[permission][role]
 
 

@@ -8,12 +8,12 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from perfloop.store.migrate import current_revision, head_revision, upgrade
-from perfloop.store.models import Base
+from perfloop.store.schema import metadata
 
 
 def _diff(connection: Connection) -> list[object]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return list(compare_metadata(context, Base.metadata))
+    return list(compare_metadata(context, metadata))
 
 
 async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:

@@ -15,19 +15,25 @@ from strawberry.extensions import (
 )
 
 from perfloop.api.core.errors import ErrorPolicy
+from perfloop.api.cycles.mutations import CyclesMutations
+from perfloop.api.cycles.queries import CyclesQueries
+from perfloop.api.datasets.mutations import DatasetsMutations
+from perfloop.api.datasets.queries import DatasetsQueries
 from perfloop.api.identity.queries import IdentityQueries
+from perfloop.api.plans.mutations import PlansMutations
+from perfloop.api.plans.queries import PlansQueries
 from perfloop.api.templates.mutations import TemplateMutations
 from perfloop.api.templates.queries import TemplateQueries
 from perfloop.settings import Settings
 
 
 @strawberry.type
-class Query(IdentityQueries, TemplateQueries):
+class Query(IdentityQueries, TemplateQueries, CyclesQueries, DatasetsQueries, PlansQueries):
     pass
 
 
 @strawberry.type
-class Mutation(TemplateMutations):
+class Mutation(TemplateMutations, CyclesMutations, DatasetsMutations, PlansMutations):
     pass
 
 

@@ -14,7 +14,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     HR = "hr"
     EXECUTIVE = "executive"
-    MANAGER = "manager"
+    HEAD = "head"  # department head: the org unit subtree they run
+    MANAGER = "manager"  # people manager: direct and indirect reports
     EMPLOYEE = "employee"
 
 
@@ -43,7 +44,24 @@ class Permission(StrEnum):
     TEMPLATE_PUBLISH = "template.publish"
     FORMULA_EVALUATE = "formula.evaluate"
     ORG_READ = "org.read"
+    ORG_MANAGE = "org.manage"
     AUDIT_READ = "audit.read"
+    APP_READ = "app.read"
+    APP_INSTALL = "app.install"
+    CYCLE_READ = "cycle.read"
+    CYCLE_MANAGE = "cycle.manage"
+    CYCLE_OVERRIDE = "cycle.override"
+    DATASET_READ = "dataset.read"
+    DATASET_INGEST = "dataset.ingest"
+    GOAL_READ = "goal.read"
+    GOAL_MANAGE = "goal.manage"
+    GOAL_PROPOSE = "goal.propose"
+    SCORECARD_READ = "scorecard.read"
+    SCORECARD_MANAGE = "scorecard.manage"
+    SCORECARD_SIGN = "scorecard.sign"
+    CHECKIN_WRITE = "checkin.write"
+    ACTUAL_ENTER = "actual.enter"
+    REPORT_READ = "report.read"
 
     @property
     def resource(self) -> str:
@@ -54,7 +72,7 @@ class Permission(StrEnum):
         return self.value.split(".", 1)[1]
 
 
-_EVERYONE = (Role.ADMIN, Role.HR, Role.EXECUTIVE, Role.MANAGER, Role.EMPLOYEE)
+_EVERYONE = tuple(Role)
 
 # (role, resource, action, scope); "*" is a wildcard for resource or action.
 DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
@@ -69,7 +87,54 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.EXECUTIVE, "org", "read", Scope.TENANT),
     (Role.MANAGER, "org", "read", Scope.TEAM),
     (Role.EMPLOYEE, "org", "read", Scope.SELF),
+    (Role.HEAD, "org", "read", Scope.SUBTREE),
+    (Role.HR, "org", "manage", Scope.TENANT),
     (Role.HR, "audit", "read", Scope.TENANT),
+    # apps and cycles: HR runs them, everyone sees what is installed and open
+    *((role, "app", "read", Scope.TENANT) for role in _EVERYONE),
+    (Role.HR, "app", "install", Scope.TENANT),
+    *((role, "cycle", "read", Scope.TENANT) for role in _EVERYONE),
+    (Role.HR, "cycle", "manage", Scope.TENANT),
+    (Role.HR, "cycle", "override", Scope.TENANT),
+    # business records behind actuals
+    (Role.HR, "dataset", "read", Scope.TENANT),
+    (Role.EXECUTIVE, "dataset", "read", Scope.TENANT),
+    (Role.HEAD, "dataset", "read", Scope.SUBTREE),
+    (Role.MANAGER, "dataset", "read", Scope.TEAM),
+    (Role.EMPLOYEE, "dataset", "read", Scope.SELF),
+    (Role.HR, "dataset", "ingest", Scope.TENANT),
+    # goals, scorecards, check-ins, actuals, reports: by scope
+    *(
+        (role, resource, "read", scope)
+        for resource in ("goal", "scorecard", "report")
+        for role, scope in (
+            (Role.HR, Scope.TENANT),
+            (Role.EXECUTIVE, Scope.TENANT),
+            (Role.HEAD, Scope.SUBTREE),
+            (Role.MANAGER, Scope.TEAM),
+            (Role.EMPLOYEE, Scope.SELF),
+        )
+    ),
+    *(
+        (role, resource, "manage", scope)
+        for resource in ("goal", "scorecard")
+        for role, scope in (
+            (Role.HR, Scope.TENANT),
+            (Role.HEAD, Scope.SUBTREE),
+            (Role.MANAGER, Scope.TEAM),
+        )
+    ),
+    (Role.HEAD, "goal", "propose", Scope.SUBTREE),
+    (Role.MANAGER, "goal", "propose", Scope.TEAM),
+    (Role.EMPLOYEE, "goal", "propose", Scope.SELF),
+    (Role.EMPLOYEE, "scorecard", "sign", Scope.SELF),
+    (Role.MANAGER, "scorecard", "sign", Scope.TEAM),
+    (Role.HEAD, "scorecard", "sign", Scope.SUBTREE),
+    (Role.EMPLOYEE, "checkin", "write", Scope.SELF),
+    (Role.MANAGER, "checkin", "write", Scope.TEAM),
+    (Role.EMPLOYEE, "actual", "enter", Scope.SELF),
+    (Role.MANAGER, "actual", "enter", Scope.TEAM),
+    (Role.HR, "actual", "enter", Scope.TENANT),
 )
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import Connection
 
 from perfloop.settings import normalize_database_url
 from perfloop.store.db import make_engine
-from perfloop.store.models import Base
+from perfloop.store.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _run(connection: Connection) -> None:

@@ -1,0 +1,10 @@
+"""Cycles queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type
+class CyclesQueries:
+    pass

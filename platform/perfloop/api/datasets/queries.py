@@ -1,0 +1,10 @@
+"""Datasets queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type
+class DatasetsQueries:
+    pass

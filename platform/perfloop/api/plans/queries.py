@@ -1,0 +1,10 @@
+"""Plans queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type
+class PlansQueries:
+    pass

@@ -1,16 +1,18 @@
 """Formulas inside templates: compiled by `perfloop.engine` when it is installed.
 
 `perfloop.engine` (the formula language) is imported lazily, so loading
-templates does not pay for the grammar until a formula needs checking. Until
-the engine exists, a structural check stands in: quotes and brackets balance
-and every name is a known variable.
+templates does not pay for the grammar until a formula needs checking. When
+the engine is not importable (a partial install), a structural check stands
+in: quotes and brackets balance and every name is a known variable.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from perfloop.templates._engine import load_engine
 
@@ -46,7 +48,7 @@ def check_formula_text(text: str, variables: Collection[str]) -> FormulaProblem 
     """The first problem of `text` as a formula over `variables`, or None."""
     engine = load_engine()
     if engine is not None and hasattr(engine, "check_formula"):
-        found = engine.check_formula(text, frozenset(variables))
+        found = engine.check_formula(text, _describe(variables))
         if found is None:
             return None
         message = str(found.message)
@@ -55,6 +57,16 @@ def check_formula_text(text: str, variables: Collection[str]) -> FormulaProblem 
             message = f"{message} (did you mean {suggestion}?)"
         return FormulaProblem(message, getattr(found, "line", None), getattr(found, "column", None))
     return _structural_check(text, variables)
+
+
+def _describe(variables: Collection[str]) -> dict[str, Any]:
+    """Variables as the engine expects them: a JSON-Schema-like record of nullable numbers."""
+    number = {"type": ["number", "null"]}
+    return {
+        "type": "object",
+        "properties": dict.fromkeys(sorted(variables), number),
+        "additionalProperties": False,
+    }
 
 
 def _structural_check(text: str, variables: Collection[str]) -> FormulaProblem | None:
@@ -72,5 +84,7 @@ def _structural_check(text: str, variables: Collection[str]) -> FormulaProblem |
         return FormulaProblem("unclosed string")
     unknown = sorted(formula_names(text) - set(variables))
     if unknown:
-        return FormulaProblem(f"unknown name {unknown[0]!r}; known: {', '.join(sorted(variables))}")
+        close = difflib.get_close_matches(unknown[0], sorted(variables), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return FormulaProblem(f"unknown name {unknown[0]!r}{hint}")
     return None

@@ -1,0 +1,150 @@
+"""Errors of the formula language, and the error *values* formulas compute.
+
+Two different things go wrong with a formula, and they are kept apart:
+
+```
+FormulaError (Exception)        the formula itself is wrong: raised by compile()
+  .code  syntax | unknown-name | unknown-function | arity | type | argument | limit
+  .message, .line, .column, .excerpt, .suggestion
+
+FormulaErrorValue (a value)     the formula is fine but the data makes one result
+  .code  #DIV/0! | #VALUE! | #NUM! | #N/A | #LIMIT!   impossible; it propagates
+                                through operators like an Excel error and
+                                IFERROR catches it. evaluate() never raises.
+```
+
+`to_json()` turns any result into plain JSON: an error value becomes
+`{"error": "#DIV/0!", "message": "..."}`.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+__all__ = [
+    "ERROR_CODES",
+    "FormulaError",
+    "FormulaErrorValue",
+    "to_json",
+]
+
+#: Codes of FormulaError (compile-time problems), stable for API clients.
+ERROR_CODES: Final = (
+    "syntax",
+    "unknown-name",
+    "unknown-function",
+    "arity",
+    "type",
+    "argument",
+    "limit",
+)
+
+DIV0: Final = "#DIV/0!"
+VALUE: Final = "#VALUE!"
+NUM: Final = "#NUM!"
+NA: Final = "#N/A"
+LIMIT: Final = "#LIMIT!"
+
+
+class FormulaError(Exception):
+    """A formula that cannot be compiled: wrong syntax, unknown name, wrong arity..."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        text: str = "",
+        pos: int | None = None,
+        end: int | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.suggestion = suggestion
+        self.line, self.column, self.excerpt = _locate(text, pos, end)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, column {self.column}: " if self.line else ""
+        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
+        return f"{where}{self.message}{hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "excerpt": self.excerpt,
+            "suggestion": self.suggestion,
+        }
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns, so carets line up."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _locate(text: str, pos: int | None, end: int | None) -> tuple[int, int, str]:
+    if pos is None or not text:
+        return 0, 0, ""
+    pos = max(0, min(pos, len(text)))
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    if line_end < 0:
+        line_end = len(text)
+    line_no = text.count("\n", 0, pos) + 1
+    column = pos - line_start + 1
+    source_line = text[line_start:line_end]
+    span_end = min(end if end is not None and end > pos else pos + 1, line_end)
+    pad = " " * _width(text[line_start:pos])
+    carets = "^" + "~" * max(0, _width(text[pos:span_end]) - 1)
+    return line_no, column, f"{source_line}\n{pad}{carets}"
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaErrorValue:
+    """An Excel-style error value (`#DIV/0!`, `#VALUE!`, `#NUM!`, `#N/A`, `#LIMIT!`).
+
+    Equal when their codes are equal; the message only explains.
+    """
+
+    code: str
+    message: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        return self.code
+
+    def to_json(self) -> dict[str, str]:
+        out = {"error": self.code}
+        if self.message:
+            out["message"] = self.message
+        return out
+
+
+def to_json(value: Any) -> Any:
+    """A formula result as plain JSON data.
+
+    Numbers stay numbers (a Decimal becomes an int when integral, else a float;
+    an infinite or NaN float cannot occur in results), text, booleans and null
+    stay as they are, lists and records are converted element by element, and
+    an error value becomes `{"error": code, "message": text}`.
+    """
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"error": NUM}
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, FormulaErrorValue):
+        return value.to_json()
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return {"error": VALUE, "message": f"not a formula value: {type(value).__name__}"}

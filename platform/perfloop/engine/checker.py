@@ -17,7 +17,6 @@ from typing import Any
 from perfloop.engine.errors import FormulaError
 from perfloop.engine.functions import FUNCTIONS, RECORD_AGGREGATES
 from perfloop.engine.nodes import Binary, Binding, Call, ListExpr, Literal, Name, Node, Unary
-from perfloop.engine.runtime import follow
 from perfloop.engine.scoring import DIRECTIONS
 from perfloop.engine.vartypes import (
     ANY,
@@ -62,6 +61,10 @@ def literal_type(value: Any) -> SType:
         kinds = {literal_type(v).kind for v in value} - {NULL}
         item = literal_type(value[0]) if len(kinds) == 1 and value[0] is not None else ANY
         return SType(LIST, item)
+    if isinstance(value, Mapping):
+        return SType(
+            RECORD, fields={str(k): literal_type(v) for k, v in value.items()}, closed=True
+        )
     return ANY
 
 
@@ -199,10 +202,7 @@ class Checker:
                 if fields is None or not frame.record.closed:
                     pending.append(frame.scope)
         if binding is None and head in self.constants:
-            try:
-                value = follow(self.constants[head], node.path[1:], head)
-            except Exception:  # pragma: no cover - constants are plain JSON
-                value = None
+            value = self.constant(node)
             lit = Literal(node.start, node.end, value=value)
             lit.type = literal_type(value)
             return lit
@@ -228,6 +228,31 @@ class Checker:
         node.binding = binding
         node.type = self.navigate(node, typ)
         return node
+
+    def constant(self, node: Name) -> Any:
+        """A constant's value; its records are closed, so a wrong field is an error."""
+        value = self.constants[node.path[0]]
+        offset = node.start + len(node.path[0])
+        for i, segment in enumerate(node.path[1:], start=1):
+            seg_start = self.text.find(segment, offset, node.end)
+            offset = seg_start + len(segment)
+            where = ".".join(node.path[:i])
+            if not isinstance(value, Mapping):
+                self.fail(
+                    "type",
+                    f"{where} is {literal_type(value).describe()}; it has no fields",
+                    Node(seg_start, seg_start + len(segment)),
+                )
+            if segment not in value:
+                close = difflib.get_close_matches(segment, [str(k) for k in value], n=1, cutoff=0.6)
+                self.fail(
+                    "unknown-name",
+                    f"{where} has no field {segment!r}",
+                    Node(seg_start, seg_start + len(segment)),
+                    close[0] if close else None,
+                )
+            value = value[segment]
+        return value
 
     def navigate(self, node: Name, typ: SType) -> SType:
         offset = node.start + len(node.path[0])
@@ -351,6 +376,10 @@ class Checker:
                 self.expect(arg, (NUMBER, BOOL, TEXT), f"{name} argument {i + 1}")
             elif param == "textlist":
                 self.expect(arg, (TEXT, LIST), f"{name} argument {i + 1}")
+            elif param == "text":
+                self.expect(arg, (TEXT,), f"{name} argument {i + 1}")
+            elif param == "record":
+                self.expect(arg, (RECORD,), f"{name} argument {i + 1}")
             elif param == "direction":
                 self.expect(arg, (TEXT,), f"{name} direction")
                 if (
@@ -444,7 +473,13 @@ class Checker:
 
 
 def _needs(kinds: Iterable[str]) -> str:
-    words = {NUMBER: "a number", BOOL: "TRUE/FALSE", TEXT: "text", LIST: "a list"}
+    words = {
+        NUMBER: "a number",
+        BOOL: "TRUE/FALSE",
+        TEXT: "text",
+        LIST: "a list",
+        RECORD: "a record",
+    }
     return " or ".join(words.get(k, k) for k in kinds if k != BOOL or NUMBER not in kinds)
 
 

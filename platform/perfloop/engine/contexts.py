@@ -1,9 +1,11 @@
 """What each formula of a `scoring` template can see.
 
 Each formula in a scoring template runs in one *context*: the names it may
-read, described as a variables schema for compile(). Template parameters
-(`"parameters": {"cap": {"default": 120}}`) are visible everywhere as
-constants. The pointers are JSON pointers into the template document.
+read, described as a variables schema for compile(). The parameter values
+(the template's `parameters.defaults`, overridden by an app's settings) are
+visible everywhere as the constant record `params` (`params.cap`,
+`params.section_weights.kpi`). The pointers are JSON pointers into the
+template document.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ INPUTS: Final = {"type": "object"}
 _RESULTS: Final = {"kpi": _NUM, "review": _NUM, "completion": _NUM}
 
 CONTEXTS: Final[dict[str, dict[str, Any]]] = {
+    "params": _obj(),
     "item": ITEM,
     "item-scored": ITEM_WITH_COMPLETION,
     "weights-item": ITEM,
@@ -78,8 +81,10 @@ FORMULA_PLACES: Final = (
     ("/weights/rules/*/rule", "weights-*"),  # scope "item" or "scorecard"
     ("/completion", "scorecard"),
     ("/kpi", "scorecard"),
+    ("/review/relations/*/weight", "params"),
     ("/review/relationScore", "relation"),
     ("/review/score", "review"),
+    ("/sections/*/weight", "params"),
     ("/sections/*/score", "section"),
     ("/total", "total"),
     ("/rating/formula", "rating"),

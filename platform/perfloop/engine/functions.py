@@ -353,6 +353,43 @@ def fn_completion(actual: Any, target: Any, direction: Any = "higher") -> Any:
         return err(NUM, "COMPLETION is out of range")
 
 
+def fn_tier(value: Any, table: Any, key: Any, result: Any) -> Any:
+    """`result` field of the row of `table` with the largest `key` field <= value."""
+    for a in (value, table, key, result):
+        if a.__class__ is ERR:
+            return a
+    if value is None or table is None:
+        return None
+    if not is_num(value):
+        return err(VALUE, f"TIER needs a number, got {kind(value)}")
+    if (
+        not isinstance(table, list | tuple)
+        or not isinstance(key, str)
+        or not isinstance(result, str)
+    ):
+        return err(VALUE, "TIER needs a list of records and two field names")
+    best: Any = None
+    for row in table:
+        if not isinstance(row, Mapping):
+            return err(VALUE, f"TIER needs a list of records, got {kind(row)} in it")
+        bound = row.get(key)
+        if is_num(bound) and bound <= value and (best is None or bound > best.get(key)):
+            best = row
+    return None if best is None else best.get(result)
+
+
+def fn_field(record: Any, name: Any) -> Any:
+    """The field `name` of a record (null when it has none)."""
+    for a in (record, name):
+        if a is None or a.__class__ is ERR:
+            return a
+    if not isinstance(record, Mapping):
+        return err(VALUE, f"FIELD needs a record, got {kind(record)}")
+    if not isinstance(name, str):
+        return err(VALUE, f"FIELD needs a field name as text, got {kind(name)}")
+    return record.get(name)
+
+
 # --------------------------------------------------------------------------- text & tests
 
 
@@ -482,6 +519,8 @@ FUNCTIONS: dict[str, Function] = {
         _f("BAND", (3, 3), "num list list", ANY, fn_band),
         _f("INTERP", (3, 3), "num list list", NUM_T, fn_interp),
         _f("COMPLETION", (2, 3), "num num direction", NUM_T, fn_completion),
+        _f("TIER", (4, 4), "num list text text", ANY, fn_tier),
+        _f("FIELD", (2, 2), "record text", ANY, fn_field),
         _f("CONCAT", (1, None), "scalar", TEXT_T, fn_concat),
         _f("LEN", (1, 1), "textlist", NUM_T, fn_len),
         _f("ISBLANK", (1, 1), "any", BOOL_T, fn_isblank),

@@ -15,19 +15,18 @@ See contexts.py for what each formula sees, and docs/formulas.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfloop.engine.contexts import CONTEXTS, FORMULA_PLACES, names_of
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
+
+from perfloop.engine.contexts import CONTEXTS, FORMULA_PLACES
 from perfloop.engine.errors import FormulaError, to_json
 from perfloop.engine.formula import Formula, compile
 from perfloop.engine.nodes import Call, Literal, Name, walk
 from perfloop.engine.scoring import WeightError, WeightProblem
-
-_IDENT = re.compile(r"^[^\W\d]\w*$")
-_KEYWORDS = {"and", "or", "not", "true", "false", "null"}
 
 Problem = tuple[str, str, str]
 
@@ -78,12 +77,13 @@ def _expand(
 def parameter_values(
     document: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The template's parameter defaults, with `overrides` (an app's settings) applied."""
+    """The template's parameter defaults with `overrides` (an app's settings) on top.
+
+    Formulas read them as `params.<name>`; an app may pass more values than
+    the scheme declares (they are visible too).
+    """
     declared = document.get("parameters") or {}
-    values = {
-        name: spec.get("default") if isinstance(spec, Mapping) else spec
-        for name, spec in declared.items()
-    }
+    values = dict(declared.get("defaults") or {})
     values.update(overrides or {})
     return values
 
@@ -94,32 +94,16 @@ def check_scoring_template(
     """Semantic check of a structurally valid `scoring` template.
 
     Compiles every formula in its context (see contexts.py) with the
-    template's parameters as constants, and checks what the meta-schema cannot:
-    parameter names, section and relation weights, rating bands. Returns
-    (json_pointer, code, message) for each problem; the message of a formula
-    problem starts with its line and column.
+    parameter values as the constant `params`, and checks what the
+    meta-schema cannot: parameter defaults against their schema, section and
+    relation weights, rating bands. Returns (json_pointer, code, message) for
+    each problem; a formula problem's message starts with its line and column
+    and ends with the source line and a caret.
     """
     problems: list[Problem] = []
-    declared = document.get("parameters") or {}
-    every_name = {n for ctx in CONTEXTS for n in names_of(ctx)}
-    for name in declared:
-        pointer = f"/parameters/{_escape(name)}"
-        if not _IDENT.match(name) or "__" in name or name.lower() in _KEYWORDS:
-            problems.append((pointer, "parameter", f"{name!r} cannot be used as a formula name"))
-        elif name in every_name:
-            problems.append(
-                (
-                    pointer,
-                    "name-conflict",
-                    f"parameter {name!r} hides the formula variable {name!r}",
-                )
-            )
-    for name in parameters or {}:
-        if name not in declared:
-            problems.append(
-                ("/parameters", "parameter", f"unknown parameter {name!r} in the settings")
-            )
-    constants = parameter_values(document, parameters)
+    values = parameter_values(document, parameters)
+    problems.extend(_check_parameters(document, values, parameters is not None))
+    constants = {"params": values}
     for pointer, context, text in formula_places(document):
         try:
             compile(text, CONTEXTS[context], constants=constants)
@@ -128,18 +112,50 @@ def check_scoring_template(
             if error.excerpt:
                 message += "\n" + error.excerpt
             problems.append((pointer, error.code, message))
-    problems.extend(_check_weights_and_bands(document))
+    if not problems:
+        problems.extend(_check_weights_and_bands(document, constants))
     return problems
 
 
-def _check_weights_and_bands(document: Mapping[str, Any]) -> list[Problem]:
+def _check_parameters(
+    document: Mapping[str, Any], values: Mapping[str, Any], overridden: bool
+) -> list[Problem]:
+    schema = (document.get("parameters") or {}).get("schema")
+    if not isinstance(schema, Mapping):
+        return []
+    try:
+        cls = validator_for(schema)
+        cls.check_schema(schema)
+    except SchemaError as exc:
+        return [("/parameters/schema", "invalid-json-schema", exc.message)]
+    where = "" if overridden else "/parameters/defaults"
+    return [
+        (
+            where + "".join(f"/{_escape(str(p))}" for p in error.absolute_path),
+            "invalid-parameters",
+            error.message,
+        )
+        for error in cls(schema).iter_errors(values)
+    ]
+
+
+def _weight(value: Any, constants: Mapping[str, Any]) -> float:
+    """A weight given as a number or as a formula over `params`."""
+    if isinstance(value, str):
+        value = compile(value, CONTEXTS["params"], constants=constants).evaluate({})
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _check_weights_and_bands(
+    document: Mapping[str, Any], constants: Mapping[str, Any]
+) -> list[Problem]:
     problems: list[Problem] = []
     sections = document.get("sections") or []
     keys = [s.get("key") for s in sections if isinstance(s, Mapping)]
     for i, key in enumerate(keys):
         if key in keys[:i]:
             problems.append((f"/sections/{i}/key", "duplicate", f"section {key!r} is listed twice"))
-    weights = [float(s.get("weight", 0)) for s in sections if isinstance(s, Mapping)]
+    weights = [_weight(s.get("weight", 0), constants) for s in sections if isinstance(s, Mapping)]
     if sections and abs(sum(weights) - 100) > 1e-6:
         problems.append(
             ("/sections", "weights", f"section weights must sum to 100, not {sum(weights):g}")
@@ -157,14 +173,14 @@ def _check_weights_and_bands(document: Mapping[str, Any]) -> list[Problem]:
                 )
             )
         seen.append(str(name))
-    if relations and not any(float(r.get("weight", 0)) > 0 for r in relations):
+    if relations and not any(_weight(r.get("weight", 0), constants) > 0 for r in relations):
         problems.append(("/review/relations", "weights", "at least one relation needs a weight"))
     rating = document.get("rating") or {}
     bands = {b.get("key") for b in rating.get("bands") or [] if isinstance(b, Mapping)}
     formula = rating.get("formula")
     if bands and isinstance(formula, str):
         try:
-            tree = compile(formula, CONTEXTS["rating"], constants=parameter_values(document)).tree
+            tree = compile(formula, CONTEXTS["rating"], constants=constants).tree
         except FormulaError:
             return problems
         for node in walk(tree):
@@ -247,15 +263,19 @@ class ScoringScheme:
         self.key = str(template.get("key", ""))
         self.version = int(template.get("version", 0))
         self.parameters = parameter_values(template, parameters)
+        self.constants = {"params": self.parameters}
         self.formulas: dict[str, Formula] = {
-            pointer: compile(text, CONTEXTS[context], constants=self.parameters)
+            pointer: compile(text, CONTEXTS[context], constants=self.constants)
             for pointer, context, text in formula_places(template)
         }
         self.relations = [
-            (str(r["relation"]), float(r.get("weight", 0)))
+            (str(r["relation"]), _weight(r.get("weight", 0), self.constants))
             for r in (template.get("review") or {}).get("relations") or []
         ]
-        self.sections = list(template.get("sections") or [])
+        self.sections = [
+            {**s, "weight": _weight(s.get("weight", 0), self.constants)}
+            for s in template.get("sections") or []
+        ]
         self.weight_rules = list((template.get("weights") or {}).get("rules") or [])
         self.kpi_formula = self._fuse()
 
@@ -433,7 +453,7 @@ class ScoringScheme:
                     "properties": {"items": {"type": "array", "items": CONTEXTS["item"]}},
                     "additionalProperties": False,
                 },
-                constants=self.parameters,
+                constants=self.constants,
             )
         except FormulaError:
             return None

@@ -1,7 +1,237 @@
-"""Goals, scorecards (performance plans), signatures, check-ins and actuals."""
+"""Goals, scorecards (performance plans), signatures, check-ins and actuals.
+
+goals             the goal tree of a cycle: company → department → team/position → employee;
+                  owned by an org unit, a position (within a unit) or an employee
+goal_proposals    bottom-up: what a unit or person says it can take on under a goal
+scorecards        one performance plan per employee per cycle, signed by both sides
+scorecard_items   the plan's weighted items (from a KPI library indicator or a goal)
+action_tasks      an item's action plan: tasks with owner, due date and status
+actuals           an item's actual for a period: computed (dataset, formula) or entered
+checkins          progress notes with a confidence, by the employee or their manager
+"""
 
 from __future__ import annotations
 
-from perfloop.store.models import Base
+import datetime as dt
+from typing import Any
 
-__all__ = ["Base"]
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from perfloop.store.models import Base, JSONType, utcnow
+
+__all__ = [
+    "ActionTask",
+    "Actual",
+    "Base",
+    "Checkin",
+    "Goal",
+    "GoalProposal",
+    "Scorecard",
+    "ScorecardItem",
+]
+
+
+class Goal(Base):
+    """A node of a cycle's goal tree.
+
+    ``level`` is company, department, team, position or employee. The owner is
+    an org unit (``org_unit_id``), a position within a unit (``org_unit_id`` and
+    ``position``) or an employee (``employee_id``). ``additive`` indicators
+    (revenue, counts) are split among children whose targets should add up.
+    """
+
+    __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals_tenant_cycle", "tenant_id", "cycle_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(20))
+    org_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[str | None] = mapped_column(String(100))
+    employee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    indicator_key: Mapped[str | None] = mapped_column(String(100))
+    library_ref: Mapped[str | None] = mapped_column(String(120))
+    target: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(10), default="higher", server_default="higher")
+    additive: Mapped[bool] = mapped_column(default=True, server_default="1")
+    weight: Mapped[float | None] = mapped_column(Float)
+    actual: Mapped[float | None] = mapped_column(Float)  # measured on the goal itself, if at all
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class GoalProposal(Base):
+    """What a unit or person proposes to take on under a parent goal (bottom-up)."""
+
+    __tablename__ = "goal_proposals"
+    __table_args__ = (UniqueConstraint("goal_id", "org_unit_id", "position", "employee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"))
+    position: Mapped[str | None] = mapped_column(String(100))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    amount: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    proposed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class Scorecard(Base):
+    """An employee's performance plan for a cycle.
+
+    ``status``: draft (no signature), signing (one side signed) or signed
+    (locked). Changing a signed plan clears both signatures and bumps
+    ``revision``.
+    """
+
+    __tablename__ = "scorecards"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "employee_id"),
+        Index("ix_scorecards_tenant_cycle_status", "tenant_id", "cycle_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), index=True
+    )
+    scoring_ref: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    employee_signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    employee_signed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    manager_signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    manager_signed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class ScorecardItem(Base):
+    """One weighted item of a plan; indicator details are copied in when assigned,
+    so the plan keeps what was agreed even if the library gets a new version."""
+
+    __tablename__ = "scorecard_items"
+    __table_args__ = (UniqueConstraint("scorecard_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    library_ref: Mapped[str | None] = mapped_column(String(120))
+    indicator_key: Mapped[str | None] = mapped_column(String(100))
+    goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("goals.id", ondelete="SET NULL"), index=True
+    )
+    unit: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(10))
+    aggregation: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    target: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float)
+    thresholds: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class ActionTask(Base):
+    """A task of an item's action plan. Status: open, doing, done or dropped."""
+
+    __tablename__ = "action_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("scorecard_items.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+
+
+class Actual(Base):
+    """An item's actual for a period; ``source`` says where it came from
+    (dataset, formula, manual). Manual entries keep who entered them and when."""
+
+    __tablename__ = "actuals"
+    __table_args__ = (UniqueConstraint("item_id", "period_start", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("scorecard_items.id", ondelete="CASCADE"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20))
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class Checkin(Base):
+    """A progress note on a plan (or one of its items) with a confidence from 0 to 1."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    scorecard_id: Mapped[int] = mapped_column(
+        ForeignKey("scorecards.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scorecard_items.id", ondelete="CASCADE")
+    )
+    progress: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )

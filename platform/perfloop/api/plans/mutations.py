@@ -1,10 +1,315 @@
-"""Plans mutations."""
+"""Plans mutations: goals and proposals, plan items (one or in bulk), signing,
+action-plan tasks, actuals and check-ins."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import strawberry
+
+from perfloop.api.core.context import Info
+from perfloop.api.core.errors import user_errors
+from perfloop.api.core.permissions import requires
+from perfloop.api.plans.queries import _id
+from perfloop.api.plans.types import (
+    ActionTask,
+    ActionTaskPayload,
+    Actual,
+    ActualPayload,
+    AssignScorecardItemsPayload,
+    Checkin,
+    CheckinPayload,
+    DeleteGoalPayload,
+    Goal,
+    GoalInput,
+    GoalPayload,
+    ProposalPayload,
+    RefreshActualsPayload,
+    Scorecard,
+    ScorecardItemInput,
+    ScorecardPayload,
+    SignerRole,
+    TargetOverrideInput,
+)
+from perfloop.authz import Permission
+from perfloop.services import actuals, goals, scorecards
+from perfloop.services import scorecard_reads as reads
+from perfloop.services.errors import ServiceError
+
+
+def _opt(value: strawberry.ID | None) -> int | None:
+    return None if value is None else _id(value)
+
+
+def _items(items: list[ScorecardItemInput]) -> list[scorecards.ItemInput]:
+    return [
+        scorecards.ItemInput(
+            weight=i.weight,
+            target=i.target,
+            key=i.key,
+            library=i.library,
+            indicator=i.indicator,
+            goal_id=_opt(i.goal_id),
+            title=i.title,
+            unit=i.unit,
+            direction=i.direction,
+            thresholds=i.thresholds if isinstance(i.thresholds, dict) else None,
+            tasks=[
+                scorecards.TaskInput(t.title, _opt(t.owner_id), t.due_on, t.status) for t in i.tasks
+            ],
+        )
+        for i in items
+    ]
+
+
+async def _goal_view(info: Info, goal_id: int, cycle_id: int) -> Goal | None:
+    views = await goals.list_goals(info.context.session, info.context.caller, cycle_id)
+    return next((Goal.from_view(v) for v in views if v.id == goal_id), None)
 
 
 @strawberry.type
 class PlansMutations:
-    pass
+    @strawberry.mutation(
+        description=(
+            "Set an employee's plan items for a cycle (replacing them). Weights are checked "
+            "against the cycle's scoring template. A signed plan needs a reason; any change "
+            "clears the signatures and is audited."
+        ),
+        extensions=requires(Permission.SCORECARD_MANAGE),
+    )
+    async def set_scorecard_items(
+        self,
+        info: Info,
+        cycle: strawberry.ID,
+        employee: strawberry.ID,
+        items: list[ScorecardItemInput],
+        reason: str | None = None,
+    ) -> ScorecardPayload:
+        ctx = info.context
+        try:
+            card = await scorecards.set_items(
+                ctx.session, ctx.caller, _id(cycle), _id(employee), _items(items), reason=reason
+            )
+            view = await reads.get_scorecard(
+                ctx.session, ctx.caller, card.employee_id, card.cycle_id
+            )
+        except ServiceError as exc:
+            return ScorecardPayload(errors=user_errors(exc))
+        return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
+
+    @strawberry.mutation(
+        description=(
+            "Give every active employee of a position and/or org unit (its subtree) the same "
+            "items in one operation, with per-person target overrides."
+        ),
+        extensions=requires(Permission.SCORECARD_MANAGE),
+    )
+    async def assign_scorecard_items(
+        self,
+        info: Info,
+        cycle: strawberry.ID,
+        items: list[ScorecardItemInput],
+        org_unit: strawberry.ID | None = None,
+        position: str | None = None,
+        overrides: list[TargetOverrideInput] | None = None,
+        reason: str | None = None,
+    ) -> AssignScorecardItemsPayload:
+        ctx = info.context
+        try:
+            result = await scorecards.assign_items(
+                ctx.session,
+                ctx.caller,
+                _id(cycle),
+                _items(items),
+                org_unit_id=_opt(org_unit),
+                position=position,
+                overrides=[
+                    scorecards.TargetOverride(_id(o.employee_id), o.key, o.target)
+                    for o in overrides or []
+                ],
+                reason=reason,
+            )
+            assigned = {c.id for c in result.scorecards}
+            views = await reads.team_scorecards(ctx.session, ctx.caller, _id(cycle))
+        except ServiceError as exc:
+            return AssignScorecardItemsPayload(errors=user_errors(exc))
+        return AssignScorecardItemsPayload(
+            scorecards=[Scorecard.from_view(v) for v in views if v.id in assigned],
+            reopened=result.reopened,
+        )
+
+    @strawberry.mutation(
+        description="Sign a plan as the employee (your own) or as their manager.",
+        extensions=requires(Permission.SCORECARD_SIGN),
+    )
+    async def sign_scorecard(
+        self, info: Info, scorecard: strawberry.ID, signer: SignerRole
+    ) -> ScorecardPayload:
+        ctx = info.context
+        try:
+            card = await scorecards.sign(ctx.session, ctx.caller, _id(scorecard), signer.value)
+            view = await reads.get_scorecard(
+                ctx.session, ctx.caller, card.employee_id, card.cycle_id
+            )
+        except ServiceError as exc:
+            return ScorecardPayload(errors=user_errors(exc))
+        return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
+
+    @strawberry.mutation(
+        description="Move an action-plan task (open, doing, done, dropped).",
+        extensions=requires(Permission.CHECKIN_WRITE),
+    )
+    async def update_action_task(
+        self, info: Info, task: strawberry.ID, status: str
+    ) -> ActionTaskPayload:
+        ctx = info.context
+        try:
+            row = await scorecards.update_task(ctx.session, ctx.caller, _id(task), status)
+        except ServiceError as exc:
+            return ActionTaskPayload(errors=user_errors(exc))
+        return ActionTaskPayload(task=ActionTask.from_view(row))
+
+    @strawberry.mutation(
+        description="Enter an item's actual by hand (the cycle's period unless given).",
+        extensions=requires(Permission.ACTUAL_ENTER),
+    )
+    async def enter_actual(
+        self,
+        info: Info,
+        item: strawberry.ID,
+        value: float | None,
+        period_start: dt.date | None = None,
+        period_end: dt.date | None = None,
+        note: str | None = None,
+    ) -> ActualPayload:
+        ctx = info.context
+        try:
+            row = await actuals.enter_actual(
+                ctx.session, ctx.caller, _id(item), value,
+                period_start=period_start, period_end=period_end, note=note,
+            )  # fmt: skip
+        except ServiceError as exc:
+            return ActualPayload(errors=user_errors(exc))
+        return ActualPayload(actual=Actual.from_row(row))
+
+    @strawberry.mutation(
+        description="Recompute the dataset and formula actuals of the plans in your scope.",
+        extensions=requires(Permission.ACTUAL_ENTER),
+    )
+    async def refresh_actuals(self, info: Info, cycle: strawberry.ID) -> RefreshActualsPayload:
+        ctx = info.context
+        try:
+            n = await actuals.refresh_actuals(ctx.session, ctx.caller, _id(cycle))
+        except ServiceError as exc:
+            return RefreshActualsPayload(errors=user_errors(exc))
+        return RefreshActualsPayload(updated=n)
+
+    @strawberry.mutation(
+        description="Record progress, a note and a confidence (0 to 1) on a plan or an item.",
+        extensions=requires(Permission.CHECKIN_WRITE),
+    )
+    async def check_in(
+        self,
+        info: Info,
+        scorecard: strawberry.ID,
+        confidence: float,
+        note: str,
+        progress: float | None = None,
+        item: strawberry.ID | None = None,
+    ) -> CheckinPayload:
+        ctx = info.context
+        try:
+            row = await actuals.check_in(
+                ctx.session, ctx.caller, _id(scorecard), confidence=confidence, note=note,
+                progress=progress, item_id=_opt(item),
+            )  # fmt: skip
+        except ServiceError as exc:
+            return CheckinPayload(errors=user_errors(exc))
+        return CheckinPayload(checkin=Checkin.from_row(row))
+
+    @strawberry.mutation(
+        description="Add a goal to a cycle's tree.",
+        extensions=requires(Permission.GOAL_MANAGE),
+    )
+    async def create_goal(self, info: Info, input: GoalInput) -> GoalPayload:
+        ctx = info.context
+        data = goals.GoalData(
+            cycle_id=_id(input.cycle_id), level=input.level, title=input.title,
+            parent_id=_opt(input.parent_id), org_unit_id=_opt(input.org_unit_id),
+            position=input.position, employee_id=_opt(input.employee_id),
+            indicator_key=input.indicator_key, library_ref=input.library_ref,
+            target=input.target, unit=input.unit, direction=input.direction,
+            additive=input.additive, weight=input.weight, actual=input.actual,
+        )  # fmt: skip
+        try:
+            row = await goals.create_goal(ctx.session, ctx.caller, data)
+            view = await _goal_view(info, row.id, row.cycle_id)
+        except ServiceError as exc:
+            return GoalPayload(errors=user_errors(exc))
+        return GoalPayload(goal=view)
+
+    @strawberry.mutation(
+        description="Change a goal's title, target, weight, unit, direction, additivity or actual.",
+        extensions=requires(Permission.GOAL_MANAGE),
+    )
+    async def update_goal(
+        self,
+        info: Info,
+        goal: strawberry.ID,
+        title: str | None = None,
+        target: float | None = None,
+        weight: float | None = None,
+        actual: float | None = None,
+    ) -> GoalPayload:
+        ctx = info.context
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "title": title,
+                "target": target,
+                "weight": weight,
+                "actual": actual,
+            }.items()
+            if v is not None
+        }
+        try:
+            row = await goals.update_goal(ctx.session, ctx.caller, _id(goal), changes)
+            view = await _goal_view(info, row.id, row.cycle_id)
+        except ServiceError as exc:
+            return GoalPayload(errors=user_errors(exc))
+        return GoalPayload(goal=view)
+
+    @strawberry.mutation(
+        description="Delete a goal and its subtree.", extensions=requires(Permission.GOAL_MANAGE)
+    )
+    async def delete_goal(self, info: Info, goal: strawberry.ID) -> DeleteGoalPayload:
+        try:
+            await goals.delete_goal(info.context.session, info.context.caller, _id(goal))
+        except ServiceError as exc:
+            return DeleteGoalPayload(errors=user_errors(exc))
+        return DeleteGoalPayload(deleted=True)
+
+    @strawberry.mutation(
+        description="Propose what a unit, position or person can take on under a goal.",
+        extensions=requires(Permission.GOAL_PROPOSE),
+    )
+    async def propose_goal(
+        self,
+        info: Info,
+        goal: strawberry.ID,
+        amount: float,
+        org_unit: strawberry.ID | None = None,
+        position: str | None = None,
+        employee: strawberry.ID | None = None,
+        note: str | None = None,
+    ) -> ProposalPayload:
+        ctx = info.context
+        try:
+            await goals.propose(
+                ctx.session, ctx.caller, _id(goal), amount, org_unit_id=_opt(org_unit),
+                position=position, employee_id=_opt(employee), note=note,
+            )  # fmt: skip
+        except ServiceError as exc:
+            return ProposalPayload(errors=user_errors(exc))
+        return ProposalPayload(ok=True)

@@ -1,0 +1,422 @@
+"""Plan GraphQL types: goals, scorecards, items, actuals, check-ins, reports.
+
+Item and scorecard types are flat dataclass-like objects filled by the
+service (no per-field resolvers), so a team view of hundreds of items costs
+Strawberry only plain attribute reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from perfloop.api.core.errors import UserError
+
+if TYPE_CHECKING:
+    from perfloop.services.goals import GapView, GoalView
+    from perfloop.services.reports import ReportRow as ReportRowView
+    from perfloop.services.scorecard_reads import ItemView, ScorecardView, TaskView
+    from perfloop.store.plan_models import ActionTask as ActionTaskRow
+    from perfloop.store.plan_models import Actual as ActualRow
+    from perfloop.store.plan_models import Checkin as CheckinRow
+
+
+@strawberry.enum(description="Who signs a plan.")
+class SignerRole(Enum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+
+
+@strawberry.enum(description="A dimension to group the plan report by.")
+class ReportDimension(Enum):
+    ORG_UNIT = "org_unit"
+    INDICATOR = "indicator"
+    PERIOD = "period"
+
+
+@strawberry.type(description="A task of an item's action plan.")
+class ActionTask:
+    id: strawberry.ID
+    title: str
+    owner_id: strawberry.ID | None
+    due_on: dt.date | None
+    status: str = strawberry.field(description="open, doing, done or dropped.")
+
+    @classmethod
+    def from_view(cls, t: TaskView | ActionTaskRow) -> ActionTask:
+        due = t.due_on
+        return cls(
+            id=strawberry.ID(str(t.id)),
+            title=t.title,
+            owner_id=strawberry.ID(str(t.owner_id)) if t.owner_id is not None else None,
+            due_on=due,
+            status=t.status,
+        )
+
+
+@strawberry.type(description="One weighted item of a plan, with its progress.")
+class ScorecardItem:
+    id: strawberry.ID
+    key: str
+    title: str
+    library_ref: str | None = strawberry.field(description="The KPI library, key@version.")
+    indicator_key: str | None
+    goal_id: strawberry.ID | None
+    unit: str | None
+    direction: str = strawberry.field(description="higher, lower or closest.")
+    aggregation: str | None
+    source_type: str = strawberry.field(description="dataset, formula, manual or plugin.")
+    target: float | None
+    weight: float
+    actual: float | None
+    actual_source: str | None
+    completion: float | None = strawberry.field(
+        description="Actual against target by direction (1.0 = target met)."
+    )
+    score: float | None
+    expected_progress: float = strawberry.field(
+        description="Share of the cycle's period elapsed (0 to 1)."
+    )
+    behind: bool = strawberry.field(description="Behind plan for the time elapsed.")
+    tasks: list[ActionTask]
+
+    @classmethod
+    def from_view(cls, v: ItemView) -> ScorecardItem:
+        return cls(
+            id=strawberry.ID(str(v.id)),
+            key=v.key,
+            title=v.title,
+            library_ref=v.library_ref,
+            indicator_key=v.indicator_key,
+            goal_id=strawberry.ID(str(v.goal_id)) if v.goal_id is not None else None,
+            unit=v.unit,
+            direction=v.direction,
+            aggregation=v.aggregation,
+            source_type=v.source_type,
+            target=v.target,
+            weight=v.weight,
+            actual=v.actual,
+            actual_source=v.actual_source,
+            completion=v.completion,
+            score=v.score,
+            expected_progress=v.expected_progress,
+            behind=v.behind,
+            tasks=[ActionTask.from_view(t) for t in v.tasks],
+        )
+
+
+@strawberry.type(description="An employee's performance plan for a cycle.")
+class Scorecard:
+    id: strawberry.ID
+    cycle_id: strawberry.ID
+    employee_id: strawberry.ID
+    employee_name: str
+    employee_no: str
+    org_unit_id: strawberry.ID
+    status: str = strawberry.field(description="draft, signing or signed (locked).")
+    revision: int
+    employee_signed_at: dt.datetime | None
+    manager_signed_at: dt.datetime | None
+    total_weight: float
+    completion: float | None = strawberry.field(description="Weighted completion of the items.")
+    score: float | None = strawberry.field(description="Weighted item score out of 100.")
+    behind_count: int
+    items: list[ScorecardItem]
+
+    @classmethod
+    def from_view(cls, v: ScorecardView) -> Scorecard:
+        return cls(
+            id=strawberry.ID(str(v.id)),
+            cycle_id=strawberry.ID(str(v.cycle_id)),
+            employee_id=strawberry.ID(str(v.employee_id)),
+            employee_name=v.employee_name,
+            employee_no=v.employee_no,
+            org_unit_id=strawberry.ID(str(v.org_unit_id)),
+            status=v.status,
+            revision=v.revision,
+            employee_signed_at=v.employee_signed_at,
+            manager_signed_at=v.manager_signed_at,
+            total_weight=v.total_weight,
+            completion=v.completion,
+            score=v.score,
+            behind_count=v.behind_count,
+            items=[ScorecardItem.from_view(i) for i in v.items],
+        )
+
+
+@strawberry.type(description="An item's actual for a period.")
+class Actual:
+    item_id: strawberry.ID
+    period_start: dt.date
+    period_end: dt.date
+    value: float | None
+    source: str = strawberry.field(description="dataset, formula or manual.")
+    entered_by_id: strawberry.ID | None
+    updated_at: dt.datetime
+    note: str | None
+
+    @classmethod
+    def from_row(cls, row: ActualRow) -> Actual:
+        return cls(
+            item_id=strawberry.ID(str(row.item_id)),
+            period_start=row.period_start,
+            period_end=row.period_end,
+            value=row.value,
+            source=row.source,
+            entered_by_id=(
+                strawberry.ID(str(row.entered_by_id)) if row.entered_by_id is not None else None
+            ),
+            updated_at=row.updated_at,
+            note=row.note,
+        )
+
+
+@strawberry.type(description="A progress note with a confidence from 0 to 1.")
+class Checkin:
+    id: strawberry.ID
+    scorecard_id: strawberry.ID
+    item_id: strawberry.ID | None
+    progress: float | None
+    confidence: float
+    note: str
+    author_id: strawberry.ID | None
+    at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: CheckinRow) -> Checkin:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            scorecard_id=strawberry.ID(str(row.scorecard_id)),
+            item_id=strawberry.ID(str(row.item_id)) if row.item_id is not None else None,
+            progress=row.progress,
+            confidence=row.confidence,
+            note=row.note,
+            author_id=strawberry.ID(str(row.author_id)) if row.author_id is not None else None,
+            at=row.at,
+        )
+
+
+@strawberry.type(description="A goal of a cycle's tree, with coverage and rolled-up progress.")
+class Goal:
+    id: strawberry.ID
+    cycle_id: strawberry.ID
+    parent_id: strawberry.ID | None
+    level: str = strawberry.field(description="company, department, team, position or employee.")
+    org_unit_id: strawberry.ID | None
+    position: str | None
+    employee_id: strawberry.ID | None
+    title: str
+    indicator_key: str | None
+    library_ref: str | None
+    target: float | None
+    unit: str | None
+    direction: str
+    additive: bool
+    weight: float | None
+    allocated: float | None = strawberry.field(
+        description="Sum of the children's targets (additive goals with children)."
+    )
+    unallocated: float | None = strawberry.field(
+        description="Target minus allocated: positive under-, negative over-allocated."
+    )
+    coverage: str | None = strawberry.field(description="leaf, under, exact or over.")
+    actual: float | None = strawberry.field(description="Measured or rolled up from children.")
+    progress: float | None = strawberry.field(description="Completion, rolled up the tree.")
+
+    @classmethod
+    def from_view(cls, v: GoalView) -> Goal:
+        def opt(x: int | None) -> strawberry.ID | None:
+            return strawberry.ID(str(x)) if x is not None else None
+
+        return cls(
+            id=strawberry.ID(str(v.id)),
+            cycle_id=strawberry.ID(str(v.cycle_id)),
+            parent_id=opt(v.parent_id),
+            level=v.level,
+            org_unit_id=opt(v.org_unit_id),
+            position=v.position,
+            employee_id=opt(v.employee_id),
+            title=v.title,
+            indicator_key=v.indicator_key,
+            library_ref=v.library_ref,
+            target=v.target,
+            unit=v.unit,
+            direction=v.direction,
+            additive=v.additive,
+            weight=v.weight,
+            allocated=v.allocated,
+            unallocated=v.unallocated,
+            coverage=v.coverage,
+            actual=v.actual,
+            progress=v.progress,
+        )
+
+
+@strawberry.type(description="Top-down allocation against the bottom-up proposal of one owner.")
+class GapLine:
+    owner: str = strawberry.field(
+        description="unit:<id>, position:<unit id>:<name> or employee:<id>."
+    )
+    top_down: float | None
+    bottom_up: float | None
+    gap: float | None = strawberry.field(description="Allocated minus proposed.")
+
+
+@strawberry.type
+class GapReport:
+    goal_id: strawberry.ID
+    target: float | None
+    top_down: float
+    bottom_up: float
+    gap: float
+    lines: list[GapLine]
+
+    @classmethod
+    def from_view(cls, v: GapView) -> GapReport:
+        return cls(
+            goal_id=strawberry.ID(str(v.goal_id)),
+            target=v.target,
+            top_down=v.report.top_down,
+            bottom_up=v.report.bottom_up,
+            gap=v.report.gap,
+            lines=[
+                GapLine(owner=x.owner, top_down=x.top_down, bottom_up=x.bottom_up, gap=x.gap)
+                for x in v.report.lines
+            ],
+        )
+
+
+@strawberry.type(description="One group of the plan report.")
+class ReportRow:
+    org_unit_id: strawberry.ID | None
+    indicator_key: str | None
+    period: str | None
+    people: int
+    items: int
+    target: float | None = strawberry.field(description="Sum of targets.")
+    actual: float | None = strawberry.field(description="Sum of known actuals.")
+    completion: float | None = strawberry.field(description="Weighted average completion.")
+    behind: int
+
+    @classmethod
+    def from_view(cls, v: ReportRowView) -> ReportRow:
+        return cls(
+            org_unit_id=strawberry.ID(str(v.org_unit_id)) if v.org_unit_id is not None else None,
+            indicator_key=v.indicator_key,
+            period=v.period,
+            people=v.people,
+            items=v.items,
+            target=v.target,
+            actual=v.actual,
+            completion=v.completion,
+            behind=v.behind,
+        )
+
+
+@strawberry.type
+class ScorecardPayload:
+    scorecard: Scorecard | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AssignScorecardItemsPayload:
+    scorecards: list[Scorecard] = strawberry.field(default_factory=list)
+    reopened: int = strawberry.field(default=0, description="Signed plans that were re-opened.")
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ActionTaskPayload:
+    task: ActionTask | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ActualPayload:
+    actual: Actual | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RefreshActualsPayload:
+    updated: int = 0
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CheckinPayload:
+    checkin: Checkin | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class GoalPayload:
+    goal: Goal | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteGoalPayload:
+    deleted: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ProposalPayload:
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ActionTaskInput:
+    title: str
+    owner_id: strawberry.ID | None = None
+    due_on: dt.date | None = None
+    status: str = "open"
+
+
+@strawberry.input(description="An item from a KPI library (library + indicator), a goal, or free.")
+class ScorecardItemInput:
+    weight: float
+    target: float | None = None
+    key: str | None = None
+    library: str | None = strawberry.field(default=None, description="kpi-library key@version.")
+    indicator: str | None = None
+    goal_id: strawberry.ID | None = None
+    title: str | None = None
+    unit: str | None = None
+    direction: str | None = None
+    thresholds: strawberry.scalars.JSON | None = strawberry.field(
+        default=None, description="Item score settings: threshold, floor, cap."
+    )
+    tasks: list[ActionTaskInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TargetOverrideInput:
+    employee_id: strawberry.ID
+    key: str
+    target: float
+
+
+@strawberry.input
+class GoalInput:
+    cycle_id: strawberry.ID
+    level: str
+    title: str
+    parent_id: strawberry.ID | None = None
+    org_unit_id: strawberry.ID | None = None
+    position: str | None = None
+    employee_id: strawberry.ID | None = None
+    indicator_key: str | None = None
+    library_ref: str | None = None
+    target: float | None = None
+    unit: str | None = None
+    direction: str = "higher"
+    additive: bool = True
+    weight: float | None = None
+    actual: float | None = None

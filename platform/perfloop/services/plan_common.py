@@ -1,0 +1,128 @@
+"""Helpers shared by the goal, scorecard, actual and report services: the
+cycle of a request, employees in scope, KPI-library indicators and the
+scoring scheme that constrains a cycle's weights."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+
+from perfloop.authz import Permission
+from perfloop.engine.scheme import ScoringScheme
+from perfloop.services.errors import ErrorCode, ServiceError
+from perfloop.services.scopes import employees_in_scope
+from perfloop.store.cycle_models import Cycle, InstalledApp
+from perfloop.store.models import Employee, TemplateRecord
+from perfloop.templates import canonical_json, parse_ref
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.services.caller import Caller
+
+DEFAULT_SCORING = "standard-scoring@1"
+
+
+def not_found(what: str, path: tuple[str, ...] = ()) -> ServiceError:
+    """Missing and forbidden objects answer alike."""
+    return ServiceError.one(ErrorCode.NOT_FOUND, f"{what} not found", path)
+
+
+def invalid(message: str, path: tuple[str, ...] = (), detail: str | None = None) -> ServiceError:
+    return ServiceError.one(ErrorCode.INVALID, message, path, detail)
+
+
+async def get_cycle(session: AsyncSession, caller: Caller, cycle_id: int) -> Cycle:
+    cycle = (
+        await session.execute(
+            select(Cycle).where(Cycle.id == cycle_id, Cycle.tenant_id == caller.tenant_id)
+        )
+    ).scalar_one_or_none()
+    if cycle is None:
+        raise not_found("cycle", ("cycle",))
+    return cycle
+
+
+async def employee_in_scope(
+    session: AsyncSession, caller: Caller, permission: Permission, employee_id: int
+) -> Employee:
+    scope = caller.require(permission)
+    row = (
+        await session.execute(
+            select(Employee).where(
+                Employee.id == employee_id,
+                Employee.tenant_id == caller.tenant_id,
+                employees_in_scope(caller, scope, Employee.id),
+            )
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise not_found("employee", ("employee",))
+    return row
+
+
+async def template_bodies(
+    session: AsyncSession, tenant_id: int, refs: Iterable[str], kind: str
+) -> dict[str, Mapping[str, Any]]:
+    """Bodies of the ``key@version`` refs visible to a tenant, by ref (missing ones left out)."""
+    parsed = {ref: parse_ref(ref) for ref in set(refs)}
+    keys = {p[0] for p in parsed.values() if p is not None}
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(TemplateRecord.key, TemplateRecord.version, TemplateRecord.body).where(
+            or_(TemplateRecord.tenant_id.is_(None), TemplateRecord.tenant_id == tenant_id),
+            TemplateRecord.kind == kind,
+            TemplateRecord.key.in_(keys),
+        )
+    )
+    found = {f"{k}@{v}": body for k, v, body in rows}
+    return {ref: found[ref] for ref in parsed if ref in found}
+
+
+def indicators_of(library: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(i["key"]): i for i in library.get("indicators") or [] if "key" in i}
+
+
+@lru_cache(maxsize=64)
+def _scheme(document_json: bytes) -> ScoringScheme:
+    import json
+
+    return ScoringScheme(json.loads(document_json))
+
+
+async def scheme_for_cycle(session: AsyncSession, cycle: Cycle) -> tuple[str, ScoringScheme]:
+    """The scoring scheme of the cycle's installed app (the standard one when it names none)."""
+    app = (
+        await session.execute(
+            select(InstalledApp.app_key, InstalledApp.app_version).where(
+                InstalledApp.id == cycle.installed_app_id
+            )
+        )
+    ).first()
+    ref = DEFAULT_SCORING
+    if app is not None:
+        bodies = await template_bodies(session, cycle.tenant_id, [f"{app[0]}@{app[1]}"], "app")
+        body = next(iter(bodies.values()), None)
+        components = (body or {}).get("components") or {}
+        if isinstance(components.get("scoring"), str):
+            ref = components["scoring"]
+    bodies = await template_bodies(session, cycle.tenant_id, [ref], "scoring")
+    if ref not in bodies:
+        raise invalid(f"the cycle's scoring template {ref} is not available", ("cycle",))
+    return ref, _scheme(canonical_json(bodies[ref]))
+
+
+__all__ = [
+    "DEFAULT_SCORING",
+    "employee_in_scope",
+    "get_cycle",
+    "indicators_of",
+    "invalid",
+    "not_found",
+    "scheme_for_cycle",
+    "template_bodies",
+]

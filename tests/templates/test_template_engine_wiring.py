@@ -40,7 +40,11 @@ def test_engine_suggests_a_close_indicator_name(documents: Documents, resolver: 
 def test_scoring_findings_map_to_template_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     # given: whatever the scoring engine reports about a scheme
     def fake_check(document: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        return [("/bands/0", "weights", "bands overlap"), ("/items", "odd", "strange")]
+        return [
+            ("/bands/0", "weights", "bands overlap"),
+            ("/items", "odd", "strange"),
+            ("/total", "arity", "ROUND takes 1 or 2 arguments"),
+        ]
 
     monkeypatch.setattr(perfloop.engine, "check_scoring_template", fake_check, raising=False)
     context = Context(resolver=lambda key, version: None)
@@ -50,4 +54,16 @@ def test_scoring_findings_map_to_template_errors(monkeypatch: pytest.MonkeyPatch
     assert context.errors == [
         TemplateError("/bands/0", TemplateErrorCode.WEIGHTS, "bands overlap"),
         TemplateError("/items", TemplateErrorCode.SCORING, "[odd] strange"),
+        TemplateError("/total", TemplateErrorCode.FORMULA, "[arity] ROUND takes 1 or 2 arguments"),
     ]
+
+
+def test_the_builtin_scoring_scheme_is_checked_by_the_engine(documents: Documents) -> None:
+    # given
+    document = documents[("standard-scoring", 1)]
+    document["total"] = "SUM(sections, weight * scor)"
+    # when
+    errors = validate_document(document)
+    # then
+    assert [(e.pointer, e.code) for e in errors] == [("/total", TemplateErrorCode.FORMULA)]
+    assert "did you mean 'score'" in errors[0].message

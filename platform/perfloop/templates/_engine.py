@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["load_engine"]
+__all__ = ["engine_function", "load_engine"]
 
 
 def load_engine() -> Any | None:
@@ -21,3 +21,22 @@ def load_engine() -> Any | None:
         if exc.name == "perfloop.engine":
             return None
         raise
+
+
+def engine_function(name: str) -> Any | None:
+    """`perfloop.engine.<name>`, else the same name in `perfloop.engine.scheme`.
+
+    `check_scoring_template` lives in `perfloop.engine.scheme` and is not (yet)
+    re-exported by `perfloop.engine`.
+    """
+    engine = load_engine()
+    if engine is None:
+        return None
+    found = getattr(engine, name, None)
+    if found is None:
+        try:
+            found = getattr(importlib.import_module("perfloop.engine.scheme"), name, None)
+        except ModuleNotFoundError as exc:
+            if exc.name != "perfloop.engine.scheme":
+                raise
+    return found

@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from conftest import NewCycle, employee_id
-from perfloop.store.models import Employee, OrgUnit
+from perfloop.store.models import Employee, OrgUnit, Tenant
 from support import GraphQLClient
 
 ITEMS = [
@@ -48,7 +48,9 @@ def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
 
 
 async def _unit(session: AsyncSession, code: str) -> int:
-    return (await session.execute(select(OrgUnit.id).where(OrgUnit.code == code))).scalar_one()
+    demo = select(Tenant.id).where(Tenant.slug == "demo").scalar_subquery()
+    query = select(OrgUnit.id).where(OrgUnit.code == code, OrgUnit.tenant_id == demo)
+    return (await session.execute(query)).scalar_one()
 
 
 async def _plan_everyone(gql: GraphQLClient, session: AsyncSession, cycle: int) -> None:

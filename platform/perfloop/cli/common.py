@@ -16,7 +16,8 @@ from perfloop.store import make_engine, make_sessionmaker
 T = TypeVar("T")
 # Tables stay readable when piped (rich falls back to 80 columns without a terminal).
 console = Console(width=None if Console().is_terminal else 160)
-err_console = Console(stderr=True)
+# Messages never wrap, so scripts and tests can match them.
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def settings_or_exit() -> Settings:

@@ -187,6 +187,43 @@ def templates_validate(
         raise typer.Exit(1)
 
 
+formula_app = typer.Typer(help="Formulas: try one out.", no_args_is_help=True)
+app.add_typer(formula_app, name="formula")
+
+
+@formula_app.command("eval")
+def formula_eval(
+    formula: Annotated[
+        str, typer.Argument(help='The formula, e.g. "ROUND(actual / target * 100, 1)".')
+    ],
+    data: Annotated[str, typer.Option(help="The data as a JSON object.")] = "{}",
+    explain: Annotated[bool, typer.Option(help="Print how the value was reached.")] = False,
+) -> None:
+    """Evaluate a formula over JSON data and print the result as JSON."""
+    from perfloop.services.errors import ServiceError
+    from perfloop.services.formulas import run_formula
+
+    try:
+        parsed = json.loads(data)
+    except json.JSONDecodeError as exc:
+        err_console.print(f"--data is not JSON: {exc}")
+        raise typer.Exit(2) from None
+    try:
+        outcome = run_formula(formula, parsed, explain=explain)
+    except ServiceError as exc:
+        err_console.print(f"--data: {exc}")
+        raise typer.Exit(2) from None
+    if outcome.error is not None:
+        e = outcome.error
+        err_console.print(f"line {e.line}, column {e.column}: {e.message}", markup=False)
+        err_console.print(e.excerpt, markup=False, highlight=False)
+        if e.suggestion:
+            err_console.print(f"did you mean {e.suggestion}?", markup=False)
+        raise typer.Exit(1)
+    result = outcome.explanation if explain else outcome.value
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2 if explain else None))
+
+
 @app.command("export-schema")
 def export_schema(
     output: Annotated[

@@ -1,0 +1,103 @@
+"""The command line, as a newcomer uses it, on a fresh SQLite database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jwt
+import pytest
+from typer.testing import CliRunner
+
+from perfloop.cli import app
+from perfloop.settings import DEV_SECRET, get_settings
+from perfloop.templates import load_builtin_templates
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("PERFLOOP_DATABASE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    return path
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "db", "demo", "token", "templates", "export-schema", "formula"):
+        assert command in result.output
+    demo = runner.invoke(app, ["demo", "--help"])
+    assert "load" in demo.output
+    assert "users" in demo.output
+
+
+def test_upgrade_demo_users_and_token(database: Path) -> None:
+    # given a fresh database
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"{len(load_builtin_templates())} built-in template" in upgraded.output
+    # when the demo is loaded twice
+    assert "demo tenant loaded" in runner.invoke(app, ["demo", "load"]).output
+    assert "not loaded" in runner.invoke(app, ["demo", "load"]).output
+    # then the users are listed and a token can be made for one of them
+    users = runner.invoke(app, ["demo", "users"])
+    assert "hr@demo.perfloop.dev" in users.output
+    token = runner.invoke(app, ["token", "--user", "hr@demo.perfloop.dev"])
+    assert token.exit_code == 0
+    claims = jwt.decode(token.output.strip(), DEV_SECRET, algorithms=["HS256"])
+    assert (claims["tenant"], claims["email"]) == ("demo", "hr@demo.perfloop.dev")
+    unknown = runner.invoke(app, ["token", "--user", "nobody@example.com"])
+    assert unknown.exit_code == 1
+
+
+def test_templates_validate(tmp_path: Path) -> None:
+    good = next(t for t in load_builtin_templates() if t.kind == "dataset").document
+    good_file = tmp_path / "good.json"
+    good_file.write_text(json.dumps(dict(good)), encoding="utf-8")
+    bad_file = tmp_path / "bad.json"
+    bad_file.write_text(json.dumps({**good, "title": {"en": "x"}}), encoding="utf-8")
+    broken_file = tmp_path / "broken.json"
+    broken_file.write_text("{not json", encoding="utf-8")
+
+    assert runner.invoke(app, ["templates", "validate", str(good_file)]).exit_code == 0
+    bad = runner.invoke(app, ["templates", "validate", str(good_file), str(bad_file)])
+    assert bad.exit_code == 1
+    assert "/title" in bad.output
+    broken = runner.invoke(app, ["templates", "validate", str(broken_file)])
+    assert broken.exit_code == 1
+    assert "cannot read JSON" in broken.output
+
+
+def test_templates_list_shows_every_builtin() -> None:
+    result = runner.invoke(app, ["templates", "list"])
+    assert result.exit_code == 0
+    assert all(t.ref in result.output for t in load_builtin_templates())
+
+
+def test_formula_eval() -> None:
+    ok = runner.invoke(
+        app, ["formula", "eval", "ROUND(a / b * 100, 1)", "--data", '{"a": 2, "b": 3}']
+    )
+    assert (ok.exit_code, ok.output.strip()) == (0, "66.7")
+    bad = runner.invoke(app, ["formula", "eval", "ROUND(a / b * 100, 1"])
+    assert bad.exit_code == 1
+    assert "line 1" in bad.output
+    not_json = runner.invoke(app, ["formula", "eval", "1", "--data", "{oops"])
+    assert not_json.exit_code == 2
+
+
+def test_bad_settings_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERFLOOP_DATABASE_URL", "mysql://nope")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "PERFLOOP_DATABASE_URL" in result.output
+
+
+def test_export_schema_matches_the_committed_file(tmp_path: Path) -> None:
+    out = tmp_path / "schema.graphql"
+    assert runner.invoke(app, ["export-schema", "--output", str(out)]).exit_code == 0
+    committed = Path(__file__).resolve().parents[2] / "schema.graphql"
+    assert out.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")

@@ -19,6 +19,7 @@ from perfloop.api.cycles.mutations import CyclesMutations
 from perfloop.api.cycles.queries import CyclesQueries
 from perfloop.api.datasets.mutations import DatasetsMutations
 from perfloop.api.datasets.queries import DatasetsQueries
+from perfloop.api.formulas.queries import FormulaQueries
 from perfloop.api.identity.queries import IdentityQueries
 from perfloop.api.plans.mutations import PlansMutations
 from perfloop.api.plans.queries import PlansQueries
@@ -28,7 +29,9 @@ from perfloop.settings import Settings
 
 
 @strawberry.type
-class Query(IdentityQueries, TemplateQueries, CyclesQueries, DatasetsQueries, PlansQueries):
+class Query(
+    IdentityQueries, TemplateQueries, FormulaQueries, CyclesQueries, DatasetsQueries, PlansQueries
+):
     pass
 
 

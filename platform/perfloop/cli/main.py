@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.cli.common import console, err_console, settings_or_exit, with_session
+from perfloop.cli.imports import import_app
 
 app = typer.Typer(
     help="perfloop: low-code performance management (绩效管理) served over GraphQL.",
@@ -26,6 +27,7 @@ templates_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(templates_app, name="templates")
+app.add_typer(import_app, name="import")
 
 
 @app.command()

@@ -1,0 +1,20 @@
+"""Dataset ingest: compile a dataset's schema, validate and encode batches of
+records (pure), read CSV/.xlsx files, and store batches in bulk (per dialect).
+
+The use-cases that combine these with authorization and audit are in
+:mod:`perfloop.services.datasets`.
+"""
+
+from __future__ import annotations
+
+from perfloop.services.ingest.prepare import PreparedBatch, encode_json, prepare_records
+from perfloop.services.ingest.spec import DatasetSpec, RowError, spec_for_body
+
+__all__ = [
+    "DatasetSpec",
+    "PreparedBatch",
+    "RowError",
+    "encode_json",
+    "prepare_records",
+    "spec_for_body",
+]

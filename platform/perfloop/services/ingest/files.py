@@ -1,0 +1,294 @@
+"""Read a CSV or .xlsx file as dataset records, batch by batch (streaming).
+
+The header row names the fields; cells are converted to the types the
+dataset's schema declares, with an error naming the row and the column when a
+cell cannot be. Rows are numbered as a spreadsheet shows them (the header is
+row 1). The file is never held in memory: rows are read as batches are built.
+
+A file is cut into batches of ``batch_size`` rows whose keys derive from the
+file's checksum and the batch number, so importing the same file again skips
+the batches already committed (see :func:`batch_key`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Callable, Container, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from perfloop.services.ingest.prepare import PreparedBatch, prepare_records
+from perfloop.services.ingest.spec import MAX_EXPLAINED, DatasetSpec, FieldInfo, RowError
+
+__all__ = [
+    "FileProblem",
+    "Skipped",
+    "batch_key",
+    "count_rows",
+    "file_checksum",
+    "read_batches",
+]
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "真"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "否", "假"})
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported (unreadable, header mismatch)."""
+
+
+class _Bad(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A batch whose key is committed already: not read further."""
+
+    number: int
+    received: int
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def batch_key(checksum: str, batch_size: int, number: int) -> str:
+    """Deterministic: the same file cut the same way gives the same keys."""
+    return f"file:{checksum[:32]}:{batch_size}:{number:06d}"
+
+
+def count_rows(path: Path) -> int | None:
+    """Data rows (for a progress bar); None when not cheap to know."""
+    if path.suffix.lower() == ".xlsx":
+        return None
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return max(0, lines + (last != b"\n") - 1)
+
+
+# -- cell conversion ------------------------------------------------------------
+
+
+def _number_text(text: str) -> float | int:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise _Bad(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise _Bad(f"{text!r} is not a finite number")
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _to_number(value: Any) -> Any:
+    if type(value) is str:
+        return _number_text(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Bad(f"{value!r} is not a number")
+    return value
+
+
+def _to_integer(value: Any) -> Any:
+    number = _to_number(value)
+    if isinstance(number, float):
+        raise _Bad(f"{value!r} is not a whole number")
+    return number
+
+
+def _to_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _Bad(f"{value!r} is not true or false")
+
+
+def _string_converter(info: FieldInfo) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if type(value) is str:
+            return value.strip()
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, dt.datetime):
+            if info.format == "date":
+                return value.date().isoformat()
+            return value.isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return convert
+
+
+def _converter(info: FieldInfo) -> Callable[[Any], Any]:
+    types = info.types - {"null"}
+    if types == {"number"}:
+        return _to_number
+    if types == {"integer"}:
+        return _to_integer
+    if types == {"boolean"}:
+        return _to_boolean
+    if "string" in types or not types:
+        return _string_converter(info)
+    # a union of non-string types: the first that accepts the cell
+    options = [c for t, c in (("integer", _to_integer), ("number", _to_number)) if t in types]
+    if "boolean" in types:
+        options.append(_to_boolean)
+
+    def convert(value: Any) -> Any:
+        for option in options:
+            try:
+                return option(value)
+            except _Bad:
+                continue
+        raise _Bad(f"{value!r} is not {' or '.join(sorted(types))}")
+
+    return convert
+
+
+def _plan(spec: DatasetSpec, header: list[Any]) -> list[tuple[int, str, Callable[[Any], Any]]]:
+    names = [str(h).strip() if h is not None else "" for h in header]
+    unknown = [n for n in names if n and n not in spec.fields]
+    if unknown:
+        raise FileProblem(
+            f"column(s) {', '.join(map(repr, unknown))} are not fields of {spec.ref} "
+            f"(fields: {', '.join(spec.fields)})"
+        )
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise FileProblem(f"column(s) {', '.join(map(repr, repeated))} appear more than once")
+    missing = [f.name for f in spec.fields.values() if f.required and f.name not in names]
+    if missing:
+        raise FileProblem(f"required column(s) missing: {', '.join(missing)}")
+    return [(i, n, _converter(spec.fields[n])) for i, n in enumerate(names) if n]
+
+
+# -- readers --------------------------------------------------------------------
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any]]:
+    with path.open(newline="", encoding=encoding) as f:
+        yield from csv.reader(f)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield list(values)
+    finally:
+        workbook.close()
+
+
+def _rows(path: Path, encoding: str) -> Iterator[list[Any]]:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _xlsx_rows(path)
+    if suffix in (".csv", ".txt"):
+        return _csv_rows(path, encoding)
+    raise FileProblem(f"{path.name}: only .csv and .xlsx files can be imported")
+
+
+def read_batches(
+    spec: DatasetSpec,
+    path: Path,
+    batch_size: int,
+    *,
+    skip: Container[int] = (),
+    encoding: str = "utf-8-sig",
+) -> Iterator[PreparedBatch | Skipped]:
+    """The file's batches in order, each prepared (validated and encoded), or
+    :class:`Skipped` for the batch numbers in ``skip``. Raises FileProblem."""
+    try:
+        rows = _rows(path, encoding)
+        header = next(rows, None)
+        if header is None:
+            raise FileProblem(f"{path.name} is empty: the first row must name the fields")
+        plan = _plan(spec, header)
+        width = len(header)
+        number = 0
+        line = 1
+        pending: list[list[Any]] = []
+        first_line = 2
+        for cells in rows:
+            line += 1
+            if not pending:
+                first_line = line
+            pending.append(cells)
+            if len(pending) == batch_size:
+                yield _batch(spec, plan, width, number, first_line, pending, number in skip)
+                number += 1
+                pending = []
+        if pending:
+            yield _batch(spec, plan, width, number, first_line, pending, number in skip)
+    except UnicodeDecodeError as exc:
+        raise FileProblem(
+            f"{path.name} is not {encoding} text ({exc.reason}); save it as UTF-8 "
+            "or pass its encoding (for example gbk)"
+        ) from None
+    except csv.Error as exc:
+        raise FileProblem(f"{path.name}: not a readable CSV file: {exc}") from None
+
+
+def _batch(
+    spec: DatasetSpec,
+    plan: list[tuple[int, str, Callable[[Any], Any]]],
+    width: int,
+    number: int,
+    first_line: int,
+    rows: list[list[Any]],
+    skipped: bool,
+) -> PreparedBatch | Skipped:
+    if skipped:
+        return Skipped(number, len(rows))
+    records: list[tuple[int, dict[str, Any]]] = []
+    errors: list[RowError] = []
+    invalid = 0
+    for line, cells in enumerate(rows, first_line):
+        if len(cells) != width:
+            if not any(c not in ("", None) for c in cells):
+                continue  # an empty line
+            if len(cells) > width and any(c not in ("", None) for c in cells[width:]):
+                invalid += 1
+                if len(errors) < MAX_EXPLAINED:
+                    message = f"the row has {len(cells)} cells; the header names {width}"
+                    errors.append(RowError(line, "", message))
+                continue
+            cells = [*cells[:width], *([""] * (width - len(cells)))]
+        record: dict[str, Any] = {}
+        bad = False
+        for index, name, convert in plan:
+            value = cells[index]
+            if value == "" or value is None:
+                continue
+            try:
+                record[name] = convert(value)
+            except _Bad as exc:
+                bad = True
+                if len(errors) < MAX_EXPLAINED:
+                    errors.append(RowError(line, f"/{name}", f"column {name}: {exc}"))
+        if bad:
+            invalid += 1
+        elif record:
+            records.append((line, record))
+    return prepare_records(spec, records, number=number, errors=errors, invalid_rows=invalid)

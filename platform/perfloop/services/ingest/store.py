@@ -1,0 +1,243 @@
+"""Store a prepared batch: idempotent by batch key, all or nothing, in bulk.
+
+The rows bypass the ORM: on SQLite one ``executemany`` on the driver
+connection, on PostgreSQL one ``COPY`` (asyncpg ``copy_records_to_table``) —
+both inside the session's transaction, which also holds the batch row and its
+audit event, so a failure leaves nothing behind.
+
+A record whose key field was stored by an earlier batch is skipped, not
+duplicated (the dataset template's ``keyField`` promise); the batch counts it
+as ``skipped``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from perfloop.services import audit
+from perfloop.services.errors import ErrorCode, ServiceError
+from perfloop.store.dataset_models import DatasetBatch, DatasetRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.services.caller import Caller
+    from perfloop.services.ingest.prepare import PreparedBatch, Row
+    from perfloop.services.ingest.spec import DatasetSpec, RowError
+
+__all__ = ["BatchOutcome", "committed_batch_keys", "find_batch", "store_batch"]
+
+Status = Literal["committed", "replayed", "rejected"]
+_COLUMNS = (
+    "tenant_id",
+    "dataset_key",
+    "dataset_version",
+    "record_key",
+    "subject",
+    "date",
+    "data",
+    "batch_id",
+)
+_TABLE = DatasetRecord.__tablename__
+_SQLITE_INSERT = (
+    "INSERT INTO dataset_records (tenant_id, dataset_key, dataset_version, record_key, "
+    "subject, date, data, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (tenant_id, dataset_key, record_key) DO NOTHING"
+)
+_PG_EXISTING = (
+    "SELECT record_key FROM dataset_records "
+    "WHERE tenant_id = $1 AND dataset_key = $2 AND record_key = ANY($3::varchar[])"
+)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What happened to one batch. ``replayed``: the key was committed before and
+    this is that earlier result; nothing was written now."""
+
+    dataset: str
+    batch_key: str
+    status: Status
+    received: int
+    inserted: int = 0
+    skipped: int = 0
+    invalid_rows: int = 0
+    errors: Sequence[RowError] = field(default_factory=tuple)
+    batch_id: int | None = None
+
+    @classmethod
+    def from_row(cls, row: DatasetBatch, status: Status = "replayed") -> BatchOutcome:
+        return cls(
+            dataset=f"{row.dataset_key}@{row.dataset_version}",
+            batch_key=row.batch_key,
+            status=status,
+            received=row.received,
+            inserted=row.inserted,
+            skipped=row.skipped,
+            batch_id=row.id,
+        )
+
+
+async def find_batch(
+    session: AsyncSession, tenant_id: int, dataset_key: str, batch_key: str
+) -> DatasetBatch | None:
+    query = select(DatasetBatch).where(
+        DatasetBatch.tenant_id == tenant_id,
+        DatasetBatch.dataset_key == dataset_key,
+        DatasetBatch.batch_key == batch_key,
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def committed_batch_keys(
+    session: AsyncSession, tenant_id: int, dataset_key: str, prefix: str
+) -> set[str]:
+    """The committed batch keys of a dataset that start with ``prefix``."""
+    rows = await session.execute(
+        select(DatasetBatch.batch_key).where(
+            DatasetBatch.tenant_id == tenant_id,
+            DatasetBatch.dataset_key == dataset_key,
+            DatasetBatch.batch_key.startswith(prefix, autoescape=True),
+        )
+    )
+    return set(rows.scalars())
+
+
+def _conflict(batch_key: str) -> ServiceError:
+    return ServiceError.one(
+        ErrorCode.CONFLICT,
+        f"batch {batch_key!r} was committed before with other records; "
+        "a batch key names one batch's content — use a new key for new records",
+        ("batchKey",),
+    )
+
+
+async def store_batch(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    actor: Caller | None,
+    spec: DatasetSpec,
+    batch_key: str,
+    prepared: PreparedBatch,
+    source: str,
+) -> BatchOutcome:
+    """Commit ``prepared`` under ``batch_key`` unless that key is committed already.
+
+    A batch with any invalid row is rejected and writes nothing. Returns the
+    outcome; the session is committed (or rolled back) when this returns.
+    """
+    earlier = await find_batch(session, tenant_id, spec.key, batch_key)
+    if earlier is not None:
+        await session.rollback()
+        if earlier.checksum != prepared.checksum:
+            raise _conflict(batch_key)
+        return BatchOutcome.from_row(earlier)
+    if not prepared.ok:
+        await session.rollback()
+        return BatchOutcome(
+            dataset=spec.ref,
+            batch_key=batch_key,
+            status="rejected",
+            received=prepared.received,
+            invalid_rows=prepared.invalid_rows,
+            errors=tuple(prepared.errors),
+        )
+    batch = DatasetBatch(
+        tenant_id=tenant_id,
+        dataset_key=spec.key,
+        dataset_version=spec.version,
+        batch_key=batch_key,
+        checksum=prepared.checksum,
+        source=source,
+        received=prepared.received,
+        inserted=0,
+        skipped=0,
+        created_by_id=actor.user_id if actor is not None else None,
+    )
+    session.add(batch)
+    try:
+        await session.flush()
+        inserted = await _insert_rows(session, tenant_id, spec, batch.id, prepared.rows)
+    except IntegrityError:
+        # someone committed the same batch key (or the same record keys) just now
+        await session.rollback()
+        again = await find_batch(session, tenant_id, spec.key, batch_key)
+        if again is not None and again.checksum == prepared.checksum:
+            return BatchOutcome.from_row(again)
+        raise ServiceError.one(
+            ErrorCode.CONFLICT,
+            f"batch {batch_key!r} overlaps records being stored right now; send it again",
+            ("batchKey",),
+        ) from None
+    batch.inserted = inserted
+    batch.skipped = len(prepared.rows) - inserted
+    audit.record(
+        session,
+        actor,
+        "dataset.ingest",
+        "dataset-batch",
+        batch.id,
+        after={
+            "dataset": spec.ref,
+            "batchKey": batch_key,
+            "source": source,
+            "received": batch.received,
+            "inserted": batch.inserted,
+            "skipped": batch.skipped,
+            "checksum": batch.checksum,
+        },
+        tenant_id=tenant_id,
+    )
+    await session.commit()
+    return BatchOutcome.from_row(batch, "committed")
+
+
+async def _insert_rows(
+    session: AsyncSession, tenant_id: int, spec: DatasetSpec, batch_id: int, rows: list[Row]
+) -> int:
+    if not rows:
+        return 0
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    if connection.dialect.name == "postgresql":
+        return await _copy_postgres(driver, tenant_id, spec, batch_id, rows)
+    key, version = spec.key, spec.version
+    cursor = await driver.executemany(
+        _SQLITE_INSERT,
+        [(tenant_id, key, version, r, s, d, j, batch_id) for r, s, d, j in rows],
+    )
+    inserted = int(cursor.rowcount)
+    await cursor.close()
+    return inserted
+
+
+async def _copy_postgres(
+    driver: Any, tenant_id: int, spec: DatasetSpec, batch_id: int, rows: list[Row]
+) -> int:
+    import asyncpg  # type: ignore[import-untyped]
+
+    key, version = spec.key, spec.version
+    stored = await driver.fetch(_PG_EXISTING, tenant_id, key, [r[0] for r in rows])
+    if stored:
+        known = {r[0] for r in stored}
+        rows = [r for r in rows if r[0] not in known]
+    days: dict[str, dt.date] = {}
+    records = []
+    for r, s, d, j in rows:
+        day = days.get(d)
+        if day is None:
+            day = days[d] = dt.date.fromisoformat(d)
+        records.append((tenant_id, key, version, r, s, day, j, batch_id))
+    try:
+        await driver.copy_records_to_table(_TABLE, records=records, columns=_COLUMNS)
+    except asyncpg.UniqueViolationError as exc:
+        raise IntegrityError("COPY dataset_records", None, exc) from exc
+    return len(records)

@@ -25,25 +25,85 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from perfloop.engine import functions as fns
+from perfloop.engine import limits
 from perfloop.engine import runtime as rt
 from perfloop.engine.errors import NA, NUM, FormulaErrorValue
 from perfloop.engine.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
-from perfloop.engine.scoring import completion_ratio
 from perfloop.engine.vartypes import NUMBER
 
 NUMERIC = "num"  # the code yields an int/float (or bool, which is an int)
+NULLABLE = "numnull"  # a number or null (see _null_result)
 BOOLEAN = "bool"  # the code yields True or False
 ANYTHING = "any"
 
 
 def _aslist(value: Any) -> list[Any]:
-    if value.__class__ is list:
+    if value.__class__ is list and len(value) <= limits.MAX_LIST:
         return value
     raise TypeError("not a list")
 
 
 def _favg(values: list[Any]) -> Any:
     return sum(values) / len(values)
+
+
+_SENTINEL = object()
+
+#: Makes the interpreter's `(data, record) -> value` for one aggregate's body.
+SlowBody = Callable[[Call], Callable[[Any, Any], Any]]
+
+
+def _fcompletion(actual: Any, target: Any, direction: Any) -> Any:
+    """COMPLETION for the fast path: a number, or None for missing data; raises
+    for anything the interpreter must handle (error values, text, bad direction)."""
+    if actual is None or target is None or direction is None:
+        for v in (actual, target, direction):
+            if v.__class__ is FormulaErrorValue:
+                raise TypeError("error value")
+        return None
+    # completion_ratio() inlined (one call less per item); tests keep them equal.
+    actual, target = +actual, +target
+    if direction == "higher":
+        if target > 0:
+            return actual / target
+        if target < 0:
+            return 1 + (actual - target) / -target
+        return 1.0 if actual >= 0 else 0.0
+    if direction == "lower":
+        if target > 0:
+            return 2 - actual / target
+        if target < 0:
+            return 1 - (actual - target) / -target
+        return 1.0 if actual <= 0 else 0.0
+    if direction == "closest":
+        if target == 0:
+            return 1.0 if actual == 0 else 0.0
+        return 1 - abs(actual - target) / abs(target)
+    raise ValueError("direction")
+
+
+def _null_result(*others: Any) -> None:
+    """What a null-propagating operation gives when one operand is null: null,
+    unless another operand is an error value (then the interpreter decides).
+    So a nullable value in fast code is always a number or None."""
+    for v in others:
+        if v.__class__ is FormulaErrorValue:
+            raise TypeError("error value")
+
+
+def _per_record(
+    fname: str, items: Any, fast: Callable[[Any], Any], slow: Callable[[Any], Any]
+) -> Any:
+    """An aggregate whose fast comprehension raised: each record's body is tried
+    fast, and only the records that raise are evaluated by the interpreter."""
+
+    def body(record: Any) -> Any:
+        try:
+            return fast(record)
+        except Exception:
+            return slow(record)
+
+    return fns.aggregate(fname, items, body)
 
 
 _NA_VALUE = FormulaErrorValue(NA, "no IFS condition is TRUE")
@@ -59,11 +119,17 @@ NAMESPACE: dict[str, Any] = {
     "_bisect": bisect.bisect_right,
     "_aslist": _aslist,
     "_favg": _favg,
-    "_completion": completion_ratio,
+    "_fcompletion": _fcompletion,
+    "_null": _null_result,
+    "_reducers": fns.REDUCERS,
     "_NA": _NA_VALUE,
     "_NONFINITE": _NONFINITE,
     "_inf": math.inf,
     "_float": float,
+    "_list": list,
+    "len": len,
+    "_S": _SENTINEL,
+    "_per_record": _per_record,
     "_casefold": str.casefold,
     "_Exception": Exception,
     "power": rt.power,
@@ -91,7 +157,7 @@ _CMP_HELPER = {"=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "g
 
 
 def _guard(code: str, kind: str) -> str:
-    return code if kind != ANYTHING else f"(+{code})"
+    return code if kind in (NUMERIC, BOOLEAN) else f"(+{code})"
 
 
 def _const_list(node: Node) -> tuple[Any, ...] | None:
@@ -101,9 +167,15 @@ def _const_list(node: Node) -> tuple[Any, ...] | None:
 
 
 class _Gen:
-    def __init__(self) -> None:
+    def __init__(
+        self, slow_body: Callable[[Call], Callable[[Any, Any], Any]] | None = None
+    ) -> None:
         self.consts: dict[str, Any] = {}
         self.in_iterable = 0
+        self.nested = 0  #: > 0 inside a LET or an aggregate body: outer locals in scope
+        self.functions: list[str] = []
+        self.slow_body = slow_body
+        self.nonnull: set[int] = set()  #: nullable locals known not to be null here
         self.local_kinds: dict[int, str] = {}
 
     def const(self, value: Any) -> str:
@@ -125,6 +197,8 @@ class _Gen:
             kind = ANYTHING
             if node.binding.local and not node.binding.scopes and len(node.path) == 1:
                 kind = self.local_kinds.get(node.binding.local, ANYTHING)
+                if kind == NULLABLE and node.binding.local in self.nonnull:
+                    kind = NUMERIC
             return self.name(node), kind
         if isinstance(node, ListExpr):
             return "[" + ", ".join(self.gen(i)[0] for i in node.items) + "]", ANYTHING
@@ -139,6 +213,40 @@ class _Gen:
     def num(self, node: Node) -> str:
         code, kind = self.gen(node)
         return _guard(code, kind)
+
+    def nullable_locals(self, nodes: list[Node]) -> list[int]:
+        """Operands that are nullable LET locals (not yet known to be non-null)."""
+        out = []
+        for n in nodes:
+            b = n.binding if isinstance(n, Name) else None
+            if (
+                b is not None
+                and b.local
+                and not b.scopes
+                and len(n.path) == 1  # type: ignore[attr-defined]
+                and self.local_kinds.get(b.local) == NULLABLE
+                and b.local not in self.nonnull
+                and b.local not in out
+            ):
+                out.append(b.local)
+        return out
+
+    def null_guarded(self, operands: list[Node], build: Callable[[], str]) -> tuple[str, bool]:
+        """`build()` with nullable local operands known non-null, plus the null case:
+        `(code if _l1 is not None else _null(others...))`. Returns (code, guarded)."""
+        ids = self.nullable_locals(operands)
+        if not ids:
+            return build(), False
+        others = [
+            self.gen(n)[0] for n in operands if not (isinstance(n, Name) and n.binding.local in ids)
+        ]
+        self.nonnull.update(ids)
+        try:
+            code = build()
+        finally:
+            self.nonnull.difference_update(ids)
+        test = " and ".join(f"_l{i} is not None" for i in ids)
+        return f"({code} if {test} else _null({', '.join(others)}))", True
 
     def name(self, node: Name) -> str:
         head, rest = node.path[0], node.path[1:]
@@ -166,17 +274,25 @@ class _Gen:
             if kind == BOOLEAN:
                 return f"(not {code})", BOOLEAN
             return f"not_({code})", ANYTHING
-        operand = self.num(node.operand)
-        if node.op == "%":
-            return f"({operand} / 100)", NUMERIC
-        return f"({node.op}{operand})", NUMERIC
+        operand_node = node.operand
+
+        def build() -> str:
+            operand = self.num(operand_node)
+            return f"({operand} / 100)" if node.op == "%" else f"({node.op}{operand})"
+
+        code, guarded = self.null_guarded([operand_node], build)
+        return code, NULLABLE if guarded else NUMERIC
 
     def binary(self, node: Binary) -> tuple[str, str]:
         assert node.left is not None
         assert node.right is not None
         op = node.op
         if op in ("+", "-", "*", "/"):
-            return f"({self.num(node.left)} {op} {self.num(node.right)})", NUMERIC
+            left, right = node.left, node.right
+            code, guarded = self.null_guarded(
+                [left, right], lambda: f"({self.num(left)} {op} {self.num(right)})"
+            )
+            return code, NULLABLE if guarded else NUMERIC
         if op == "^":
             return f"power({self.gen(node.left)[0]}, {self.gen(node.right)[0]})", ANYTHING
         if op == "&":
@@ -256,7 +372,9 @@ class _Gen:
         if name == "COMPLETION":
             actual, target = self.num(args[0]), self.num(args[1])
             direction = self.gen(args[2])[0] if len(args) == 3 else "'higher'"
-            return f"_completion(_float({actual}), _float({target}), {direction})", NUMERIC
+            raw_actual, raw_target = self.gen(args[0])[0], self.gen(args[1])[0]
+            del actual, target
+            return f"_fcompletion({raw_actual}, {raw_target}, {direction})", NULLABLE
         if name == "BAND":
             thresholds, results = _const_list(args[1]), _const_list(args[2])
             if (
@@ -277,15 +395,43 @@ class _Gen:
         return f"{py}(" + ", ".join(self.gen(a)[0] for a in args) + ")", ANYTHING
 
     def if_(self, args: list[Node]) -> tuple[str, str]:
+        first = args[0]
+        if isinstance(first, Binary) and first.op in ("<", "<=", ">", ">="):
+            assert first.left is not None
+            assert first.right is not None
+            operands = [first.left, first.right]
+            if self.nullable_locals(operands):
+                kinds: list[str] = []
+
+                def build() -> str:
+                    code, kind = self._if(args)
+                    kinds.append(kind)
+                    return code
+
+                code, _ = self.null_guarded(operands, build)
+                kind = NULLABLE if kinds[0] in (NUMERIC, NULLABLE) else ANYTHING
+                return code, kind
+        return self._if(args)
+
+    def _if(self, args: list[Node]) -> tuple[str, str]:
         cond, ck = self.gen(args[0])
         then, tk = self.gen(args[1])
         other, ok = self.gen(args[2]) if len(args) == 3 else ("False", BOOLEAN)
         if ck == BOOLEAN:
             kind = tk if tk == ok else ANYTHING
+            if {tk, ok} <= {NUMERIC, NULLABLE}:
+                kind = NULLABLE if NULLABLE in (tk, ok) else NUMERIC
             return f"({then} if {cond} else {other})", kind
         return f"if_({cond}, lambda: {then}, lambda: {other})", ANYTHING
 
     def let(self, node: Call) -> tuple[str, str]:
+        self.nested += 1
+        try:
+            return self._let(node)
+        finally:
+            self.nested -= 1
+
+    def _let(self, node: Call) -> tuple[str, str]:
         ids = [int(spec.rsplit(":", 1)[1]) for spec in node.locals]
         values = []
         for local, i in zip(ids, range(1, len(node.args) - 1, 2), strict=True):
@@ -299,17 +445,31 @@ class _Gen:
             for local, value in reversed(list(zip(ids, values, strict=True))):
                 code = f"(lambda _l{local}: {code})({value})"
             return code, kind
-        binds = ", ".join(
-            f"(_l{local} := {value})" for local, value in zip(ids, values, strict=True)
+        # Bind in order, then give the body: `body if (l1 := v1) is not _S and ... else _S`
+        # (no value is ever the sentinel _S; cheaper than building a tuple).
+        binds = " and ".join(
+            f"(_l{local} := {value}) is not _S" for local, value in zip(ids, values, strict=True)
         )
-        return f"({binds}, {body})[-1]", kind
+        return f"({body} if {binds} else _S)", kind
 
     def aggregate(self, node: Call) -> tuple[str, str]:
         name, var = node.name, f"_r{node.scope}"
+        top = self.nested == 0
         self.in_iterable += 1
         items = self.gen(node.args[0])[0]
         self.in_iterable -= 1
-        body, kind = self.gen(node.args[1])
+        self.nested += 1
+        try:
+            body, kind = self.gen(node.args[1])
+        finally:
+            self.nested -= 1
+        if (
+            top
+            and node.mode == "records"
+            and self.slow_body is not None
+            and name in ("SUM", "AVG", "MIN", "MAX")
+        ):
+            return self.tolerant(node, items, body, kind), ANYTHING
         if node.mode == "dynamic":
             return f"aggregate_dynamic({name!r}, {items}, lambda {var}: {body})", ANYTHING
         loop = f"for {var} in _aslist({items})"
@@ -323,12 +483,44 @@ class _Gen:
             return f"sum([1 {loop} if {body}])", NUMERIC
         return f"aggregate({name!r}, {items}, lambda {var}: {body})", ANYTHING
 
+    def tolerant(self, node: Call, items: str, body: str, kind: str) -> str:
+        """A top-level aggregate as its own function: the fast comprehension, and when
+        that raises (a record with a null), a record-by-record retry."""
+        n = len(self.functions) + 1
+        var, name = f"_r{node.scope}", node.name
+        reducer = {"SUM": "sum", "AVG": "_favg", "MIN": "min", "MAX": "max"}[name]
+        if name in ("MIN", "MAX") and kind not in (NUMERIC, NULLABLE):
+            reducer = f"_reducers[{name!r}]"  # min() would also order text
+        assert self.slow_body is not None
+        slow = self.const(self.slow_body(node))
+        # The body values are exactly the interpreter's; the builtin reducer gives
+        # the interpreter's result whenever it does not raise (all numbers), and the
+        # interpreter's reducer takes over otherwise (nulls skipped, errors kept).
+        self.functions.append(
+            f"def _agg{n}(data):\n"
+            f"    _items = {items}\n"
+            f"    if _items.__class__ is not _list or len(_items) > {limits.MAX_LIST}:\n"
+            "        _items = _aslist(_items)\n"
+            "    try:\n"
+            f"        _xs = [{body} for {var} in _items]\n"
+            "    except _Exception:\n"
+            f"        return _per_record({name!r}, _items, lambda {var}: {body}, "
+            f"lambda {var}: {slow}(data, {var}))\n"
+            "    try:\n"
+            f"        return {reducer}(_xs)\n"
+            "    except _Exception:\n"
+            f"        return _reducers[{name!r}](_xs)\n"
+        )
+        return f"_agg{n}(data)"
 
-def generate(root: Node) -> tuple[str, dict[str, Any]]:
-    """Python source of `_evaluate(data, _slow)` and the constants it needs."""
-    gen = _Gen()
+
+def generate(
+    root: Node, slow_body: Callable[[Call], Callable[[Any, Any], Any]] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Python source of `_evaluate(data)` and the constants it needs."""
+    gen = _Gen(slow_body)
     expr, _ = gen.gen(root)
-    source = (
+    source = "".join(f + "\n" for f in gen.functions) + (
         "def _evaluate(data):\n"
         "    try:\n"
         f"        _v = {expr}\n"
@@ -342,9 +534,11 @@ def generate(root: Node) -> tuple[str, dict[str, Any]]:
 
 
 def build(
-    root: Node, slow: Callable[[Mapping[str, Any]], Any]
+    root: Node,
+    slow: Callable[[Mapping[str, Any]], Any],
+    slow_body: Callable[[Call], Callable[[Any, Any], Any]] | None = None,
 ) -> tuple[Callable[[Mapping[str, Any]], Any], str]:
-    source, consts = generate(root)
+    source, consts = generate(root, slow_body)
     namespace = {**NAMESPACE, **consts, "_slow": slow}
     code = compile(source, "<formula>", "exec")
     exec(code, namespace)  # noqa: S102 - generated from the checked tree, never user text

@@ -31,7 +31,7 @@ class Formula:
         #: The names the formula reads from the caller's data (first path segments).
         self.names = names
         self._interpreter = Interpreter(text, tree)
-        fast, source = build(tree, self._slow)
+        fast, source = build(tree, self._slow, self._interpreter.record_body)
         #: The generated Python source, for the curious and for debugging.
         self.source = source
         #: evaluate(data) -> value; the generated function itself, bound once.

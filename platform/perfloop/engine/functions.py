@@ -348,7 +348,10 @@ def fn_completion(actual: Any, target: Any, direction: Any = "higher") -> Any:
     if not isinstance(direction, str) or direction.lower() not in DIRECTIONS:
         return err(VALUE, f"COMPLETION direction must be one of {', '.join(DIRECTIONS)}")
     try:
-        return completion_ratio(float(actual), float(target), direction.lower())
+        try:
+            return completion_ratio(actual, target, direction.lower())
+        except TypeError:  # Decimal mixed with float
+            return completion_ratio(float(actual), float(target), direction.lower())
     except (ArithmeticError, ValueError):
         return err(NUM, "COMPLETION is out of range")
 

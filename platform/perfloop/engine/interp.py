@@ -85,6 +85,15 @@ class Interpreter:
         node.value = rt.finish(value)
         return node
 
+    def record_body(self, node: Call) -> Callable[[Any, Any], Any]:
+        """`(data, record) -> value` of a top-level aggregate's body, for one record."""
+        body, scope = node.args[1], node.scope
+
+        def run(data: Any, record: Any) -> Any:
+            return self.value(body, _Env(data, records={scope: record}), None)
+
+        return run
+
     # ------------------------------------------------------------------ core
 
     def run(self, node: Node, env: _Env, out: list[Explanation] | None) -> Any:

@@ -33,6 +33,10 @@ class TenantEnforcer:
         self.tenant = policy.tenant
         self.version = policy.version
         self._enforcer = casbin.Enforcer(str(MODEL_PATH))
+        # Answers are memoised: an enforcer is immutable once built (a policy
+        # change bumps the tenant's version and builds a new one), and pycasbin
+        # evaluates every rule on each enforce().
+        self._scopes: dict[tuple[int, Permission], Scope | None] = {}
         if policy.rules:
             self._enforcer.add_policies([list(r) for r in policy.rules])
         if policy.assignments:
@@ -42,6 +46,12 @@ class TenantEnforcer:
 
     def scope_of(self, user_id: int, permission: Permission) -> Scope | None:
         """The widest scope at which the user holds ``permission``, or None."""
+        key = (user_id, permission)
+        if key not in self._scopes:
+            self._scopes[key] = self._decide(user_id, permission)
+        return self._scopes[key]
+
+    def _decide(self, user_id: int, permission: Permission) -> Scope | None:
         sub = _subject(user_id)
         for scope in Scope:
             if self._enforcer.enforce(

@@ -1,7 +1,181 @@
-"""Positions, installed apps, cycles and their stages."""
+"""Positions, installed apps, cycles and their stages.
+
+positions          the tenant's job catalogue; ``employees.position`` holds a position's name
+installed_apps     an `app` template (key@version) installed into a tenant, with the
+                   tenant's parameter overrides, optionally for one org unit's subtree
+cycles             one review period run from a `cycle` template of an installed app;
+                   an annual (summary) cycle is the parent of its quarters
+cycle_stages       the cycle's stages in template order, each with its due date and state
+cycle_transitions  the stage log: every move, who made it, and any guard override's reason
+"""
 
 from __future__ import annotations
 
-from perfloop.store.models import Base
+import datetime as dt
+from typing import Any
 
-__all__ = ["Base"]
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from perfloop.store.models import Base, JSONType, utcnow
+
+__all__ = ["Cycle", "CycleStage", "CycleTransition", "InstalledApp", "Position"]
+
+
+class Position(Base):
+    """A job in the tenant's catalogue (销售代表, Software Engineer).
+
+    Employees refer to a position by its name (``employees.position``), which is
+    unique per tenant; renaming a position renames it on its employees too.
+    """
+
+    __tablename__ = "positions"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        UniqueConstraint("tenant_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(63))
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    # The unit the position usually belongs to (a team's "Sales Representative"); optional.
+    org_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_units.id", ondelete="SET NULL"), index=True
+    )
+    grade: Mapped[str | None] = mapped_column(String(20))  # the usual grade, a hint only
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class InstalledApp(Base):
+    """An app template installed into a tenant.
+
+    ``overrides`` is what the installer changed; ``parameters`` is the app's
+    defaults with the overrides merged in, validated when written. An install
+    with ``org_unit_id`` applies to that unit's subtree (department-specific
+    weights or bands); the nearest one up the tree wins, then the tenant-wide one.
+    """
+
+    __tablename__ = "installed_apps"
+    __table_args__ = (Index("ix_installed_apps_tenant_key", "tenant_id", "app_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    app_key: Mapped[str] = mapped_column(String(100))
+    app_version: Mapped[int] = mapped_column(Integer)
+    org_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
+    )
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    installed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    installed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class Cycle(Base):
+    """One review period (``2026-Q4``) run from a cycle template of an installed app.
+
+    ``period_kind`` is month, quarter, half-year or year. A summary cycle (the
+    year of a quarterly template with an annual summary) is the ``parent`` of
+    the cycles of its periods. The template version is pinned at open.
+    """
+
+    __tablename__ = "cycles"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "installed_app_id", "template_key", "period"),
+        Index("ix_cycles_tenant_status", "tenant_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    installed_app_id: Mapped[int] = mapped_column(
+        ForeignKey("installed_apps.id", ondelete="RESTRICT"), index=True
+    )
+    template_key: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)
+    period_kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(20))
+    is_summary: Mapped[bool] = mapped_column(default=False, server_default="0")
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    stage_key: Mapped[str] = mapped_column(String(63))
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cycles.id", ondelete="SET NULL"), index=True
+    )
+    opened_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_accounts.id", ondelete="SET NULL")
+    )
+    opened_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CycleStage(Base):
+    """A stage of one cycle, in template order, with its due date.
+
+    ``status`` is pending, active or done; a stage is overdue when its
+    ``due_on`` has passed and it is not done.
+    """
+
+    __tablename__ = "cycle_stages"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "key"),
+        Index("ix_cycle_stages_tenant_due", "tenant_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(63))
+    phase: Mapped[str] = mapped_column(String(20))
+    title: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CycleTransition(Base):
+    """One move of a cycle between stages (``from_stage`` NULL when it opened).
+
+    ``override_reason`` and ``overridden`` are set when failing guards were
+    overridden: the reason given and the guards with what blocked them.
+    """
+
+    __tablename__ = "cycle_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(63))
+    to_stage: Mapped[str] = mapped_column(String(63))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_accounts.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    overridden: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)

@@ -1,0 +1,246 @@
+"""Importing an org chart from CSV and .xlsx: happy paths, per-row errors, nothing half written."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from typer.testing import CliRunner
+
+if TYPE_CHECKING:
+    from conftest import Company  # the fixture's type (tests/<folder>/conftest.py)
+from perfloop.services.org_import import ImportFailed, import_org, read_table
+from perfloop.store.cycle_models import Position
+from perfloop.store.models import AuditEvent, Employee, OrgUnit, Tenant
+
+HEADER = [
+    "employee_no", "name", "email", "org_unit_code", "org_unit_name", "parent_unit_code",
+    "position", "grade", "hire_date", "manager_email",
+]  # fmt: skip
+
+
+def _rows(company: Company) -> list[list[str]]:
+    return [
+        ["M001", "销售总监", "boss@imp.test", "x-sales", "销售部", "co", "销售总监", "M3",
+         "2019-04-01", company.email("exec")],
+        ["M002", "华东组长", "east.lead@imp.test", "x-sales-east", "华东组", "x-sales", "组长",
+         "M1", "2021-06-15", "boss@imp.test"],
+        ["M003", "王小明", "xm.wang@imp.test", "x-sales-east", "", "", "销售代表", "P3",
+         "2024/03/01", "east.lead@imp.test"],
+        # an existing employee, moved into the new team with a new grade
+        ["N004", "Emp", company.email("emp"), "x-sales-east", "", "", "销售代表", "P4",
+         "2020-01-01", "east.lead@imp.test"],
+    ]  # fmt: skip
+
+
+def _csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _xlsx(path: Path, rows: list[list[str]], header: list[str]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+async def _tenant_id(session: AsyncSession, company: Company) -> int:
+    found = await session.execute(select(Tenant.id).where(Tenant.slug == company.slug))
+    return found.scalar_one()
+
+
+async def _counts(session: AsyncSession, tenant_id: int) -> tuple[int, int, int]:
+    counts = []
+    for model in (OrgUnit, Employee, Position):
+        query = select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
+        counts.append((await session.execute(query)).scalar_one())
+    return counts[0], counts[1], counts[2]
+
+
+async def test_csv_import_creates_and_updates(
+    company: Company, session: AsyncSession, tmp_path: Path
+) -> None:
+    # given a CSV with a new department, a new team, two new people and one existing person
+    tenant_id = await _tenant_id(session, company)
+    rows = read_table(_csv(tmp_path / "org.csv", _rows(company)))
+    # when it is imported
+    report = await import_org(session, tenant_id, rows, source="org.csv")
+    # then units, positions and people are there, wired to each other
+    assert (report.units_created, report.employees_created, report.employees_updated) == (2, 3, 1)
+    assert report.positions_created == 3
+    session.expire_all()
+    units = {
+        u.code: u
+        for u in (await session.execute(select(OrgUnit).where(OrgUnit.tenant_id == tenant_id)))
+        .scalars()
+        .all()
+    }
+    assert units["x-sales"].parent_id == units["co"].id
+    assert (
+        units["x-sales-east"].path
+        == f"{units['co'].path}{units['x-sales'].id}/{units['x-sales-east'].id}/"
+    )
+    people = {
+        e.email: e
+        for e in (await session.execute(select(Employee).where(Employee.tenant_id == tenant_id)))
+        .scalars()
+        .all()
+    }
+    assert people["xm.wang@imp.test"].manager_id == people["east.lead@imp.test"].id
+    assert people["boss@imp.test"].manager_id == company.people["exec"]
+    moved = people[company.email("emp")]
+    assert (moved.org_unit_id, moved.grade, moved.position) == (
+        units["x-sales-east"].id,
+        "P4",
+        "销售代表",
+    )
+    assert str(people["xm.wang@imp.test"].hire_date) == "2024-03-01"
+    # and the import is audited once
+    events = await session.execute(
+        select(AuditEvent.after).where(
+            AuditEvent.tenant_id == tenant_id, AuditEvent.action == "org.import"
+        )
+    )
+    assert [e["employees_created"] for e in events.scalars()] == [3]
+    # and importing the same file again only updates
+    again = await import_org(session, tenant_id, rows)
+    assert (again.units_created, again.employees_created, again.employees_updated) == (0, 0, 4)
+
+
+async def test_xlsx_import_with_chinese_headers(
+    company: Company, session: AsyncSession, tmp_path: Path
+) -> None:
+    tenant_id = await _tenant_id(session, company)
+    header = ["工号", "姓名", "邮箱", "部门编码", "部门名称", "上级部门编码", "职位", "职级",
+              "入职日期", "上级邮箱"]  # fmt: skip
+    import datetime as dt
+
+    rows: list[list[object]] = [
+        ["X01", "李雷", "li.lei@imp.test", "x-rd", "研发部", "co", "工程师", "P5",
+         dt.datetime(2022, 5, 9), ""],
+        ["X02", "韩梅梅", "han.mm@imp.test", "x-rd", "", "", "工程师", 4, "2023-07-01",
+         "li.lei@imp.test"],
+    ]  # fmt: skip
+    table = read_table(_xlsx(tmp_path / "org.xlsx", rows, header))  # type: ignore[arg-type]
+    report = await import_org(session, tenant_id, table)
+    assert (report.units_created, report.employees_created) == (1, 2)
+    han = (
+        await session.execute(select(Employee).where(Employee.email == "han.mm@imp.test"))
+    ).scalar_one()
+    assert (han.grade, str(han.hire_date)) == ("4", "2023-07-01")
+
+
+async def test_bad_rows_are_all_reported_and_nothing_is_written(
+    company: Company, session: AsyncSession, tmp_path: Path
+) -> None:
+    # given a file with several bad rows among good ones
+    tenant_id = await _tenant_id(session, company)
+    before = await _counts(session, tenant_id)
+    good = _rows(company)
+    bad = [
+        *good[:2],
+        ["B001", "", "not-an-email", "x-sales-east", "", "", "销售代表", "P3", "someday", ""],
+        ["M001", "重复", "dup@imp.test", "ghost", "", "", "销售代表", "P3", "2024-01-01", ""],
+        ["B003", "无上级", "b3@imp.test", "x-sales-east", "", "", "销售代表", "P3", "2024-01-01",
+         "nobody@imp.test"],
+        ["B004", "怪部门", "b4@imp.test", "loop-a", "环A", "loop-b", "x", "P3", "2024-01-01", ""],
+        ["B005", "怪部门", "b5@imp.test", "loop-b", "环B", "loop-a", "x", "P3", "2024-01-01", ""],
+    ]  # fmt: skip
+    rows = read_table(_csv(tmp_path / "bad.csv", bad))
+    # when it is imported
+    with pytest.raises(ImportFailed) as failed:
+        await import_org(session, tenant_id, rows)
+    # then every problem is reported with its row and column
+    found = {(e.row, e.column) for e in failed.value.row_errors}
+    assert {
+        (4, "name"),
+        (4, "email"),
+        (4, "hire_date"),
+        (5, "employee_no"),
+        (5, "org_unit_name"),
+        (6, "manager_email"),
+    } <= found
+    assert any(
+        e.column == "parent_unit_code" and "subtree" in e.message for e in failed.value.row_errors
+    )
+    # and nothing was written, not even the good rows
+    session.expire_all()
+    assert await _counts(session, tenant_id) == before
+
+
+async def test_manager_loops_in_the_file_are_reported(
+    company: Company, session: AsyncSession
+) -> None:
+    tenant_id = await _tenant_id(session, company)
+    base = {"org_unit_code": "t1", "position": "Staff", "grade": "P3", "hire_date": "2024-01-01"}
+    a = {**base, "employee_no": "L1", "name": "a", "email": "a@imp.test"}
+    b = {**base, "employee_no": "L2", "name": "b", "email": "b@imp.test"}
+    rows = [(2, {**a, "manager_email": "b@imp.test"}), (3, {**b, "manager_email": "a@imp.test"})]
+    with pytest.raises(ImportFailed) as failed:
+        await import_org(session, tenant_id, rows)
+    assert {(e.row, e.column) for e in failed.value.row_errors} == {
+        (2, "manager_email"),
+        (3, "manager_email"),
+    }
+
+
+async def test_missing_columns_are_reported(company: Company, session: AsyncSession) -> None:
+    tenant_id = await _tenant_id(session, company)
+    with pytest.raises(ImportFailed) as failed:
+        await import_org(session, tenant_id, [(2, {"name": "x", "email": "x@imp.test"})])
+    assert {e.column for e in failed.value.row_errors} == {
+        "employee_no", "org_unit_code", "position", "grade", "hire_date",
+    }  # fmt: skip
+
+
+def test_the_command_imports_and_reports_row_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+
+    from perfloop.cli import app as main_app
+    from perfloop.cli.org_import import import_org as command
+    from perfloop.settings import get_settings
+
+    # given a fresh database with the demo tenant
+    monkeypatch.setenv("PERFLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    assert runner.invoke(main_app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main_app, ["demo", "load"]).exit_code == 0
+    app = typer.Typer()
+    app.command()(command)
+    # when a good file is imported
+    lead = "sales-north.lead@demo.perfloop.dev"
+    rows = [["Z01", "赵一", "zhao.yi@demo.perfloop.dev", "sales-north", "", "",
+             "Sales Representative", "P3", "2025-09-01", lead]]  # fmt: skip
+    good = runner.invoke(app, [str(_csv(tmp_path / "good.csv", rows)), "--tenant", "demo"])
+    # then it reports what it did
+    assert good.exit_code == 0, good.output
+    assert "1 employee(s) created" in good.output
+    # when a bad file is imported, every problem is listed and the exit code is 1
+    bad_rows = [
+        ["Z02", "", "bad", "sales-north", "", "", "x", "P3", "someday", ""],
+        ["Z03", "钱二", "qian@x.test", "ghost", "", "", "x", "P3", "2025-01-01", ""],
+    ]
+    bad = runner.invoke(app, [str(_csv(tmp_path / "bad.csv", bad_rows)), "--tenant", "demo"])
+    assert bad.exit_code == 1
+    for text in ("nothing was imported", "hire_date", "org_unit_name"):
+        assert text in bad.output
+    # and an unknown tenant or a missing file are usage errors
+    assert runner.invoke(app, [str(tmp_path / "good.csv"), "--tenant", "nope"]).exit_code == 2
+    assert runner.invoke(app, [str(tmp_path / "missing.csv")]).exit_code == 2
+    get_settings.cache_clear()

@@ -209,25 +209,22 @@ async def test_missing_columns_are_reported(company: Company, session: AsyncSess
 def test_the_command_imports_and_reports_row_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import typer
-
-    from perfloop.cli import app as main_app
-    from perfloop.cli.org_import import import_org as command
+    from perfloop.cli import app
     from perfloop.settings import get_settings
 
     # given a fresh database with the demo tenant
     monkeypatch.setenv("PERFLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     get_settings.cache_clear()
     runner = CliRunner()
-    assert runner.invoke(main_app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(main_app, ["demo", "load"]).exit_code == 0
-    app = typer.Typer()
-    app.command()(command)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
     # when a good file is imported
     lead = "sales-north.lead@demo.perfloop.dev"
     rows = [["Z01", "赵一", "zhao.yi@demo.perfloop.dev", "sales-north", "", "",
              "Sales Representative", "P3", "2025-09-01", lead]]  # fmt: skip
-    good = runner.invoke(app, [str(_csv(tmp_path / "good.csv", rows)), "--tenant", "demo"])
+    good = runner.invoke(
+        app, ["import", "org", str(_csv(tmp_path / "good.csv", rows)), "--tenant", "demo"]
+    )
     # then it reports what it did
     assert good.exit_code == 0, good.output
     assert "1 employee(s) created" in good.output
@@ -236,11 +233,18 @@ def test_the_command_imports_and_reports_row_errors(
         ["Z02", "", "bad", "sales-north", "", "", "x", "P3", "someday", ""],
         ["Z03", "钱二", "qian@x.test", "ghost", "", "", "x", "P3", "2025-01-01", ""],
     ]
-    bad = runner.invoke(app, [str(_csv(tmp_path / "bad.csv", bad_rows)), "--tenant", "demo"])
+    bad = runner.invoke(
+        app, ["import", "org", str(_csv(tmp_path / "bad.csv", bad_rows)), "--tenant", "demo"]
+    )
     assert bad.exit_code == 1
     for text in ("nothing was imported", "hire_date", "org_unit_name"):
         assert text in bad.output
     # and an unknown tenant or a missing file are usage errors
-    assert runner.invoke(app, [str(tmp_path / "good.csv"), "--tenant", "nope"]).exit_code == 2
-    assert runner.invoke(app, [str(tmp_path / "missing.csv")]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["import", "org", str(tmp_path / "good.csv"), "--tenant", "nope"]
+        ).exit_code
+        == 2
+    )
+    assert runner.invoke(app, ["import", "org", str(tmp_path / "missing.csv")]).exit_code == 2
     get_settings.cache_clear()

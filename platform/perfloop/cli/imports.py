@@ -120,3 +120,6 @@ def import_dataset(
         err_console.print("fix those rows and run the import again; stored batches stay stored")
     if not report.ok:
         raise typer.Exit(1)
+
+
+import perfloop.cli.org_import  # noqa: E402, F401  (registers `perfloop import org`)

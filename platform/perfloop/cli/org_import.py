@@ -1,4 +1,7 @@
-"""``perfloop import org FILE``: load an org chart from CSV or .xlsx into a tenant."""
+"""``perfloop import org FILE``: load an org chart from CSV or .xlsx into a tenant.
+
+Registered on the ``perfloop import`` group by the import at the end of ``cli/imports.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from perfloop.cli.common import console, err_console, with_session
+from perfloop.cli.imports import import_app
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +21,11 @@ if TYPE_CHECKING:
     from perfloop.services.org_import import ImportReport
 
 
+@import_app.command("org")
 def import_org(
     file: Annotated[
-        Path, typer.Argument(help="A .csv (UTF-8) or .xlsx file, one row per employee.")
+        Path,
+        typer.Argument(metavar="FILE", help="A .csv (UTF-8) or .xlsx file, one row per employee."),
     ],
     tenant: Annotated[str, typer.Option(help="The tenant slug.")] = "demo",
 ) -> None:

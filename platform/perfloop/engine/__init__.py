@@ -16,6 +16,13 @@ from perfloop.engine.errors import ERROR_CODES, FormulaError, FormulaErrorValue,
 from perfloop.engine.formula import Formula, check_formula, compile
 from perfloop.engine.functions import FUNCTIONS
 from perfloop.engine.interp import Explanation
+from perfloop.engine.scheme import (
+    PeriodSummary,
+    SchemeError,
+    ScorecardResult,
+    ScoringScheme,
+    check_scoring_template,
+)
 from perfloop.engine.scoring import (
     DIRECTIONS,
     RELATIONS,
@@ -46,12 +53,17 @@ __all__ = [
     "Formula",
     "FormulaError",
     "FormulaErrorValue",
+    "PeriodSummary",
     "ReviewResult",
+    "SchemeError",
+    "ScorecardResult",
+    "ScoringScheme",
     "WeightError",
     "WeightProblem",
     "annual_result",
     "band",
     "check_formula",
+    "check_scoring_template",
     "check_weights",
     "compile",
     "completion",

@@ -176,6 +176,7 @@ class _Gen:
         self.functions: list[str] = []
         self.slow_body = slow_body
         self.nonnull: set[int] = set()  #: nullable locals known not to be null here
+        self.dynamic: set[int] = set()  #: record scopes that may be None (plain form)
         self.local_kinds: dict[int, str] = {}
 
     def const(self, value: Any) -> str:
@@ -259,7 +260,10 @@ class _Gen:
         else:
             code = ""
         for scope in reversed(b.scopes):
-            if code:
+            if code and scope in self.dynamic:
+                var = f"_r{scope}"
+                code = f"({var}[{key}] if {var} is not None and {key} in {var} else {code})"
+            elif code:
                 code = f"(_r{scope}[{key}] if {key} in _r{scope} else {code})"
             else:
                 code = f"_r{scope}[{key}]"
@@ -459,6 +463,8 @@ class _Gen:
         items = self.gen(node.args[0])[0]
         self.in_iterable -= 1
         self.nested += 1
+        if node.mode == "dynamic":
+            self.dynamic.add(node.scope)
         try:
             body, kind = self.gen(node.args[1])
         finally:

@@ -170,7 +170,7 @@ def aggregate(fname: str, items: Any, body: Callable[[Any], Any]) -> Any:
 
 def aggregate_dynamic(fname: str, items: Any, body: Callable[[Any], Any]) -> Any:
     """Two-argument aggregate whose first argument's type was unknown at compile time."""
-    if is_records(items):
+    if items is None or items.__class__ is ERR or is_records(items):
         return aggregate(fname, items, body)
     if fname in ("STREAK", "MAXSTREAK"):
         return err(VALUE, f"{fname}(list, condition) needs a list of records")

@@ -144,25 +144,34 @@ def make_simpleeval() -> Callable[[Row], Any]:
 # --------------------------------------------------------------------------- timing
 
 
-def rate(fn: Callable[[Row], Any], rows: Sequence[Row], n: int) -> float:
-    """Rows per second for `n` calls, cycling over `rows` (best of 3 runs)."""
+def _time(fn: Callable[[Row], Any], rows: Sequence[Row], n: int) -> float:
+    """Seconds for `n` calls of `fn`, cycling over `rows`."""
     pool = len(rows)
-    best = float("inf")
-    for _ in range(3):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            done = 0
-            while done < n:
-                chunk = rows[: min(pool, n - done)]
-                for row in chunk:
-                    fn(row)
-                done += len(chunk)
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return n / best
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        done = 0
+        while done < n:
+            chunk = rows[: min(pool, n - done)]
+            for row in chunk:
+                fn(row)
+            done += len(chunk)
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
+
+
+def rates(
+    contenders: Mapping[str, tuple[Callable[[Row], Any], int]], rows: Sequence[Row], rounds: int = 3
+) -> dict[str, float]:
+    """Rows per second of each contender: best of `rounds`, the contenders taking
+    turns within each round so a change in machine load hits them alike."""
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(rounds):
+        for name, (fn, n) in contenders.items():
+            best[name] = min(best[name], _time(fn, rows, n) / n)
+    return {name: 1 / seconds for name, seconds in best.items()}
 
 
 def compile_time(text: str, context: str, constants: Mapping[str, Any]) -> float:
@@ -198,9 +207,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert abs(other - want) < 1e-9, (row, other, want)
 
     n = args.rows
-    perfloop_rate = rate(formula.evaluate, rows, n)
-    hand_rate = rate(hand_written, rows, n)
-    simple_rate = rate(simple, rows, max(1, n // 20))  # slow: a twentieth is plenty to measure
+    measured = rates(
+        {
+            "perfloop": (formula.evaluate, n),
+            "hand": (hand_written, n),
+            "simpleeval": (simple, max(1, n // 20)),  # slow: a twentieth is plenty to measure
+        },
+        rows,
+    )
+    perfloop_rate, hand_rate, simple_rate = (
+        measured["perfloop"],
+        measured["hand"],
+        measured["simpleeval"],
+    )
 
     constants = scheme.constants
     item_score = template["item"]["score"]

@@ -44,7 +44,7 @@ def _aslist(value: Any) -> list[Any]:
 
 
 def _favg(values: list[Any]) -> Any:
-    return sum(values) / len(values)
+    return fns.plain_sum(values) / len(values)
 
 
 _SENTINEL = object()
@@ -56,6 +56,11 @@ SlowBody = Callable[[Call], Callable[[Any, Any], Any]]
 def _fcompletion(actual: Any, target: Any, direction: Any) -> Any:
     """COMPLETION for the fast path: a number, or None for missing data; raises
     for anything the interpreter must handle (error values, text, bad direction)."""
+    try:  # the common case first: higher is better, a positive target
+        if direction == "higher" and target > 0:
+            return +actual / target
+    except TypeError:
+        pass  # null or not a number: decided below
     if actual is None or target is None or direction is None:
         for v in (actual, target, direction):
             if v.__class__ is FormulaErrorValue:
@@ -112,7 +117,7 @@ _NONFINITE = FormulaErrorValue(NUM, "the result is not a finite number")
 #: Everything generated code can name. Builtins are not reachable otherwise.
 NAMESPACE: dict[str, Any] = {
     "__builtins__": {},
-    "sum": sum,
+    "_sum": fns.plain_sum,
     "min": min,
     "max": max,
     "abs": abs,
@@ -365,7 +370,7 @@ class _Gen:
             if name in ("MIN", "MAX") and len(items) >= 2:
                 return f"{name.lower()}({', '.join(items)})", NUMERIC
             if name == "SUM":
-                return f"sum(({', '.join(items)},))", NUMERIC
+                return f"_sum(({', '.join(items)},))", NUMERIC
             if name == "AVG":
                 return f"_favg([{', '.join(items)}])", NUMERIC
         if name == "ABS":
@@ -435,6 +440,21 @@ class _Gen:
         finally:
             self.nested -= 1
 
+    def let_parts(self, node: Call) -> tuple[list[str], str, str]:
+        """A LET as assignment statements, its result expression and its kind."""
+        self.nested += 1
+        try:
+            ids = [int(spec.rsplit(":", 1)[1]) for spec in node.locals]
+            statements = []
+            for local, i in zip(ids, range(1, len(node.args) - 1, 2), strict=True):
+                code, value_kind = self.gen(node.args[i])
+                statements.append(f"_l{local} = {code}")
+                self.local_kinds[local] = value_kind
+            body, kind = self.gen(node.args[-1])
+            return statements, body, kind
+        finally:
+            self.nested -= 1
+
     def _let(self, node: Call) -> tuple[str, str]:
         ids = [int(spec.rsplit(":", 1)[1]) for spec in node.locals]
         values = []
@@ -462,43 +482,88 @@ class _Gen:
         self.in_iterable += 1
         items = self.gen(node.args[0])[0]
         self.in_iterable -= 1
-        self.nested += 1
-        if node.mode == "dynamic":
-            self.dynamic.add(node.scope)
-        try:
-            body, kind = self.gen(node.args[1])
-        finally:
-            self.nested -= 1
-        if (
+        tolerant = (
             top
             and node.mode == "records"
             and self.slow_body is not None
             and name in ("SUM", "AVG", "MIN", "MAX")
-        ):
-            return self.tolerant(node, items, body, kind), ANYTHING
+        )
+        self.nested += 1
+        if node.mode == "dynamic":
+            self.dynamic.add(node.scope)
+        try:
+            statements: list[str] = []
+            body_node = node.args[1]
+            if tolerant and isinstance(body_node, Call) and body_node.name == "LET":
+                # In the generated loop a LET becomes plain assignments to fast locals.
+                statements, body, kind = self.let_parts(body_node)
+            else:
+                body, kind = self.gen(body_node)
+        finally:
+            self.nested -= 1
+        if tolerant:
+            return self.tolerant(node, items, statements, body, kind), ANYTHING
         if node.mode == "dynamic":
             return f"aggregate_dynamic({name!r}, {items}, lambda {var}: {body})", ANYTHING
         loop = f"for {var} in _aslist({items})"
         if name == "SUM":
-            return f"sum([{_guard(body, kind)} {loop}])", NUMERIC
+            return f"_sum([{_guard(body, kind)} {loop}])", NUMERIC
         if name == "AVG":
             return f"_favg([{_guard(body, kind)} {loop}])", NUMERIC
         if name in ("MIN", "MAX"):
             return f"{name.lower()}([{_guard(body, kind)} {loop}])", NUMERIC
         if name == "COUNT" and kind == BOOLEAN:
-            return f"sum([1 {loop} if {body}])", NUMERIC
+            return f"len([1 {loop} if {body}])", NUMERIC
         return f"aggregate({name!r}, {items}, lambda {var}: {body})", ANYTHING
 
-    def tolerant(self, node: Call, items: str, body: str, kind: str) -> str:
-        """A top-level aggregate as its own function: the fast comprehension, and when
-        that raises (a record with a null), a record-by-record retry."""
+    def tolerant(self, node: Call, items: str, statements: list[str], body: str, kind: str) -> str:
+        """A top-level aggregate as its own function: a plain loop over the records,
+        and when that raises (say a record with text where a number belongs), a
+        record-by-record retry in which only the failing records are interpreted."""
         n = len(self.functions) + 1
         var, name = f"_r{node.scope}", node.name
-        reducer = {"SUM": "sum", "AVG": "_favg", "MIN": "min", "MAX": "max"}[name]
+        reducer = {"SUM": "_sum", "AVG": "_favg", "MIN": "min", "MAX": "max"}[name]
         if name in ("MIN", "MAX") and kind not in (NUMERIC, NULLABLE):
             reducer = f"_reducers[{name!r}]"  # min() would also order text
         assert self.slow_body is not None
         slow = self.const(self.slow_body(node))
+        loop_body = "".join(f"            {line}\n" for line in statements)
+        def_body = "".join(f"            {line}\n" for line in statements)
+        fallback = (
+            "    except _Exception:\n"
+            f"        def _body({var}):\n"
+            f"{def_body}"
+            f"            return {body}\n"
+            f"        return _per_record({name!r}, _items, _body, "
+            f"lambda {var}: {slow}(data, {var}))\n"
+        )
+        head = (
+            f"def _agg{n}(data):\n"
+            f"    _items = {items}\n"
+            f"    if _items.__class__ is not _list or len(_items) > {limits.MAX_LIST}:\n"
+            "        _items = _aslist(_items)\n"
+        )
+        if name in ("SUM", "AVG"):
+            # Add up as the interpreter's SUM does (nulls skipped, left to right);
+            # anything but a number raises, and the records are retried one by one.
+            count = "                _n += 1\n" if name == "AVG" else ""
+            result = (
+                "    return _t\n"
+                if name == "SUM"
+                else "    return _t / _n if _n else _reducers['AVG']([])\n"
+            )
+            self.functions.append(
+                head + "    _t = 0\n"
+                "    _n = 0\n"
+                "    try:\n"
+                f"        for {var} in _items:\n"
+                f"{loop_body}"
+                f"            _v = {body}\n"
+                "            if _v is not None:\n"
+                "                _t = _t + _v\n"
+                f"{count}" + fallback + result
+            )
+            return f"_agg{n}(data)"
         # The body values are exactly the interpreter's; the builtin reducer gives
         # the interpreter's result whenever it does not raise (all numbers), and the
         # interpreter's reducer takes over otherwise (nulls skipped, errors kept).
@@ -507,10 +572,17 @@ class _Gen:
             f"    _items = {items}\n"
             f"    if _items.__class__ is not _list or len(_items) > {limits.MAX_LIST}:\n"
             "        _items = _aslist(_items)\n"
+            "    _xs = []\n"
+            "    _add = _xs.append\n"
             "    try:\n"
-            f"        _xs = [{body} for {var} in _items]\n"
+            f"        for {var} in _items:\n"
+            f"{loop_body}"
+            f"            _add({body})\n"
             "    except _Exception:\n"
-            f"        return _per_record({name!r}, _items, lambda {var}: {body}, "
+            f"        def _body({var}):\n"
+            f"{def_body}"
+            f"            return {body}\n"
+            f"        return _per_record({name!r}, _items, _body, "
             f"lambda {var}: {slow}(data, {var}))\n"
             "    try:\n"
             f"        return {reducer}(_xs)\n"

@@ -52,14 +52,23 @@ def _numbers(args: Iterable[Any], fname: str) -> list[Any] | FormulaErrorValue:
     return values
 
 
+def plain_sum(values: Iterable[Any]) -> Any:
+    """Left-to-right addition from 0: what SUM means on every Python version
+    (the builtin sum() of Python 3.12+ compensates float rounding)."""
+    total: Any = 0
+    for v in values:
+        total = total + v
+    return total
+
+
 def fn_sum(*args: Any) -> Any:
     values = _numbers(args, "SUM")
     if isinstance(values, FormulaErrorValue):
         return values
     try:
-        return sum(values)
+        return plain_sum(values)
     except TypeError:  # Decimal mixed with float
-        return sum(float(v) for v in values)
+        return plain_sum(float(v) for v in values)
 
 
 def fn_avg(*args: Any) -> Any:
@@ -69,9 +78,9 @@ def fn_avg(*args: Any) -> Any:
     if not values:
         return err(DIV0, "AVG of no values")
     try:
-        return sum(values) / len(values)
+        return plain_sum(values) / len(values)
     except TypeError:
-        return sum(float(v) for v in values) / len(values)
+        return plain_sum(float(v) for v in values) / len(values)
 
 
 def fn_min(*args: Any) -> Any:

@@ -10,15 +10,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from perfloop.api.app import create_app
+from perfloop.authz import Role
 from perfloop.demo import load_demo
 from perfloop.services.templates import sync_builtin_templates
+from perfloop.services.tenants import assign_roles, create_tenant
 from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
-from support import GraphQLClient
+from perfloop.store.models import Tenant, UserAccount
+from support import OTHER_HR, GraphQLClient
+from support.company import Company, create_company
+from support.plans import NewCycle, cycle_opener
 
 PG_URL = os.environ.get("PERFLOOP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgres"] if PG_URL else ["sqlite"]
@@ -81,3 +86,29 @@ async def gql(engine: AsyncEngine, settings: Settings) -> AsyncIterator[GraphQLC
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://perfloop.test") as http:
         yield GraphQLClient(http, settings)
+
+
+@pytest.fixture(scope="session")
+async def other_tenant(sessions: async_sessionmaker[AsyncSession]) -> str:
+    """A second tenant, `acme`, with one HR user."""
+    async with sessions() as session:
+        if (await session.execute(select(Tenant.id).where(Tenant.slug == "acme"))).first() is None:
+            tenant = await create_tenant(session, "acme", "Acme Corp")
+            user = UserAccount(tenant_id=tenant.id, email=OTHER_HR, display_name="Acme HR")
+            session.add(user)
+            await session.flush()
+            await assign_roles(session, tenant.id, user.id, [Role.HR, Role.EMPLOYEE])
+            await session.commit()
+    return "acme"
+
+
+@pytest.fixture
+async def company(sessions: async_sessionmaker[AsyncSession], gql: GraphQLClient) -> Company:
+    """A fresh small tenant (see support.company.PEOPLE)."""
+    return await create_company(sessions, gql)
+
+
+@pytest.fixture
+def new_cycle(sessions: async_sessionmaker[AsyncSession]) -> NewCycle:
+    """Open a quarterly cycle in the demo tenant (around today unless dates are given)."""
+    return cycle_opener(sessions)

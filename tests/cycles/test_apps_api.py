@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
-    from conftest import Company  # the fixture's type (tests/<folder>/conftest.py)
+    from support.company import Company
 from perfloop.store.cycle_models import InstalledApp
 from perfloop.store.models import AuditEvent, Tenant
 from perfloop.templates import load_builtin_templates

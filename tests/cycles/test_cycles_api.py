@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
-    from conftest import Company  # the fixture's type (tests/<folder>/conftest.py)
+    from support.company import Company
 from perfloop.services import cycles as cycle_service
 from perfloop.store.models import AuditEvent, PolicyRule, Tenant
 from perfloop.store.plan_models import Scorecard

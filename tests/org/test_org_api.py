@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
-    from conftest import Company  # the fixture's type (tests/<folder>/conftest.py)
+    from support.company import Company
 from perfloop.store.models import AuditEvent, OrgUnit
 from support import GraphQLClient
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 if TYPE_CHECKING:
-    from conftest import Company  # the fixture's type (tests/<folder>/conftest.py)
+    from support.company import Company
 from perfloop.services.org_import import ImportFailed, import_org, read_table
 from perfloop.store.cycle_models import Position
 from perfloop.store.models import AuditEvent, Employee, OrgUnit, Tenant

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from conftest import NewCycle, employee_id
 from perfloop.store.models import Employee, OrgUnit, Tenant
 from support import GraphQLClient
+from support.plans import NewCycle, employee_id
 
 ITEMS = [
     {"key": f"k{i}", "title": f"Indicator {i}", "target": 100, "weight": 12.5} for i in range(8)
@@ -119,7 +119,7 @@ async def test_each_role_sees_its_scope(
 
 
 async def test_writes_outside_scope_answer_as_missing(
-    gql: GraphQLClient, session: AsyncSession, new_cycle: NewCycle, acme: str
+    gql: GraphQLClient, session: AsyncSession, new_cycle: NewCycle, other_tenant: str
 ) -> None:
     cycle = await new_cycle()
     await _plan_everyone(gql, session, cycle)

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conftest import NewCycle, employee_id
 from perfloop.services.scorecards import unsigned_plan_count
 from perfloop.store.models import AuditEvent
 from support import GraphQLClient
+from support.plans import NewCycle, employee_id
 
 CARD = """
   id status revision employeeId totalWeight completion behindCount

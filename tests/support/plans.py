@@ -1,4 +1,4 @@
-"""Fixtures for plan tests: a fresh open cycle of the demo tenant per test."""
+"""Helpers for plan tests: demo lookups and a fresh open cycle per test."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import itertools
 from collections.abc import Awaitable, Callable
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,8 +26,7 @@ async def employee_id(session: AsyncSession, handle: str) -> int:
     return (await session.execute(select(Employee.id).where(Employee.email == email))).scalar_one()
 
 
-@pytest.fixture
-def new_cycle(sessions: async_sessionmaker[AsyncSession]) -> NewCycle:
+def cycle_opener(sessions: async_sessionmaker[AsyncSession]) -> NewCycle:
     """Open a quarterly cycle in the demo tenant (around today unless dates are given)."""
 
     async def make(start: dt.date | None = None, end: dt.date | None = None) -> int:
@@ -60,22 +58,3 @@ def new_cycle(sessions: async_sessionmaker[AsyncSession]) -> NewCycle:
             return cycle.id
 
     return make
-
-
-@pytest.fixture(scope="session")
-async def acme(sessions: async_sessionmaker[AsyncSession]) -> str:
-    """A second tenant, `acme`, with one HR user (as in tests/api)."""
-    from perfloop.authz import Role
-    from perfloop.services.tenants import assign_roles, create_tenant
-    from perfloop.store.models import UserAccount
-    from support import OTHER_HR
-
-    async with sessions() as session:
-        if (await session.execute(select(Tenant.id).where(Tenant.slug == "acme"))).first() is None:
-            tenant = await create_tenant(session, "acme", "Acme Corp")
-            user = UserAccount(tenant_id=tenant.id, email=OTHER_HR, display_name="Acme HR")
-            session.add(user)
-            await session.flush()
-            await assign_roles(session, tenant.id, user.id, [Role.HR, Role.EMPLOYEE])
-            await session.commit()
-    return "acme"

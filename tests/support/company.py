@@ -1,4 +1,4 @@
-"""A fresh tenant per test: a small company with a user for every role."""
+"""A small fresh tenant per test, for org and cycle tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.authz import Role
@@ -54,8 +53,8 @@ PEOPLE = (
 )
 
 
-@pytest.fixture
-async def company(sessions: async_sessionmaker[AsyncSession], gql: GraphQLClient) -> Company:
+async def create_company(sessions: async_sessionmaker[AsyncSession], gql: GraphQLClient) -> Company:
+    """A fresh tenant shaped like PEOPLE, with an account per person."""
     slug = f"t{next(_n)}-{uuid.uuid4().hex[:8]}"
     result = Company(gql, slug)
     async with sessions() as session:

@@ -20,13 +20,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, false, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from perfloop.authz import Permission, Scope
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError
-from perfloop.services.pagination import Page, check_first, decode_cursor, encode_cursor
+from perfloop.services.pagination import Page, keyset_page
 from perfloop.services.scopes import employees_in_scope
 from perfloop.store.cycle_models import Position
 from perfloop.store.models import Employee, OrgUnit
@@ -419,7 +419,6 @@ async def list_employees(
 ) -> Page[Employee]:
     """Employees the caller may see, by employee number; ``org_unit_id`` keeps its subtree."""
     scope = caller.require(Permission.ORG_READ)
-    limit = check_first(first, page_cap)
     where: list[ColumnElement[bool]] = [
         Employee.tenant_id == caller.tenant_id,
         employees_in_scope(caller, scope, Employee.id),
@@ -427,48 +426,22 @@ async def list_employees(
     if org_unit_id is not None:
         unit = await session.get(OrgUnit, org_unit_id)
         if unit is None or unit.tenant_id != caller.tenant_id:
-            return Page(
-                items=[], cursors=[], has_next_page=False, has_previous_page=False, total_count=0
+            where.append(false())  # an unknown unit (or another tenant's) has nobody
+        else:
+            subtree = select(OrgUnit.id).where(
+                OrgUnit.tenant_id == caller.tenant_id,
+                OrgUnit.path.startswith(unit.path, autoescape=True),
             )
-        subtree = select(OrgUnit.id).where(
-            OrgUnit.tenant_id == caller.tenant_id,
-            OrgUnit.path.startswith(unit.path, autoescape=True),
-        )
-        where.append(Employee.org_unit_id.in_(subtree))
-    total = (
-        await session.execute(select(func.count()).select_from(Employee).where(*where))
-    ).scalar_one()
-    page_where = list(where)
-    if after is not None:
-        cursor = decode_cursor(after)
-        if len(cursor) != 2 or not isinstance(cursor[0], str) or not isinstance(cursor[1], int):
-            raise _invalid("`after` is not an employee cursor", "after")
-        number, last_id = cursor
-        page_where.append(
-            or_(
-                Employee.employee_no > number,
-                and_(Employee.employee_no == number, Employee.id > last_id),
-            )
-        )
-    rows = (
-        (
-            await session.execute(
-                select(Employee)
-                .where(*page_where)
-                .order_by(Employee.employee_no, Employee.id)
-                .limit(limit + 1)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    items = rows[:limit]
-    return Page(
-        items=items,
-        cursors=[encode_cursor([e.employee_no, e.id]) for e in items],
-        has_next_page=len(rows) > limit,
-        has_previous_page=after is not None,
-        total_count=total,
+            where.append(Employee.org_unit_id.in_(subtree))
+    return await keyset_page(
+        session,
+        Employee,
+        where,
+        (Employee.employee_no, Employee.id),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="employee",
     )
 
 

@@ -7,9 +7,16 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy import and_, func, or_, select
 
 from perfloop.services.errors import ErrorCode, ServiceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import InstrumentedAttribute
 
 T = TypeVar("T")
 
@@ -48,3 +55,42 @@ def check_first(first: int | None, cap: int) -> int:
             ErrorCode.INVALID, f"`first` must be between 0 and {cap} (got {first})", ("first",)
         )
     return first
+
+
+async def keyset_page(
+    session: AsyncSession,
+    model: type[T],
+    where: Sequence[ColumnElement[bool]],
+    order: tuple[InstrumentedAttribute[str], InstrumentedAttribute[int]],
+    *,
+    first: int | None,
+    after: str | None,
+    cap: int,
+    what: str,
+) -> Page[T]:
+    """One page of ``model`` rows matching ``where``, ordered by a text column
+    then an integer column (unique together), after an opaque cursor."""
+    limit = check_first(first, cap)
+    text_col, int_col = order
+    total = (
+        await session.execute(select(func.count()).select_from(model).where(*where))
+    ).scalar_one()
+    page_where = list(where)
+    if after is not None:
+        cursor = decode_cursor(after)
+        if len(cursor) != 2 or not isinstance(cursor[0], str) or not isinstance(cursor[1], int):
+            raise ServiceError.one(ErrorCode.INVALID, f"`after` is not a {what} cursor", ("after",))
+        last_text, last_int = cursor
+        page_where.append(
+            or_(text_col > last_text, and_(text_col == last_text, int_col > last_int))
+        )
+    query = select(model).where(*page_where).order_by(text_col, int_col).limit(limit + 1)
+    rows: Sequence[Any] = (await session.execute(query)).scalars().all()
+    items = rows[:limit]
+    return Page(
+        items=items,
+        cursors=[encode_cursor([getattr(r, text_col.key), getattr(r, int_col.key)]) for r in items],
+        has_next_page=len(rows) > limit,
+        has_previous_page=after is not None,
+        total_count=total,
+    )

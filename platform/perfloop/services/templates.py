@@ -13,13 +13,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from perfloop.authz import Permission
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError, UserError
-from perfloop.services.pagination import Page, check_first, decode_cursor, encode_cursor
+from perfloop.services.pagination import Page, keyset_page
 from perfloop.store.models import TemplateRecord
 from perfloop.templates import (
     KINDS,
@@ -92,7 +92,6 @@ async def list_templates(
     page_cap: int,
 ) -> Page[TemplateRecord]:
     caller.require(Permission.TEMPLATE_READ)
-    limit = check_first(first, page_cap)
     if kind is not None and kind not in KINDS:
         raise ServiceError.one(
             ErrorCode.INVALID, f"unknown kind {kind!r}; one of {', '.join(KINDS)}", ("kind",)
@@ -100,42 +99,15 @@ async def list_templates(
     where = [_visible_to(caller.tenant_id)]
     if kind is not None:
         where.append(TemplateRecord.kind == kind)
-    total = (
-        await session.execute(select(func.count()).select_from(TemplateRecord).where(*where))
-    ).scalar_one()
-    page_where = list(where)
-    if after is not None:
-        cursor = decode_cursor(after)
-        if len(cursor) != 2 or not isinstance(cursor[0], str) or not isinstance(cursor[1], int):
-            raise ServiceError.one(
-                ErrorCode.INVALID, "`after` is not a template cursor", ("after",)
-            )
-        key, version = cursor
-        page_where.append(
-            or_(
-                TemplateRecord.key > key,
-                and_(TemplateRecord.key == key, TemplateRecord.version > version),
-            )
-        )
-    rows = (
-        (
-            await session.execute(
-                select(TemplateRecord)
-                .where(*page_where)
-                .order_by(TemplateRecord.key, TemplateRecord.version)
-                .limit(limit + 1)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    items = rows[:limit]
-    return Page(
-        items=items,
-        cursors=[encode_cursor([t.key, t.version]) for t in items],
-        has_next_page=len(rows) > limit,
-        has_previous_page=after is not None,
-        total_count=total,
+    return await keyset_page(
+        session,
+        TemplateRecord,
+        where,
+        (TemplateRecord.key, TemplateRecord.version),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="template",
     )
 
 

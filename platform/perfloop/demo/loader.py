@@ -96,7 +96,7 @@ async def load_demo(session: AsyncSession, *, if_empty: bool = True) -> bool:
     )
     for dept in DEPARTMENTS:
         dept_unit = await b.unit(company, "department", dept.code, dept.name, dept.name_en)
-        head_roles = (Role.HEAD, Role.MANAGER, Role.HR) if dept.code == "hr" else (Role.HEAD, Role.MANAGER)
+        head_roles = (Role.HEAD, Role.MANAGER, *((Role.HR,) if dept.code == "hr" else ()))
         head = await b.person(
             dept_unit,
             ceo,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Container, Generator, Iterator, Mapping, Set
+from collections.abc import Container, Generator, Mapping, Set
 from pathlib import Path
 from typing import Any
 

@@ -50,9 +50,12 @@ _SQLITE_INSERT = (
     "subject, date, data, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (tenant_id, dataset_key, record_key) DO NOTHING"
 )
+# a join with the batch's keys (a large ``= ANY($3)`` can turn into a scan that
+# compares every stored row with every key)
 _PG_EXISTING = (
-    "SELECT record_key FROM dataset_records "
-    "WHERE tenant_id = $1 AND dataset_key = $2 AND record_key = ANY($3::varchar[])"
+    "SELECT r.record_key FROM unnest($3::varchar[]) AS k(record_key) "
+    "JOIN dataset_records r ON r.record_key = k.record_key "
+    "WHERE r.tenant_id = $1 AND r.dataset_key = $2"
 )
 
 
@@ -135,10 +138,12 @@ async def store_batch(
     """
     earlier = await find_batch(session, tenant_id, spec.key, batch_key)
     if earlier is not None:
+        replay = BatchOutcome.from_row(earlier)
+        same = earlier.checksum == prepared.checksum
         await session.rollback()
-        if earlier.checksum != prepared.checksum:
+        if not same:
             raise _conflict(batch_key)
-        return BatchOutcome.from_row(earlier)
+        return replay
     if not prepared.ok:
         await session.rollback()
         return BatchOutcome(
@@ -170,7 +175,9 @@ async def store_batch(
         await session.rollback()
         again = await find_batch(session, tenant_id, spec.key, batch_key)
         if again is not None and again.checksum == prepared.checksum:
-            return BatchOutcome.from_row(again)
+            replay = BatchOutcome.from_row(again)
+            await session.rollback()
+            return replay
         raise ServiceError.one(
             ErrorCode.CONFLICT,
             f"batch {batch_key!r} overlaps records being stored right now; send it again",
@@ -195,8 +202,9 @@ async def store_batch(
         },
         tenant_id=tenant_id,
     )
+    outcome = BatchOutcome.from_row(batch, "committed")
     await session.commit()
-    return BatchOutcome.from_row(batch, "committed")
+    return outcome
 
 
 async def _insert_rows(
@@ -225,19 +233,21 @@ async def _copy_postgres(
     import asyncpg  # type: ignore[import-untyped]
 
     key, version = spec.key, spec.version
-    stored = await driver.fetch(_PG_EXISTING, tenant_id, key, [r[0] for r in rows])
-    if stored:
-        known = {r[0] for r in stored}
-        rows = [r for r in rows if r[0] not in known]
     days: dict[str, dt.date] = {}
-    records = []
-    for r, s, d, j in rows:
-        day = days.get(d)
-        if day is None:
-            day = days[d] = dt.date.fromisoformat(d)
-        records.append((tenant_id, key, version, r, s, day, j, batch_id))
+    for day in {r[2] for r in rows}:
+        days[day] = dt.date.fromisoformat(day)
+    records = [(tenant_id, key, version, r, s, days[d], j, batch_id) for r, s, d, j in rows]
+    try:
+        # usually no record is stored already: try the COPY in a savepoint first
+        async with driver.transaction():
+            await driver.copy_records_to_table(_TABLE, records=records, columns=_COLUMNS)
+        return len(records)
+    except asyncpg.UniqueViolationError:
+        pass
+    stored = {r[0] for r in await driver.fetch(_PG_EXISTING, tenant_id, key, [r[0] for r in rows])}
+    records = [r for r in records if r[3] not in stored]
     try:
         await driver.copy_records_to_table(_TABLE, records=records, columns=_COLUMNS)
-    except asyncpg.UniqueViolationError as exc:
+    except asyncpg.UniqueViolationError as exc:  # stored by someone else just now
         raise IntegrityError("COPY dataset_records", None, exc) from exc
     return len(records)

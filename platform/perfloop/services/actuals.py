@@ -33,6 +33,7 @@ from perfloop.services.plan_common import (
     indicators_of,
     invalid,
     not_found,
+    scorecard_in_scope,
     template_bodies,
 )
 from perfloop.services.scopes import employees_in_scope
@@ -262,18 +263,7 @@ async def check_in(
     item_id: int | None = None,
 ) -> Checkin:
     """Record progress, a note and a confidence (0 to 1) on a plan or one of its items."""
-    scope = caller.require(Permission.CHECKIN_WRITE)
-    card = (
-        await session.execute(
-            select(Scorecard).where(
-                Scorecard.id == scorecard_id,
-                Scorecard.tenant_id == caller.tenant_id,
-                employees_in_scope(caller, scope, Scorecard.employee_id),
-            )
-        )
-    ).scalar_one_or_none()
-    if card is None:
-        raise not_found("scorecard", ("scorecard",))
+    card = await scorecard_in_scope(session, caller, Permission.CHECKIN_WRITE, scorecard_id)
     if not 0 <= confidence <= 1:
         raise invalid("confidence is between 0 and 1", ("confidence",))
     if item_id is not None:

@@ -16,6 +16,7 @@ from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.scopes import employees_in_scope
 from perfloop.store.cycle_models import Cycle, InstalledApp
 from perfloop.store.models import Employee, TemplateRecord
+from perfloop.store.plan_models import Scorecard
 from perfloop.templates import canonical_json, parse_ref
 
 if TYPE_CHECKING:
@@ -62,6 +63,26 @@ async def employee_in_scope(
     if row is None:
         raise not_found("employee", ("employee",))
     return row
+
+
+async def scorecard_in_scope(
+    session: AsyncSession, caller: Caller, permission: Permission, scorecard_id: int
+) -> Scorecard:
+    """The caller's tenant's scorecard if its employee is in the caller's scope for
+    ``permission``; NOT_FOUND otherwise (a forbidden plan answers like a missing one)."""
+    scope = caller.require(permission)
+    card = (
+        await session.execute(
+            select(Scorecard).where(
+                Scorecard.id == scorecard_id,
+                Scorecard.tenant_id == caller.tenant_id,
+                employees_in_scope(caller, scope, Scorecard.employee_id),
+            )
+        )
+    ).scalar_one_or_none()
+    if card is None:
+        raise not_found("scorecard", ("scorecard",))
+    return card
 
 
 async def template_bodies(
@@ -124,5 +145,6 @@ __all__ = [
     "invalid",
     "not_found",
     "scheme_for_cycle",
+    "scorecard_in_scope",
     "template_bodies",
 ]

@@ -27,6 +27,7 @@ from perfloop.services.plan_common import (
     invalid,
     not_found,
     scheme_for_cycle,
+    scorecard_in_scope,
     template_bodies,
 )
 from perfloop.services.scopes import employees_in_scope
@@ -449,18 +450,7 @@ async def assign_items(
 
 async def sign(session: AsyncSession, caller: Caller, scorecard_id: int, as_role: str) -> Scorecard:
     """Sign a plan as the ``employee`` (your own) or as their ``manager`` (someone in scope)."""
-    scope = caller.require(Permission.SCORECARD_SIGN)
-    card = (
-        await session.execute(
-            select(Scorecard).where(
-                Scorecard.id == scorecard_id,
-                Scorecard.tenant_id == caller.tenant_id,
-                employees_in_scope(caller, scope, Scorecard.employee_id),
-            )
-        )
-    ).scalar_one_or_none()
-    if card is None:
-        raise not_found("scorecard", ("scorecard",))
+    card = await scorecard_in_scope(session, caller, Permission.SCORECARD_SIGN, scorecard_id)
     own = caller.employee_id == card.employee_id
     if as_role == "employee" and not own:
         raise ServiceError.one(ErrorCode.FORBIDDEN, "only the employee signs as employee", ("as",))

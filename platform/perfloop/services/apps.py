@@ -18,12 +18,13 @@ template version they were opened with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from perfloop.authz import Permission
+from perfloop.engine.scheme import check_scoring_template
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.templates import _resolver_for
@@ -40,21 +41,28 @@ __all__ = [
     "effective_install",
     "get_installed_app",
     "install_app",
+    "installs_for_units",
     "list_installed_apps",
     "load_template",
     "upgrade_app",
 ]
 
 
-def _template_errors(errors: Sequence[TemplateError], *at: str) -> list[UserError]:
+def _template_errors(
+    errors: Iterable[TemplateError | tuple[str, str, str]], *at: str
+) -> list[UserError]:
+    """Problems (template errors or the scoring engine's ``(pointer, code, message)``)
+    as UserErrors whose path is ``at`` followed by the pointer's parts."""
+    triples = [(e.pointer, str(e.code), e.message) if isinstance(e, TemplateError) else e
+               for e in errors]  # fmt: skip
     return [
         UserError(
             ErrorCode.INVALID if at and at[0] == "parameters" else ErrorCode.TEMPLATE_INVALID,
-            f"{e.pointer or '/'}: {e.message}",
-            (*at, *(p for p in e.pointer.split("/")[1:])),
-            detail=str(e.code),
+            f"{pointer or '/'}: {message}",
+            (*at, *(p for p in pointer.split("/")[1:])),
+            detail=code,
         )
-        for e in errors
+        for pointer, code, message in triples
     ]
 
 
@@ -96,7 +104,19 @@ async def _checked_app(
     values, errors = merge_parameters(record.body, overrides)
     if errors:
         raise ServiceError(_template_errors(errors, "parameters"))
+    scoring = _scoring_body(record.body, known)
+    if scoring is not None:  # the scoring formulas read the values as params.<name>
+        unfit = check_scoring_template(scoring, values)
+        if unfit:
+            raise ServiceError(_template_errors(unfit, "parameters"))
     return record, values
+
+
+def _scoring_body(
+    app: Mapping[str, Any], known: Mapping[tuple[str, int], Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    ref = parse_ref(str((app.get("components") or {}).get("scoring") or ""))
+    return known.get(ref) if ref is not None else None
 
 
 async def _org_unit(session: AsyncSession, tenant_id: int, org_unit_id: int) -> OrgUnit:
@@ -219,29 +239,59 @@ async def upgrade_app(
     return row
 
 
+def _nearest(path: str, by_unit: Mapping[int | None, InstalledApp]) -> InstalledApp | None:
+    """The install of the unit at the end of ``path`` (``/1/4/9/``) or of its nearest ancestor."""
+    for part in reversed(path.strip("/").split("/")):
+        if part.isdigit() and int(part) in by_unit:
+            return by_unit[int(part)]
+    return None
+
+
+async def _unit_installs(
+    session: AsyncSession, tenant_id: int, app_key: str
+) -> dict[int | None, InstalledApp]:
+    rows = await session.execute(
+        select(InstalledApp)
+        .where(
+            InstalledApp.tenant_id == tenant_id,
+            InstalledApp.app_key == app_key,
+            InstalledApp.status == "active",
+        )
+        .order_by(InstalledApp.id)
+    )
+    return {r.org_unit_id: r for r in rows.scalars()}
+
+
 async def effective_install(
     session: AsyncSession, tenant_id: int, app_key: str, org_unit_id: int | None
 ) -> InstalledApp | None:
     """The active install of ``app_key`` that applies to ``org_unit_id``: the one of the
-    nearest unit up the tree, else the tenant-wide one (for scorecards and scoring)."""
-    rows = (
-        (
-            await session.execute(
-                select(InstalledApp).where(
-                    InstalledApp.tenant_id == tenant_id,
-                    InstalledApp.app_key == app_key,
-                    InstalledApp.status == "active",
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    by_unit = {r.org_unit_id: r for r in rows}
+    nearest unit up the tree, else the tenant-wide one."""
+    by_unit = await _unit_installs(session, tenant_id, app_key)
     if org_unit_id is not None and len(by_unit) > 1:
         unit = await session.get(OrgUnit, org_unit_id)
         if unit is not None and unit.tenant_id == tenant_id:
-            for part in reversed(unit.path.strip("/").split("/")):
-                if part.isdigit() and int(part) in by_unit:
-                    return by_unit[int(part)]
+            found = _nearest(unit.path, by_unit)
+            if found is not None:
+                return found
     return by_unit.get(None)
+
+
+async def installs_for_units(
+    session: AsyncSession, base: InstalledApp, unit_ids: Iterable[int]
+) -> dict[int, InstalledApp]:
+    """For each org unit, the install of ``base``'s app that applies there: an active
+    install for the unit or its nearest ancestor, else ``base`` (e.g. the install a
+    cycle was opened from). Two queries, whatever the number of units."""
+    wanted = set(unit_ids)
+    by_unit = await _unit_installs(session, base.tenant_id, base.app_key)
+    by_unit.pop(None, None)
+    if not by_unit or not wanted:
+        return dict.fromkeys(wanted, base)
+    paths = await session.execute(
+        select(OrgUnit.id, OrgUnit.path).where(
+            OrgUnit.tenant_id == base.tenant_id, OrgUnit.id.in_(wanted)
+        )
+    )
+    found = {unit_id: _nearest(path, by_unit) for unit_id, path in paths}
+    return {u: found.get(u) or base for u in wanted}

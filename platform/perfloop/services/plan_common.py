@@ -5,13 +5,15 @@ scoring scheme that constrains a cycle's weights."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
 from perfloop.authz import Permission
-from perfloop.engine.scheme import ScoringScheme
+from perfloop.engine.scheme import SchemeError, ScoringScheme
+from perfloop.services.apps import installs_for_units
 from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.scopes import employees_in_scope
 from perfloop.store.cycle_models import Cycle, InstalledApp
@@ -109,42 +111,77 @@ def indicators_of(library: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 
 @lru_cache(maxsize=64)
-def _scheme(document_json: bytes) -> ScoringScheme:
+def _scheme(document_json: bytes, parameters_json: bytes) -> ScoringScheme:
     import json
 
-    return ScoringScheme(json.loads(document_json))
+    return ScoringScheme(json.loads(document_json), json.loads(parameters_json))
 
 
-async def scheme_for_cycle(session: AsyncSession, cycle: Cycle) -> tuple[str, ScoringScheme]:
-    """The scoring scheme of the cycle's installed app (the standard one when it names none)."""
-    app = (
-        await session.execute(
-            select(InstalledApp.app_key, InstalledApp.app_version).where(
-                InstalledApp.id == cycle.installed_app_id
-            )
-        )
-    ).first()
-    ref = DEFAULT_SCORING
-    if app is not None:
-        bodies = await template_bodies(session, cycle.tenant_id, [f"{app[0]}@{app[1]}"], "app")
-        body = next(iter(bodies.values()), None)
+@dataclass(frozen=True)
+class PlanRules:
+    """The scoring scheme that applies to some employees of a cycle, built with the
+    parameters of the app install that applies to their org unit."""
+
+    ref: str
+    scheme: ScoringScheme
+    install_id: int | None = None
+    #: the org unit whose own install applies (None: the install the cycle was opened from)
+    org_unit_id: int | None = None
+
+
+async def _rules_of(
+    session: AsyncSession, tenant_id: int, install: InstalledApp | None, unit_id: int | None
+) -> PlanRules:
+    ref, parameters = DEFAULT_SCORING, {}
+    if install is not None:
+        app_ref = f"{install.app_key}@{install.app_version}"
+        body = (await template_bodies(session, tenant_id, [app_ref], "app")).get(app_ref)
         components = (body or {}).get("components") or {}
         if isinstance(components.get("scoring"), str):
             ref = components["scoring"]
-    bodies = await template_bodies(session, cycle.tenant_id, [ref], "scoring")
+        parameters = dict(install.parameters or {})
+    bodies = await template_bodies(session, tenant_id, [ref], "scoring")
     if ref not in bodies:
         raise invalid(f"the cycle's scoring template {ref} is not available", ("cycle",))
-    return ref, _scheme(canonical_json(bodies[ref]))
+    try:
+        scheme = _scheme(canonical_json(bodies[ref]), canonical_json(parameters))
+    except SchemeError as exc:  # an install checked before scoring checked its parameters
+        raise invalid(f"the app's parameters do not fit {ref}: {exc}", ("cycle",)) from exc
+    return PlanRules(ref, scheme, install.id if install else None, unit_id)
+
+
+async def rules_for_employees(
+    session: AsyncSession, cycle: Cycle, employees: Iterable[Employee]
+) -> dict[int, PlanRules]:
+    """The plan rules per employee id: the cycle's app, with the parameters of the install
+    for the employee's org unit or its nearest ancestor (department-specific weights,
+    thresholds or bands), else of the install the cycle was opened from."""
+    people = list(employees)
+    base = await session.get(InstalledApp, cycle.installed_app_id)
+    if base is None:
+        rules = await _rules_of(session, cycle.tenant_id, None, None)
+        return {e.id: rules for e in people}
+    by_unit = await installs_for_units(session, base, {e.org_unit_id for e in people})
+    built: dict[int, PlanRules] = {}
+    out: dict[int, PlanRules] = {}
+    for e in people:
+        install = by_unit.get(e.org_unit_id, base)
+        if install.id not in built:
+            unit = install.org_unit_id if install is not base else None
+            built[install.id] = await _rules_of(session, cycle.tenant_id, install, unit)
+        out[e.id] = built[install.id]
+    return out
 
 
 __all__ = [
     "DEFAULT_SCORING",
+    "PlanRules",
     "employee_in_scope",
     "get_cycle",
     "indicators_of",
     "invalid",
     "not_found",
-    "scheme_for_cycle",
+    "rules_for_employees",
     "scorecard_in_scope",
     "template_bodies",
 ]

@@ -21,12 +21,13 @@ from perfloop.engine import DIRECTIONS
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.plan_common import (
+    PlanRules,
     employee_in_scope,
     get_cycle,
     indicators_of,
     invalid,
     not_found,
-    scheme_for_cycle,
+    rules_for_employees,
     scorecard_in_scope,
     template_bodies,
 )
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from perfloop.store.cycle_models import Cycle
 
 TASK_STATUSES = ("open", "doing", "done", "dropped")
+#: An item's score settings (``thresholds``), read from the scheme's parameters by default.
+SCORE_SETTINGS = ("threshold", "floor", "cap")
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ async def _resolve_items(
         values["key"] = item.key or values["indicator_key"] or f"item-{n + 1}"
         values["weight"] = float(item.weight)
         values["thresholds"] = dict(item.thresholds) if item.thresholds is not None else None
+        errors.extend(_threshold_errors(values["thresholds"], path))
         values["tasks"] = list(item.tasks)
         for t, task in enumerate(item.tasks):
             if task.status not in TASK_STATUSES:
@@ -192,18 +196,84 @@ async def _resolve_items(
     return out
 
 
-def check_weights(scheme: ScoringScheme, items: Sequence[Mapping[str, Any]]) -> None:
-    """Raise INVALID naming the items when the weights break the scheme's rules."""
-    problems = scheme.check_weights([{"key": i["key"], "weight": i["weight"]} for i in items])
-    if problems:
-        raise ServiceError(
-            [
-                UserError(
-                    ErrorCode.INVALID, p.message, ("items", *p.items), detail=f"weights.{p.code}"
-                )
-                for p in problems
-            ]
+def _threshold_errors(given: Mapping[str, Any] | None, path: tuple[str, ...]) -> list[UserError]:
+    errors = []
+    for name, value in (given or {}).items():
+        if name not in SCORE_SETTINGS:
+            message = f"thresholds are {', '.join(SCORE_SETTINGS)}; not {name!r}"
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            message = f"{name} must be a number"
+        else:
+            continue
+        errors.append(UserError(ErrorCode.INVALID, message, (*path, "thresholds", name)))
+    return errors
+
+
+def _plain(weight: float) -> float | int:
+    """60.0 -> 60, so messages read "a 60 + b 30 = 90"."""
+    return int(weight) if float(weight).is_integer() else weight
+
+
+def weight_errors(
+    scheme: ScoringScheme, items: Sequence[Mapping[str, Any]], whose: str = ""
+) -> list[UserError]:
+    """The scheme's weight rules broken by ``items``, each naming the items."""
+    weights = [{"key": i["key"], "weight": _plain(i["weight"])} for i in items]
+    problems = scheme.check_weights(weights)
+    return [
+        UserError(
+            ErrorCode.INVALID, p.message + whose, ("items", *p.items), detail=f"weights.{p.code}"
         )
+        for p in problems
+    ]
+
+
+async def _check_rules(
+    session: AsyncSession,
+    caller: Caller,
+    rules: Mapping[int, PlanRules],
+    items: Sequence[Mapping[str, Any]],
+) -> None:
+    """Check the weights under every set of rules that applies to the employees; when an
+    org unit's own install decides, the message says whose parameters were broken."""
+    groups: dict[int | None, tuple[PlanRules, list[int]]] = {}
+    for employee, r in rules.items():
+        groups.setdefault(r.install_id, (r, []))[1].append(employee)
+    units = {r.org_unit_id for r, _ in groups.values() if r.org_unit_id is not None}
+    names = dict(
+        (
+            await session.execute(
+                select(OrgUnit.id, OrgUnit.name).where(
+                    OrgUnit.id.in_(units), OrgUnit.tenant_id == caller.tenant_id
+                )
+            )
+        ).all()
+        if units
+        else []
+    )
+    errors: list[UserError] = []
+    for r, people in groups.values():
+        whose = ""
+        if r.org_unit_id is not None:
+            whose = (
+                f" — under the parameters installed for {names.get(r.org_unit_id, r.org_unit_id)}"
+                f" ({len(people)} employee(s))"
+            )
+        errors.extend(weight_errors(r.scheme, items, whose))
+    if errors:
+        raise ServiceError(errors)
+
+
+def _settings(scheme: ScoringScheme, given: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An item's score settings: the scheme's (as the app install sets them), then the item's."""
+    found = {k: scheme.parameters.get(k) for k in SCORE_SETTINGS}
+    merged = {
+        k: float(v)
+        for k, v in found.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    merged.update(given or {})
+    return merged or None
 
 
 def _snapshot(card: Scorecard) -> dict[str, Any]:
@@ -241,6 +311,7 @@ def _write_items(
     caller: Caller,
     card: Scorecard,
     items: Sequence[Mapping[str, Any]],
+    scheme: ScoringScheme,
     overrides: Mapping[str, float] | None = None,
 ) -> list[ScorecardItem]:
     rows: list[ScorecardItem] = []
@@ -250,8 +321,9 @@ def _write_items(
             tenant_id=caller.tenant_id,
             scorecard_id=card.id,
             position=n,
-            **{k: v for k, v in values.items() if k not in {"tasks", "target"}},
+            **{k: v for k, v in values.items() if k not in {"tasks", "target", "thresholds"}},
             target=target,
+            thresholds=_settings(scheme, values["thresholds"]),
         )
         rows.append(row)
     session.add_all(rows)
@@ -280,8 +352,9 @@ def _describe(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def _cards_for(
-    session: AsyncSession, caller: Caller, cycle: Cycle, scoring_ref: str, employee_ids: list[int]
+    session: AsyncSession, caller: Caller, cycle: Cycle, rules: Mapping[int, PlanRules]
 ) -> dict[int, Scorecard]:
+    employee_ids = list(rules)
     cards = {
         c.employee_id: c
         for c in (
@@ -297,7 +370,7 @@ async def _cards_for(
             tenant_id=caller.tenant_id,
             cycle_id=cycle.id,
             employee_id=e,
-            scoring_ref=scoring_ref,
+            scoring_ref=rules[e].ref,
             status="draft",
             revision=1,
         )
@@ -308,6 +381,8 @@ async def _cards_for(
         session.add_all(new)
         await session.flush()
         cards.update({c.employee_id: c for c in new})
+    for e, card in cards.items():  # the plan follows the rules it was last set under
+        card.scoring_ref = rules[e].ref
     return cards
 
 
@@ -324,12 +399,12 @@ async def set_items(
     employee = await employee_in_scope(session, caller, Permission.SCORECARD_MANAGE, employee_id)
     cycle = await get_cycle(session, caller, cycle_id)
     resolved = await _resolve_items(session, caller, cycle, items)
-    ref, scheme = await scheme_for_cycle(session, cycle)
-    check_weights(scheme, resolved)
-    card = (await _cards_for(session, caller, cycle, ref, [employee.id]))[employee.id]
+    rules = await rules_for_employees(session, cycle, [employee])
+    await _check_rules(session, caller, rules, resolved)
+    card = (await _cards_for(session, caller, cycle, rules))[employee.id]
     _reopen(session, caller, card, reason)
     await session.execute(delete(ScorecardItem).where(ScorecardItem.scorecard_id == card.id))
-    rows = _write_items(session, caller, card, resolved)
+    rows = _write_items(session, caller, card, resolved, rules[employee.id].scheme)
     await session.flush()
     _write_tasks(session, caller, rows, resolved)
     card.updated_at = utcnow()
@@ -365,7 +440,7 @@ async def assign_items(
     if org_unit_id is None and not position:
         raise invalid("name an org unit, a position or both", ("orgUnit",))
     cycle = await get_cycle(session, caller, cycle_id)
-    query = select(Employee.id).where(
+    query = select(Employee).where(
         Employee.tenant_id == caller.tenant_id,
         Employee.status == "active",
         employees_in_scope(caller, scope, Employee.id),
@@ -386,12 +461,13 @@ async def assign_items(
         query = query.where(Employee.org_unit_id.in_(units))
     if position:
         query = query.where(Employee.position == position)
-    employee_ids = list((await session.execute(query.order_by(Employee.id))).scalars())
-    if not employee_ids:
+    employees = list((await session.execute(query.order_by(Employee.id))).scalars())
+    if not employees:
         raise not_found("employees to assign", ("orgUnit",))
+    employee_ids = [e.id for e in employees]
     resolved = await _resolve_items(session, caller, cycle, items)
-    ref, scheme = await scheme_for_cycle(session, cycle)
-    check_weights(scheme, resolved)
+    rules = await rules_for_employees(session, cycle, employees)
+    await _check_rules(session, caller, rules, resolved)
     keys = {i["key"] for i in resolved}
     chosen = set(employee_ids)
     per_person: dict[int, dict[str, float]] = {}
@@ -417,7 +493,7 @@ async def assign_items(
             per_person.setdefault(o.employee_id, {})[o.key] = o.target
     if errors:
         raise ServiceError(errors)
-    cards = await _cards_for(session, caller, cycle, ref, employee_ids)
+    cards = await _cards_for(session, caller, cycle, rules)
     reopened = sum(1 for c in cards.values() if c.status != "draft")
     for card in cards.values():
         _reopen(session, caller, card, reason)
@@ -426,9 +502,8 @@ async def assign_items(
     )
     written: list[tuple[list[ScorecardItem], Scorecard]] = []
     for e in employee_ids:
-        written.append(
-            (_write_items(session, caller, cards[e], resolved, per_person.get(e)), cards[e])
-        )
+        rows = _write_items(session, caller, cards[e], resolved, rules[e].scheme, per_person.get(e))
+        written.append((rows, cards[e]))
     await session.flush()
     now = utcnow()
     for rows, card in written:

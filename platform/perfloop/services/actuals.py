@@ -13,6 +13,7 @@ An item's actual for a period comes from its indicator's source:
 
 ``refresh_actuals`` recomputes the dataset and formula actuals of a cycle and
 stores them, so reading plans back never aggregates business records.
+``missing_actual_count`` feeds the cycles' ``actuals-complete`` guard.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, func, select
 
 from perfloop.authz import Permission
 from perfloop.engine import FormulaError, compile
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.caller import Caller
+    from perfloop.store.cycle_models import Cycle
 
 
 def _number(value: Any) -> float | None:
@@ -311,4 +313,31 @@ async def list_checkins(session: AsyncSession, caller: Caller, scorecard_id: int
     )
 
 
-__all__ = ["check_in", "enter_actual", "list_checkins", "refresh_actuals"]
+async def missing_actual_count(session: AsyncSession, cycle: Cycle) -> int:
+    """Items of the cycle's plans without an actual value for the cycle's period (the
+    cycles' "actuals complete" guard). An actual stored as empty (a refresh that found
+    nothing to average, a value cleared by hand) is missing too."""
+    measured = exists().where(
+        and_(
+            Actual.item_id == ScorecardItem.id,
+            Actual.period_start == cycle.starts_on,
+            Actual.period_end == cycle.ends_on,
+            Actual.value.is_not(None),
+        )
+    )
+    query = (
+        select(func.count())
+        .select_from(ScorecardItem)
+        .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+        .where(Scorecard.cycle_id == cycle.id, ~measured)
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+__all__ = [
+    "check_in",
+    "enter_actual",
+    "list_checkins",
+    "missing_actual_count",
+    "refresh_actuals",
+]

@@ -25,9 +25,11 @@ stage (empty: the guard holds). An unknown check blocks (fail closed).
 
 Several checks need tables other domains own. Each counts open items through
 a hook in ``HOOKS``: ``unsigned_plans`` counts the cycle's scorecards that are
-not signed by both sides (``perfloop.services.scorecards.unsigned_plan_count``).
-The other hooks (form submissions, actuals, calibration, appeals) count 0 until
-their domain plugs in, so their guards hold. A domain plugs in with one call::
+not signed by both sides (``perfloop.services.scorecards.unsigned_plan_count``),
+``missing_actuals`` the items of those plans without an actual for the cycle's
+period (``perfloop.services.actuals.missing_actual_count``). Form submissions,
+calibration and appeals do not exist yet: their hooks count 0, so their guards
+hold until the domain plugs in. A domain plugs in with one call::
 
     from perfloop.services import cycles
 
@@ -211,11 +213,18 @@ async def _unsigned_scorecards(session: AsyncSession, cycle: Cycle) -> int:
     return await unsigned_plan_count(session, cycle.id)
 
 
+async def _items_without_actuals(session: AsyncSession, cycle: Cycle) -> int:
+    from perfloop.services.actuals import missing_actual_count  # actuals build on cycles
+
+    return await missing_actual_count(session, cycle)
+
+
 HOOKS: dict[str, Hook] = {
     # Replaced by the owning service once its tables exist (see the module docstring).
     "unsigned_plans": _unsigned_scorecards,  # scorecards not signed by both sides
+    "missing_actuals": _items_without_actuals,  # plan items without an actual for the period
+    # No such domain yet: 0 until form submissions, calibration and appeals exist.
     "missing_forms": _none_yet,  # required forms of a stage not submitted (spec["stage"])
-    "missing_actuals": _none_yet,  # scorecard items without an actual
     "uncalibrated_units": _none_yet,  # org units whose ratings are not calibrated
     "open_appeals": _none_yet,  # appeals not resolved
 }

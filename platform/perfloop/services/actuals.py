@@ -21,13 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, select
 
 from perfloop.authz import Permission
-from perfloop.engine import FormulaError, compile
+from perfloop.engine import Formula, FormulaError, compile
 from perfloop.services import audit
 from perfloop.services.plan_common import (
     get_cycle,
@@ -38,7 +38,7 @@ from perfloop.services.plan_common import (
     template_bodies,
 )
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.models import Employee, utcnow
+from perfloop.store.models import Employee, OrgUnit, utcnow
 from perfloop.store.plan_models import Actual, Checkin, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
@@ -125,6 +125,37 @@ class _Need:
     subjects: set[str]
 
 
+@dataclass
+class _Work:
+    """One computed item: its dataset source, or its formula and the sources it names."""
+
+    row: Any
+    source: Mapping[str, Any] | None = None
+    formula: Formula | None = None
+    inputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: where the answers are: (source key, subject) of the source and of each input
+    at: tuple[str, str] | None = None
+    inputs_at: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _subject(row: Any, subject_type: str) -> str:
+    """How a dataset names the person of a plan: by email, employee number or unit code."""
+    if subject_type == "employee-id":
+        return str(row.employee_no)
+    if subject_type == "org-unit":
+        return str(row.unit_code)
+    return str(row.email)
+
+
+async def _subject_types(
+    session: AsyncSession, tenant_id: int, sources: list[Mapping[str, Any]]
+) -> dict[str, str]:
+    from perfloop.services.datasets import resolve_dataset  # type: ignore[import-untyped,unused-ignore]
+
+    refs = {s["dataset"] for s in sources if isinstance(s.get("dataset"), str)}
+    return {ref: (await resolve_dataset(session, tenant_id, ref)).subject_type for ref in refs}
+
+
 async def _aggregate(
     session: AsyncSession, tenant_id: int, needs: dict[str, _Need], start: dt.date, end: dt.date
 ) -> dict[str, dict[str, float | None]]:
@@ -142,11 +173,23 @@ async def _aggregate(
     }
 
 
+def _evaluate(formula: Formula, data: Mapping[str, Any]) -> float | None:
+    try:
+        return _number(formula.evaluate(dict(data)))
+    except FormulaError:  # e.g. text where a number was expected: no actual
+        return None
+
+
 async def refresh_actuals(
     session: AsyncSession, caller: Caller, cycle_id: int, *, today: dt.date | None = None
 ) -> int:
     """Recompute and store the dataset and formula actuals of the plans in scope
-    for the cycle's period (up to ``today``). Returns how many actuals were written."""
+    for the cycle's period (up to ``today``). Returns how many actuals were written.
+
+    A dataset source is aggregated once for everyone who needs it, each person named
+    as the dataset names its subjects (email, employee number or org unit code). A
+    formula reads the person's other items (manual actuals included) and the library's
+    dataset indicators it names."""
     scope = caller.require(Permission.ACTUAL_ENTER)
     cycle = await get_cycle(session, caller, cycle_id)
     rows = (
@@ -154,13 +197,26 @@ async def refresh_actuals(
             select(
                 ScorecardItem.id,
                 ScorecardItem.scorecard_id,
+                ScorecardItem.key,
                 ScorecardItem.indicator_key,
                 ScorecardItem.library_ref,
                 ScorecardItem.source,
                 Employee.email,
+                Employee.employee_no,
+                OrgUnit.code.label("unit_code"),
+                Actual.value.label("current"),
             )
             .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
             .join(Employee, Employee.id == Scorecard.employee_id)
+            .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+            .outerjoin(
+                Actual,
+                and_(
+                    Actual.item_id == ScorecardItem.id,
+                    Actual.period_start == cycle.starts_on,
+                    Actual.period_end == cycle.ends_on,
+                ),
+            )
             .where(
                 Scorecard.tenant_id == caller.tenant_id,
                 Scorecard.cycle_id == cycle.id,
@@ -171,54 +227,61 @@ async def refresh_actuals(
     computed = [r for r in rows if (r.source or {}).get("type") in ("dataset", "formula")]
     if not computed:
         return 0
+    source_types = {r.id: str(r.source["type"]) for r in computed}
     libraries = await template_bodies(
         session, caller.tenant_id, [r.library_ref for r in computed if r.library_ref], "kpi-library"
     )
-    needs: dict[str, _Need] = {}
-
-    def need(source: Mapping[str, Any], subject: str) -> str:
-        key = _key(source)
-        needs.setdefault(key, _Need(source, set())).subjects.add(subject)
-        return key
-
-    plan: list[tuple[Any, Any]] = []  # (row, dataset key | (formula, {name: dataset key}))
+    # what each item needs: its own dataset source, or a formula and the sources it names
+    work: list[_Work] = []
     for r in computed:
-        source = r.source
-        if source["type"] == "dataset":
-            plan.append((r, need(source, r.email)))
+        if r.source["type"] == "dataset":
+            work.append(_Work(r, source=r.source))
             continue
         try:
-            formula = compile(str(source.get("formula", "")))
+            formula = compile(str(r.source.get("formula", "")))
         except FormulaError:
-            plan.append((r, None))
+            work.append(_Work(r))  # no actual from a formula that does not compile
             continue
         indicators = indicators_of(libraries.get(r.library_ref or "") or {})
-        inputs = {}
-        for name in formula.names:
-            ind_source = (indicators.get(name) or {}).get("source") or {}
-            if ind_source.get("type") == "dataset":
-                inputs[name] = need(ind_source, r.email)
-        plan.append((r, (formula, inputs)))
+        inputs = {
+            name: source
+            for name in formula.names
+            if (source := (indicators.get(name) or {}).get("source") or {}).get("type") == "dataset"
+        }
+        work.append(_Work(r, formula=formula, inputs=inputs))
+    sources = [s for w in work for s in ([w.source] if w.source else w.inputs.values())]
+    kinds = await _subject_types(session, caller.tenant_id, sources)
+    needs: dict[str, _Need] = {}
+
+    def need(source: Mapping[str, Any], row: Any) -> tuple[str, str]:
+        key = _key(source)
+        subject = _subject(row, kinds.get(str(source.get("dataset")), "employee-email"))
+        needs.setdefault(key, _Need(source, set())).subjects.add(subject)
+        return key, subject
+
+    for w in work:
+        w.at = need(w.source, w.row) if w.source else None
+        w.inputs_at = {name: need(source, w.row) for name, source in w.inputs.items()}
     end = min(cycle.ends_on, today) if today is not None else cycle.ends_on
     results = await _aggregate(session, caller.tenant_id, needs, cycle.starts_on, end)
+
+    def found(at: tuple[str, str]) -> float | None:
+        return _number(results.get(at[0], {}).get(at[1]))
+
     values: dict[int, float | None] = {}
-    for r, how in plan:
-        if isinstance(how, str):
-            values[r.id] = _number(results.get(how, {}).get(r.email))
-    by_card: dict[int, dict[str, float | None]] = {}
-    for r in computed:
-        if r.id in values and r.indicator_key:
-            by_card.setdefault(r.scorecard_id, {})[r.indicator_key] = values[r.id]
-    for r, how in plan:
-        if isinstance(how, tuple):
-            formula, inputs = how
-            data: dict[str, Any] = {
-                name: results.get(key, {}).get(r.email) for name, key in inputs.items()
-            }
-            data.update(by_card.get(r.scorecard_id, {}))
-            values[r.id] = _number(formula.evaluate(data))
-        elif how is None:
-            values[r.id] = None
+    known: dict[int, dict[str, float | None]] = {}  # per plan: the person's items by name
+    for r in rows:  # manual (or plugin) items with a value
+        if r.id not in source_types and _number(r.current) is not None:
+            known.setdefault(r.scorecard_id, {})[r.indicator_key or r.key] = _number(r.current)
+    for w in work:
+        if w.at is not None:
+            values[w.row.id] = found(w.at)
+            known.setdefault(w.row.scorecard_id, {})[w.row.indicator_key or w.row.key] = found(w.at)
+    for w in work:
+        if w.at is None:
+            data = {name: found(at) for name, at in w.inputs_at.items()}
+            data.update(known.get(w.row.scorecard_id, {}))
+            values[w.row.id] = _evaluate(w.formula, data) if w.formula else None
     existing = {
         a.item_id: a
         for a in (
@@ -232,7 +295,6 @@ async def refresh_actuals(
         ).scalars()
     }
     now = utcnow()
-    sources = {r.id: r.source["type"] for r in computed}
     for item_id, value in values.items():
         row = existing.get(item_id)
         if row is None:
@@ -244,7 +306,7 @@ async def refresh_actuals(
             )
             session.add(row)
         row.value, row.source, row.entered_by_id, row.updated_at = (
-            value, sources[item_id], None, now,
+            value, source_types[item_id], None, now,
         )  # fmt: skip
     audit.record(
         session, caller, "actuals.refresh", "cycle", cycle.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -12,6 +13,7 @@ class TeamSpec:
     name_en: str
     position: str
     size: int  # staff besides the team lead
+    newcomers: tuple[int, ...] = ()  # staff (by index) who joined shortly before the quarter
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class DepartmentSpec:
     teams: tuple[TeamSpec, ...]
 
 
+DEMO_TENANT = "demo"
+DEMO_DOMAIN = "demo.perfloop.dev"
 COMPANY = ("hq", "星河科技", "Galaxy Tech")
 
 DEPARTMENTS: tuple[DepartmentSpec, ...] = (
@@ -30,8 +34,8 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
         "销售部",
         "Sales",
         (
-            TeamSpec("sales-north", "华北销售组", "North Sales", "Sales Representative", 4),
-            TeamSpec("sales-south", "华南销售组", "South Sales", "Sales Representative", 4),
+            TeamSpec("sales-north", "华北销售组", "North Sales", "Sales Representative", 4, (0,)),
+            TeamSpec("sales-south", "华南销售组", "South Sales", "Sales Representative", 4, (3,)),
             TeamSpec("sales-key", "大客户组", "Key Accounts", "Key Account Manager", 3),
         ),
     ),
@@ -41,7 +45,7 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
         "R&D",
         (
             TeamSpec("rnd-platform", "平台组", "Platform", "Software Engineer", 4),
-            TeamSpec("rnd-app", "应用组", "Applications", "Software Engineer", 4),
+            TeamSpec("rnd-app", "应用组", "Applications", "Software Engineer", 4, (3,)),
             TeamSpec("rnd-qa", "测试组", "Quality Assurance", "QA Engineer", 3),
         ),
     ),
@@ -65,7 +69,7 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
         "客户服务部",
         "Customer Service",
         (
-            TeamSpec("cs-support", "在线客服组", "Online Support", "Support Agent", 4),
+            TeamSpec("cs-support", "在线客服组", "Online Support", "Support Agent", 4, (3,)),
             TeamSpec("cs-success", "客户成功组", "Customer Success", "Customer Success Manager", 3),
         ),
     ),
@@ -119,6 +123,13 @@ GIVEN_NAMES = (
     ("子涵", "zihan"),
     ("雨桐", "yutong"),
 )
+
+
+def hire_date(index: int, quarter_start: dt.date, *, newcomer: bool = False) -> dt.date:
+    """When the index-th person joined: a newcomer one to four months before the
+    quarter, everyone else between about one and eleven years before it."""
+    days = 30 + (index * 17) % 90 if newcomer else 400 + (index * 211) % 3650
+    return quarter_start - dt.timedelta(days=days)
 
 
 def person_name(index: int) -> tuple[str, str]:

@@ -9,15 +9,21 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from perfloop.authz import Role
-from perfloop.demo.company import COMPANY, DEPARTMENTS, person_name
+from perfloop.demo.company import (
+    COMPANY,
+    DEMO_DOMAIN,
+    DEMO_TENANT,
+    DEPARTMENTS,
+    hire_date,
+    person_name,
+)
+from perfloop.demo.context import current_quarter
+from perfloop.demo.plans import load_plans
 from perfloop.services.tenants import assign_roles, create_tenant
 from perfloop.store.models import Employee, OrgUnit, RoleAssignment, Tenant, UserAccount
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
-
-DEMO_TENANT = "demo"
-DEMO_DOMAIN = "demo.perfloop.dev"
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class DemoUser:
 class _Builder:
     session: AsyncSession
     tenant: Tenant
+    quarter_start: dt.date
     count: int = 0
     people: list[tuple[Employee, tuple[Role, ...]]] = field(default_factory=list)
 
@@ -61,6 +68,8 @@ class _Builder:
         grade: str,
         roles: tuple[Role, ...],
         handle: str | None = None,
+        *,
+        newcomer: bool = False,
     ) -> Employee:
         name, default_handle = person_name(self.count)
         self.count += 1
@@ -73,7 +82,7 @@ class _Builder:
             email=f"{handle or default_handle + str(self.count)}@{DEMO_DOMAIN}",
             position=position,
             grade=grade,
-            hire_date=dt.date(2015, 1, 5) + dt.timedelta(days=97 * self.count),
+            hire_date=hire_date(self.count, self.quarter_start, newcomer=newcomer),
         )
         self.session.add(employee)
         await self.session.flush()
@@ -81,15 +90,27 @@ class _Builder:
         return employee
 
 
-async def load_demo(session: AsyncSession, *, if_empty: bool = True) -> bool:
-    """Create the demo tenant. With ``if_empty``, do nothing when any tenant exists.
+async def load_demo(
+    session: AsyncSession, *, if_empty: bool = True, today: dt.date | None = None
+) -> bool:
+    """Create the demo tenant: the company, then its quarter (see ``demo.plans``).
+    With ``if_empty``, do nothing when any tenant exists.
 
-    Returns whether anything was written. The whole load is one transaction.
+    Returns whether anything was written. The company is one transaction; the
+    quarter is written through the services, each step committing on its own.
+    Everything follows from ``today`` (default: the current date).
     """
     if if_empty and (await session.execute(select(func.count(Tenant.id)))).scalar_one():
         return False
+    today = today or dt.date.today()
+    await _load_company(session, current_quarter(today).starts_on)
+    await load_plans(session, today)
+    return True
+
+
+async def _load_company(session: AsyncSession, quarter_start: dt.date) -> None:
     tenant = await create_tenant(session, DEMO_TENANT, "星河科技 Galaxy Tech (demo)")
-    b = _Builder(session, tenant)
+    b = _Builder(session, tenant, quarter_start)
     company = await b.unit(None, "company", *COMPANY)
     ceo = await b.person(
         company, None, "Chief Executive Officer", "M4", (Role.EXECUTIVE, Role.MANAGER), "ceo"
@@ -124,6 +145,7 @@ async def load_demo(session: AsyncSession, *, if_empty: bool = True) -> bool:
                     f"P{3 + (i % 4)}",
                     staff_roles,
                     "employee" if team.code == "sales-north" and i == 0 else None,
+                    newcomer=i in team.newcomers,
                 )
             if team.code == "admin-office":
                 await b.person(team_unit, lead, "IT Administrator", "P5", (Role.ADMIN,), "admin")
@@ -138,7 +160,6 @@ async def load_demo(session: AsyncSession, *, if_empty: bool = True) -> bool:
         await session.flush()
         await assign_roles(session, tenant.id, account.id, list(roles))
     await session.commit()
-    return True
 
 
 async def demo_users(session: AsyncSession) -> list[DemoUser]:

@@ -1,7 +1,8 @@
-"""The demo tenant is a living company: departments, teams, people, accounts."""
+"""The demo company: departments, teams, people with hire dates, accounts for every role."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.authz import Role
 from perfloop.demo import demo_users, load_demo
+from perfloop.demo.context import current_quarter
 from perfloop.store.models import Employee, OrgUnit, Tenant
 
 
@@ -34,6 +36,11 @@ async def test_demo_company_shape(session: AsyncSession) -> None:
     assert len(without_manager) == 1
     assert all(e.manager_id in ids for e in employees if e.manager_id is not None)
     assert all(e.grade and e.position and e.hire_date for e in employees)
+    # nobody joined in the future; a few joined in the months before this quarter
+    quarter = current_quarter(dt.date.today())
+    assert max(e.hire_date for e in employees) < quarter.starts_on
+    newcomers = [e for e in employees if (quarter.starts_on - e.hire_date).days < 183]
+    assert 1 <= len(newcomers) <= 6
 
 
 async def test_every_default_role_has_a_demo_user(session: AsyncSession) -> None:

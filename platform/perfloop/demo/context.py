@@ -1,0 +1,132 @@
+"""Who acts in the demo quarter: the demo tenant's people, and a Caller for each
+of them built the way a request's caller is (``services.caller.resolve_caller``),
+so every write goes through the services' permission and scope checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from perfloop.authz import EnforcerCache
+from perfloop.demo.company import DEMO_DOMAIN, DEMO_TENANT
+from perfloop.demo.targets import Person, targets
+from perfloop.engine.plans import expected_progress
+from perfloop.services.caller import Caller, resolve_caller
+from perfloop.services.cycles import Period, parse_period
+from perfloop.store.models import Employee, OrgUnit, Tenant
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+HR = f"hr@{DEMO_DOMAIN}"
+
+
+def current_quarter(today: dt.date) -> Period:
+    """The calendar quarter that contains ``today``."""
+    found = parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    assert found is not None
+    return found
+
+
+async def read_people(session: AsyncSession, tenant_id: int) -> list[Person]:
+    """The tenant's active employees with their department, team and role, by number."""
+    unit, parent = aliased(OrgUnit), aliased(OrgUnit)
+    rows = (
+        await session.execute(
+            select(Employee, unit.kind, unit.code, parent.code)
+            .join(unit, unit.id == Employee.org_unit_id)
+            .outerjoin(parent, parent.id == unit.parent_id)
+            .where(Employee.tenant_id == tenant_id, Employee.status == "active")
+            .order_by(Employee.employee_no)
+        )
+    ).all()
+    unit_of = {e.id: e.org_unit_id for e, *_ in rows}
+    people = []
+    for e, kind, code, parent_code in rows:
+        if kind == "company":
+            dept, team, role = "", None, "ceo"
+        elif kind == "department":
+            dept, team, role = code, None, "head"
+        else:
+            same_unit = e.manager_id is not None and unit_of.get(e.manager_id) == e.org_unit_id
+            dept, team, role = parent_code or "", code, "staff" if same_unit else "lead"
+        people.append(
+            Person(
+                id=e.id,
+                no=e.employee_no,
+                name=e.name,
+                email=e.email,
+                dept=dept,
+                team=team,
+                role=role,
+                position=e.position,
+                grade=e.grade,
+                hired=e.hire_date,
+                manager_id=e.manager_id,
+            )
+        )
+    return people
+
+
+@dataclass
+class Demo:
+    """The demo tenant's quarter in the making: its people, callers and cycle."""
+
+    session: AsyncSession
+    tenant_id: int
+    today: dt.date
+    quarter: Period
+    people: list[Person]
+    cycle_id: int = 0
+    cache: EnforcerCache = field(default_factory=EnforcerCache)
+    _callers: dict[str, Caller] = field(default_factory=dict)
+    _targets: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    async def start(cls, session: AsyncSession, today: dt.date) -> Demo:
+        tenant_id = (
+            await session.execute(select(Tenant.id).where(Tenant.slug == DEMO_TENANT))
+        ).scalar_one()
+        people = await read_people(session, tenant_id)
+        return cls(session, tenant_id, today, current_quarter(today), people)
+
+    async def caller(self, who: Person | str) -> Caller:
+        """The demo user (a person or an email) as a caller, as their token would make them."""
+        email = who.email if isinstance(who, Person) else who
+        if email not in self._callers:
+            self._callers[email] = await resolve_caller(
+                self.session, self.cache, DEMO_TENANT, email
+            )
+        return self._callers[email]
+
+    async def hr(self) -> Caller:
+        return await self.caller(HR)
+
+    @property
+    def planned(self) -> list[Person]:
+        """Everyone with a plan this quarter: all but the CEO, whose plan is the company goals."""
+        return [p for p in self.people if p.role != "ceo"]
+
+    def person(self, employee_id: int) -> Person:
+        return next(p for p in self.people if p.id == employee_id)
+
+    def manager(self, person: Person) -> Person:
+        assert person.manager_id is not None, f"{person.email} has no manager"
+        return self.person(person.manager_id)
+
+    def targets(self, person: Person) -> dict[str, float]:
+        if person.id not in self._targets:
+            self._targets[person.id] = targets(person, self.quarter.starts_on)
+        return self._targets[person.id]
+
+    @property
+    def elapsed(self) -> float:
+        """The share of the quarter elapsed by the end of today."""
+        return expected_progress(self.quarter.starts_on, self.quarter.ends_on, self.today)
+
+
+__all__ = ["HR", "Demo", "current_quarter", "read_people"]

@@ -1,0 +1,167 @@
+"""The demo company's current quarter, written through the services as its people
+would write it, so ``make run`` shows a living company.
+
+1. HR installs the built-in ``standard-performance`` app and opens the
+   ``quarterly-review`` cycle for the quarter that contains ``today``.
+2. HR decomposes the company goals down to teams and salespeople; leads and
+   reps propose what they can take on (``demo.goal_tree``).
+3. HR bulk-assigns every team its department's KPI library items
+   (``demo.targets``): one base target per item, per-person overrides for
+   leads, newcomers and senior staff; R&D and service items count towards
+   their team goal. Department heads get the same items at their own targets.
+   Sales leads then tie each of their people's revenue to a personal goal and
+   add a task of their own.
+4. HR moves the cycle to sign-off; every employee signs their plan and their
+   manager signs it too (the CEO signs the heads'); HR moves it on towards
+   execution as far as the guards allow.
+5. The quarter happens (``demo.activity``): business records so far, refreshed
+   actuals, manual actuals, check-ins, tasks moving on.
+
+The CEO has no plan of their own: the company goals are the CEO's targets.
+Each step commits through its service; everything follows from ``today``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import select
+
+from perfloop.demo.activity import run_quarter
+from perfloop.demo.context import Demo
+from perfloop.demo.goal_tree import GoalTree, build_goal_tree
+from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
+from perfloop.services import apps, cycles, scorecards
+from perfloop.services.scorecards import ItemInput, TargetOverride, TaskInput
+from perfloop.store.models import OrgUnit
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+APP: Final = "standard-performance@1"
+CYCLE: Final = "quarterly-review"
+PERSONAL_TASK: Final = "跟进三个重点商机 · Follow up my three key opportunities"
+
+
+async def load_plans(session: AsyncSession, today: dt.date) -> Demo:
+    """Write the demo tenant's current quarter (the tenant and its people exist)."""
+    demo = await Demo.start(session, today)
+    hr = await demo.hr()
+    app = await apps.install_app(session, hr, APP)
+    opened = await cycles.open_cycle(session, hr, app.id, CYCLE, demo.quarter.label)
+    demo.cycle_id = opened.cycle.id
+    rows = await session.execute(
+        select(OrgUnit.code, OrgUnit.id).where(OrgUnit.tenant_id == demo.tenant_id)
+    )
+    units = {str(code): int(unit_id) for code, unit_id in rows.all()}
+    tree = await build_goal_tree(demo, units)
+    cards = await _assign_plans(demo, tree, units)
+    await _personalise_sales(demo, tree)
+    stage = await _advance_to(demo, opened.cycle.stage_key, "sign-off")
+    await _sign(demo, cards)
+    await _advance_to(demo, stage, "execution")
+    await run_quarter(demo)
+    return demo
+
+
+def _items(
+    demo: Demo, book: Playbook, targets: dict[str, float], goal_id: int | None = None
+) -> list[ItemInput]:
+    start = demo.quarter.starts_on
+    out = []
+    for item in book.items:
+        task = book.task if book.task and book.task.indicator == item.indicator else None
+        out.append(
+            ItemInput(
+                library=book.library,
+                indicator=item.indicator,
+                weight=item.weight,
+                target=targets[item.indicator],
+                goal_id=goal_id if item.indicator == book.goal else None,
+                tasks=(
+                    (TaskInput(task.title, due_on=start + dt.timedelta(days=task.due_days)),)
+                    if task
+                    else ()
+                ),
+            )
+        )
+    return out
+
+
+async def _assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> dict[int, int]:
+    """Bulk-assign every team's plans, then each head's; employee id -> scorecard id."""
+    hr, cards = await demo.hr(), {}
+    for code, book in PLAYBOOKS.items():
+        people = [p for p in demo.planned if p.dept == code]
+        teams: dict[str | None, list[Person]] = {}
+        for p in people:
+            teams.setdefault(p.team, []).append(p)
+        for team, members in teams.items():
+            wanted = {p.id: demo.targets(p) for p in members}
+            base = {
+                key: Counter(t[key] for t in wanted.values()).most_common(1)[0][0]
+                for key in next(iter(wanted.values()))
+            }
+            overrides = [
+                TargetOverride(pid, key, value)
+                for pid, t in wanted.items()
+                for key, value in t.items()
+                if value != base[key]
+            ]
+            linked = tree.teams.get(team) if team is not None and code != "sales" else None
+            result = await scorecards.assign_items(
+                demo.session,
+                hr,
+                demo.cycle_id,
+                _items(demo, book, base, linked),
+                org_unit_id=units[team or code],
+                # a head shares the department's unit with nobody else planned here
+                position=members[0].position if team is None else None,
+                overrides=overrides,
+            )
+            cards.update({c.employee_id: c.id for c in result.scorecards})
+    return cards
+
+
+async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
+    """Sales leads tie each plan's revenue to the person's own goal and add a task;
+    the sales head does the same for the leads."""
+    book = PLAYBOOKS["sales"]
+    due = demo.quarter.starts_on + dt.timedelta(days=45)
+    for p in demo.planned:
+        if p.id not in tree.employees:
+            continue
+        items = _items(demo, book, demo.targets(p), tree.employees[p.id])
+        revenue = next(i for i in items if i.indicator == "revenue")
+        personal = TaskInput(PERSONAL_TASK, owner_id=p.id, due_on=due)
+        items[items.index(revenue)] = replace(revenue, tasks=(*revenue.tasks, personal))
+        manager = await demo.caller(demo.manager(p))
+        await scorecards.set_items(demo.session, manager, demo.cycle_id, p.id, items)
+
+
+async def _sign(demo: Demo, cards: dict[int, int]) -> None:
+    """Each employee signs their plan, then their manager does."""
+    for employee_id, card in cards.items():
+        person = demo.person(employee_id)
+        await scorecards.sign(demo.session, await demo.caller(person), card, "employee")
+        manager = await demo.caller(demo.manager(person))
+        await scorecards.sign(demo.session, manager, card, "manager")
+
+
+async def _advance_to(demo: Demo, stage: str, wanted: str) -> str:
+    """Advance the cycle towards ``wanted`` while the guards hold; the stage reached."""
+    hr = await demo.hr()
+    while stage != wanted:
+        try:
+            result = await cycles.advance_cycle(demo.session, hr, demo.cycle_id)
+        except cycles.GuardsFailed:
+            await demo.session.rollback()
+            break  # as far as the guards allow: going further is HR's call (an override)
+        stage = result.view.cycle.stage_key
+    return stage
+
+
+__all__ = ["APP", "CYCLE", "load_plans"]

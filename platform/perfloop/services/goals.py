@@ -9,7 +9,10 @@ the unit inside the caller's reach (the tenant, or their own unit's subtree).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import and_, or_, select
@@ -18,7 +21,15 @@ from perfloop.authz import Permission, Scope
 from perfloop.engine import DIRECTIONS
 from perfloop.engine.plans import GapReport, GoalNode, coverage, gap_report, rollup
 from perfloop.services import audit
-from perfloop.services.plan_common import employee_in_scope, get_cycle, invalid, not_found
+from perfloop.services.errors import ErrorCode, ServiceError, UserError
+from perfloop.services.plan_common import (
+    employee_in_scope,
+    get_cycle,
+    indicators_of,
+    invalid,
+    not_found,
+    template_bodies,
+)
 from perfloop.services.scopes import employees_in_scope
 from perfloop.store.models import Employee, OrgUnit
 from perfloop.store.plan_models import Actual, Goal, GoalProposal, ScorecardItem
@@ -31,7 +42,19 @@ if TYPE_CHECKING:
     from perfloop.store.cycle_models import Cycle
 
 LEVELS = ("company", "department", "team", "position", "employee")
+UNIT_LEVELS = ("company", "department", "team")
 EDITABLE = ("title", "target", "weight", "unit", "direction", "additive", "actual", "indicator_key")
+#: Longest text per field (the column sizes).
+LENGTHS = {"title": 200, "position": 100, "indicator_key": 100, "library_ref": 120, "unit": 40}
+#: GoalInput's names for the fields the shared lookups report (``cycle`` -> ``cycleId``).
+_INPUT_NAMES = {
+    "cycle": "cycleId",
+    "goal": "parentId",
+    "orgUnit": "orgUnitId",
+    "employee": "employeeId",
+    "indicator_key": "indicatorKey",
+    "library_ref": "libraryRef",
+}
 
 
 @dataclass(frozen=True)
@@ -135,23 +158,99 @@ async def _check_owner(
         raise invalid("a goal is owned by an org unit or an employee", ("orgUnit",))
 
 
-async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> Goal:
-    caller.require(Permission.GOAL_MANAGE)
-    cycle = await get_cycle(session, caller, data.cycle_id)
+def _problem(message: str, field: str) -> UserError:
+    return UserError(ErrorCode.INVALID, message, (_INPUT_NAMES.get(field, field),))
+
+
+@contextmanager
+def _as_input() -> Iterator[None]:
+    """Report lookup failures under GoalInput's field names (``parentId``, ``orgUnitId``)."""
+    try:
+        yield
+    except ServiceError as exc:
+        renamed = [
+            replace(e, path=(_INPUT_NAMES.get(e.path[0], e.path[0]), *e.path[1:])) if e.path else e
+            for e in exc.errors
+        ]
+        raise ServiceError(renamed) from exc
+
+
+def _value_errors(values: Mapping[str, Any]) -> list[UserError]:
+    """Problems of goal values a caller sets (on create or update), naming the field."""
+    errors = []
+    for name, limit in LENGTHS.items():
+        text = values.get(name)
+        if isinstance(text, str) and len(text) > limit:
+            errors.append(_problem(f"{name} is longer than {limit} characters", name))
+    if "title" in values and not (values["title"] or "").strip():
+        errors.append(_problem("a goal needs a title", "title"))
+    if "direction" in values and values["direction"] not in DIRECTIONS:
+        errors.append(_problem(f"direction must be one of {', '.join(DIRECTIONS)}", "direction"))
+    if "additive" in values and values["additive"] is None:
+        errors.append(_problem("additive is true or false", "additive"))
+    for name in ("target", "weight", "actual"):
+        number = values.get(name)
+        if number is not None and not math.isfinite(number):
+            errors.append(_problem(f"{name} must be a finite number", name))
+    if (values.get("weight") or 0) < 0:
+        errors.append(_problem("weight cannot be negative", "weight"))
+    return errors
+
+
+def _owner_errors(data: GoalData) -> list[UserError]:
+    """The owner a goal's level calls for: a unit, a position within a unit, an employee."""
     if data.level not in LEVELS:
-        raise invalid(f"level must be one of {', '.join(LEVELS)}", ("level",))
-    if data.direction not in DIRECTIONS:
-        raise invalid(f"direction must be one of {', '.join(DIRECTIONS)}", ("direction",))
-    await _check_owner(session, caller, Permission.GOAL_MANAGE, data.org_unit_id, data.employee_id)
-    if data.parent_id is not None:
-        parent = await _goal(session, caller, data.parent_id)
-        if parent.cycle_id != cycle.id:
-            raise invalid("the parent goal belongs to another cycle", ("parent",))
-    goal = Goal(
-        tenant_id=caller.tenant_id,
-        created_by_id=caller.user_id,
-        **{f.name: getattr(data, f.name) for f in fields(data)},
-    )
+        return [_problem(f"level must be one of {', '.join(LEVELS)}", "level")]
+    errors = []
+    if data.level == "employee" and data.employee_id is None:
+        errors.append(_problem("an employee goal names the employee", "employee"))
+    if data.level != "employee" and data.employee_id is not None:
+        errors.append(_problem(f"a {data.level} goal is not owned by an employee", "employee"))
+    if data.level == "position" and not (data.position or "").strip():
+        errors.append(_problem("a position goal names the position", "position"))
+    if data.level != "position" and data.position is not None:
+        errors.append(_problem("only a position goal names a position", "position"))
+    if data.level in (*UNIT_LEVELS, "position") and data.org_unit_id is None:
+        errors.append(_problem(f"a {data.level} goal names its org unit", "orgUnit"))
+    return errors
+
+
+async def _indicator_errors(
+    session: AsyncSession, caller: Caller, data: GoalData
+) -> list[UserError]:
+    if data.library_ref is None:
+        return []
+    found = await template_bodies(session, caller.tenant_id, [data.library_ref], "kpi-library")
+    library = found.get(data.library_ref)
+    if library is None:
+        return [_problem(f"no KPI library {data.library_ref}", "library_ref")]
+    if (data.indicator_key or "") not in indicators_of(library):
+        message = f"no indicator {data.indicator_key!r} in KPI library {data.library_ref}"
+        return [_problem(message, "indicator_key")]
+    return []
+
+
+async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> Goal:
+    """Add a goal to a cycle's tree; every problem of the input is reported at once,
+    under GoalInput's field names, and nothing is written."""
+    caller.require(Permission.GOAL_MANAGE)
+    with _as_input():
+        cycle = await get_cycle(session, caller, data.cycle_id)
+    values = {f.name: getattr(data, f.name) for f in fields(data)}
+    errors = _owner_errors(data) + _value_errors(values)
+    errors += await _indicator_errors(session, caller, data)
+    if errors:
+        raise ServiceError(errors)
+    with _as_input():
+        await _check_owner(
+            session, caller, Permission.GOAL_MANAGE, data.org_unit_id, data.employee_id
+        )
+        if data.parent_id is not None:
+            parent = await _goal(session, caller, data.parent_id)
+            if parent.cycle_id != cycle.id:
+                raise invalid("the parent goal belongs to another cycle", ("parentId",))
+    values["title"] = data.title.strip()
+    goal = Goal(tenant_id=caller.tenant_id, created_by_id=caller.user_id, **values)
     session.add(goal)
     await session.flush()
     audit.record(
@@ -176,20 +275,33 @@ async def _goal(session: AsyncSession, caller: Caller, goal_id: int) -> Goal:
     return goal
 
 
+async def _check_managed(session: AsyncSession, caller: Caller, goal: Goal) -> None:
+    """A goal the caller may read but not manage answers like a missing one."""
+    try:
+        await _check_owner(
+            session, caller, Permission.GOAL_MANAGE, goal.org_unit_id, goal.employee_id
+        )
+    except ServiceError as exc:
+        raise not_found("goal", ("goal",)) from exc
+
+
 async def update_goal(
     session: AsyncSession, caller: Caller, goal_id: int, changes: dict[str, Any]
 ) -> Goal:
+    """Change some of a goal's values (a ``None`` target, weight, unit or actual clears it:
+    a goal without its own actual is measured by its plan items or rolled up)."""
     caller.require(Permission.GOAL_MANAGE)
     goal = await _goal(session, caller, goal_id)
-    await _check_owner(session, caller, Permission.GOAL_MANAGE, goal.org_unit_id, goal.employee_id)
+    await _check_managed(session, caller, goal)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise invalid(f"cannot change {', '.join(sorted(unknown))}", ("input",))
-    if "direction" in changes and changes["direction"] not in DIRECTIONS:
-        raise invalid(f"direction must be one of {', '.join(DIRECTIONS)}", ("direction",))
+        raise invalid(f"cannot change {', '.join(sorted(unknown))}", (sorted(unknown)[0],))
+    errors = _value_errors(changes)
+    if errors:
+        raise ServiceError(errors)
     before = {k: getattr(goal, k) for k in changes}
     for k, v in changes.items():
-        setattr(goal, k, v)
+        setattr(goal, k, v.strip() if k == "title" else v)
     audit.record(session, caller, "goal.update", "goal", goal.id, before=before, after=changes)
     await session.commit()
     return goal
@@ -198,7 +310,7 @@ async def update_goal(
 async def delete_goal(session: AsyncSession, caller: Caller, goal_id: int) -> None:
     caller.require(Permission.GOAL_MANAGE)
     goal = await _goal(session, caller, goal_id)
-    await _check_owner(session, caller, Permission.GOAL_MANAGE, goal.org_unit_id, goal.employee_id)
+    await _check_managed(session, caller, goal)
     audit.record(
         session, caller, "goal.delete", "goal", goal.id,
         before={"title": goal.title, "target": goal.target, "parent": goal.parent_id},
@@ -221,6 +333,12 @@ async def propose(
     """Say what a unit, position or person can take on under ``goal_id`` (bottom-up)."""
     caller.require(Permission.GOAL_PROPOSE)
     goal = await _goal(session, caller, goal_id)
+    if not math.isfinite(amount) or amount < 0:
+        raise invalid("propose an amount of 0 or more", ("amount",))
+    if position is not None and (org_unit_id is None or not position.strip()):
+        raise invalid("a position's proposal names the position and its org unit", ("orgUnit",))
+    if position is not None and len(position) > LENGTHS["position"]:
+        raise invalid(f"position is longer than {LENGTHS['position']} characters", ("position",))
     await _check_owner(session, caller, Permission.GOAL_PROPOSE, org_unit_id, employee_id)
     same = and_(
         GoalProposal.goal_id == goal.id,

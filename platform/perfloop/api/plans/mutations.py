@@ -4,7 +4,6 @@ action-plan tasks, actuals and check-ins."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
 
@@ -250,29 +249,31 @@ class PlansMutations:
         return GoalPayload(goal=view)
 
     @strawberry.mutation(
-        description="Change a goal's title, target, weight, unit, direction, additivity or actual.",
+        description=(
+            "Change a goal's title, target, weight, unit, direction, additivity or actual; "
+            "arguments left out are unchanged. A null target, weight, unit or actual clears "
+            "it (a goal without its own actual is measured by linked plan items or rolled up)."
+        ),
         extensions=requires(Permission.GOAL_MANAGE),
     )
     async def update_goal(
         self,
         info: Info,
         goal: strawberry.ID,
-        title: str | None = None,
-        target: float | None = None,
-        weight: float | None = None,
-        actual: float | None = None,
+        title: str | None = strawberry.UNSET,
+        target: float | None = strawberry.UNSET,
+        weight: float | None = strawberry.UNSET,
+        actual: float | None = strawberry.UNSET,
+        unit: str | None = strawberry.UNSET,
+        direction: str | None = strawberry.UNSET,
+        additive: bool | None = strawberry.UNSET,
     ) -> GoalPayload:
         ctx = info.context
-        changes: dict[str, Any] = {
-            k: v
-            for k, v in {
-                "title": title,
-                "target": target,
-                "weight": weight,
-                "actual": actual,
-            }.items()
-            if v is not None
-        }
+        given = {
+            "title": title, "target": target, "weight": weight, "actual": actual,
+            "unit": unit, "direction": direction, "additive": additive,
+        }  # fmt: skip
+        changes = {k: v for k, v in given.items() if v is not strawberry.UNSET}
         try:
             row = await goals.update_goal(ctx.session, ctx.caller, _id(goal), changes)
             view = await _goal_view(info, row.id, row.cycle_id)

@@ -31,6 +31,7 @@ from perfloop.engine import Formula, FormulaError, compile
 from perfloop.services import audit
 from perfloop.services.plan_common import (
     get_cycle,
+    in_cycle_period,
     indicators_of,
     invalid,
     not_found,
@@ -211,11 +212,7 @@ async def refresh_actuals(
             .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
             .outerjoin(
                 Actual,
-                and_(
-                    Actual.item_id == ScorecardItem.id,
-                    Actual.period_start == cycle.starts_on,
-                    Actual.period_end == cycle.ends_on,
-                ),
+                and_(Actual.item_id == ScorecardItem.id, in_cycle_period(cycle)),
             )
             .where(
                 Scorecard.tenant_id == caller.tenant_id,
@@ -286,11 +283,7 @@ async def refresh_actuals(
         a.item_id: a
         for a in (
             await session.execute(
-                select(Actual).where(
-                    Actual.item_id.in_(list(values)),
-                    Actual.period_start == cycle.starts_on,
-                    Actual.period_end == cycle.ends_on,
-                )
+                select(Actual).where(Actual.item_id.in_(list(values)), in_cycle_period(cycle))
             )
         ).scalars()
     }
@@ -380,12 +373,7 @@ async def missing_actual_count(session: AsyncSession, cycle: Cycle) -> int:
     cycles' "actuals complete" guard). An actual stored as empty (a refresh that found
     nothing to average, a value cleared by hand) is missing too."""
     measured = exists().where(
-        and_(
-            Actual.item_id == ScorecardItem.id,
-            Actual.period_start == cycle.starts_on,
-            Actual.period_end == cycle.ends_on,
-            Actual.value.is_not(None),
-        )
+        Actual.item_id == ScorecardItem.id, in_cycle_period(cycle), Actual.value.is_not(None)
     )
     query = (
         select(func.count())

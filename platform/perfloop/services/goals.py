@@ -25,6 +25,7 @@ from perfloop.services.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.plan_common import (
     employee_in_scope,
     get_cycle,
+    in_cycle_period,
     indicators_of,
     invalid,
     not_found,
@@ -381,8 +382,7 @@ async def _measured(session: AsyncSession, cycle: Cycle) -> dict[int, float]:
         .join(Goal, Goal.id == ScorecardItem.goal_id)
         .where(
             Goal.cycle_id == cycle.id,
-            Actual.period_start == cycle.starts_on,
-            Actual.period_end == cycle.ends_on,
+            in_cycle_period(cycle),
             Actual.value.is_not(None),
         )
     )

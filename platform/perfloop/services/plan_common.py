@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from perfloop.authz import Permission
 from perfloop.engine.scheme import SchemeError, ScoringScheme
@@ -18,10 +18,11 @@ from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.scopes import employees_in_scope
 from perfloop.store.cycle_models import Cycle, InstalledApp
 from perfloop.store.models import Employee, TemplateRecord
-from perfloop.store.plan_models import Scorecard
+from perfloop.store.plan_models import Actual, Scorecard
 from perfloop.templates import canonical_json, parse_ref
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.caller import Caller
@@ -106,6 +107,11 @@ async def template_bodies(
     return {ref: found[ref] for ref in parsed if ref in found}
 
 
+def in_cycle_period(cycle: Cycle) -> ColumnElement[bool]:
+    """An actual for the cycle's own period (not a month inside it, not another cycle's)."""
+    return and_(Actual.period_start == cycle.starts_on, Actual.period_end == cycle.ends_on)
+
+
 def indicators_of(library: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(i["key"]): i for i in library.get("indicators") or [] if "key" in i}
 
@@ -178,6 +184,7 @@ __all__ = [
     "PlanRules",
     "employee_in_scope",
     "get_cycle",
+    "in_cycle_period",
     "indicators_of",
     "invalid",
     "not_found",

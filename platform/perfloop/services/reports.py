@@ -17,7 +17,7 @@ from sqlalchemy import and_, select
 from perfloop.authz import Permission
 from perfloop.engine import completion as completion_of
 from perfloop.engine.plans import CUMULATIVE, expected_progress, is_behind
-from perfloop.services.plan_common import get_cycle, invalid
+from perfloop.services.plan_common import get_cycle, in_cycle_period, invalid
 from perfloop.services.scopes import employees_in_scope
 from perfloop.store.models import Employee
 from perfloop.store.plan_models import Actual, Scorecard, ScorecardItem
@@ -67,7 +67,7 @@ async def plan_report(
     by_period = "period" in group_by
     on = [Actual.item_id == ScorecardItem.id]
     if not by_period:
-        on += [Actual.period_start == cycle.starts_on, Actual.period_end == cycle.ends_on]
+        on.append(in_cycle_period(cycle))
     rows = (
         await session.execute(
             select(

@@ -29,6 +29,7 @@ from perfloop.services.plan_common import (
     indicators_of,
     invalid,
     not_found,
+    position_name,
     template_bodies,
 )
 from perfloop.services.scopes import employees_in_scope
@@ -240,6 +241,10 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
     values = {f.name: getattr(data, f.name) for f in fields(data)}
     errors = _owner_errors(data) + _value_errors(values)
     errors += await _indicator_errors(session, caller, data)
+    if data.position is not None and not errors:
+        values["position"] = await position_name(session, caller.tenant_id, data.position)
+        if values["position"] is None:
+            errors.append(_problem(f"no position {data.position!r} in this tenant", "position"))
     if errors:
         raise ServiceError(errors)
     with _as_input():
@@ -338,8 +343,11 @@ async def propose(
         raise invalid("propose an amount of 0 or more", ("amount",))
     if position is not None and (org_unit_id is None or not position.strip()):
         raise invalid("a position's proposal names the position and its org unit", ("orgUnit",))
-    if position is not None and len(position) > LENGTHS["position"]:
-        raise invalid(f"position is longer than {LENGTHS['position']} characters", ("position",))
+    if position is not None:  # by catalogue code or name, as employees hold it
+        held = await position_name(session, caller.tenant_id, position)
+        if held is None:
+            raise invalid(f"no position {position!r} in this tenant", ("position",))
+        position = held
     await _check_owner(session, caller, Permission.GOAL_PROPOSE, org_unit_id, employee_id)
     same = and_(
         GoalProposal.goal_id == goal.id,

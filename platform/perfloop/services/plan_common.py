@@ -16,7 +16,7 @@ from perfloop.engine.scheme import SchemeError, ScoringScheme
 from perfloop.services.apps import installs_for_units
 from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.cycle_models import Cycle, InstalledApp
+from perfloop.store.cycle_models import Cycle, InstalledApp, Position
 from perfloop.store.models import Employee, TemplateRecord
 from perfloop.store.plan_models import Actual, Scorecard
 from perfloop.templates import canonical_json, parse_ref
@@ -107,6 +107,31 @@ async def template_bodies(
     return {ref: found[ref] for ref in parsed if ref in found}
 
 
+async def position_name(session: AsyncSession, tenant_id: int, text: str) -> str | None:
+    """The name employees hold for a position given by catalogue code or name; a name
+    outside the catalogue that an employee of the tenant holds (positions imported or
+    seeded before the catalogue knew them) is itself. None for an unknown position."""
+    text = text.strip()
+    names = set(
+        (
+            await session.execute(
+                select(Position.name).where(
+                    Position.tenant_id == tenant_id,
+                    or_(Position.code == text, Position.name == text),
+                )
+            )
+        ).scalars()
+    )
+    if names:  # a position's name wins over another position's code
+        return text if text in names else names.pop()
+    held = await session.execute(
+        select(Employee.id)
+        .where(Employee.tenant_id == tenant_id, Employee.position == text)
+        .limit(1)
+    )
+    return text if held.first() is not None else None
+
+
 def in_cycle_period(cycle: Cycle) -> ColumnElement[bool]:
     """An actual for the cycle's own period (not a month inside it, not another cycle's)."""
     return and_(Actual.period_start == cycle.starts_on, Actual.period_end == cycle.ends_on)
@@ -188,6 +213,7 @@ __all__ = [
     "indicators_of",
     "invalid",
     "not_found",
+    "position_name",
     "rules_for_employees",
     "scorecard_in_scope",
     "template_bodies",

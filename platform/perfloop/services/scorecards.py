@@ -27,6 +27,7 @@ from perfloop.services.plan_common import (
     indicators_of,
     invalid,
     not_found,
+    position_name,
     rules_for_employees,
     scorecard_in_scope,
     template_bodies,
@@ -440,6 +441,11 @@ async def assign_items(
     if org_unit_id is None and not position:
         raise invalid("name an org unit, a position or both", ("orgUnit",))
     cycle = await get_cycle(session, caller, cycle_id)
+    if position:  # by catalogue code or name, as employees hold it
+        held = await position_name(session, caller.tenant_id, position)
+        if held is None:
+            raise not_found(f"position {position!r}", ("position",))
+        position = held
     query = select(Employee).where(
         Employee.tenant_id == caller.tenant_id,
         Employee.status == "active",
@@ -463,7 +469,9 @@ async def assign_items(
         query = query.where(Employee.position == position)
     employees = list((await session.execute(query.order_by(Employee.id))).scalars())
     if not employees:
-        raise not_found("employees to assign", ("orgUnit",))
+        raise not_found(
+            "active employees to assign", ("orgUnit",) if org_unit_id else ("position",)
+        )
     employee_ids = [e.id for e in employees]
     resolved = await _resolve_items(session, caller, cycle, items)
     rules = await rules_for_employees(session, cycle, employees)

@@ -92,8 +92,9 @@ async def _install(
     return payload
 
 
-async def _setup(company: Company) -> tuple[str, str]:
-    """Publish the app, install it tenant-wide and with overrides for d1, open a cycle."""
+async def _setup(company: Company, open_from: str = "tenant") -> tuple[str, str]:
+    """Publish the app, install it tenant-wide and with overrides for d1, open a cycle
+    from the tenant-wide install (or from d1's)."""
     document = app_with_item_rules()
     published = await company.ok(PUBLISH, {"document": document}, as_user="hr")
     assert published["publishTemplate"]["errors"] == []
@@ -104,7 +105,8 @@ async def _setup(company: Company) -> tuple[str, str]:
         company, app, {"max_weight": 60, "threshold": 0.8}, str(company.units["d1"])
     )
     assert d1["errors"] == []
-    opened = await company.ok(OPEN, {"app": wide["installedApp"]["id"]}, as_user="hr")
+    source = wide if open_from == "tenant" else d1
+    opened = await company.ok(OPEN, {"app": source["installedApp"]["id"]}, as_user="hr")
     assert opened["openCycle"]["errors"] == []
     return app, opened["openCycle"]["cycle"]["id"]
 
@@ -142,10 +144,26 @@ async def test_a_department_install_changes_the_weight_rules_there_only(
     # and a plan within the tenant-wide bounds is accepted there
     fits = await _set(company, cycle, "other", [_item("a", 40), _item("b", 30), _item("c", 30)])
     assert fits["errors"] == []
+    # and d1's own bounds are enforced there, the message saying whose rules they are
+    over = await _set(company, cycle, "emp", [_item("a", 70), _item("b", 30)])
+    assert [(e["path"], e["detail"]) for e in over["errors"]] == [
+        (["items", "a"], "weights.bounds")
+    ]
+    assert "under the parameters installed for d1 部门" in over["errors"][0]["message"]
     # and d1's override only widened the bounds: the sum rule still holds there
     short = await _set(company, cycle, "emp", [_item("a", 60), _item("b", 30)])
     assert [e["detail"] for e in short["errors"]] == ["weights.sum"]
     assert "a 60 + b 30 = 90" in short["errors"][0]["message"]
+
+
+async def test_a_cycle_opened_from_the_department_install_keeps_the_tenant_rules_elsewhere(
+    company: Company,
+) -> None:
+    _, cycle = await _setup(company, open_from="d1")
+    heavy = [_item("a", 60), _item("b", 40)]
+    assert (await _set(company, cycle, "emp", heavy))["errors"] == []
+    outside = await _set(company, cycle, "other", heavy)
+    assert [e["detail"] for e in outside["errors"]] == ["weights.bounds"]
 
 
 async def test_bulk_assignment_checks_each_department_under_its_own_rules(

@@ -281,11 +281,14 @@ async def installs_for_units(
     session: AsyncSession, base: InstalledApp, unit_ids: Iterable[int]
 ) -> dict[int, InstalledApp]:
     """For each org unit, the install of ``base``'s app that applies there: an active
-    install for the unit or its nearest ancestor, else ``base`` (e.g. the install a
-    cycle was opened from). Two queries, whatever the number of units."""
+    install for the unit or its nearest ancestor, else ``base`` (the install a cycle
+    was opened from) when it is tenant-wide, else the tenant-wide install (``base``
+    if there is none). Two queries, whatever the number of units."""
     wanted = set(unit_ids)
     by_unit = await _unit_installs(session, base.tenant_id, base.app_key)
-    by_unit.pop(None, None)
+    wide = by_unit.pop(None, None)
+    if base.org_unit_id is not None and wide is not None:
+        base = wide
     if not by_unit or not wanted:
         return dict.fromkeys(wanted, base)
     paths = await session.execute(

@@ -156,7 +156,7 @@ class PlanRules:
     ref: str
     scheme: ScoringScheme
     install_id: int | None = None
-    #: the org unit whose own install applies (None: the install the cycle was opened from)
+    #: the org unit whose own install applies (None: a tenant-wide install)
     org_unit_id: int | None = None
 
 
@@ -186,7 +186,8 @@ async def rules_for_employees(
 ) -> dict[int, PlanRules]:
     """The plan rules per employee id: the cycle's app, with the parameters of the install
     for the employee's org unit or its nearest ancestor (department-specific weights,
-    thresholds or bands), else of the install the cycle was opened from."""
+    thresholds or bands), else of the tenant-wide install (the one the cycle was opened
+    from when it is tenant-wide)."""
     people = list(employees)
     base = await session.get(InstalledApp, cycle.installed_app_id)
     if base is None:
@@ -196,10 +197,11 @@ async def rules_for_employees(
     built: dict[int, PlanRules] = {}
     out: dict[int, PlanRules] = {}
     for e in people:
-        install = by_unit.get(e.org_unit_id, base)
+        install = by_unit[e.org_unit_id]
         if install.id not in built:
-            unit = install.org_unit_id if install is not base else None
-            built[install.id] = await _rules_of(session, cycle.tenant_id, install, unit)
+            built[install.id] = await _rules_of(
+                session, cycle.tenant_id, install, install.org_unit_id
+            )
         out[e.id] = built[install.id]
     return out
 

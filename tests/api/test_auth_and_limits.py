@@ -105,3 +105,23 @@ async def test_healthz_and_graphiql(gql: GraphQLClient) -> None:
     ide = await gql.http.get("/graphql", headers={"Accept": "text/html"})
     assert ide.status_code == 200
     assert "graphiql" in ide.text.lower()
+
+
+async def test_limits_and_syntax_errors_hold_for_repeated_documents(gql: GraphQLClient) -> None:
+    # parsed documents and validation results are cached: a second identical
+    # request must be refused exactly like the first
+    deep = "{ me { employee { " + "manager { " * 15 + "email" + " }" * 15 + " } } }"
+    long = "{ me { " + " ".join(["roles"] * 3000) + " } }"
+    for query, expected in ((deep, "exceeds maximum operation depth"), (long, "token")):
+        first = await gql.raw(query, as_user="employee")
+        second = await gql.raw(query, as_user="employee")
+        assert expected in first["errors"][0]["message"].lower()
+        assert first == second
+    broken = "{ me { roles "
+    for _ in range(2):
+        body = await gql.raw(broken, as_user="employee")
+        assert body["errors"][0]["message"].startswith("Syntax Error"), body
+    # and a valid document is answered each time
+    assert (await gql.ok("{ me { roles } }", as_user="employee")) == (
+        await gql.ok("{ me { roles } }", as_user="employee")
+    )

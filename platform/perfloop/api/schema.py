@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from typing import Any
 
 import strawberry
+from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from perfloop.api.core.errors import ErrorPolicy
+from perfloop.api.core.executor import PlainDataExecutor
 from perfloop.api.cycles.mutations import CyclesMutations
 from perfloop.api.cycles.queries import CyclesQueries
 from perfloop.api.datasets.mutations import DatasetsMutations
@@ -44,24 +50,66 @@ class CloseSession(SchemaExtension):
     """Close the request's database session when the operation ends."""
 
     async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context = self.execution_context.context
+            session = getattr(context, "session", None)
+            if session is not None:
+                await session.close()
+
+
+#: Distinct query texts whose parsed document and validation result are kept (LRU).
+DOCUMENT_CACHE_SIZE = 256
+
+
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+def _parse(query: str, options: tuple[tuple[str, Any], ...]) -> DocumentNode:
+    return parse(query, **dict(options))
+
+
+class ParsedDocuments(SchemaExtension):
+    """Parse each distinct query text once (the token limit is part of the key).
+
+    Unlike Strawberry's ParserCache, a text that does not parse is left to
+    Strawberry's own parser, which reports the syntax or token-limit error as
+    a GraphQL error; raised here, it would escape the operation unhandled.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query and context.graphql_document is None:
+            with contextlib.suppress(GraphQLError):
+                options = tuple(sorted(context.parse_options.items()))
+                context.graphql_document = _parse(context.query, options)
         yield
-        context = self.execution_context.context
-        session = getattr(context, "session", None)
-        if session is not None:
-            await session.close()
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # The limit rules are built once: a rule class made per request would make
+    # every request a miss in the validation cache, whose key includes the rules.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+    ]
+    if not settings.introspection:
+        rules.extend(DisableIntrospection().validation_rules)
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        lambda: AddValidationRules(rules),
+        # Frontends send the same few documents again and again: parse and validate
+        # each once.
+        ParsedDocuments,
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         ErrorPolicy,
         CloseSession,
     ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        execution_context_class=PlainDataExecutor,
+    )
 
 
 def print_schema() -> str:

@@ -34,7 +34,7 @@ from perfloop.api.core.auth import issue_token
 from perfloop.authz import Role
 from perfloop.services.templates import sync_builtin_templates
 from perfloop.services.tenants import assign_roles, create_tenant
-from perfloop.settings import Settings
+from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
 from perfloop.store.cycle_models import Cycle, InstalledApp
 from perfloop.store.models import Employee, OrgUnit, UserAccount
@@ -161,15 +161,20 @@ def plain_app(engine: AsyncEngine, cycle_id: int) -> Starlette:
     return Starlette(routes=[Route("/rows", rows)])
 
 
-async def timed(n: int, call: Callable[[], Awaitable[httpx.Response]]) -> list[float]:
-    for _ in range(10):  # warm up
-        (await call()).raise_for_status()
-    out = []
+async def timed(
+    n: int, calls: dict[str, Callable[[], Awaitable[httpx.Response]]]
+) -> dict[str, list[float]]:
+    """Latency of each call, in alternating rounds so machine load hits them alike."""
+    for call in calls.values():
+        for _ in range(10):  # warm up
+            (await call()).raise_for_status()
+    out: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(n):
-        start = time.perf_counter()
-        response = await call()
-        out.append((time.perf_counter() - start) * 1000)
-        response.raise_for_status()
+        for name, call in calls.items():
+            start = time.perf_counter()
+            response = await call()
+            out[name].append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
     return out
 
 
@@ -179,7 +184,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def main(requests: int, url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        url = normalize_database_url(url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         settings = Settings(env="test", database_url=url)
         engine = make_engine(url)
         cycle_id, unit_id, email = await seed(engine, settings)
@@ -203,10 +208,14 @@ async def main(requests: int, url: str | None) -> None:
             cards = check["data"]["teamScorecards"]
             assert len(cards) == PEOPLE, check
             assert sum(len(c["items"]) for c in cards) == PEOPLE * ITEMS
-            graphql_ms = await timed(
-                requests, lambda: g.post("/graphql", headers=headers, json=body)
+            times = await timed(
+                requests,
+                {
+                    "graphql": lambda: g.post("/graphql", headers=headers, json=body),
+                    "plain": lambda: p.get("/rows"),
+                },
             )
-            plain_ms = await timed(requests, lambda: p.get("/rows"))
+            graphql_ms, plain_ms = times["graphql"], times["plain"]
         await engine.dispose()
     backend = url.split(":", 1)[0]
     print(f"team view, {PEOPLE} people x {ITEMS} items, {requests} requests, {backend}, "
@@ -221,6 +230,10 @@ async def main(requests: int, url: str | None) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: a temporary SQLite file; a PostgreSQL database must be empty",
+    )
     args = parser.parse_args()
     asyncio.run(main(args.requests, args.database_url))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import BindParameter, ColumnElement, false, select, true
 
 from perfloop.authz import Permission, Scope
 from perfloop.store.models import Employee, OrgUnit
@@ -25,22 +25,39 @@ if TYPE_CHECKING:
 def employees_in_scope(
     caller: Caller, scope: Scope, employee_id: InstrumentedAttribute[int] | ColumnElement[int]
 ) -> ColumnElement[bool]:
+    if scope is not Scope.TENANT and caller.employee_id is None:
+        return false()  # an account without an employee record reaches nobody below tenant scope
+    return scope_condition(
+        scope, employee_id, me=caller.employee_id or 0, tenant_id=caller.tenant_id
+    )
+
+
+def scope_condition(
+    scope: Scope,
+    employee_id: InstrumentedAttribute[int] | ColumnElement[int],
+    *,
+    me: int | BindParameter[int],
+    tenant_id: int | BindParameter[int],
+) -> ColumnElement[bool]:
+    """The condition of ``employees_in_scope`` for employee ``me`` of ``tenant_id``.
+
+    ``me`` and ``tenant_id`` may be bound parameters, so a statement built once
+    (see ``scorecard_reads``) serves every caller with the same scope.
+    """
     if scope is Scope.TENANT:
         return true()
-    if caller.employee_id is None:
-        return false()  # an account without an employee record reaches nobody below tenant scope
     if scope is Scope.SELF:
-        return employee_id == caller.employee_id
+        return employee_id == me
     if scope is Scope.TEAM:
         # the caller and everyone below them in the manager chain (recursive CTE)
         chain = (
             select(Employee.id.label("id"))
-            .where(Employee.id == caller.employee_id)
+            .where(Employee.id == me)
             .cte("team_chain", recursive=True)
         )
         chain = chain.union_all(
             select(Employee.id).where(
-                Employee.manager_id == chain.c.id, Employee.tenant_id == caller.tenant_id
+                Employee.manager_id == chain.c.id, Employee.tenant_id == tenant_id
             )
         )
         return employee_id.in_(select(chain.c.id))
@@ -48,16 +65,14 @@ def employees_in_scope(
     mine = (
         select(OrgUnit.path)
         .join(Employee, Employee.org_unit_id == OrgUnit.id)
-        .where(Employee.id == caller.employee_id)
+        .where(Employee.id == me)
         .scalar_subquery()
     )
     units = select(OrgUnit.id).where(
-        OrgUnit.tenant_id == caller.tenant_id, OrgUnit.path.startswith(mine, autoescape=False)
+        OrgUnit.tenant_id == tenant_id, OrgUnit.path.startswith(mine, autoescape=False)
     )
     return employee_id.in_(
-        select(Employee.id).where(
-            Employee.tenant_id == caller.tenant_id, Employee.org_unit_id.in_(units)
-        )
+        select(Employee.id).where(Employee.tenant_id == tenant_id, Employee.org_unit_id.in_(units))
     )
 
 
@@ -71,4 +86,4 @@ def scoped(
     return employees_in_scope(caller, caller.require(permission), employee_id)
 
 
-__all__ = ["employees_in_scope", "scoped"]
+__all__ = ["employees_in_scope", "scope_condition", "scoped"]

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, select
+from sqlalchemy import Executable, and_, bindparam, select
 
-from perfloop.authz import Permission
+from perfloop.authz import Permission, Scope
 from perfloop.engine import completion as completion_of
 from perfloop.engine import item_score
 from perfloop.engine.plans import expected_progress, is_behind
 from perfloop.services.plan_common import get_cycle
-from perfloop.services.scopes import employees_in_scope
+from perfloop.services.scopes import scope_condition
 from perfloop.store.models import Employee
 from perfloop.store.plan_models import ActionTask, Actual, Scorecard, ScorecardItem
 
@@ -103,38 +103,82 @@ class ScorecardView:
         return sum(1 for i in self.items if i.behind)
 
 
-def _item(
-    row: Any, expected: float, tasks: dict[int, list[TaskView]], source_type: str
-) -> ItemView:
-    done = completion_of(row.actual, row.target, row.direction)
-    settings = {**DEFAULT_THRESHOLDS, **(row.thresholds or {})}
-    cumulative = (row.aggregation or "sum") in CUMULATIVE and row.direction == "higher"
-    return ItemView(
-        id=row.item_id,
-        key=row.key,
-        title=row.title,
-        library_ref=row.library_ref,
-        indicator_key=row.indicator_key,
-        goal_id=row.goal_id,
-        unit=row.unit,
-        direction=row.direction,
-        aggregation=row.aggregation,
-        source_type=source_type,
-        target=row.target,
-        weight=row.weight,
-        actual=row.actual,
-        actual_source=row.actual_source,
-        completion=done,
-        score=item_score(
-            done,
-            threshold=settings.get("threshold"),
-            floor=settings.get("floor"),
-            cap=settings.get("cap"),
+def _plan_statements(scope: Scope, one_employee: bool) -> tuple[Executable, Executable]:
+    """The plan query and the task query for callers at ``scope``.
+
+    Built once per scope with bound parameters (``tenant_id``, ``cycle_id``,
+    ``starts_on``, ``ends_on``, ``me`` and, for one plan, ``employee_id``):
+    building a statement of this size and its cache key costs more than running
+    it on a team's rows.
+    """
+    where = [
+        Scorecard.tenant_id == bindparam("tenant_id"),
+        Scorecard.cycle_id == bindparam("cycle_id"),
+        scope_condition(
+            scope, Scorecard.employee_id, me=bindparam("me"), tenant_id=bindparam("tenant_id")
         ),
-        expected_progress=expected,
-        behind=is_behind(done, expected, cumulative=cumulative),
-        tasks=tasks.get(row.item_id, []),
+    ]
+    if one_employee:
+        where.append(Scorecard.employee_id == bindparam("employee_id"))
+    plans = (
+        select(
+            Scorecard.id,
+            Scorecard.employee_id,
+            Scorecard.status,
+            Scorecard.revision,
+            Scorecard.employee_signed_at,
+            Scorecard.manager_signed_at,
+            Employee.name,
+            Employee.employee_no,
+            Employee.org_unit_id,
+            ScorecardItem.id,
+            ScorecardItem.key,
+            ScorecardItem.title,
+            ScorecardItem.library_ref,
+            ScorecardItem.indicator_key,
+            ScorecardItem.goal_id,
+            ScorecardItem.unit,
+            ScorecardItem.direction,
+            ScorecardItem.aggregation,
+            # only the source's type is shown: extract it in SQL, not the whole document
+            ScorecardItem.source["type"].as_string(),
+            ScorecardItem.target,
+            ScorecardItem.weight,
+            ScorecardItem.thresholds,
+            Actual.value,
+            Actual.source,
+        )
+        .join(Employee, Employee.id == Scorecard.employee_id)
+        .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
+        .outerjoin(
+            Actual,
+            and_(
+                Actual.item_id == ScorecardItem.id,
+                Actual.period_start == bindparam("starts_on"),
+                Actual.period_end == bindparam("ends_on"),
+            ),
+        )
+        .where(*where)
+        .order_by(Employee.employee_no, ScorecardItem.position)
     )
+    tasks = (
+        select(
+            ActionTask.id,
+            ActionTask.item_id,
+            ActionTask.title,
+            ActionTask.owner_id,
+            ActionTask.due_on,
+            ActionTask.status,
+        )
+        .join(ScorecardItem, ScorecardItem.id == ActionTask.item_id)
+        .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+        .where(*where)
+        .order_by(ActionTask.id)
+    )
+    return plans, tasks
+
+
+_STATEMENTS: dict[tuple[Scope, bool], tuple[Executable, Executable]] = {}
 
 
 async def _read(
@@ -146,89 +190,87 @@ async def _read(
 ) -> list[ScorecardView]:
     scope = caller.require(Permission.SCORECARD_READ)
     cycle = await get_cycle(session, caller, cycle_id)
+    if scope is not Scope.TENANT and caller.employee_id is None:
+        return []  # an account without an employee record reaches nobody below tenant scope
     expected = expected_progress(cycle.starts_on, cycle.ends_on, today or dt.date.today())
-    where = [
-        Scorecard.tenant_id == caller.tenant_id,
-        Scorecard.cycle_id == cycle.id,
-        employees_in_scope(caller, scope, Scorecard.employee_id),
-    ]
-    if employee_id is not None:
-        where.append(Scorecard.employee_id == employee_id)
-    rows = (
-        await session.execute(
-            select(
-                Scorecard.id,
-                Scorecard.employee_id,
-                Scorecard.status,
-                Scorecard.revision,
-                Scorecard.employee_signed_at,
-                Scorecard.manager_signed_at,
-                Employee.name,
-                Employee.employee_no,
-                Employee.org_unit_id,
-                ScorecardItem.id.label("item_id"),
-                ScorecardItem.key,
-                ScorecardItem.title,
-                ScorecardItem.library_ref,
-                ScorecardItem.indicator_key,
-                ScorecardItem.goal_id,
-                ScorecardItem.unit,
-                ScorecardItem.direction,
-                ScorecardItem.aggregation,
-                ScorecardItem.source,
-                ScorecardItem.target,
-                ScorecardItem.weight,
-                ScorecardItem.thresholds,
-                Actual.value.label("actual"),
-                Actual.source.label("actual_source"),
-            )
-            .join(Employee, Employee.id == Scorecard.employee_id)
-            .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
-            .outerjoin(
-                Actual,
-                and_(
-                    Actual.item_id == ScorecardItem.id,
-                    Actual.period_start == cycle.starts_on,
-                    Actual.period_end == cycle.ends_on,
-                ),
-            )
-            .where(*where)
-            .order_by(Employee.employee_no, ScorecardItem.position)
-        )
-    ).all()
+    key = (scope, employee_id is not None)
+    statements = _STATEMENTS.get(key) or _STATEMENTS.setdefault(key, _plan_statements(*key))
+    params = {
+        "tenant_id": caller.tenant_id,
+        "cycle_id": cycle.id,
+        "starts_on": cycle.starts_on,
+        "ends_on": cycle.ends_on,
+        "me": caller.employee_id or 0,
+        "employee_id": employee_id,
+    }
+    if employee_id is None:
+        del params["employee_id"]
+    # Core execution (no ORM row loading): plain rows, unpacked by position below.
+    connection = await session.connection()
+    rows = (await connection.execute(statements[0], params)).all()
     tasks: dict[int, list[TaskView]] = {}
-    if any(r.item_id is not None for r in rows):
-        for t in (
-            await session.execute(
-                select(ActionTask)
-                .join(ScorecardItem, ScorecardItem.id == ActionTask.item_id)
-                .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
-                .where(*where)
-                .order_by(ActionTask.id)
-            )
-        ).scalars():
-            tasks.setdefault(t.item_id, []).append(
-                TaskView(t.id, t.item_id, t.title, t.owner_id, t.due_on, t.status)
-            )
+    if any(row[9] is not None for row in rows):  # some plan has items
+        for task in await connection.execute(statements[1], params):
+            tasks.setdefault(task.item_id, []).append(TaskView(*task))
     cards: dict[int, ScorecardView] = {}
-    for r in rows:
-        card = cards.get(r.id)
-        if card is None:
-            card = cards[r.id] = ScorecardView(
-                id=r.id,
+    card: ScorecardView | None = None
+    # Rows unpacked by position: reading a Row's attributes by name costs more
+    # than everything else done per item.
+    for (
+        card_id, card_employee_id, status, revision, employee_signed_at, manager_signed_at,
+        name, employee_no, org_unit_id,
+        item_id, key, title, library_ref, indicator_key, goal_id, unit, direction,
+        aggregation, source_type, target, weight, thresholds, actual, actual_source,
+    ) in rows:  # fmt: skip
+        if card is None or card.id != card_id:
+            card = cards[card_id] = ScorecardView(
+                id=card_id,
                 cycle_id=cycle.id,
-                employee_id=r.employee_id,
-                employee_name=r.name,
-                employee_no=r.employee_no,
-                org_unit_id=r.org_unit_id,
-                status=r.status,
-                revision=r.revision,
-                employee_signed_at=r.employee_signed_at,
-                manager_signed_at=r.manager_signed_at,
+                employee_id=card_employee_id,
+                employee_name=name,
+                employee_no=employee_no,
+                org_unit_id=org_unit_id,
+                status=status,
+                revision=revision,
+                employee_signed_at=employee_signed_at,
+                manager_signed_at=manager_signed_at,
             )
-        if r.item_id is not None:
-            source_type = str((r.source or {}).get("type", "manual"))
-            card.items.append(_item(r, expected, tasks, source_type))
+        if item_id is None:
+            continue
+        done = completion_of(actual, target, direction)
+        limits = {**DEFAULT_THRESHOLDS, **thresholds} if thresholds else DEFAULT_THRESHOLDS
+        card.items.append(
+            ItemView(
+                id=item_id,
+                key=key,
+                title=title,
+                library_ref=library_ref,
+                indicator_key=indicator_key,
+                goal_id=goal_id,
+                unit=unit,
+                direction=direction,
+                aggregation=aggregation,
+                source_type=source_type or "manual",
+                target=target,
+                weight=weight,
+                actual=actual,
+                actual_source=actual_source,
+                completion=done,
+                score=item_score(
+                    done,
+                    threshold=limits.get("threshold"),
+                    floor=limits.get("floor"),
+                    cap=limits.get("cap"),
+                ),
+                expected_progress=expected,
+                behind=is_behind(
+                    done,
+                    expected,
+                    cumulative=(aggregation or "sum") in CUMULATIVE and direction == "higher",
+                ),
+                tasks=tasks.get(item_id, []),
+            )
+        )
     return list(cards.values())
 
 

@@ -1,15 +1,19 @@
 """Plan GraphQL types: goals, scorecards, items, actuals, check-ins, reports.
 
-Item and scorecard types are flat dataclass-like objects filled by the
-service (no per-field resolvers), so a team view of hundreds of items costs
-Strawberry only plain attribute reads.
+Scorecards, their items and the items' tasks are *plain* types: no field has a
+resolver, so the executor completes them by projection (``api/core/executor``).
+The service's views (``ScorecardView``, ``ItemView``, ``TaskView``) already
+hold every field under the same name, so they are served as they are rather
+than copied into these classes: a team view of hundreds of items is read once.
+``tests/api/test_plain_types.py`` checks that each field of these types is an
+attribute of its view, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import strawberry
 
@@ -18,7 +22,7 @@ from perfloop.api.core.errors import UserError
 if TYPE_CHECKING:
     from perfloop.services.goals import GapView, GoalView
     from perfloop.services.reports import ReportRow as ReportRowView
-    from perfloop.services.scorecard_reads import ItemView, ScorecardView, TaskView
+    from perfloop.services.scorecard_reads import ScorecardView, TaskView
     from perfloop.store.plan_models import ActionTask as ActionTaskRow
     from perfloop.store.plan_models import Actual as ActualRow
     from perfloop.store.plan_models import Checkin as CheckinRow
@@ -83,30 +87,6 @@ class ScorecardItem:
     behind: bool = strawberry.field(description="Behind plan for the time elapsed.")
     tasks: list[ActionTask]
 
-    @classmethod
-    def from_view(cls, v: ItemView) -> ScorecardItem:
-        return cls(
-            id=strawberry.ID(str(v.id)),
-            key=v.key,
-            title=v.title,
-            library_ref=v.library_ref,
-            indicator_key=v.indicator_key,
-            goal_id=strawberry.ID(str(v.goal_id)) if v.goal_id is not None else None,
-            unit=v.unit,
-            direction=v.direction,
-            aggregation=v.aggregation,
-            source_type=v.source_type,
-            target=v.target,
-            weight=v.weight,
-            actual=v.actual,
-            actual_source=v.actual_source,
-            completion=v.completion,
-            score=v.score,
-            expected_progress=v.expected_progress,
-            behind=v.behind,
-            tasks=[ActionTask.from_view(t) for t in v.tasks],
-        )
-
 
 @strawberry.type(description="An employee's performance plan for a cycle.")
 class Scorecard:
@@ -128,23 +108,7 @@ class Scorecard:
 
     @classmethod
     def from_view(cls, v: ScorecardView) -> Scorecard:
-        return cls(
-            id=strawberry.ID(str(v.id)),
-            cycle_id=strawberry.ID(str(v.cycle_id)),
-            employee_id=strawberry.ID(str(v.employee_id)),
-            employee_name=v.employee_name,
-            employee_no=v.employee_no,
-            org_unit_id=strawberry.ID(str(v.org_unit_id)),
-            status=v.status,
-            revision=v.revision,
-            employee_signed_at=v.employee_signed_at,
-            manager_signed_at=v.manager_signed_at,
-            total_weight=v.total_weight,
-            completion=v.completion,
-            score=v.score,
-            behind_count=v.behind_count,
-            items=[ScorecardItem.from_view(i) for i in v.items],
-        )
+        return cast("Scorecard", v)  # served as it is (see the module docstring)
 
 
 @strawberry.type(description="An item's actual for a period.")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import ExecutionResult
+from strawberry.extensions import SchemaExtension
 
 from perfloop.api.core.executor import PlainDataExecutor
 
@@ -235,3 +236,28 @@ async def test_a_missing_attribute_is_the_standard_error() -> None:
     # the null propagates to the nearest nullable parent, as the spec says
     assert data["nodes"][1]["leaves"] == [None]
     assert data["nodes"][0]["leaves"] == [{"id": "0", "name": "leaf 0"}]
+
+
+class Shouting(SchemaExtension):
+    """A resolve middleware: it must see every field, so nothing is projected."""
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        value = _next(root, info, *args, **kwargs)
+        return value.upper() if isinstance(value, str) else value
+
+
+async def test_a_resolve_middleware_sees_every_field() -> None:
+    schema = strawberry.Schema(
+        Query, execution_context_class=CountingExecutor, extensions=[Shouting]
+    )
+    CountingExecutor.resolved = 0
+    result = await schema.execute(
+        "{ nodes { title leaves { name } } }", context_value={"nodes": forest(2, 2)}
+    )
+    assert result.errors is None
+    assert result.data is not None
+    assert result.data["nodes"][1] == {
+        "title": "NODE 1",
+        "leaves": [{"name": "LEAF 10"}, {"name": "LEAF 11"}],
+    }
+    assert CountingExecutor.resolved == 1 + 2 * 2 + 4

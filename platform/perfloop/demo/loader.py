@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -103,9 +105,30 @@ async def load_demo(
     if if_empty and (await session.execute(select(func.count(Tenant.id)))).scalar_one():
         return False
     today = today or dt.date.today()
-    await _load_company(session, current_quarter(today).starts_on)
-    await load_plans(session, today)
+    async with _quick_commits(session):
+        await _load_company(session, current_quarter(today).starts_on)
+        await load_plans(session, today)
     return True
+
+
+@asynccontextmanager
+async def _quick_commits(session: AsyncSession) -> AsyncIterator[None]:
+    """On SQLite, let the load's few hundred commits skip waiting for the disk
+    (``synchronous=NORMAL``: with WAL a power cut may lose the last commits but
+    never corrupts the file), then restore the connection's setting."""
+    connection = await session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = int((await connection.exec_driver_sql("PRAGMA synchronous")).scalar_one())
+    await connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        await session.rollback()  # nothing is pending after a load; after a failure, clean up
+        connection = await session.connection()
+        await connection.exec_driver_sql(f"PRAGMA synchronous={before}")
+        await session.commit()
 
 
 async def _load_company(session: AsyncSession, quarter_start: dt.date) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.demo import DEMO_DOMAIN
 from perfloop.demo.context import current_quarter
 from perfloop.engine.scheme import ScoringScheme
-from perfloop.store.models import Employee, Tenant
+from perfloop.store.models import Employee, OrgUnit, Tenant
 from perfloop.templates import load_builtin_templates
 from support import GraphQLClient
 from support.plans import employee_id
@@ -197,3 +197,41 @@ async def test_business_records_are_browsable_in_scope(gql: GraphQLClient) -> No
     ]
     assert mine["totalCount"] > 0
     assert {e["node"]["subject"] for e in mine["edges"]} == {f"employee@{DEMO_DOMAIN}"}
+
+
+async def test_each_demo_user_sees_their_part_of_the_quarter(
+    gql: GraphQLClient, session: AsyncSession
+) -> None:
+    # given the demo company's people by org unit and manager
+    tenant = select(Tenant.id).where(Tenant.slug == "demo").scalar_subquery()
+    rows = (
+        await session.execute(
+            select(Employee.id, Employee.email, Employee.manager_id, OrgUnit.path)
+            .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+            .where(Employee.tenant_id == tenant)
+        )
+    ).all()
+    by_email = {r.email: r for r in rows}
+    ceo = by_email[f"ceo@{DEMO_DOMAIN}"]
+    planned = {r.email for r in rows} - {ceo.email}
+    lead = by_email[f"sales-north.lead@{DEMO_DOMAIN}"]
+    head = by_email[f"sales.head@{DEMO_DOMAIN}"]
+    expected = {
+        "employee": {f"employee@{DEMO_DOMAIN}"},
+        "sales-north.lead": {r.email for r in rows if r.id == lead.id or r.manager_id == lead.id},
+        "sales.head": {r.email for r in rows if r.path.startswith(head.path)},
+        "hr": planned,
+        "ceo": planned,
+        "admin": planned,
+    }
+    emails = {str(r.id): r.email for r in rows}
+    for user, scope in expected.items():
+        # when each of them opens the team view and the sales orders
+        cards = await _team(gql, user)
+        orders = (await gql.ok(RECORDS, {"dataset": "sales-orders"}, as_user=user))[
+            "datasetRecords"
+        ]
+        # then they see exactly the plans of their scope, and orders of nobody else
+        assert {emails[c["employeeId"]] for c in cards} == scope, user
+        assert orders["totalCount"] > 0, user
+        assert {e["node"]["subject"] for e in orders["edges"]} <= scope, user

@@ -31,8 +31,8 @@ query($cycle: ID!) {
 }"""
 GOALS = """
 query($cycle: ID!) {
-  goals(cycle: $cycle) { id parentId level employeeId title indicatorKey target unit additive
-                         coverage allocated unallocated actual progress }
+  goals(cycle: $cycle) { id parentId level orgUnitId employeeId title indicatorKey target unit
+                         weight additive coverage allocated unallocated actual progress }
 }"""
 GAP = (
     "query($goal: ID!) { goalGapReport(goal: $goal) { topDown bottomUp gap lines { owner gap } } }"

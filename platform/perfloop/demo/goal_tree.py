@@ -10,7 +10,8 @@ goals add up to (over-allocated), Key Accounts for more (under-allocated), and
 R&D has not handed out all of its projects. Team leads and the sales head
 propose what they can take on, and South's reps answer for themselves, so the
 gap report has something to negotiate. Retention is measured on the company
-goal itself.
+goal itself. Company goals weigh 40/25/20/15; a split goal's weight is its
+share of its parent's target.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ class GoalTree:
     company: dict[str, int] = field(default_factory=dict)  # department code -> company goal
     teams: dict[str, int] = field(default_factory=dict)  # team code -> team goal
     employees: dict[int, int] = field(default_factory=dict)  # employee id -> employee goal
+
+
+def _share(part: float, whole: float) -> float:
+    """A split goal's weight: its share of the parent's target, in percent."""
+    return round(100 * part / whole, 1) if whole else 0.0
 
 
 def _names() -> dict[str, tuple[str, str]]:
@@ -86,20 +92,22 @@ async def build_goal_tree(demo: Demo, units: dict[str, int]) -> GoalTree:
         dzh, den = names[dept]
         dept_goal = await goal(
             company, "department", f"{dzh}{zh} · {den} {en}", org_unit_id=units[dept],
-            target=dept_target, **common,
+            target=dept_target, weight=100.0, **common,
         )  # fmt: skip
         for team, people in by_team.items():
             tzh, ten = names[team]
             tree.teams[team] = await goal(
                 dept_goal, "team", f"{tzh}{zh} · {ten} {en}", org_unit_id=units[team],
-                target=team_targets[team], **common,
+                target=team_targets[team], weight=_share(team_targets[team], dept_target),
+                **common,
             )  # fmt: skip
             if dept != "sales":
                 continue  # the sales split goes down to each person
             for p in people:
+                mine = demo.targets(p)[indicator]
                 tree.employees[p.id] = await goal(
                     tree.teams[team], "employee", f"{p.name} {zh} · {en}", employee_id=p.id,
-                    target=demo.targets(p)[indicator], **common,
+                    target=mine, weight=_share(mine, team_targets[team]), **common,
                 )  # fmt: skip
     target, actual, weight = RETENTION
     retention = await goal(

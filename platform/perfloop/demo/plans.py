@@ -74,6 +74,7 @@ def _items(
     out = []
     for item in book.items:
         task = book.task if book.task and book.task.indicator == item.indicator else None
+        due = start + dt.timedelta(days=task.due_days) if task else None
         out.append(
             ItemInput(
                 library=book.library,
@@ -81,11 +82,7 @@ def _items(
                 weight=item.weight,
                 target=targets[item.indicator],
                 goal_id=goal_id if item.indicator == book.goal else None,
-                tasks=(
-                    (TaskInput(task.title, due_on=start + dt.timedelta(days=task.due_days)),)
-                    if task
-                    else ()
-                ),
+                tasks=(TaskInput(task.title, due_on=due),) if task else (),
             )
         )
     return out
@@ -93,7 +90,8 @@ def _items(
 
 async def _assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> dict[int, int]:
     """Bulk-assign every team's plans, then each head's; employee id -> scorecard id."""
-    hr, cards = await demo.hr(), {}
+    hr = await demo.hr()
+    cards: dict[int, int] = {}
     for code, book in PLAYBOOKS.items():
         people = [p for p in demo.planned if p.dept == code]
         teams: dict[str | None, list[Person]] = {}

@@ -1,19 +1,25 @@
 """Benchmark: dataset ingest against a raw driver insert of the same rows.
 
     .venv/bin/python bench/ingest.py                  # 1,000,000 rows, SQLite
-    .venv/bin/python bench/ingest.py --rows 100000 --pg postgresql://postgres@127.0.0.1/bench
+    .venv/bin/python bench/ingest.py --no-sqlite --repeat 3 \
+        --pg postgresql://postgres@127.0.0.1/perfloop_bench
 
 Generates a CSV of sales orders (7 fields, in order-date order as an export
 from an order system is) and imports it into the built-in ``sales-orders@1``
 dataset through ``perfloop.services.datasets.import_file`` — the code path of
 ``perfloop import dataset``: streaming read, type conversion, jsonschema-rs
 validation, JSON encoding, idempotent batches stored with executemany (SQLite)
-or COPY (PostgreSQL). Then it inserts the same rows into an empty copy of the
-same table with the bare driver (sqlite3 ``executemany``; asyncpg
+or binary COPY (PostgreSQL). Then it inserts the same rows (the same JSON text,
+keys in the same order) into an empty copy of the same table — same columns,
+same indexes — with the bare driver (sqlite3 ``executemany``; asyncpg
 ``copy_records_to_table``), timing only the driver calls, and prints both
-rates and their ratio, and the peak memory. PostgreSQL runs when ``--pg`` or
-PERFLOOP_TEST_DATABASE_URL is given, in a schema of its own that is dropped
-afterwards.
+rates and their ratio, the client CPU per row, and the peak memory.
+PostgreSQL runs when ``--pg`` or PERFLOOP_TEST_DATABASE_URL is given, each run
+in a schema of its own that is dropped afterwards.
+
+With ``--repeat N`` the import and the raw insert alternate N times (which
+goes first alternates too), each into a fresh database or schema, and the
+medians and the spread are printed: on a shared machine one run proves little.
 
 Prints numbers; asserts nothing. Targets: >= 100,000 rows/s and >= 0.5x raw.
 """
@@ -28,27 +34,21 @@ import json
 import os
 import resource
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 FIELDS = ["order_id", "owner_email", "customer_id", "order_date", "amount", "status", "deal_type"]
+# the import sets a record's fields in the CSV's order for SQLite and in jsonb's
+# key order (shorter first) for PostgreSQL; the raw insert sends the same text
+JSONB_ORDER = sorted(FIELDS, key=lambda name: (len(name.encode()), name.encode()))
 STATUSES = ["paid"] * 7 + ["pending", "refunded", "cancelled"]
 DEALS = ["new", "expansion", "renewal"]
 START = dt.date(2025, 1, 1)
-COLUMNS = (
-    "tenant_id",
-    "dataset_key",
-    "dataset_version",
-    "record_key",
-    "subject",
-    "date",
-    "data",
-    "batch_id",
-)
 
 
 def rss_mb() -> float:
@@ -82,24 +82,21 @@ def generate(path: Path, rows: int) -> None:
             )
 
 
-def raw_batches(path: Path, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
+def raw_batches(path: Path, batch_size: int, order: list[str]) -> Iterator[list[tuple[Any, ...]]]:
     """The same rows as the import stores, built outside the timed part."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     batch: list[tuple[Any, ...]] = []
     with path.open(newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         next(reader)
-        for oid, email, cust, day, amount, status, deal in reader:
-            record = {
-                "order_id": oid,
-                "owner_email": email,
-                "customer_id": cust,
-                "order_date": day,
-                "amount": float(amount),
-                "status": status,
-                "deal_type": deal,
-            }
-            batch.append((1, "sales-orders", 1, oid, email, day, encode(record), 1))
+        for cells in reader:
+            values: dict[str, Any] = dict(zip(FIELDS, cells, strict=True))
+            amount = float(values["amount"])
+            values["amount"] = int(amount) if amount.is_integer() else amount
+            record = {name: values[name] for name in order}
+            oid, email, day = cells[0], cells[1], cells[3]
+            # in the import's column order (perfloop.services.ingest.pgcopy.COLUMNS)
+            batch.append((1, 1, "sales-orders", 1, oid, email, day, encode(record)))
             if len(batch) == batch_size:
                 yield batch
                 batch = []
@@ -122,6 +119,11 @@ async def prepare_database(url: str, **engine_args: Any) -> Any:
     return engine
 
 
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def run_import(engine: Any, csv_path: Path, batch_size: int, workers: int) -> float:
     from sqlalchemy import select
 
@@ -139,6 +141,7 @@ async def run_import(engine: Any, csv_path: Path, batch_size: int, workers: int)
             await session.execute(select(Tenant.id).where(Tenant.slug == "bench"))
         ).scalar_one()
         await session.commit()
+        mine, children = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         report = await import_file(
             session,
@@ -151,26 +154,30 @@ async def run_import(engine: Any, csv_path: Path, batch_size: int, workers: int)
             on_batch=on_batch,
         )
         took = time.perf_counter() - began
+        mine = cpu_seconds(resource.RUSAGE_SELF) - mine
+        children = cpu_seconds(resource.RUSAGE_CHILDREN) - children
     assert report.ok, report
     assert report.inserted == report.received, report
+    rows = report.inserted
     tenth = samples[len(samples) // 10] if samples else float("nan")
     print(
-        f"  perfloop import   {report.inserted:>10,} rows in {took:6.2f} s = "
-        f"{report.inserted / took:>9,.0f} rows/s  "
-        f"(RSS after 10% of batches {tenth:.0f} MB, at the end {samples[-1]:.0f} MB)"
+        f"  perfloop import   {rows:>10,} rows in {took:6.2f} s = {rows / took:>9,.0f} rows/s  "
+        f"(CPU/row: this process {mine / rows * 1e6:.1f} us, workers "
+        f"{children / rows * 1e6:.1f} us; RSS after 10% of batches {tenth:.0f} MB, "
+        f"at the end {samples[-1]:.0f} MB)"
     )
-    return report.inserted / took
+    return rows / took
 
 
 def raw_sqlite(db: Path, csv_path: Path, batch_size: int) -> float:
     connection = sqlite3.connect(db)
     connection.execute("PRAGMA journal_mode=WAL")
-    sql = (
-        "INSERT INTO dataset_records (tenant_id, dataset_key, dataset_version, record_key, "
-        "subject, date, data, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    )
+    from perfloop.services.ingest.pgcopy import COLUMNS
+
+    names, marks = ", ".join(COLUMNS), ", ".join("?" * len(COLUMNS))
+    sql = f"INSERT INTO dataset_records ({names}) VALUES ({marks})"  # noqa: S608 (our columns)
     spent, rows = 0.0, 0
-    for batch in raw_batches(csv_path, batch_size):
+    for batch in raw_batches(csv_path, batch_size, FIELDS):
         began = time.perf_counter()
         with connection:
             connection.executemany(sql, batch)
@@ -184,11 +191,13 @@ def raw_sqlite(db: Path, csv_path: Path, batch_size: int) -> float:
 async def raw_postgres(url: str, schema: str, csv_path: Path, batch_size: int) -> float:
     import asyncpg  # type: ignore[import-untyped]
 
+    from perfloop.services.ingest.pgcopy import COLUMNS
+
     connection = await asyncpg.connect(url, server_settings={"search_path": schema})
     spent, rows = 0.0, 0
     try:
-        for batch in raw_batches(csv_path, batch_size):
-            records = [(*r[:5], dt.date.fromisoformat(r[5]), *r[6:]) for r in batch]
+        for batch in raw_batches(csv_path, batch_size, JSONB_ORDER):
+            records = [(*r[:6], dt.date.fromisoformat(r[6]), r[7]) for r in batch]
             began = time.perf_counter()
             async with connection.transaction():
                 await connection.copy_records_to_table(
@@ -211,49 +220,85 @@ def verdict(ours: float, raw: float) -> None:
     )
 
 
-async def bench_sqlite(tmp: Path, csv_path: Path, args: argparse.Namespace) -> None:
-    print("SQLite")
-    engine = await prepare_database(f"sqlite+aiosqlite:///{tmp / 'import.db'}")
+def summary(name: str, ours: list[float], raw: list[float]) -> None:
+    if len(ours) < 2:
+        return
+    ratios = [o / r for o, r in zip(ours, raw, strict=True)]
+    print(
+        f"{name}, {len(ours)} alternating runs: import median {statistics.median(ours):,.0f} "
+        f"rows/s (min {min(ours):,.0f}, max {max(ours):,.0f}); raw median "
+        f"{statistics.median(raw):,.0f} (min {min(raw):,.0f}, max {max(raw):,.0f}); "
+        f"ratio median {statistics.median(ratios):.2f}x (min {min(ratios):.2f}, "
+        f"max {max(ratios):.2f})"
+    )
+    verdict(statistics.median(ours), statistics.median(raw))
+
+
+def remove_database(tmp: Path, name: str) -> None:
+    for path in tmp.glob(f"{name}*"):  # with its -wal and -shm files
+        path.unlink()
+
+
+async def sqlite_import(tmp: Path, csv_path: Path, args: argparse.Namespace) -> float:
+    db = tmp / "import.db"
+    engine = await prepare_database(f"sqlite+aiosqlite:///{db}")
     try:
-        ours = await run_import(engine, csv_path, args.batch_size, args.workers)
+        return await run_import(engine, csv_path, args.batch_size, args.workers)
     finally:
         await engine.dispose()
-    raw_engine = await prepare_database(f"sqlite+aiosqlite:///{tmp / 'raw.db'}")
-    await raw_engine.dispose()
-    raw = raw_sqlite(tmp / "raw.db", csv_path, args.batch_size)
-    verdict(ours, raw)
+        remove_database(tmp, "import.db")
 
 
-async def bench_postgres(url: str, csv_path: Path, args: argparse.Namespace) -> None:
+async def sqlite_raw(tmp: Path, csv_path: Path, args: argparse.Namespace) -> float:
+    engine = await prepare_database(f"sqlite+aiosqlite:///{tmp / 'raw.db'}")
+    await engine.dispose()
+    try:
+        return raw_sqlite(tmp / "raw.db", csv_path, args.batch_size)
+    finally:
+        remove_database(tmp, "raw.db")
+
+
+async def alternate(
+    name: str,
+    ours: Callable[[], Awaitable[float]],
+    raw: Callable[[], Awaitable[float]],
+    repeat: int,
+) -> None:
+    """Run the import and the raw insert ``repeat`` times each, taking turns
+    at going first, and print each pair and the medians."""
+    print(name)
+    rates: dict[str, list[float]] = {"ours": [], "raw": []}
+    for run in range(repeat):
+        turns = [("ours", ours), ("raw", raw)]
+        for label, contender in turns if run % 2 == 0 else reversed(turns):
+            rates[label].append(await contender())
+        verdict(rates["ours"][-1], rates["raw"][-1])
+    summary(name, rates["ours"], rates["raw"])
+
+
+async def postgres_run(url: str, label: str, csv_path: Path, args: argparse.Namespace) -> float:
     import asyncpg
 
     from perfloop.settings import normalize_database_url
 
-    print("PostgreSQL")
     plain = url.replace("postgresql+asyncpg://", "postgresql://")
-    results: dict[str, float] = {}
-    for label in ("import", "raw"):
-        schema = f"bench_ingest_{label}_{os.getpid()}"
-        admin = await asyncpg.connect(plain)
-        await admin.execute(f'CREATE SCHEMA "{schema}"')
+    schema = f"bench_ingest_{label}_{os.getpid()}"
+    admin = await asyncpg.connect(plain)
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        engine = await prepare_database(
+            normalize_database_url(url),
+            connect_args={"server_settings": {"search_path": schema}},
+        )
         try:
-            engine = await prepare_database(
-                normalize_database_url(url),
-                connect_args={"server_settings": {"search_path": schema}},
-            )
-            try:
-                if label == "import":
-                    results[label] = await run_import(
-                        engine, csv_path, args.batch_size, args.workers
-                    )
-            finally:
-                await engine.dispose()
-            if label == "raw":
-                results[label] = await raw_postgres(plain, schema, csv_path, args.batch_size)
+            if label == "import":
+                return await run_import(engine, csv_path, args.batch_size, args.workers)
         finally:
-            await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-            await admin.close()
-    verdict(results["import"], results["raw"])
+            await engine.dispose()
+        return await raw_postgres(plain, schema, csv_path, args.batch_size)
+    finally:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
 
 
 async def main() -> None:
@@ -262,6 +307,7 @@ async def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=1, help="validation processes (0: none)")
     parser.add_argument("--pg", default=os.environ.get("PERFLOOP_TEST_DATABASE_URL"))
+    parser.add_argument("--repeat", type=int, default=1, help="alternating runs of each")
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="perfloop-bench-") as name:
@@ -276,9 +322,20 @@ async def main() -> None:
             f"{args.batch_size:,}, {args.workers} validation worker(s), {os.cpu_count()} CPUs"
         )
         if not args.no_sqlite:
-            await bench_sqlite(tmp, csv_path, args)
+            await alternate(
+                "SQLite",
+                lambda: sqlite_import(tmp, csv_path, args),
+                lambda: sqlite_raw(tmp, csv_path, args),
+                args.repeat,
+            )
         if args.pg:
-            await bench_postgres(args.pg, csv_path, args)
+            url = args.pg
+            await alternate(
+                "PostgreSQL",
+                lambda: postgres_run(url, "import", csv_path, args),
+                lambda: postgres_run(url, "raw", csv_path, args),
+                args.repeat,
+            )
     print(
         f"peak RSS: this process {peak_mb():.0f} MB, "
         f"largest worker {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"

@@ -35,6 +35,7 @@ from perfloop.services.ingest.files import (
     file_checksum,
 )
 from perfloop.services.ingest.pipeline import auto_workers, prepared_batches
+from perfloop.services.ingest.prepare import RowFormat
 from perfloop.services.ingest.store import BatchOutcome, committed_batch_keys, store_batch
 from perfloop.services.pagination import Page, check_first, decode_cursor, encode_cursor
 from perfloop.services.scopes import employees_in_scope
@@ -106,7 +107,7 @@ async def ingest_records(
             ("records",),
         )
     spec = await resolve_dataset(session, caller.tenant_id, dataset)
-    prepared = prepare_records(spec, enumerate(records))
+    prepared = prepare_records(spec, enumerate(records), format=_row_format(session))
     return await store_batch(
         session,
         tenant_id=caller.tenant_id,
@@ -116,6 +117,11 @@ async def ingest_records(
         prepared=prepared,
         source="api",
     )
+
+
+def _row_format(session: AsyncSession) -> RowFormat:
+    """How the session's database takes rows in bulk."""
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def _check_batch_key(batch_key: str) -> None:
@@ -193,7 +199,13 @@ async def import_file(
     report = ImportReport(dataset=spec.ref, checksum=checksum)
     n_workers = auto_workers(path) if workers is None else workers
     batches = prepared_batches(
-        spec, path, batch_size, skip=done, encoding=encoding, workers=n_workers
+        spec,
+        path,
+        batch_size,
+        skip=done,
+        encoding=encoding,
+        format=_row_format(session),
+        workers=n_workers,
     )
     try:
         while True:

@@ -7,14 +7,20 @@ The use-cases that combine these with authorization and audit are in
 
 from __future__ import annotations
 
-from perfloop.services.ingest.prepare import PreparedBatch, encode_json, prepare_records
+from perfloop.services.ingest.prepare import (
+    PreparedBatch,
+    RowFormat,
+    encode_record,
+    prepare_records,
+)
 from perfloop.services.ingest.spec import DatasetSpec, RowError, spec_for_body
 
 __all__ = [
     "DatasetSpec",
     "PreparedBatch",
     "RowError",
-    "encode_json",
+    "RowFormat",
+    "encode_record",
     "prepare_records",
     "spec_for_body",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import gc
 import hashlib
 from collections.abc import Callable, Container, Iterator
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perfloop.services.ingest.prepare import PreparedBatch, prepare_records
+from perfloop.services.ingest.prepare import PreparedBatch, RowFormat, prepare_records
 from perfloop.services.ingest.spec import MAX_EXPLAINED, DatasetSpec, FieldInfo, RowError
 
 __all__ = [
@@ -195,11 +196,22 @@ def _plan(spec: DatasetSpec, header: list[Any]) -> Plan:
 Plan = list[tuple[int, str, Callable[[Any], Any]]]
 
 
-def _compile(plan: Plan) -> Callable[[list[Any]], dict[str, Any]]:
+def _jsonb_order(name: str) -> tuple[int, bytes]:
+    """PostgreSQL's order of a jsonb object's keys: shorter first, then bytewise."""
+    encoded = name.encode()
+    return len(encoded), encoded
+
+
+def _compile(plan: Plan, format: RowFormat) -> Callable[[list[Any]], dict[str, Any]]:
     """A function converting one row's cells to a record, unrolled for the
     header at hand (a loop over the columns costs more than the conversions).
     The generated source holds only column indexes and local names: field
-    names and converters are passed in as values, never as code."""
+    names and converters are passed in as values, never as code.
+
+    For PostgreSQL the fields are set in jsonb's key order: parsing the JSON
+    into jsonb then finds the keys sorted and skips sorting them."""
+    if format == "postgresql":
+        plan = sorted(plan, key=lambda step: _jsonb_order(step[1]))
     namespace: dict[str, Any] = {}
     lines = ["def convert_row(cells):", "    record = {}"]
     for j, (index, name, convert) in enumerate(plan):
@@ -268,17 +280,19 @@ def read_batches(
     *,
     skip: Container[int] = (),
     encoding: str = "utf-8-sig",
+    format: RowFormat = "sqlite",
 ) -> Iterator[PreparedBatch | Skipped]:
-    """The file's batches in order, each prepared (validated and encoded), or
-    :class:`Skipped` for the batch numbers in ``skip``. Raises FileProblem."""
+    """The file's batches in order, each prepared (validated and encoded) in
+    ``format``, or :class:`Skipped` for the batch numbers in ``skip``. Raises
+    FileProblem."""
     try:
         rows = _rows(path, encoding)
         header = next(rows, None)
         if header is None:
             raise FileProblem(f"{path.name} is empty: the first row must name the fields")
         plan = _plan(spec, header)
-        convert_row = _compile(plan)
-        width = len(header)
+        convert_row = _compile(plan, format)
+        batch = functools.partial(_batch, spec, plan, convert_row, len(header), format)
         number = 0
         line = 1
         pending: list[list[Any]] = []
@@ -289,15 +303,11 @@ def read_batches(
                 first_line = line
             pending.append(cells)
             if len(pending) == batch_size:
-                yield _batch(
-                    spec, plan, convert_row, width, number, first_line, pending, number in skip
-                )
+                yield batch(number, first_line, pending, number in skip)
                 number += 1
                 pending = []
         if pending:
-            yield _batch(
-                spec, plan, convert_row, width, number, first_line, pending, number in skip
-            )
+            yield batch(number, first_line, pending, number in skip)
     except UnicodeDecodeError as exc:
         raise FileProblem(
             f"{path.name} is not {encoding} text ({exc.reason}); save it as UTF-8 "
@@ -312,6 +322,7 @@ def _batch(
     plan: Plan,
     convert_row: Callable[[list[Any]], dict[str, Any]],
     width: int,
+    format: RowFormat,
     number: int,
     first_line: int,
     rows: list[list[Any]],
@@ -344,7 +355,9 @@ def _batch(
                 continue
             if record:
                 records.append((line, record))
-        return prepare_records(spec, records, number=number, errors=errors, invalid_rows=invalid)
+        return prepare_records(
+            spec, records, number=number, errors=errors, invalid_rows=invalid, format=format
+        )
 
 
 def _cell_errors(plan: Plan, line: int, cells: list[Any]) -> list[RowError]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from perfloop.services.ingest.files import Skipped, read_batches
-from perfloop.services.ingest.prepare import PreparedBatch
+from perfloop.services.ingest.prepare import PreparedBatch, RowFormat
 from perfloop.services.ingest.spec import DatasetSpec, spec_for_body
 
 __all__ = ["auto_workers", "prepared_batches"]
@@ -56,6 +56,7 @@ def _produce(
     batch_size: int,
     skip: frozenset[int],
     encoding: str,
+    format: RowFormat,
     worker: int,
     workers: int,
     queue: Any,
@@ -63,7 +64,10 @@ def _produce(
     try:
         spec = spec_for_body(body)
         mine = _Mine(worker, workers, skip)
-        for batch in read_batches(spec, Path(path), batch_size, skip=mine, encoding=encoding):
+        batches = read_batches(
+            spec, Path(path), batch_size, skip=mine, encoding=encoding, format=format
+        )
+        for batch in batches:
             if batch.number % workers == worker:
                 queue.put(batch)
         queue.put(_DONE)
@@ -78,19 +82,30 @@ def prepared_batches(
     *,
     skip: Set[int] = frozenset(),
     encoding: str = "utf-8-sig",
+    format: RowFormat = "sqlite",
     workers: int = 0,
 ) -> Generator[PreparedBatch | Skipped, None, None]:
     """The file's batches in order (see :func:`read_batches`), prepared in
     ``workers`` processes (0: in this one)."""
     if workers <= 0:
-        yield from read_batches(spec, path, batch_size, skip=skip, encoding=encoding)
+        yield from read_batches(spec, path, batch_size, skip=skip, encoding=encoding, format=format)
         return
     context = multiprocessing.get_context("spawn")
     queues = [context.Queue(maxsize=_QUEUE_DEPTH) for _ in range(workers)]
     processes = [
         context.Process(
             target=_produce,
-            args=(dict(spec.body), str(path), batch_size, frozenset(skip), encoding, w, workers, q),
+            args=(
+                dict(spec.body),
+                str(path),
+                batch_size,
+                frozenset(skip),
+                encoding,
+                format,
+                w,
+                workers,
+                q,
+            ),
             daemon=True,
         )
         for w, q in enumerate(queues)

@@ -1,9 +1,10 @@
 """Store a prepared batch: idempotent by batch key, all or nothing, in bulk.
 
 The rows bypass the ORM: on SQLite one ``executemany`` on the driver
-connection, on PostgreSQL one ``COPY`` (asyncpg ``copy_records_to_table``) —
-both inside the session's transaction, which also holds the batch row and its
-audit event, so a failure leaves nothing behind.
+connection, on PostgreSQL one binary ``COPY`` whose rows were encoded when the
+batch was prepared (:mod:`perfloop.services.ingest.pgcopy`) — both inside the
+session's transaction, which also holds the batch row and its audit event, so a
+failure leaves nothing behind.
 
 A record whose key field was stored by an earlier batch is skipped, not
 duplicated (the dataset template's ``keyField`` promise); the batch counts it
@@ -12,8 +13,7 @@ as ``skipped``.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,28 +22,19 @@ from sqlalchemy.exc import IntegrityError
 
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError
+from perfloop.services.ingest import pgcopy
 from perfloop.store.dataset_models import DatasetBatch, DatasetRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.caller import Caller
-    from perfloop.services.ingest.prepare import PreparedBatch, Row
+    from perfloop.services.ingest.prepare import PreparedBatch
     from perfloop.services.ingest.spec import DatasetSpec, RowError
 
 __all__ = ["BatchOutcome", "committed_batch_keys", "find_batch", "store_batch"]
 
 Status = Literal["committed", "replayed", "rejected"]
-_COLUMNS = (
-    "tenant_id",
-    "dataset_key",
-    "dataset_version",
-    "record_key",
-    "subject",
-    "date",
-    "data",
-    "batch_id",
-)
 _TABLE = DatasetRecord.__tablename__
 _SQLITE_INSERT = (
     "INSERT INTO dataset_records (tenant_id, dataset_key, dataset_version, record_key, "
@@ -169,7 +160,7 @@ async def store_batch(
     session.add(batch)
     try:
         await session.flush()
-        inserted = await _insert_rows(session, tenant_id, spec, batch.id, prepared.rows)
+        inserted = await _insert_rows(session, tenant_id, spec, batch.id, prepared)
     except IntegrityError:
         # someone committed the same batch key (or the same record keys) just now
         await session.rollback()
@@ -184,7 +175,7 @@ async def store_batch(
             ("batchKey",),
         ) from None
     batch.inserted = inserted
-    batch.skipped = len(prepared.rows) - inserted
+    batch.skipped = prepared.size - inserted
     audit.record(
         session,
         actor,
@@ -208,19 +199,22 @@ async def store_batch(
 
 
 async def _insert_rows(
-    session: AsyncSession, tenant_id: int, spec: DatasetSpec, batch_id: int, rows: list[Row]
+    session: AsyncSession, tenant_id: int, spec: DatasetSpec, batch_id: int, batch: PreparedBatch
 ) -> int:
-    if not rows:
+    if not batch.size:
         return 0
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
-    if connection.dialect.name == "postgresql":
-        return await _copy_postgres(driver, tenant_id, spec, batch_id, rows)
+    if batch.format != connection.dialect.name:
+        name = connection.dialect.name
+        raise ValueError(f"a batch prepared for {batch.format} cannot be stored in {name}")
+    if batch.format == "postgresql":
+        return await _copy_postgres(driver, tenant_id, spec, batch_id, batch.copy_rows)
     key, version = spec.key, spec.version
     cursor = await driver.executemany(
         _SQLITE_INSERT,
-        [(tenant_id, key, version, r, s, d, j, batch_id) for r, s, d, j in rows],
+        [(tenant_id, key, version, r, s, d, j, batch_id) for r, s, d, j in batch.rows],
     )
     inserted = int(cursor.rowcount)
     await cursor.close()
@@ -228,26 +222,32 @@ async def _insert_rows(
 
 
 async def _copy_postgres(
-    driver: Any, tenant_id: int, spec: DatasetSpec, batch_id: int, rows: list[Row]
+    driver: Any, tenant_id: int, spec: DatasetSpec, batch_id: int, tails: list[bytes]
 ) -> int:
     import asyncpg  # type: ignore[import-untyped]
 
-    key, version = spec.key, spec.version
-    days: dict[str, dt.date] = {}
-    for day in {r[2] for r in rows}:
-        days[day] = dt.date.fromisoformat(day)
-    records = [(tenant_id, key, version, r, s, days[d], j, batch_id) for r, s, d, j in rows]
+    async def chunks(rows: list[bytes]) -> AsyncIterator[bytes]:
+        for chunk in pgcopy.copy_data(tenant_id, batch_id, spec.key, spec.version, rows):
+            yield chunk
+
+    async def copy(rows: list[bytes]) -> None:
+        source = chunks(rows)
+        await driver.copy_to_table(_TABLE, source=source, columns=pgcopy.COLUMNS, format="binary")
+
     try:
         # usually no record is stored already: try the COPY in a savepoint first
         async with driver.transaction():
-            await driver.copy_records_to_table(_TABLE, records=records, columns=_COLUMNS)
-        return len(records)
+            await copy(tails)
+        return len(tails)
     except asyncpg.UniqueViolationError:
         pass
-    stored = {r[0] for r in await driver.fetch(_PG_EXISTING, tenant_id, key, [r[0] for r in rows])}
-    records = [r for r in records if r[3] not in stored]
+    keys = [pgcopy.tail_key(t) for t in tails]
+    stored = {r[0] for r in await driver.fetch(_PG_EXISTING, tenant_id, spec.key, keys)}
+    tails = [t for t, k in zip(tails, keys, strict=True) if k not in stored]
+    if not tails:
+        return 0
     try:
-        await driver.copy_records_to_table(_TABLE, records=records, columns=_COLUMNS)
+        await copy(tails)
     except asyncpg.UniqueViolationError as exc:  # stored by someone else just now
         raise IntegrityError("COPY dataset_records", None, exc) from exc
-    return len(records)
+    return len(tails)

@@ -42,6 +42,11 @@ def test_upgrade_demo_users_and_token(database: Path) -> None:
     # when the demo is loaded twice
     assert "demo tenant loaded" in runner.invoke(app, ["demo", "load"]).output
     assert "not loaded" in runner.invoke(app, ["demo", "load"]).output
+    # and forcing it over the existing demo is refused with a clear message
+    again = runner.invoke(app, ["demo", "load", "--always"])
+    assert again.exit_code == 1
+    assert "exists already" in again.output
+    assert again.exception is None or isinstance(again.exception, SystemExit)
     # then the users are listed and a token can be made for one of them
     users = runner.invoke(app, ["demo", "users"])
     assert "hr@demo.perfloop.dev" in users.output

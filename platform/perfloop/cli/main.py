@@ -80,8 +80,14 @@ def demo_load(
 ) -> None:
     """Load the demo company (tenant `demo`)."""
     from perfloop.demo import load_demo
+    from perfloop.demo.loader import DemoExists
 
-    if with_session(lambda s: load_demo(s, if_empty=if_empty)):
+    try:
+        loaded = with_session(lambda s: load_demo(s, if_empty=if_empty))
+    except DemoExists as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(1) from None
+    if loaded:
         console.print("demo tenant loaded; see `perfloop demo users`")
     else:
         console.print("the database has tenants already; demo not loaded")

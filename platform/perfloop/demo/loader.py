@@ -92,6 +92,10 @@ class _Builder:
         return employee
 
 
+class DemoExists(RuntimeError):
+    """The database holds a demo tenant already (nothing was written)."""
+
+
 async def load_demo(
     session: AsyncSession, *, if_empty: bool = True, today: dt.date | None = None
 ) -> bool:
@@ -104,6 +108,10 @@ async def load_demo(
     """
     if if_empty and (await session.execute(select(func.count(Tenant.id)))).scalar_one():
         return False
+    if (await session.execute(select(Tenant.id).where(Tenant.slug == DEMO_TENANT))).first():
+        raise DemoExists(
+            f"a tenant named {DEMO_TENANT!r} exists already; load the demo into a fresh database"
+        )
     today = today or dt.date.today()
     async with _quick_commits(session):
         await _load_company(session, current_quarter(today).starts_on)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from dataset_helpers import HR, NORTH_LEAD, caller_for, order
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.services import datasets
@@ -156,3 +156,27 @@ async def test_a_record_json_cannot_hold_is_a_row_error(
     assert (outcome.status, outcome.inserted, outcome.invalid_rows) == ("rejected", 0, 1)
     assert [(e.row, e.pointer) for e in outcome.errors] == [(1, "")]
     assert "cannot be stored as JSON" in outcome.errors[0].message
+
+
+async def test_keys_and_subjects_are_compared_bytewise(session: AsyncSession) -> None:
+    # PostgreSQL: COLLATE "C" on the indexed text columns (migration 0005), so
+    # index inserts compare with memcmp; SQLite compares text bytewise by default
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = await session.execute(
+            text(
+                "SELECT column_name, collation_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = 'dataset_records' "
+                "AND collation_name IS NOT NULL"
+            )
+        )
+        assert dict(rows.all()) == {
+            "dataset_key": "C",
+            "record_key": "C",
+            "subject": "C",
+        }
+    else:
+        ddl = await session.scalar(
+            text("SELECT sql FROM sqlite_master WHERE name = 'dataset_records'")
+        )
+        assert "COLLATE" not in str(ddl).upper()  # BINARY, the default

@@ -33,6 +33,16 @@ from perfloop.store.models import Base, JSONType, utcnow
 RecordId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def _bytewise(length: int) -> String:
+    """Text compared byte by byte on PostgreSQL (``COLLATE "C"``): keys, emails
+    and codes are matched, never sorted for people, and a B-tree insert then
+    compares with memcmp instead of the locale's strcoll (about 5% of the
+    server's time while ingesting). Equality is the same under any
+    deterministic collation, and a default-collation operand (an employee's
+    email) takes this column's collation in a comparison."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class DatasetBatch(Base):
     """One committed ingest batch: its idempotency key, what it held, who sent it.
 
@@ -76,11 +86,11 @@ class DatasetRecord(Base):
 
     id: Mapped[int] = mapped_column(RecordId, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(Integer)
-    dataset_key: Mapped[str] = mapped_column(String(100))
+    dataset_key: Mapped[str] = mapped_column(_bytewise(100))
     dataset_version: Mapped[int] = mapped_column(Integer)
-    record_key: Mapped[str] = mapped_column(String(200))
+    record_key: Mapped[str] = mapped_column(_bytewise(200))
     # the value of the dataset's subject field (an employee's email is lower-cased)
-    subject: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(_bytewise(254))
     # the value of the dataset's date field (the date as written, for a date-time)
     date: Mapped[dt.date] = mapped_column(Date)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)

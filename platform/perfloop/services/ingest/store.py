@@ -103,6 +103,20 @@ async def committed_batch_keys(
     return set(rows.scalars())
 
 
+async def _earlier(
+    session: AsyncSession, tenant_id: int, spec: DatasetSpec, batch_key: str, checksum: str
+) -> BatchOutcome | None:
+    """The result of the batch committed under ``batch_key`` before (replayed),
+    or None; CONFLICT when that batch held other records. Ends the transaction."""
+    earlier = await find_batch(session, tenant_id, spec.key, batch_key)
+    replay = None if earlier is None else BatchOutcome.from_row(earlier)
+    same = earlier is not None and earlier.checksum == checksum
+    await session.rollback()
+    if replay is not None and not same:
+        raise _conflict(batch_key)
+    return replay
+
+
 def _conflict(batch_key: str) -> ServiceError:
     return ServiceError.one(
         ErrorCode.CONFLICT,
@@ -127,16 +141,10 @@ async def store_batch(
     A batch with any invalid row is rejected and writes nothing. Returns the
     outcome; the session is committed (or rolled back) when this returns.
     """
-    earlier = await find_batch(session, tenant_id, spec.key, batch_key)
-    if earlier is not None:
-        replay = BatchOutcome.from_row(earlier)
-        same = earlier.checksum == prepared.checksum
-        await session.rollback()
-        if not same:
-            raise _conflict(batch_key)
-        return replay
     if not prepared.ok:
-        await session.rollback()
+        earlier = await _earlier(session, tenant_id, spec, batch_key, prepared.checksum)
+        if earlier is not None:
+            return earlier
         return BatchOutcome(
             dataset=spec.ref,
             batch_key=batch_key,
@@ -145,6 +153,9 @@ async def store_batch(
             invalid_rows=prepared.invalid_rows,
             errors=tuple(prepared.errors),
         )
+    # No look-up first: the batch key is unique, so inserting the batch row is
+    # the check (a round trip less per batch); a key committed before makes the
+    # insert fail, and the stored batch answers.
     batch = DatasetBatch(
         tenant_id=tenant_id,
         dataset_key=spec.key,
@@ -153,7 +164,7 @@ async def store_batch(
         checksum=prepared.checksum,
         source=source,
         received=prepared.received,
-        inserted=0,
+        inserted=prepared.size,  # corrected below if records were stored already
         skipped=0,
         created_by_id=actor.user_id if actor is not None else None,
     )
@@ -162,20 +173,20 @@ async def store_batch(
         await session.flush()
         inserted = await _insert_rows(session, tenant_id, spec, batch.id, prepared)
     except IntegrityError:
-        # someone committed the same batch key (or the same record keys) just now
+        # the batch key was committed before (or just now by someone else), or
+        # someone is storing the same record keys right now
         await session.rollback()
-        again = await find_batch(session, tenant_id, spec.key, batch_key)
-        if again is not None and again.checksum == prepared.checksum:
-            replay = BatchOutcome.from_row(again)
-            await session.rollback()
-            return replay
+        earlier = await _earlier(session, tenant_id, spec, batch_key, prepared.checksum)
+        if earlier is not None:
+            return earlier
         raise ServiceError.one(
             ErrorCode.CONFLICT,
             f"batch {batch_key!r} overlaps records being stored right now; send it again",
             ("batchKey",),
         ) from None
-    batch.inserted = inserted
-    batch.skipped = prepared.size - inserted
+    if inserted != prepared.size:
+        batch.inserted = inserted
+        batch.skipped = prepared.size - inserted
     audit.record(
         session,
         actor,

@@ -202,14 +202,17 @@ def _jsonb_order(name: str) -> tuple[int, bytes]:
     return len(encoded), encoded
 
 
-def _compile(plan: Plan, format: RowFormat) -> Callable[[list[Any]], dict[str, Any]]:
+def _compile(
+    plan: Plan, format: RowFormat, *, texts: bool = False
+) -> Callable[[list[Any]], dict[str, Any]]:
     """A function converting one row's cells to a record, unrolled for the
     header at hand (a loop over the columns costs more than the conversions).
     The generated source holds only column indexes and local names: field
     names and converters are passed in as values, never as code.
 
-    For PostgreSQL the fields are set in jsonb's key order: parsing the JSON
-    into jsonb then finds the keys sorted and skips sorting them."""
+    ``texts``: every cell is a str (a CSV row), so a text column is just
+    stripped. For PostgreSQL the fields are set in jsonb's key order: parsing
+    the JSON into jsonb then finds the keys sorted and skips sorting them."""
     if format == "postgresql":
         plan = sorted(plan, key=lambda step: _jsonb_order(step[1]))
     namespace: dict[str, Any] = {}
@@ -217,14 +220,16 @@ def _compile(plan: Plan, format: RowFormat) -> Callable[[list[Any]], dict[str, A
     for j, (index, name, convert) in enumerate(plan):
         namespace[f"name{j}"], namespace[f"convert{j}"] = name, convert
         lines.append(f"    value = cells[{index}]")
-        lines.append('    if value is not None and value != "":')
-        if getattr(convert, "is_string", False):
-            lines.append(
-                f"        record[name{j}] = "
-                f"value.strip() if value.__class__ is str else convert{j}(value)"
-            )
-        else:
-            lines.append(f"        record[name{j}] = convert{j}(value)")
+        string = getattr(convert, "is_string", False)
+        if texts:
+            lines.append("    if value:")
+            new = "value.strip()" if string else f"convert{j}(value)"
+        else:  # .xlsx cells: None, numbers, dates, text
+            lines.append('    if value is not None and value != "":')
+            new = f"convert{j}(value)"
+            if string:
+                new = f"value.strip() if value.__class__ is str else {new}"
+        lines.append(f"        record[name{j}] = {new}")
     lines.append("    return record")
     exec(compile("\n".join(lines), "<perfloop row converter>", "exec"), namespace)  # noqa: S102
     function: Callable[[list[Any]], dict[str, Any]] = namespace["convert_row"]
@@ -291,7 +296,7 @@ def read_batches(
         if header is None:
             raise FileProblem(f"{path.name} is empty: the first row must name the fields")
         plan = _plan(spec, header)
-        convert_row = _compile(plan, format)
+        convert_row = _compile(plan, format, texts=path.suffix.lower() != ".xlsx")
         batch = functools.partial(_batch, spec, plan, convert_row, len(header), format)
         number = 0
         line = 1

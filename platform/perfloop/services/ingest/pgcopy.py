@@ -25,6 +25,7 @@ __all__ = [
     "day_field",
     "row_tail",
     "tail_key",
+    "text_field",
 ]
 
 COLUMNS = (
@@ -52,13 +53,12 @@ def day_field(day: dt.date) -> bytes:
 
 
 def row_tail(record_key: bytes, subject: bytes, day: bytes, data: bytes) -> bytes:
-    """The record's fields of one row: UTF-8 key and subject, a :func:`day_field`,
-    the record's UTF-8 JSON text."""
+    """The record's fields of one row: the UTF-8 key, a :func:`text_field` of
+    the subject, a :func:`day_field`, the record's UTF-8 JSON text."""
     return b"".join(
         (
             _LENGTH(len(record_key)),
             record_key,
-            _LENGTH(len(subject)),
             subject,
             day,
             _LENGTH(len(data) + 1),
@@ -66,6 +66,12 @@ def row_tail(record_key: bytes, subject: bytes, day: bytes, data: bytes) -> byte
             data,
         )
     )
+
+
+def text_field(text: str) -> bytes:
+    """A text field: its UTF-8 length and bytes."""
+    encoded = text.encode()
+    return _LENGTH(len(encoded)) + encoded
 
 
 def tail_key(tail: bytes) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import orjson
 
-from perfloop.services.ingest.pgcopy import day_field, row_tail
+from perfloop.services.ingest.pgcopy import day_field, row_tail, text_field
 from perfloop.services.ingest.spec import MAX_EXPLAINED, DatasetSpec, RowError
 
 __all__ = ["PreparedBatch", "RowFormat", "encode_record", "prepare_records"]
@@ -136,6 +136,8 @@ def prepare_records(
     seen: dict[str, int] = {}
     # a date as written -> (YYYY-MM-DD, its binary COPY field)
     days: dict[str, tuple[str, bytes]] = {}
+    # a subject as written -> (as stored, its binary COPY field)
+    subjects: dict[Any, tuple[str, bytes]] = {}
     received = 0
     for row, record in numbered:
         received += 1
@@ -170,19 +172,21 @@ def prepare_records(
                     problems.append(RowError(row, f"/{date_field}", message))
                 continue
             day = days[written] = (parsed.isoformat(), day_field(parsed))
-        subject = record[subject_field]
-        if type(subject) is not str:
-            subject = str(subject)
-        elif lower:
-            subject = subject.lower()
         if batch.invalid_rows:
             continue  # the batch is rejected: only look for more errors
         try:
+            written = record[subject_field]
+            subject = subjects.get(written) if type(written) is str else None
+            if subject is None:
+                stored = written.lower() if lower and type(written) is str else str(written)
+                subject = (stored, text_field(stored))
+                if type(written) is str:
+                    subjects[written] = subject
             text = encode(record)
             if copy:
-                tails.append(tail(key.encode(), subject.encode(), day[1], text))
+                tails.append(tail(key.encode(), subject[1], day[1], text))
             else:
-                rows.append((key, subject, day[0], text.decode()))
+                rows.append((key, subject[0], day[0], text.decode()))
         except (TypeError, ValueError) as exc:
             batch.invalid_rows += 1
             if len(problems) < MAX_EXPLAINED:

@@ -135,6 +135,37 @@ async def test_import_resumes_after_a_failure_mid_file(
     assert (again.replayed, again.inserted) == (5, 0)
 
 
+async def test_batches_are_stored_and_reported_in_file_order(
+    session: AsyncSession, publish_dataset: Publish, tmp_path: Path
+) -> None:
+    # given batches of 10: the second repeats half of the first's keys, the
+    # third has a bad cell (on PostgreSQL the second is written while the
+    # first commits, and must wait for that commit to see its keys)
+    dataset = await publish_dataset()
+    hr = await caller_for(session, HR)
+    rows = [*orders(10), *orders(10, start=5), *orders(10, start=20), *orders(10, start=30)]
+    rows[25][4] = "lots"
+    seen: list[tuple[str, str, int, int]] = []
+    report = await datasets.import_file(
+        session,
+        hr,
+        0,
+        dataset,
+        write_csv(tmp_path / "orders.csv", rows),
+        batch_size=10,
+        workers=0,
+        on_batch=lambda o: seen.append((o.batch_key[-2:], o.status, o.inserted, o.skipped)),
+    )
+    assert seen == [
+        ("00", "committed", 10, 0),
+        ("01", "committed", 5, 5),
+        ("02", "rejected", 0, 0),
+        ("03", "committed", 10, 0),
+    ]
+    assert (report.committed, report.rejected, report.inserted, report.skipped) == (3, 1, 25, 5)
+    assert await count_records(session, dataset) == 25
+
+
 async def test_a_worker_process_prepares_the_same_batches(
     session: AsyncSession, publish_dataset: Publish, tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.authz import Permission, Scope
 from perfloop.services.errors import ErrorCode, ServiceError
@@ -44,7 +45,6 @@ from perfloop.store.models import Employee, OrgUnit, TemplateRecord
 from perfloop.templates import parse_ref
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.sql.elements import ColumnElement
 
     from perfloop.services.caller import Caller
@@ -207,6 +207,30 @@ async def import_file(
         format=_row_format(session),
         workers=n_workers,
     )
+    # On PostgreSQL a batch's commit (waiting for its WAL to reach the disk)
+    # overlaps with writing the next batch on a second session from the same
+    # engine; commits still happen in batch order. SQLite has one writer at a
+    # time, so there batches are stored one after the other.
+    sessions = [session]
+    if _row_format(session) == "postgresql" and isinstance(session.bind, AsyncEngine):
+        sessions.append(AsyncSession(bind=session.bind, expire_on_commit=False))
+    committing: tuple[asyncio.Task[None], BatchOutcome] | None = None
+
+    def count(outcome: BatchOutcome) -> None:
+        _tally(report, outcome)
+        if on_batch is not None:
+            on_batch(outcome)
+
+    async def settle() -> None:
+        """Wait for the batch being committed, and count it."""
+        nonlocal committing
+        if committing is not None:
+            task, outcome = committing
+            committing = None
+            await task
+            count(outcome)
+
+    stored = 0
     try:
         while True:
             batch = await _next(batches, threaded=n_workers > 0)
@@ -214,24 +238,36 @@ async def import_file(
                 break
             key = batch_key(checksum, batch_size, batch.number)
             if isinstance(batch, Skipped):
-                outcome = BatchOutcome(spec.ref, key, "replayed", batch.received)
+                await settle()
+                count(BatchOutcome(spec.ref, key, "replayed", batch.received))
+                continue
+            current = sessions[stored % len(sessions)]
+            stored += 1
+            outcome = await store_batch(
+                current,
+                tenant_id=tenant_id,
+                actor=caller,
+                spec=spec,
+                batch_key=key,
+                prepared=batch,
+                source="file",
+                commit=len(sessions) == 1,
+            )
+            await settle()
+            if len(sessions) > 1 and outcome.status == "committed":
+                committing = (asyncio.create_task(current.commit()), outcome)
             else:
-                outcome = await store_batch(
-                    session,
-                    tenant_id=tenant_id,
-                    actor=caller,
-                    spec=spec,
-                    batch_key=key,
-                    prepared=batch,
-                    source="file",
-                )
-            _tally(report, outcome)
-            if on_batch is not None:
-                on_batch(outcome)
+                count(outcome)
+        await settle()
     except FileProblem as exc:
         raise ServiceError.one(ErrorCode.INVALID, str(exc), ("file",)) from None
     finally:
-        batches.close()
+        try:
+            await settle()  # a batch written completely is committed even if the next failed
+        finally:
+            batches.close()
+            for other in sessions[1:]:
+                await other.close()
     return report
 
 

@@ -135,11 +135,14 @@ async def store_batch(
     batch_key: str,
     prepared: PreparedBatch,
     source: str,
+    commit: bool = True,
 ) -> BatchOutcome:
     """Commit ``prepared`` under ``batch_key`` unless that key is committed already.
 
     A batch with any invalid row is rejected and writes nothing. Returns the
-    outcome; the session is committed (or rolled back) when this returns.
+    outcome; the session is committed (or rolled back) when this returns —
+    with ``commit=False`` a ``committed`` batch is written but its transaction
+    is left for the caller to commit (the outcome holds once it has).
     """
     if not prepared.ok:
         earlier = await _earlier(session, tenant_id, spec, batch_key, prepared.checksum)
@@ -205,7 +208,10 @@ async def store_batch(
         tenant_id=tenant_id,
     )
     outcome = BatchOutcome.from_row(batch, "committed")
-    await session.commit()
+    if commit:
+        await session.commit()
+    else:
+        await session.flush()
     return outcome
 
 

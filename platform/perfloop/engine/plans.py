@@ -30,6 +30,12 @@ def expected_progress(start: dt.date, end: dt.date, today: dt.date) -> float:
     return ((today - start).days + 1) / days
 
 
+def is_cumulative(aggregation: str | None, direction: str) -> bool:
+    """Whether an item's actual accumulates over the period (revenue summed over a
+    quarter), so that partial progress is expected, rather than being a level."""
+    return (aggregation or "sum") in CUMULATIVE and direction == "higher"
+
+
 def is_behind(
     completion: float | None,
     expected: float,
@@ -74,7 +80,7 @@ def item_progress(
     """Completion (by direction), expected progress and the behind-plan flag of one item."""
     done = _completion(actual, target, direction)
     expected = expected_progress(start, end, today)
-    cumulative = (aggregation or "sum") in CUMULATIVE and direction == "higher"
+    cumulative = is_cumulative(aggregation, direction)
     return ItemProgress(
         done, expected, is_behind(done, expected, cumulative=cumulative, tolerance=tolerance)
     )
@@ -263,6 +269,7 @@ __all__ = [
     "expected_progress",
     "gap_report",
     "is_behind",
+    "is_cumulative",
     "item_progress",
     "mean",
     "rollup",

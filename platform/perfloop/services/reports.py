@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 
 from perfloop.authz import Permission
 from perfloop.engine import completion as completion_of
-from perfloop.engine.plans import CUMULATIVE, expected_progress, is_behind
+from perfloop.engine.plans import expected_progress, is_behind, is_cumulative
 from perfloop.services.plan_common import get_cycle, in_cycle_period, invalid
 from perfloop.services.scopes import employees_in_scope
 from perfloop.store.models import Employee
@@ -115,7 +115,7 @@ async def plan_report(
                 period=period,
             )
         done = completion_of(r.value, r.target, r.direction)
-        cumulative = (r.aggregation or "sum") in CUMULATIVE and r.direction == "higher"
+        cumulative = is_cumulative(r.aggregation, r.direction)
         row.items += 1
         row._people.add(r.employee_id)
         row.target = _add(row.target, r.target)

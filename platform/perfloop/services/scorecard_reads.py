@@ -17,7 +17,7 @@ from sqlalchemy import Executable, and_, bindparam, select
 from perfloop.authz import Permission, Scope
 from perfloop.engine import completion as completion_of
 from perfloop.engine import item_score
-from perfloop.engine.plans import expected_progress, is_behind
+from perfloop.engine.plans import expected_progress, is_behind, is_cumulative
 from perfloop.services.plan_common import get_cycle
 from perfloop.services.scopes import scope_condition
 from perfloop.store.models import Employee
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 #: Item score settings when an item sets no thresholds (the standard scheme's defaults).
 DEFAULT_THRESHOLDS = {"threshold": 0.6, "floor": 0.0, "cap": 120.0}
-CUMULATIVE = frozenset({"sum", "count"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +265,7 @@ async def _read(
                 behind=is_behind(
                     done,
                     expected,
-                    cumulative=(aggregation or "sum") in CUMULATIVE and direction == "higher",
+                    cumulative=is_cumulative(aggregation, direction),
                 ),
                 tasks=tasks.get(item_id, []),
             )

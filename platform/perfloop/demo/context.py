@@ -16,7 +16,7 @@ from perfloop.demo.company import DEMO_DOMAIN, DEMO_TENANT
 from perfloop.demo.targets import Person, targets
 from perfloop.engine.plans import expected_progress
 from perfloop.services.caller import Caller, resolve_caller
-from perfloop.services.cycles import Period, parse_period
+from perfloop.services.cycles import Period, period_containing
 from perfloop.store.models import Employee, OrgUnit, Tenant
 
 if TYPE_CHECKING:
@@ -27,9 +27,7 @@ HR = f"hr@{DEMO_DOMAIN}"
 
 def current_quarter(today: dt.date) -> Period:
     """The calendar quarter that contains ``today``."""
-    found = parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
-    assert found is not None
-    return found
+    return period_containing("quarter", today)
 
 
 async def read_people(session: AsyncSession, tenant_id: int) -> list[Person]:

@@ -82,6 +82,7 @@ __all__ = [
     "open_cycle",
     "overdue_stages",
     "parse_period",
+    "period_containing",
     "register_guard",
     "set_hook",
 ]
@@ -129,7 +130,7 @@ def parse_period(text: str) -> Period | None:
     return Period(kind, label, start, end)
 
 
-def _containing(kind: str, day: dt.date) -> Period:
+def period_containing(kind: str, day: dt.date) -> Period:
     """The period of ``kind`` that contains ``day``."""
     labels = {
         "year": str(day.year),
@@ -147,7 +148,7 @@ def sub_periods(summary: Period, kind: str) -> list[Period]:
     out: list[Period] = []
     day = summary.starts_on
     while day <= summary.ends_on:
-        period = _containing(kind, day)
+        period = period_containing(kind, day)
         out.append(period)
         day = period.ends_on + dt.timedelta(days=1)
     return out
@@ -509,7 +510,7 @@ async def open_cycle(
         opened_at=now,
     )
     if not is_summary and summary_kind:
-        parent_label = _containing(summary_kind, parsed.starts_on).label
+        parent_label = period_containing(summary_kind, parsed.starts_on).label
         parent = await session.execute(
             select(Cycle.id).where(*same, Cycle.period == parent_label, Cycle.is_summary)
         )

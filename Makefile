@@ -6,21 +6,44 @@ PLUGIN_PROJECTS := $(wildcard plugins/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PROJECTS))
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test install install-dev lint typecheck pytest schema bench clean
+# Locked installs (docs/dependencies.md): pyproject.toml declares ranges, these files pin
+# every package; `make lock` refreshes them, `make install` / `make install-dev` install
+# exactly them with plain pip and then the project itself with --no-deps.
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+LOCK_SOURCES := pyproject.toml $(PLUGIN_PROJECTS)
+LOCK_FLAGS := --universal --python-version 3.11 --quiet --custom-compile-command "make lock"
+# UPGRADE: empty keeps every pin that still fits; --upgrade-package NAME, or --upgrade for all
+UPGRADE ?=
+
+.PHONY: run test install install-dev lock lint typecheck pytest schema bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(PLUGIN_PROJECTS)
-	$(PIP_INSTALL) -e . $(addprefix -e ,$(PLUGIN_DIRS))
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(RUNTIME_LOCK) $(PLUGIN_PROJECTS)
+	$(PIP_INSTALL) -r $(RUNTIME_LOCK)
+	$(PIP_INSTALL) --no-deps -e . $(addprefix -e ,$(PLUGIN_DIRS))
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/bin/python pyproject.toml $(PLUGIN_PROJECTS)
-	$(PIP_INSTALL) -e ".[dev]" $(addprefix -e ,$(PLUGIN_DIRS))
+$(VENV)/.installed-dev: $(VENV)/bin/python pyproject.toml $(DEV_LOCK) $(PLUGIN_PROJECTS)
+	$(PIP_INSTALL) -r $(DEV_LOCK)
+	$(PIP_INSTALL) --no-deps -e . $(addprefix -e ,$(PLUGIN_DIRS))
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+$(UV): $(VENV)/bin/python
+	$(PIP_INSTALL) uv==$(UV_VERSION)
+
+## lock: re-resolve requirements/runtime.txt and requirements/dev.txt from pyproject.toml
+## (dev is constrained by runtime, so both agree); `make lock UPGRADE="--upgrade-package X"`
+lock: $(UV)
+	$(UV) pip compile $(LOCK_SOURCES) $(LOCK_FLAGS) $(UPGRADE) -o $(RUNTIME_LOCK)
+	$(UV) pip compile $(LOCK_SOURCES) --extra dev -c $(RUNTIME_LOCK) $(LOCK_FLAGS) $(UPGRADE) -o $(DEV_LOCK)
 
 ## run: migrate the embedded SQLite database (./perfloop.db), load the demo tenant
 ## if the database is empty, and serve http://127.0.0.1:8000/graphql

@@ -40,10 +40,10 @@ sys.path.insert(0, str(ROOT / "platform"))
 
 from simpleeval import EvalWithCompoundTypes  # noqa: E402
 
-from perfloop.engine.contexts import CONTEXTS  # noqa: E402
-from perfloop.engine.formula import _compile  # noqa: E402
-from perfloop.engine.scheme import ScoringScheme  # noqa: E402
-from perfloop.engine.scoring import completion_ratio  # noqa: E402
+from perfloop.engine.formulas.formula import _compile  # noqa: E402
+from perfloop.engine.scoring.contexts import CONTEXTS  # noqa: E402
+from perfloop.engine.scoring.rules import completion_ratio  # noqa: E402
+from perfloop.engine.scoring.scheme import ScoringScheme  # noqa: E402
 
 TEMPLATE = ROOT / "schemas" / "templates" / "scoring" / "standard-scoring.json"
 POOL = 10_000

@@ -12,7 +12,7 @@ import pytest
 
 from perfloop.demo.records import PROJECTS, SALES, TICKETS, business_records
 from perfloop.demo.targets import PLAYBOOKS, Person, targets
-from perfloop.engine.scheme import ScoringScheme
+from perfloop.engine.scoring.scheme import ScoringScheme
 from perfloop.services.cycles import parse_period
 from perfloop.templates import load_builtin_templates
 

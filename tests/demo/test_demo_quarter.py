@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.demo import DEMO_DOMAIN
 from perfloop.demo.context import current_quarter
-from perfloop.engine.scheme import ScoringScheme
+from perfloop.engine.scoring.scheme import ScoringScheme
 from perfloop.store.models import Employee, OrgUnit, Tenant
 from perfloop.templates import load_builtin_templates
 from support import GraphQLClient

@@ -1,5 +1,8 @@
 """perfloop.engine: the formula language and the pure scoring engine (no I/O).
 
+Two rooms, one import for callers: `engine.formulas` (the language) and
+`engine.scoring` (the scoring rules built on it).
+
 ```
 compile(text, variables=None) -> Formula     .evaluate(data) .explain(data) .names .text
 FormulaError                                 .code .message .line .column .excerpt .suggestion
@@ -12,25 +15,30 @@ completion, item_score, weighted_total, ...  the scoring rules as plain function
 
 from __future__ import annotations
 
-from perfloop.engine.errors import ERROR_CODES, FormulaError, FormulaErrorValue, to_json
-from perfloop.engine.formula import Formula, check_formula, compile
-from perfloop.engine.functions import FUNCTIONS
-from perfloop.engine.interp import Explanation
-from perfloop.engine.scheme import (
-    PeriodSummary,
-    SchemeError,
-    ScorecardResult,
-    ScoringScheme,
-    check_scoring_template,
+from perfloop.engine.formulas import (
+    ERROR_CODES,
+    FUNCTIONS,
+    Explanation,
+    Formula,
+    FormulaError,
+    FormulaErrorValue,
+    check_formula,
+    compile,
+    to_json,
 )
 from perfloop.engine.scoring import (
     DIRECTIONS,
     RELATIONS,
+    PeriodSummary,
     ReviewResult,
+    SchemeError,
+    ScorecardResult,
+    ScoringScheme,
     WeightError,
     WeightProblem,
     annual_result,
     band,
+    check_scoring_template,
     check_weights,
     completion,
     completion_ratio,

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 
 from perfloop.authz import Permission, Scope
 from perfloop.engine import DIRECTIONS
-from perfloop.engine.plans import GapReport, GoalNode, coverage, gap_report, rollup
+from perfloop.engine.scoring.plans import GapReport, GoalNode, coverage, gap_report, rollup
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.plan_common import (

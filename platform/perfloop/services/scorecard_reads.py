@@ -17,7 +17,7 @@ from sqlalchemy import Executable, and_, bindparam, select
 from perfloop.authz import Permission, Scope
 from perfloop.engine import completion as completion_of
 from perfloop.engine import item_score
-from perfloop.engine.plans import expected_progress, is_behind, is_cumulative
+from perfloop.engine.scoring.plans import expected_progress, is_behind, is_cumulative
 from perfloop.services.plan_common import get_cycle
 from perfloop.services.scopes import scope_condition
 from perfloop.store.models import Employee

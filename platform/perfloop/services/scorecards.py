@@ -39,7 +39,7 @@ from perfloop.store.plan_models import ActionTask, Goal, Scorecard, ScorecardIte
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.engine.scheme import ScoringScheme
+    from perfloop.engine.scoring.scheme import ScoringScheme
     from perfloop.services.caller import Caller
     from perfloop.store.cycle_models import Cycle
 

@@ -24,19 +24,6 @@ def load_engine() -> Any | None:
 
 
 def engine_function(name: str) -> Any | None:
-    """`perfloop.engine.<name>`, else the same name in `perfloop.engine.scheme`.
-
-    `check_scoring_template` lives in `perfloop.engine.scheme` and is not (yet)
-    re-exported by `perfloop.engine`.
-    """
+    """`perfloop.engine.<name>`, or None when the engine or the name is absent."""
     engine = load_engine()
-    if engine is None:
-        return None
-    found = getattr(engine, name, None)
-    if found is None:
-        try:
-            found = getattr(importlib.import_module("perfloop.engine.scheme"), name, None)
-        except ModuleNotFoundError as exc:
-            if exc.name != "perfloop.engine.scheme":
-                raise
-    return found
+    return None if engine is None else getattr(engine, name, None)

@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from perfloop.engine import limits
-from perfloop.engine.errors import DIV0, LIMIT, NUM, VALUE, FormulaErrorValue
+from perfloop.engine.formulas import limits
+from perfloop.engine.formulas.errors import DIV0, LIMIT, NUM, VALUE, FormulaErrorValue
 
 ERR: Final = FormulaErrorValue
 NUMBER_TYPES: Final = (int, float, Decimal)

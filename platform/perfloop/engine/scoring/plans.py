@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from perfloop.engine.scoring import completion as _completion
+from perfloop.engine.scoring.rules import completion as _completion
 
 #: How far below the expected progress an item may be before it is flagged.
 DEFAULT_TOLERANCE = 0.1

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfloop.engine import functions as fns
-from perfloop.engine import runtime as rt
-from perfloop.engine.errors import VALUE, FormulaErrorValue, to_json
-from perfloop.engine.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
+from perfloop.engine.formulas import functions as fns
+from perfloop.engine.formulas import runtime as rt
+from perfloop.engine.formulas.errors import VALUE, FormulaErrorValue, to_json
+from perfloop.engine.formulas.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
 
 #: Per-record explanations shown for one aggregate; the rest are summarised.
 MAX_EXPLAINED_RECORDS = 50

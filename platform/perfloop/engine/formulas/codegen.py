@@ -24,12 +24,12 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from perfloop.engine import functions as fns
-from perfloop.engine import limits
-from perfloop.engine import runtime as rt
-from perfloop.engine.errors import NA, NUM, FormulaErrorValue
-from perfloop.engine.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
-from perfloop.engine.vartypes import NUMBER
+from perfloop.engine.formulas import functions as fns
+from perfloop.engine.formulas import limits
+from perfloop.engine.formulas import runtime as rt
+from perfloop.engine.formulas.errors import NA, NUM, FormulaErrorValue
+from perfloop.engine.formulas.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
+from perfloop.engine.formulas.vartypes import NUMBER
 
 NUMERIC = "num"  # the code yields an int/float (or bool, which is an int)
 NULLABLE = "numnull"  # a number or null (see _null_result)

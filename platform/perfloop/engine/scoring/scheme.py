@@ -22,11 +22,11 @@ from typing import Any
 from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
 from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
-from perfloop.engine.contexts import CONTEXTS, FORMULA_PLACES
-from perfloop.engine.errors import FormulaError, to_json
-from perfloop.engine.formula import Formula, compile
-from perfloop.engine.nodes import Call, Literal, Name, walk
-from perfloop.engine.scoring import WeightError, WeightProblem
+from perfloop.engine.formulas.errors import FormulaError, to_json
+from perfloop.engine.formulas.formula import Formula, compile
+from perfloop.engine.formulas.nodes import Call, Literal, Name, walk
+from perfloop.engine.scoring.contexts import CONTEXTS, FORMULA_PLACES
+from perfloop.engine.scoring.rules import WeightError, WeightProblem
 
 Problem = tuple[str, str, str]
 

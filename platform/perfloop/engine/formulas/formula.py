@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from perfloop.engine.checker import check
-from perfloop.engine.codegen import build
-from perfloop.engine.errors import FormulaError
-from perfloop.engine.interp import Explanation, Interpreter
-from perfloop.engine.nodes import Node
-from perfloop.engine.syntax import parse
+from perfloop.engine.formulas.checker import check
+from perfloop.engine.formulas.codegen import build
+from perfloop.engine.formulas.errors import FormulaError
+from perfloop.engine.formulas.interp import Explanation, Interpreter
+from perfloop.engine.formulas.nodes import Node
+from perfloop.engine.formulas.syntax import parse
 
 
 class Formula:
@@ -41,7 +41,7 @@ class Formula:
         try:
             return self._interpreter.evaluate(data)
         except Exception as exc:  # pragma: no cover - a bug; never let it reach the caller
-            from perfloop.engine.errors import VALUE, FormulaErrorValue
+            from perfloop.engine.formulas.errors import VALUE, FormulaErrorValue
 
             return FormulaErrorValue(VALUE, f"internal error: {type(exc).__name__}")
 

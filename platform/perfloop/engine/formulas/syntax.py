@@ -15,9 +15,9 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from perfloop.engine import limits
-from perfloop.engine.errors import FormulaError
-from perfloop.engine.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
+from perfloop.engine.formulas import limits
+from perfloop.engine.formulas.errors import FormulaError
+from perfloop.engine.formulas.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
 
 GRAMMAR = r"""
 ?start: or_expr

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfloop.engine.vartypes import ANY, SType
+from perfloop.engine.formulas.vartypes import ANY, SType
 
 
 @dataclass(slots=True, eq=False)

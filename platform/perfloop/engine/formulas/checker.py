@@ -14,11 +14,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfloop.engine.errors import FormulaError
-from perfloop.engine.functions import FUNCTIONS, RECORD_AGGREGATES
-from perfloop.engine.nodes import Binary, Binding, Call, ListExpr, Literal, Name, Node, Unary
-from perfloop.engine.scoring import DIRECTIONS
-from perfloop.engine.vartypes import (
+from perfloop.engine.formulas.completion import DIRECTIONS
+from perfloop.engine.formulas.errors import FormulaError
+from perfloop.engine.formulas.functions import FUNCTIONS, RECORD_AGGREGATES
+from perfloop.engine.formulas.nodes import (
+    Binary,
+    Binding,
+    Call,
+    ListExpr,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
+from perfloop.engine.formulas.vartypes import (
     ANY,
     BOOL,
     BOOL_T,

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
-from perfloop.engine import limits
-from perfloop.engine.errors import DIV0, LIMIT, NA, NUM, VALUE, FormulaErrorValue
-from perfloop.engine.runtime import ERR, concat, err, is_num, kind, truth
-from perfloop.engine.scoring import DIRECTIONS, completion_ratio
-from perfloop.engine.vartypes import ANY, BOOL_T, LIST_T, NUM_T, TEXT_T, SType
+from perfloop.engine.formulas import limits
+from perfloop.engine.formulas.completion import DIRECTIONS, completion_ratio
+from perfloop.engine.formulas.errors import DIV0, LIMIT, NA, NUM, VALUE, FormulaErrorValue
+from perfloop.engine.formulas.runtime import ERR, concat, err, is_num, kind, truth
+from perfloop.engine.formulas.vartypes import ANY, BOOL_T, LIST_T, NUM_T, TEXT_T, SType
 
 Thunk = Callable[[], Any]
 

@@ -1,0 +1,64 @@
+"""The scoring rules, built on the formula language (no I/O).
+
+```
+rules     completion, item score, weights, 360°, bands, incentives, streaks (reference functions)
+contexts  what each formula of a `scoring` template may read
+scheme    a `scoring` template compiled once: ScoringScheme, check_scoring_template
+plans     progress of a plan during its period (behind-plan, cumulative items)
+```
+"""
+
+from __future__ import annotations
+
+from perfloop.engine.formulas.completion import DIRECTIONS, completion_ratio
+from perfloop.engine.scoring.rules import (
+    RELATIONS,
+    ReviewResult,
+    WeightError,
+    WeightProblem,
+    annual_result,
+    band,
+    check_weights,
+    completion,
+    consecutive_periods,
+    final_score,
+    incentive,
+    item_score,
+    met_in_consecutive_periods,
+    rating_band,
+    review_score,
+    weighted_total,
+)
+from perfloop.engine.scoring.scheme import (
+    PeriodSummary,
+    SchemeError,
+    ScorecardResult,
+    ScoringScheme,
+    check_scoring_template,
+)
+
+__all__ = [
+    "DIRECTIONS",
+    "RELATIONS",
+    "PeriodSummary",
+    "ReviewResult",
+    "SchemeError",
+    "ScorecardResult",
+    "ScoringScheme",
+    "WeightError",
+    "WeightProblem",
+    "annual_result",
+    "band",
+    "check_scoring_template",
+    "check_weights",
+    "completion",
+    "completion_ratio",
+    "consecutive_periods",
+    "final_score",
+    "incentive",
+    "item_score",
+    "met_in_consecutive_periods",
+    "rating_band",
+    "review_score",
+    "weighted_total",
+]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from perfloop.engine import compile
-from perfloop.engine.codegen import build
-from perfloop.engine.scheme import ScoringScheme
+from perfloop.engine.formulas.codegen import build
+from perfloop.engine.scoring.scheme import ScoringScheme
 from perfloop.paths import builtin_templates_dir
 
 

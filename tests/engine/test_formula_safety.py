@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from perfloop.engine import FormulaError, FormulaErrorValue, compile, limits
-from perfloop.engine.codegen import NAMESPACE
+from perfloop.engine import FormulaError, FormulaErrorValue, compile
+from perfloop.engine.formulas import limits
+from perfloop.engine.formulas.codegen import NAMESPACE
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from perfloop.engine.plans import (
+from perfloop.engine.scoring.plans import (
     GoalNode,
     coverage,
     expected_progress,

@@ -113,7 +113,7 @@ def raw_batches(path: Path, batch_size: int, order: list[str]) -> Iterator[list[
 async def prepare_database(url: str, **engine_args: Any) -> Any:
     from perfloop.services.templates import sync_builtin_templates
     from perfloop.store import make_engine, make_sessionmaker, upgrade
-    from perfloop.store.models import Tenant
+    from perfloop.store.identity import Tenant
 
     engine = make_engine(url, **engine_args)
     await upgrade(engine)
@@ -135,7 +135,7 @@ async def run_import(engine: Any, csv_path: Path, batch_size: int, workers: int)
 
     from perfloop.services.datasets import import_file
     from perfloop.store import make_sessionmaker
-    from perfloop.store.models import Tenant
+    from perfloop.store.identity import Tenant
 
     samples: list[float] = []
 

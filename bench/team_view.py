@@ -36,9 +36,11 @@ from perfloop.services.templates import sync_builtin_templates
 from perfloop.services.tenants import assign_roles, create_tenant
 from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
-from perfloop.store.cycle_models import Cycle, InstalledApp
-from perfloop.store.models import Employee, OrgUnit, UserAccount
-from perfloop.store.plan_models import Actual, Scorecard, ScorecardItem
+from perfloop.store.apps import InstalledApp
+from perfloop.store.cycles import Cycle
+from perfloop.store.identity import UserAccount
+from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 
 PEOPLE, ITEMS = 50, 8
 TEAM = """

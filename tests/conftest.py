@@ -20,7 +20,7 @@ from perfloop.services.templates import sync_builtin_templates
 from perfloop.services.tenants import assign_roles, create_tenant
 from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
-from perfloop.store.models import Tenant, UserAccount
+from perfloop.store.identity import Tenant, UserAccount
 from support import OTHER_HR, GraphQLClient
 from support.company import Company, create_company
 from support.plans import NewCycle, cycle_opener

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perfloop.store.models import AuditEvent, TemplateRecord
+from perfloop.store.core import AuditEvent
+from perfloop.store.templates import TemplateRecord
 from perfloop.templates import load_builtin_templates
 from support import OTHER_HR, GraphQLClient, dataset_document
 

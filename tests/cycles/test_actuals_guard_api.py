@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perfloop.store.models import AuditEvent
+from perfloop.store.core import AuditEvent
 
 if TYPE_CHECKING:
     from support.company import Company

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from support.company import Company
-from perfloop.store.cycle_models import InstalledApp
-from perfloop.store.models import AuditEvent, Tenant
+from perfloop.store.apps import InstalledApp
+from perfloop.store.core import AuditEvent
+from perfloop.store.identity import Tenant
 from perfloop.templates import load_builtin_templates
 from support import GraphQLClient
 

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 if TYPE_CHECKING:
     from support.company import Company
 from perfloop.services import cycles as cycle_service
-from perfloop.store.models import AuditEvent, PolicyRule, Tenant
-from perfloop.store.plan_models import Scorecard
+from perfloop.store.core import AuditEvent
+from perfloop.store.identity import PolicyRule, Tenant
+from perfloop.store.plans import Scorecard
 from support import GraphQLClient
 
 INSTALL = """

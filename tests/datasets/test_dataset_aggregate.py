@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.demo import DEMO_DOMAIN
 from perfloop.services import datasets
 from perfloop.services.errors import ServiceError
-from perfloop.store.models import Employee, OrgUnit
+from perfloop.store.org import Employee, OrgUnit
 from support import GraphQLClient
 
 Publish = Callable[[], Awaitable[str]]

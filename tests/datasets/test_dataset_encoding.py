@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.services import datasets
 from perfloop.services.ingest import encode_record, pgcopy, prepare_records, spec_for_body
 from perfloop.services.ingest.files import _compile, _plan
-from perfloop.store.dataset_models import DatasetRecord
+from perfloop.store.datasets import DatasetRecord
 from perfloop.templates import load_builtin_templates
 
 Publish = Callable[[], Awaitable[str]]

@@ -19,7 +19,7 @@ from perfloop.cli.main import app
 from perfloop.services import datasets
 from perfloop.services.errors import ServiceError
 from perfloop.services.ingest import store
-from perfloop.store.dataset_models import DatasetBatch, DatasetRecord
+from perfloop.store.datasets import DatasetBatch, DatasetRecord
 
 Publish = Callable[[], Awaitable[str]]
 HEADER = ["order_id", "owner_email", "customer_id", "order_date", "amount", "status", "deal_type"]

@@ -8,8 +8,8 @@ from dataset_helpers import NORTH_LEAD, order
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perfloop.store.dataset_models import DatasetBatch, DatasetRecord
-from perfloop.store.models import AuditEvent
+from perfloop.store.core import AuditEvent
+from perfloop.store.datasets import DatasetBatch, DatasetRecord
 from support import GraphQLClient
 
 INGEST = """

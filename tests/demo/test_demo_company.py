@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.authz import Role
 from perfloop.demo import demo_users, load_demo
 from perfloop.demo.context import current_quarter
-from perfloop.store.models import Employee, OrgUnit, Tenant
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee, OrgUnit
 
 
 async def test_demo_company_shape(session: AsyncSession) -> None:

@@ -20,9 +20,9 @@ from perfloop.services import cycles, scorecard_reads
 from perfloop.services.caller import resolve_caller
 from perfloop.services.templates import sync_builtin_templates
 from perfloop.store import make_engine, make_sessionmaker, upgrade
-from perfloop.store.dataset_models import DatasetRecord
-from perfloop.store.models import Tenant
-from perfloop.store.plan_models import Actual
+from perfloop.store.datasets import DatasetRecord
+from perfloop.store.identity import Tenant
+from perfloop.store.plans import Actual
 
 DAY = dt.date(2026, 10, 2)  # 2026-Q4, two days in
 

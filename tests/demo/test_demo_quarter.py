@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.demo import DEMO_DOMAIN
 from perfloop.demo.context import current_quarter
 from perfloop.engine.scoring.scheme import ScoringScheme
-from perfloop.store.models import Employee, OrgUnit, Tenant
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee, OrgUnit
 from perfloop.templates import load_builtin_templates
 from support import GraphQLClient
 from support.plans import employee_id

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from support.company import Company
-from perfloop.store.models import AuditEvent, OrgUnit
+from perfloop.store.core import AuditEvent
+from perfloop.store.org import OrgUnit
 from support import GraphQLClient
 
 UNITS = "query { orgUnits { id code kind name parent { code } } }"

@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 if TYPE_CHECKING:
     from support.company import Company
 from perfloop.services.org_import import ImportFailed, import_org, read_table
-from perfloop.store.cycle_models import Position
-from perfloop.store.models import AuditEvent, Employee, OrgUnit, Tenant
+from perfloop.store.core import AuditEvent
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee, OrgUnit, Position
 
 HEADER = [
     "employee_no", "name", "email", "org_unit_code", "org_unit_name", "parent_unit_code",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from perfloop.store.plan_models import Actual
+from perfloop.store.plans import Actual
 from support import GraphQLClient
 from support.company import Company, create_company
 

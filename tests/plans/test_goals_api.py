@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from perfloop.store.models import AuditEvent
+from perfloop.store.core import AuditEvent
 from support import GraphQLClient
 from support.company import Company, create_company
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perfloop.store.plan_models import Scorecard
+from perfloop.store.plans import Scorecard
 from perfloop.templates import load_builtin_templates
 
 if TYPE_CHECKING:

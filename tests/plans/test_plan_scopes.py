@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from perfloop.store.models import Employee, OrgUnit, Tenant
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee, OrgUnit
 from support import GraphQLClient
 from support.plans import NewCycle, employee_id
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.services.scorecards import unsigned_plan_count
-from perfloop.store.models import AuditEvent
+from perfloop.store.core import AuditEvent
 from support import GraphQLClient
 from support.plans import NewCycle, employee_id
 

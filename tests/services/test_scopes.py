@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.authz import EnforcerCache, Scope
 from perfloop.services.caller import resolve_caller
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.models import Employee, OrgUnit, Tenant
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee, OrgUnit
 
 
 async def _reachable(session: AsyncSession, email: str, scope: Scope) -> set[str]:

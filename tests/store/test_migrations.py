@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from perfloop.store.migrate import current_revision, head_revision, upgrade
+from perfloop.store.core.migrate import current_revision, head_revision, upgrade
 from perfloop.store.schema import metadata
 
 

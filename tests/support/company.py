@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.authz import Role
 from perfloop.services.tenants import assign_roles, create_tenant
-from perfloop.store.models import Employee, OrgUnit, UserAccount
+from perfloop.store.identity import UserAccount
+from perfloop.store.org import Employee, OrgUnit
 from support import GraphQLClient
 
 _n = itertools.count()

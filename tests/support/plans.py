@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.demo import DEMO_DOMAIN
-from perfloop.store.cycle_models import Cycle, InstalledApp
-from perfloop.store.models import Employee, Tenant
+from perfloop.store.apps import InstalledApp
+from perfloop.store.cycles import Cycle
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee
 
 _periods = itertools.count()
 NewCycle = Callable[..., Awaitable[int]]

@@ -48,7 +48,7 @@ def import_dataset(
     from perfloop.services.errors import ErrorCode, ServiceError
     from perfloop.services.ingest.files import count_rows
     from perfloop.services.ingest.store import BatchOutcome
-    from perfloop.store.models import Tenant
+    from perfloop.store.identity import Tenant
 
     total = count_rows(file)
     progress = Progress(

@@ -39,7 +39,7 @@ def import_org(
     """
     from perfloop.services.errors import ServiceError
     from perfloop.services.org_import import ImportFailed, import_org, read_table
-    from perfloop.store.models import Tenant
+    from perfloop.store.identity import Tenant
 
     if not file.is_file():
         err_console.print(f"[red]{file}[/]: no such file")

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from perfloop.demo.records import business_records
 from perfloop.demo.targets import manual_actual
 from perfloop.services import actuals, datasets, scorecards
-from perfloop.store.plan_models import ActionTask, Scorecard, ScorecardItem
+from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -17,7 +17,8 @@ from perfloop.demo.targets import Person, targets
 from perfloop.engine.scoring.plans import expected_progress
 from perfloop.services.caller import Caller, resolve_caller
 from perfloop.services.cycles import Period, period_containing
-from perfloop.store.models import Employee, OrgUnit, Tenant
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee, OrgUnit
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -36,7 +36,7 @@ from perfloop.demo.goal_tree import GoalTree, build_goal_tree
 from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
 from perfloop.services import apps, cycles, scorecards
 from perfloop.services.scorecards import ItemInput, TargetOverride, TaskInput
-from perfloop.store.models import OrgUnit
+from perfloop.store.org import OrgUnit
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

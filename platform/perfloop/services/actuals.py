@@ -39,14 +39,15 @@ from perfloop.services.plan_common import (
     template_bodies,
 )
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.models import Employee, OrgUnit, utcnow
-from perfloop.store.plan_models import Actual, Checkin, Scorecard, ScorecardItem
+from perfloop.store.core import utcnow
+from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.plans import Actual, Checkin, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.caller import Caller
-    from perfloop.store.cycle_models import Cycle
+    from perfloop.store.cycles import Cycle
 
 
 def _number(value: Any) -> float | None:

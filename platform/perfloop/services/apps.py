@@ -28,8 +28,10 @@ from perfloop.engine.scoring.scheme import check_scoring_template
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.templates import _resolver_for
-from perfloop.store.cycle_models import InstalledApp
-from perfloop.store.models import OrgUnit, TemplateRecord, utcnow
+from perfloop.store.apps import InstalledApp
+from perfloop.store.core import utcnow
+from perfloop.store.org import OrgUnit
+from perfloop.store.templates import TemplateRecord
 from perfloop.templates import TemplateError, merge_parameters, parse_ref, validate_document
 
 if TYPE_CHECKING:

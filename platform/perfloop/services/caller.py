@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from perfloop.authz import EnforcerCache, Permission, Scope, TenantEnforcer, TenantPolicy
 from perfloop.services.errors import Forbidden, NotAuthenticated
-from perfloop.store.models import PolicyRule, RoleAssignment, Tenant, UserAccount
+from perfloop.store.identity import PolicyRule, RoleAssignment, Tenant, UserAccount
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

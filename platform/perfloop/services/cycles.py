@@ -58,8 +58,9 @@ from perfloop.authz import Permission, Role
 from perfloop.services import audit
 from perfloop.services.apps import load_template
 from perfloop.services.errors import ErrorCode, Forbidden, ServiceError, UserError
-from perfloop.store.cycle_models import Cycle, CycleStage, CycleTransition, InstalledApp
-from perfloop.store.models import utcnow
+from perfloop.store.apps import InstalledApp
+from perfloop.store.core import utcnow
+from perfloop.store.cycles import Cycle, CycleStage, CycleTransition
 from perfloop.templates import parse_ref
 
 if TYPE_CHECKING:

@@ -40,8 +40,9 @@ from perfloop.services.ingest.prepare import RowFormat
 from perfloop.services.ingest.store import BatchOutcome, committed_batch_keys, store_batch
 from perfloop.services.pagination import Page, check_first, decode_cursor, encode_cursor
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.dataset_models import DatasetRecord
-from perfloop.store.models import Employee, OrgUnit, TemplateRecord
+from perfloop.store.datasets import DatasetRecord
+from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.templates import TemplateRecord
 from perfloop.templates import parse_ref
 
 if TYPE_CHECKING:

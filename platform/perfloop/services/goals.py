@@ -33,15 +33,16 @@ from perfloop.services.plan_common import (
     template_bodies,
 )
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.models import Employee, OrgUnit
-from perfloop.store.plan_models import Actual, Goal, GoalProposal, ScorecardItem
+from perfloop.store.goals import Goal, GoalProposal
+from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.plans import Actual, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.caller import Caller
-    from perfloop.store.cycle_models import Cycle
+    from perfloop.store.cycles import Cycle
 
 LEVELS = ("company", "department", "team", "position", "employee")
 UNIT_LEVELS = ("company", "department", "team")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from perfloop.authz import Permission
-from perfloop.store.models import Tenant, UserAccount
+from perfloop.store.identity import Tenant, UserAccount
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -28,8 +28,7 @@ from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.pagination import Page, keyset_page
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.cycle_models import Position
-from perfloop.store.models import Employee, OrgUnit
+from perfloop.store.org import Employee, OrgUnit, Position
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -34,8 +34,7 @@ from perfloop.authz import Permission
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.org import EMPLOYEE_STATUSES, PATH_LIMIT, UNIT_KINDS
-from perfloop.store.cycle_models import Position
-from perfloop.store.models import Employee, OrgUnit
+from perfloop.store.org import Employee, OrgUnit, Position
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

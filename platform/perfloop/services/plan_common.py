@@ -16,9 +16,11 @@ from perfloop.engine.scoring.scheme import SchemeError, ScoringScheme
 from perfloop.services.apps import installs_for_units
 from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.cycle_models import Cycle, InstalledApp, Position
-from perfloop.store.models import Employee, TemplateRecord
-from perfloop.store.plan_models import Actual, Scorecard
+from perfloop.store.apps import InstalledApp
+from perfloop.store.cycles import Cycle
+from perfloop.store.org import Employee, Position
+from perfloop.store.plans import Actual, Scorecard
+from perfloop.store.templates import TemplateRecord
 from perfloop.templates import canonical_json, parse_ref
 
 if TYPE_CHECKING:

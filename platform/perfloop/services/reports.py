@@ -19,8 +19,8 @@ from perfloop.engine import completion as completion_of
 from perfloop.engine.scoring.plans import expected_progress, is_behind, is_cumulative
 from perfloop.services.plan_common import get_cycle, in_cycle_period, invalid
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.models import Employee
-from perfloop.store.plan_models import Actual, Scorecard, ScorecardItem
+from perfloop.store.org import Employee
+from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

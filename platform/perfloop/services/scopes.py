@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import BindParameter, ColumnElement, false, select, true
 
 from perfloop.authz import Permission, Scope
-from perfloop.store.models import Employee, OrgUnit
+from perfloop.store.org import Employee, OrgUnit
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import InstrumentedAttribute

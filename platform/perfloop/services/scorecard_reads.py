@@ -20,8 +20,8 @@ from perfloop.engine import item_score
 from perfloop.engine.scoring.plans import expected_progress, is_behind, is_cumulative
 from perfloop.services.plan_common import get_cycle
 from perfloop.services.scopes import scope_condition
-from perfloop.store.models import Employee
-from perfloop.store.plan_models import ActionTask, Actual, Scorecard, ScorecardItem
+from perfloop.store.org import Employee
+from perfloop.store.plans import ActionTask, Actual, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -33,15 +33,17 @@ from perfloop.services.plan_common import (
     template_bodies,
 )
 from perfloop.services.scopes import employees_in_scope
-from perfloop.store.models import Employee, OrgUnit, utcnow
-from perfloop.store.plan_models import ActionTask, Goal, Scorecard, ScorecardItem
+from perfloop.store.core import utcnow
+from perfloop.store.goals import Goal
+from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.engine.scoring.scheme import ScoringScheme
     from perfloop.services.caller import Caller
-    from perfloop.store.cycle_models import Cycle
+    from perfloop.store.cycles import Cycle
 
 TASK_STATUSES = ("open", "doing", "done", "dropped")
 #: An item's score settings (``thresholds``), read from the scheme's parameters by default.

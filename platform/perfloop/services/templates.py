@@ -20,7 +20,7 @@ from perfloop.authz import Permission
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.pagination import Page, keyset_page
-from perfloop.store.models import TemplateRecord
+from perfloop.store.templates import TemplateRecord
 from perfloop.templates import (
     KINDS,
     TemplateError,

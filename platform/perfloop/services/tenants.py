@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from perfloop.authz import Role, default_policy_lines
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError
-from perfloop.store.models import PolicyRule, RoleAssignment, Tenant
+from perfloop.store.identity import PolicyRule, RoleAssignment, Tenant
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

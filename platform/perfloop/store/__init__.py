@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfloop.store.db import make_engine, make_sessionmaker
-from perfloop.store.migrate import upgrade
+from perfloop.store.core.db import make_engine, make_sessionmaker
+from perfloop.store.core.migrate import upgrade
 
 __all__ = ["make_engine", "make_sessionmaker", "upgrade"]

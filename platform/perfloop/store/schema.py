@@ -1,10 +1,13 @@
-"""Every table perfloop has: importing this registers all model modules on
+"""Every table perfloop has: importing this registers every domain's models on
 ``Base.metadata`` (Alembic's env and the migrations test use it)."""
 
 from __future__ import annotations
 
-from perfloop.store import cycle_models, dataset_models, models, plan_models
+from perfloop.store import apps, cycles, datasets, goals, identity, org, plans, templates
+from perfloop.store.core import Base
 
-metadata = models.Base.metadata
+metadata = Base.metadata
 
-__all__ = ["cycle_models", "dataset_models", "metadata", "models", "plan_models"]
+DOMAINS = (apps, cycles, datasets, goals, identity, org, plans, templates)
+
+__all__ = ["DOMAINS", "metadata"]

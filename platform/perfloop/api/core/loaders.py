@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from perfloop.store.models import Employee, OrgUnit, UserAccount
+from perfloop.store.identity import UserAccount
+from perfloop.store.org import Employee, OrgUnit
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

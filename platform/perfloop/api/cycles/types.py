@@ -20,11 +20,11 @@ from perfloop.api.core.errors import UserError
 from perfloop.api.core.scalars import JSON, I18nText
 from perfloop.api.identity.types import Employee, OrgUnit, User
 from perfloop.services import cycles as cycle_service
-from perfloop.store.cycle_models import Cycle as CycleRow
-from perfloop.store.cycle_models import CycleStage as CycleStageRow
-from perfloop.store.cycle_models import CycleTransition as CycleTransitionRow
-from perfloop.store.cycle_models import InstalledApp as InstalledAppRow
-from perfloop.store.cycle_models import Position as PositionRow
+from perfloop.store.apps import InstalledApp as InstalledAppRow
+from perfloop.store.cycles import Cycle as CycleRow
+from perfloop.store.cycles import CycleStage as CycleStageRow
+from perfloop.store.cycles import CycleTransition as CycleTransitionRow
+from perfloop.store.org import Position as PositionRow
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -14,7 +14,7 @@ from perfloop.api.core.scalars import JSON
 if TYPE_CHECKING:
     from perfloop.services.ingest import RowError
     from perfloop.services.ingest.store import BatchOutcome
-    from perfloop.store.dataset_models import DatasetRecord as DatasetRecordRow
+    from perfloop.store.datasets import DatasetRecord as DatasetRecordRow
 
 
 @strawberry.type(description="One business record of a dataset (an order, a ticket, a project).")

@@ -7,9 +7,9 @@ import datetime as dt
 import strawberry
 
 from perfloop.api.core.context import Info
-from perfloop.store.models import Employee as EmployeeRow
-from perfloop.store.models import OrgUnit as OrgUnitRow
-from perfloop.store.models import UserAccount
+from perfloop.store.identity import UserAccount
+from perfloop.store.org import Employee as EmployeeRow
+from perfloop.store.org import OrgUnit as OrgUnitRow
 
 
 @strawberry.type

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from perfloop.services.goals import GapView, GoalView
     from perfloop.services.reports import ReportRow as ReportRowView
     from perfloop.services.scorecard_reads import ScorecardView, TaskView
-    from perfloop.store.plan_models import ActionTask as ActionTaskRow
-    from perfloop.store.plan_models import Actual as ActualRow
-    from perfloop.store.plan_models import Checkin as CheckinRow
+    from perfloop.store.plans import ActionTask as ActionTaskRow
+    from perfloop.store.plans import Actual as ActualRow
+    from perfloop.store.plans import Checkin as CheckinRow
 
 
 @strawberry.enum(description="Who signs a plan.")

@@ -13,7 +13,7 @@ from perfloop.api.core.scalars import JSON, I18nText
 from perfloop.api.identity.types import User
 
 if TYPE_CHECKING:
-    from perfloop.store.models import TemplateRecord
+    from perfloop.store.templates import TemplateRecord
     from perfloop.templates import TemplateError
 
 

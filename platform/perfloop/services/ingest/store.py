@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from perfloop.services import audit
 from perfloop.services.errors import ErrorCode, ServiceError
 from perfloop.services.ingest import pgcopy
-from perfloop.store.dataset_models import DatasetBatch, DatasetRecord
+from perfloop.store.datasets import DatasetBatch, DatasetRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

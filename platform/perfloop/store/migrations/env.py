@@ -1,4 +1,4 @@
-"""Alembic environment: works on a connection handed in by perfloop.store.migrate,
+"""Alembic environment: works on a connection handed in by perfloop.store.core.migrate,
 or, for the ``alembic`` command line, on its own async engine."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from perfloop.settings import normalize_database_url
-from perfloop.store.db import make_engine
+from perfloop.store.core.db import make_engine
 from perfloop.store.schema import metadata
 
 config = context.config

@@ -1,13 +1,4 @@
-"""Positions, installed apps, cycles and their stages.
-
-positions          the tenant's job catalogue; ``employees.position`` holds a position's name
-installed_apps     an `app` template (key@version) installed into a tenant, with the
-                   tenant's parameter overrides, optionally for one org unit's subtree
-cycles             one review period run from a `cycle` template of an installed app;
-                   an annual (summary) cycle is the parent of its quarters
-cycle_stages       the cycle's stages in template order, each with its due date and state
-cycle_transitions  the stage log: every move, who made it, and any guard override's reason
-"""
+"""cycles, their stages (in template order, with due dates) and the stage log."""
 
 from __future__ import annotations
 
@@ -27,70 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perfloop.store.models import Base, JSONType, utcnow
+from perfloop.store.core.base import Base, JSONType, utcnow
 
-__all__ = ["Cycle", "CycleStage", "CycleTransition", "InstalledApp", "Position"]
-
-
-class Position(Base):
-    """A job in the tenant's catalogue (销售代表, Software Engineer).
-
-    Employees refer to a position by its name (``employees.position``), which is
-    unique per tenant; renaming a position renames it on its employees too.
-    """
-
-    __tablename__ = "positions"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "code"),
-        UniqueConstraint("tenant_id", "name"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(63))
-    name: Mapped[str] = mapped_column(String(100))
-    name_en: Mapped[str | None] = mapped_column(String(200))
-    # The unit the position usually belongs to (a team's "Sales Representative"); optional.
-    org_unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("org_units.id", ondelete="SET NULL"), index=True
-    )
-    grade: Mapped[str | None] = mapped_column(String(20))  # the usual grade, a hint only
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
-
-
-class InstalledApp(Base):
-    """An app template installed into a tenant.
-
-    ``overrides`` is what the installer changed; ``parameters`` is the app's
-    defaults with the overrides merged in, validated when written. An install
-    with ``org_unit_id`` applies to that unit's subtree (department-specific
-    weights or bands); the nearest one up the tree wins, then the tenant-wide one.
-    """
-
-    __tablename__ = "installed_apps"
-    __table_args__ = (Index("ix_installed_apps_tenant_key", "tenant_id", "app_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    app_key: Mapped[str] = mapped_column(String(100))
-    app_version: Mapped[int] = mapped_column(Integer)
-    org_unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
-    )
-    overrides: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    parameters: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
-    installed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_accounts.id", ondelete="SET NULL")
-    )
-    installed_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
+__all__ = ["Cycle", "CycleStage", "CycleTransition"]
 
 
 class Cycle(Base):

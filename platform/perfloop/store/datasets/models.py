@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perfloop.store.models import Base, JSONType, utcnow
+from perfloop.store.core.base import Base, JSONType, utcnow
 
 # BIGINT on PostgreSQL; INTEGER (the rowid alias) on SQLite.
 RecordId = BigInteger().with_variant(Integer(), "sqlite")

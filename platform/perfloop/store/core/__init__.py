@@ -1,0 +1,9 @@
+"""Shared store machinery: the declarative base, the engine and session factory,
+migrations and the audit trail every domain writes to."""
+
+from __future__ import annotations
+
+from perfloop.store.core.audit import AuditEvent
+from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
+
+__all__ = ["NAMING", "AuditEvent", "Base", "JSONType", "utcnow"]

@@ -1,0 +1,7 @@
+"""The plans tables: scorecards (signed plans), their items, action tasks, actuals and check-ins."""
+
+from __future__ import annotations
+
+from perfloop.store.plans.models import ActionTask, Actual, Checkin, Scorecard, ScorecardItem
+
+__all__ = ["ActionTask", "Actual", "Checkin", "Scorecard", "ScorecardItem"]

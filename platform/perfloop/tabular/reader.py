@@ -1,0 +1,322 @@
+"""Open a CSV or .xlsx file and stream its rows.
+
+    with open_table(path, columns=ORG_COLUMNS) as table:
+        table.header.positions            # ((0, "employee_no"), (1, "name"), ...)
+        for row, cells in table:          # the rows below the header
+            ...
+
+* **Suffix**: ``.csv`` or ``.xlsx`` (any case); anything else (``.xls``,
+  ``.txt``, …) is refused with a :class:`~perfloop.tabular.errors.FileError`.
+* **Header**: the first non-blank row. A file without one is a FileError; a
+  file with a header and no rows below it is *not* an error: it yields no
+  rows, and the caller decides whether that is a problem.
+* **Rows**: ``(row_number, cells)`` for every non-blank row below the header,
+  numbered as a spreadsheet shows them (the first line or row is 1; blank
+  rows are skipped but keep their number). A row is blank when every cell is
+  empty or only spaces. Cells are raw: ``str`` for CSV (exactly as
+  ``csv.reader`` gives them, untrimmed); for .xlsx see
+  :mod:`perfloop.tabular.xlsx`. Rows are not padded to the header's width.
+  The rows can be read once.
+* **CSV encoding**: ``encoding`` or detected (:mod:`perfloop.tabular.encoding`);
+  :attr:`Table.encoding` says which. Bytes not in it raise
+  :class:`~perfloop.tabular.errors.DecodeError` (naming the line) while reading.
+* **Sheets** (.xlsx): ``sheet`` is a name (exact, else compared as headers
+  are), or a **1-based** position as the tabs are shown (``1`` is the first
+  tab; an int, or a str of digits naming no sheet, so ``--sheet 2`` works
+  from a command line). By default the first *data* sheet: with ``columns``,
+  the first visible sheet whose first non-blank row names a known column —
+  an instructions tab (说明) before the data is passed over; without, the
+  first visible non-empty sheet. Errors list the sheets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from perfloop.tabular.columns import Columns, Header, normalize_header
+from perfloop.tabular.encoding import decode_error, resolve_encoding
+from perfloop.tabular.errors import FileError, SheetError
+from perfloop.tabular.xlsx import Book, Engine, open_book
+
+__all__ = ["Table", "open_table"]
+
+Rows = Iterator[tuple[int, Sequence[Any]]]
+
+
+def _blank(cells: Sequence[Any]) -> bool:
+    for value in cells:
+        if value is None:
+            continue
+        if value.__class__ is not str or value.strip():
+            return False
+    return True
+
+
+class Table:
+    """An open table: its header and its rows. Use as a context manager (or
+    call :meth:`close`); iterate for ``(row_number, cells)``."""
+
+    def __init__(
+        self,
+        path: Path,
+        kind: Literal["csv", "xlsx"],
+        header: Header,
+        rows: Rows,
+        *,
+        encoding: str | None = None,
+        encoding_detected: bool = False,
+        sheet: str | None = None,
+        sheets: Sequence[str] = (),
+        closer: contextlib.ExitStack | None = None,
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.header = header
+        #: CSV: the codec the text is read with (``None`` for .xlsx)
+        self.encoding = encoding
+        #: whether ``encoding`` was detected rather than given
+        self.encoding_detected = encoding_detected
+        #: .xlsx: the sheet read, and every worksheet's name in tab order
+        self.sheet = sheet
+        self.sheets = tuple(sheets)
+        self._rows = rows
+        self._closer = closer or contextlib.ExitStack()
+
+    def __iter__(self) -> Rows:
+        return self._rows
+
+    def close(self) -> None:
+        self._closer.close()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_table(
+    path: str | os.PathLike[str],
+    *,
+    columns: Columns | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    engine: Engine = "auto",
+) -> Table:
+    """Open a .csv or .xlsx file and read its header (see the module's notes).
+
+    Raises FileError (SheetError, DecodeError, HeaderError) for the file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise FileError(
+            f"{path.name}: only .csv and .xlsx files can be read"
+            + (" (save an .xls workbook as .xlsx)" if suffix == ".xls" else ""),
+            f"{path.name}：只能读取 .csv 和 .xlsx 文件"
+            + ("（请将 .xls 工作簿另存为 .xlsx）" if suffix == ".xls" else ""),
+            path=path,
+        )
+    if not path.is_file():
+        raise FileError(f"{path}: no such file", f"{path}：文件不存在", path=path)
+    stack = contextlib.ExitStack()
+    try:
+        if suffix == ".csv":
+            table = _open_csv(path, columns, encoding, stack)
+        else:
+            table = _open_xlsx(path, columns, sheet, engine, stack)
+    except BaseException:
+        stack.close()
+        raise
+    return table
+
+
+def _header(path: Path, columns: Columns | None, row: int, cells: Sequence[Any]) -> Header:
+    if columns is not None:
+        return columns.match(cells, row=row, path=path)
+    texts = tuple("" if c is None else str(c).replace("\ufeff", "").strip() for c in cells)
+    return Header(row, texts, tuple(t or None for t in texts))
+
+
+# -- CSV -----------------------------------------------------------------------
+
+
+def _open_csv(
+    path: Path, columns: Columns | None, given: str | None, stack: contextlib.ExitStack
+) -> Table:
+    encoding, detected = resolve_encoding(path, given)
+    text = stack.enter_context(path.open(newline="", encoding=encoding))
+    reader = csv.reader(text)
+    header: tuple[int, list[str]] | None = None
+    try:
+        for number, cells in enumerate(reader, 1):
+            if any(map(str.strip, cells)):
+                header = number, cells
+                break
+    except UnicodeDecodeError as exc:
+        raise decode_error(path, encoding, exc.reason) from None
+    except csv.Error as exc:
+        raise _csv_problem(path, reader.line_num, exc) from None
+    if header is None:
+        raise _no_header(path)
+    return Table(
+        path,
+        "csv",
+        _header(path, columns, *header),
+        _csv_rows(path, encoding, reader, header[0] + 1),
+        encoding=encoding,
+        encoding_detected=detected,
+        closer=stack,
+    )
+
+
+def _csv_rows(path: Path, encoding: str, reader: Any, first: int) -> Rows:
+    strip = str.strip
+    try:
+        for number, cells in enumerate(reader, first):
+            if any(map(strip, cells)):
+                yield number, cells
+    except UnicodeDecodeError as exc:
+        raise decode_error(path, encoding, exc.reason) from None
+    except csv.Error as exc:
+        raise _csv_problem(path, reader.line_num, exc) from None
+
+
+def _csv_problem(path: Path, line: int, exc: csv.Error) -> FileError:
+    return FileError(
+        f"{path.name}: not a readable CSV file (line {line}: {exc})",
+        f"{path.name}：无法作为 CSV 文件读取（第 {line} 行：{exc}）",
+        path=path,
+    )
+
+
+def _no_header(path: Path, sheet: str | None = None) -> FileError:
+    where = f" (sheet {sheet!r})" if sheet is not None else ""
+    where_zh = f"（工作表“{sheet}”）" if sheet is not None else ""
+    return FileError(
+        f"{path.name}{where} is empty: its first row must name the columns",
+        f"{path.name}{where_zh}是空的：第一行应为列名（表头）",
+        path=path,
+    )
+
+
+# -- .xlsx ---------------------------------------------------------------------
+
+
+def _listing(names: Sequence[str]) -> str:
+    return ", ".join(f"{i} {name!r}" for i, name in enumerate(names, 1))
+
+
+def _sheet_index(path: Path, book: Book, sheet: str | int) -> int:
+    names = book.names
+    if isinstance(sheet, str):
+        if sheet in names:
+            return names.index(sheet)
+        wanted = normalize_header(sheet)
+        loose = [i for i, name in enumerate(names) if normalize_header(name) == wanted]
+        if len(loose) == 1:
+            return loose[0]
+        position = int(sheet) if sheet.strip().isdigit() else None
+    else:
+        position = sheet
+    if position is not None and 1 <= position <= len(names):
+        return position - 1
+    raise SheetError(
+        f"{path.name} has no sheet {sheet!r} (sheets: {_listing(names)}; "
+        "give a name or a position counted from 1)",
+        f"{path.name} 中没有工作表“{sheet}”（工作表：{_listing(names)}；"
+        "请给出名称，或从 1 开始数的位置）",
+        path=path,
+        sheets=names,
+    )
+
+
+def _first_row(rows: Rows) -> tuple[int, Sequence[Any]] | None:
+    for number, cells in rows:
+        if not _blank(cells):
+            return number, cells
+    return None
+
+
+def _open_xlsx(
+    path: Path,
+    columns: Columns | None,
+    sheet: str | int | None,
+    engine: Engine,
+    stack: contextlib.ExitStack,
+) -> Table:
+    try:
+        book = open_book(path, engine)
+    except Exception as exc:  # a zip that is not a workbook, a damaged file
+        raise FileError(
+            f"{path.name} is not a readable .xlsx workbook ({exc})",
+            f"{path.name} 不是可读取的 .xlsx 工作簿（{exc}）",
+            path=path,
+        ) from None
+    stack.callback(book.close)
+    names = book.names
+    found: tuple[int, Iterator[tuple[int, Sequence[Any]]], tuple[int, Sequence[Any]]] | None
+    found = None
+    if sheet is not None:
+        index = _sheet_index(path, book, sheet)
+        rows = book.rows(index)
+        first = _first_row(rows)
+        if first is None:
+            raise _no_header(path, names[index])
+        found = index, rows, first
+    else:
+        fallback = None
+        for index in range(len(names)):
+            if book.hidden[index]:
+                continue
+            rows = book.rows(index)
+            first = _first_row(rows)
+            if first is None:
+                continue
+            if columns is None or columns.knows_any(first[1]):
+                found = index, rows, first
+                break
+            fallback = fallback or index
+        if found is None:
+            raise _no_data_sheet(path, names, columns, fallback)
+    index, rows, (number, cells) = found
+    return Table(
+        path,
+        "xlsx",
+        _header(path, columns, number, cells),
+        (row for row in rows if not _blank(row[1])),
+        sheet=names[index],
+        sheets=names,
+        closer=stack,
+    )
+
+
+def _no_data_sheet(
+    path: Path, names: Sequence[str], columns: Columns | None, fallback: int | None
+) -> SheetError:
+    if columns is None or fallback is None:
+        return SheetError(
+            f"{path.name} has no sheet with data (sheets: {_listing(names) or 'none'})",
+            f"{path.name} 中没有含数据的工作表（工作表：{_listing(names) or '无'}）",
+            path=path,
+            sheets=names,
+        )
+    expected = ", ".join(map(columns.label, columns.names))
+    return SheetError(
+        f"{path.name}: no sheet starts with a header naming the expected columns "
+        f"({expected}); sheets: {_listing(names)}. Choose one with --sheet",
+        f"{path.name}：没有工作表以包含所需列（{expected}）的表头开始；"
+        f"工作表：{_listing(names)}。请用 --sheet 指定",
+        path=path,
+        sheets=names,
+    )

@@ -24,6 +24,7 @@ DEV_LOCK = ROOT / "requirements" / "dev.txt"
 PROJECTS = [ROOT / "pyproject.toml", *sorted(ROOT.glob("plugins/*/pyproject.toml"))]
 STALE = "the lock is stale: run `make lock` and commit requirements/ (docs/dependencies.md)"
 NOT_INSTALLED = "the virtualenv differs from the lock: run `make install-dev`"
+EITHER = "each line says what to run: `make lock` (stale lock) or `make install-dev`"
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,10 @@ def problems(lock: dict[NormalizedName, Pin], extras: tuple[str, ...]) -> list[s
         needed.add(name)
         pin = lock.get(name)
         if pin is None:
-            found.append(f"{req} (from {parent}) is not pinned")
+            found.append(f"{req} (from {parent}) is not pinned: run `make lock`")
             continue
         if not req.specifier.contains(pin.version, prereleases=True):
-            found.append(f"{name}=={pin.version} does not satisfy {req} (from {parent})")
+            found.append(f"{name}=={pin.version} is outside {req} (from {parent}): run `make lock`")
         try:
             installed = Version(metadata.version(name))
         except metadata.PackageNotFoundError:
@@ -110,16 +111,16 @@ def problems(lock: dict[NormalizedName, Pin], extras: tuple[str, ...]) -> list[s
                 if applies(child, extra):
                     todo.append((child, f"{name}[{extra}]" if extra else name))
     unused = sorted(n for n, pin in lock.items() if pin.applies() and n not in needed)
-    found += [f"{name} is pinned but nothing declared needs it" for name in unused]
+    found += [f"{name} is pinned but nothing declared needs it: run `make lock`" for name in unused]
     return found
 
 
 def test_runtime_lock_matches_pyproject_and_venv() -> None:
-    assert problems(read_lock(RUNTIME_LOCK), ()) == [], STALE
+    assert problems(read_lock(RUNTIME_LOCK), ()) == [], EITHER
 
 
 def test_dev_lock_matches_pyproject_and_venv() -> None:
-    assert problems(read_lock(DEV_LOCK), ("dev",)) == [], STALE
+    assert problems(read_lock(DEV_LOCK), ("dev",)) == [], EITHER
 
 
 def test_dev_lock_keeps_every_runtime_pin() -> None:

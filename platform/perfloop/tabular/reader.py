@@ -39,23 +39,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from perfloop.tabular.columns import Columns, Header, normalize_header
+from perfloop.tabular.columns import Columns, Header
 from perfloop.tabular.encoding import decode_error, resolve_encoding
-from perfloop.tabular.errors import FileError, SheetError
-from perfloop.tabular.xlsx import Book, Engine, open_book
+from perfloop.tabular.errors import FileError
+from perfloop.tabular.sheets import blank, choose_sheet, no_header
+from perfloop.tabular.xlsx import Engine, open_book
 
 __all__ = ["Table", "open_table"]
 
 Rows = Iterator[tuple[int, Sequence[Any]]]
-
-
-def _blank(cells: Sequence[Any]) -> bool:
-    for value in cells:
-        if value is None:
-            continue
-        if value.__class__ is not str or value.strip():
-            return False
-    return True
 
 
 class Table:
@@ -168,7 +160,7 @@ def _open_csv(
     except csv.Error as exc:
         raise _csv_problem(path, reader.line_num, exc) from None
     if header is None:
-        raise _no_header(path)
+        raise no_header(path)
     return Table(
         path,
         "csv",
@@ -200,52 +192,7 @@ def _csv_problem(path: Path, line: int, exc: csv.Error) -> FileError:
     )
 
 
-def _no_header(path: Path, sheet: str | None = None) -> FileError:
-    where = f" (sheet {sheet!r})" if sheet is not None else ""
-    where_zh = f"（工作表“{sheet}”）" if sheet is not None else ""
-    return FileError(
-        f"{path.name}{where} is empty: its first row must name the columns",
-        f"{path.name}{where_zh}是空的：第一行应为列名（表头）",
-        path=path,
-    )
-
-
 # -- .xlsx ---------------------------------------------------------------------
-
-
-def _listing(names: Sequence[str]) -> str:
-    return ", ".join(f"{i} {name!r}" for i, name in enumerate(names, 1))
-
-
-def _sheet_index(path: Path, book: Book, sheet: str | int) -> int:
-    names = book.names
-    if isinstance(sheet, str):
-        if sheet in names:
-            return names.index(sheet)
-        wanted = normalize_header(sheet)
-        loose = [i for i, name in enumerate(names) if normalize_header(name) == wanted]
-        if len(loose) == 1:
-            return loose[0]
-        position = int(sheet) if sheet.strip().isdigit() else None
-    else:
-        position = sheet
-    if position is not None and 1 <= position <= len(names):
-        return position - 1
-    raise SheetError(
-        f"{path.name} has no sheet {sheet!r} (sheets: {_listing(names)}; "
-        "give a name or a position counted from 1)",
-        f"{path.name} 中没有工作表“{sheet}”（工作表：{_listing(names)}；"
-        "请给出名称，或从 1 开始数的位置）",
-        path=path,
-        sheets=names,
-    )
-
-
-def _first_row(rows: Rows) -> tuple[int, Sequence[Any]] | None:
-    for number, cells in rows:
-        if not _blank(cells):
-            return number, cells
-    return None
 
 
 def _open_xlsx(
@@ -264,59 +211,13 @@ def _open_xlsx(
             path=path,
         ) from None
     stack.callback(book.close)
-    names = book.names
-    found: tuple[int, Iterator[tuple[int, Sequence[Any]]], tuple[int, Sequence[Any]]] | None
-    found = None
-    if sheet is not None:
-        index = _sheet_index(path, book, sheet)
-        rows = book.rows(index)
-        first = _first_row(rows)
-        if first is None:
-            raise _no_header(path, names[index])
-        found = index, rows, first
-    else:
-        fallback = None
-        for index in range(len(names)):
-            if book.hidden[index]:
-                continue
-            rows = book.rows(index)
-            first = _first_row(rows)
-            if first is None:
-                continue
-            if columns is None or columns.knows_any(first[1]):
-                found = index, rows, first
-                break
-            fallback = fallback or index
-        if found is None:
-            raise _no_data_sheet(path, names, columns, fallback)
-    index, rows, (number, cells) = found
+    index, rows, (number, cells) = choose_sheet(path, book, sheet, columns)
     return Table(
         path,
         "xlsx",
         _header(path, columns, number, cells),
-        (row for row in rows if not _blank(row[1])),
-        sheet=names[index],
-        sheets=names,
+        (row for row in rows if not blank(row[1])),
+        sheet=book.names[index],
+        sheets=book.names,
         closer=stack,
-    )
-
-
-def _no_data_sheet(
-    path: Path, names: Sequence[str], columns: Columns | None, fallback: int | None
-) -> SheetError:
-    if columns is None or fallback is None:
-        return SheetError(
-            f"{path.name} has no sheet with data (sheets: {_listing(names) or 'none'})",
-            f"{path.name} 中没有含数据的工作表（工作表：{_listing(names) or '无'}）",
-            path=path,
-            sheets=names,
-        )
-    expected = ", ".join(map(columns.label, columns.names))
-    return SheetError(
-        f"{path.name}: no sheet starts with a header naming the expected columns "
-        f"({expected}); sheets: {_listing(names)}. Choose one with --sheet",
-        f"{path.name}：没有工作表以包含所需列（{expected}）的表头开始；"
-        f"工作表：{_listing(names)}。请用 --sheet 指定",
-        path=path,
-        sheets=names,
     )

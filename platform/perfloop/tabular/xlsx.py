@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 
@@ -105,8 +105,15 @@ class _OpenpyxlBook:
         self._sheets = list(self._workbook.worksheets)
         self.names: list[str] = [sheet.title for sheet in self._sheets]
         self.hidden = [sheet.sheet_state != "visible" for sheet in self._sheets]
+        self._readers: list[Generator[tuple[int, Row]]] = []
 
     def rows(self, index: int) -> Iterator[tuple[int, Row]]:
+        # each holds a file of the archive open until it is closed
+        reader = self._rows(index)
+        self._readers.append(reader)
+        return reader
+
+    def _rows(self, index: int) -> Generator[tuple[int, Row]]:
         sheet = self._sheets[index]
         # the stored dimensions may be wrong (too small): without them nothing is cut
         sheet.reset_dimensions()
@@ -120,6 +127,8 @@ class _OpenpyxlBook:
             yield number, values
 
     def close(self) -> None:
+        for reader in self._readers:
+            reader.close()
         self._workbook.close()
 
 

@@ -15,7 +15,7 @@ Decision (``engine="auto"``): python-calamine when the workbook's sheets
 hold at most :data:`CALAMINE_LIMIT` bytes of XML (uncompressed, read from the
 zip directory without unpacking; ~250,000 rows of 7 columns, peak memory
 ~150 MB), openpyxl read-only streaming beyond — so an ordinary upload is read
-at ~100,000 rows/s and no file, however large, is held in memory.
+at 70,000-100,000 rows/s and no file, however large, is held in memory.
 ``engine="calamine"`` or ``"openpyxl"`` forces one.
 
 Both give the same cells: ``None`` for an empty cell; ``int`` for a whole

@@ -32,8 +32,8 @@ from starlette.routing import Route
 from perfloop.api.app import create_app
 from perfloop.api.core.auth import issue_token
 from perfloop.authz import Role
+from perfloop.services.identity.tenants import assign_roles, create_tenant
 from perfloop.services.templates import sync_builtin_templates
-from perfloop.services.tenants import assign_roles, create_tenant
 from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
 from perfloop.store.apps import InstalledApp

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from perfloop.api.core.auth import TokenVerifier
-from perfloop.services.errors import NotAuthenticated
+from perfloop.services.core.errors import NotAuthenticated
 from perfloop.settings import Settings
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.authz import EnforcerCache
 from perfloop.demo import DEMO_DOMAIN
-from perfloop.services.caller import Caller, resolve_caller
+from perfloop.services.core.caller import Caller, resolve_caller
 
 NORTH_LEAD = f"sales-north.lead@{DEMO_DOMAIN}"
 EMPLOYEE = f"employee@{DEMO_DOMAIN}"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.demo import DEMO_DOMAIN
 from perfloop.services import datasets
-from perfloop.services.errors import ServiceError
+from perfloop.services.core.errors import ServiceError
 from perfloop.store.org import Employee, OrgUnit
 from support import GraphQLClient
 

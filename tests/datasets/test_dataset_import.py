@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from perfloop.cli.main import app
 from perfloop.services import datasets
-from perfloop.services.errors import ServiceError
-from perfloop.services.ingest import store
+from perfloop.services.core.errors import ServiceError
+from perfloop.services.datasets import records
+from perfloop.services.datasets.ingest import store
 from perfloop.store.datasets import DatasetBatch, DatasetRecord
 
 Publish = Callable[[], Awaitable[str]]
@@ -107,13 +108,13 @@ async def test_import_resumes_after_a_failure_mid_file(
             raise ConnectionError("the database went away")
         return await real_store(*args, **kwargs)
 
-    monkeypatch.setattr(datasets, "store_batch", crashing)
+    monkeypatch.setattr(records, "store_batch", crashing)  # where import_file looks it up
     with pytest.raises(ConnectionError):
         await datasets.import_file(session, hr, 0, dataset, path, batch_size=10, workers=0)
     await session.rollback()
     assert await count_records(session, dataset) == 20
     # when the same file is imported again
-    monkeypatch.setattr(datasets, "store_batch", real_store)
+    monkeypatch.setattr(records, "store_batch", real_store)
     report = await datasets.import_file(session, hr, 0, dataset, path, batch_size=10, workers=0)
     # then the two committed batches are skipped and the rest stored, once
     assert (report.replayed, report.committed, report.inserted) == (2, 3, 30)

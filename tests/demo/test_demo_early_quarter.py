@@ -16,8 +16,9 @@ from perfloop.demo import load_demo
 from perfloop.demo.context import HR, read_people
 from perfloop.demo.records import business_records
 from perfloop.demo.targets import targets
-from perfloop.services import cycles, scorecard_reads
-from perfloop.services.caller import resolve_caller
+from perfloop.services import cycles
+from perfloop.services.core.caller import resolve_caller
+from perfloop.services.plans import reads as scorecard_reads
 from perfloop.services.templates import sync_builtin_templates
 from perfloop.store import make_engine, make_sessionmaker, upgrade
 from perfloop.store.datasets import DatasetRecord

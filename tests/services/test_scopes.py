@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.authz import EnforcerCache, Scope
-from perfloop.services.caller import resolve_caller
-from perfloop.services.scopes import employees_in_scope
+from perfloop.services.core.caller import resolve_caller
+from perfloop.services.core.scopes import employees_in_scope
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
 

@@ -20,8 +20,8 @@ from perfloop.api.core.auth import TokenVerifier
 from perfloop.api.core.context import Context
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
-from perfloop.services.caller import resolve_caller
-from perfloop.services.errors import ServiceError
+from perfloop.services.core.caller import resolve_caller
+from perfloop.services.core.errors import ServiceError
 from perfloop.settings import Settings, get_settings
 from perfloop.store import make_engine, make_sessionmaker
 from perfloop.templates import load_builtin_templates

@@ -45,9 +45,9 @@ def import_dataset(
     Re-running the same file skips the batches already committed."""
     from perfloop.authz import EnforcerCache
     from perfloop.services import datasets
-    from perfloop.services.errors import ErrorCode, ServiceError
-    from perfloop.services.ingest.files import count_rows
-    from perfloop.services.ingest.store import BatchOutcome
+    from perfloop.services.core.errors import ErrorCode, ServiceError
+    from perfloop.services.datasets.ingest.files import count_rows
+    from perfloop.services.datasets.ingest.store import BatchOutcome
     from perfloop.store.identity import Tenant
 
     total = count_rows(file)
@@ -62,7 +62,7 @@ def import_dataset(
     )
 
     async def work(session: AsyncSession) -> datasets.ImportReport:
-        from perfloop.services.caller import resolve_caller
+        from perfloop.services.core.caller import resolve_caller
 
         if user is not None:
             caller = await resolve_caller(session, EnforcerCache(), tenant, user)

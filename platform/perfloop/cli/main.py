@@ -119,8 +119,8 @@ def token(
     """Print a development bearer token (HS256, signed with PERFLOOP_SECRET)."""
     from perfloop.api.core.auth import issue_token
     from perfloop.authz import EnforcerCache
-    from perfloop.services.caller import resolve_caller
-    from perfloop.services.errors import ServiceError
+    from perfloop.services.core.caller import resolve_caller
+    from perfloop.services.core.errors import ServiceError
 
     settings = settings_or_exit()
 
@@ -208,7 +208,7 @@ def formula_eval(
     explain: Annotated[bool, typer.Option(help="Print how the value was reached.")] = False,
 ) -> None:
     """Evaluate a formula over JSON data and print the result as JSON."""
-    from perfloop.services.errors import ServiceError
+    from perfloop.services.core.errors import ServiceError
     from perfloop.services.formulas import run_formula
 
     try:

@@ -18,7 +18,7 @@ from perfloop.cli.imports import import_app
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.services.org_import import ImportReport
+    from perfloop.services.org.importing import ImportReport
 
 
 @import_app.command("org")
@@ -37,8 +37,8 @@ def import_org(
     部门类型, 职位, 职级, 入职日期, 上级邮箱). Every row is checked first; on any
     problem all of them are listed and nothing is written.
     """
-    from perfloop.services.errors import ServiceError
-    from perfloop.services.org_import import ImportFailed, import_org, read_table
+    from perfloop.services.core.errors import ServiceError
+    from perfloop.services.org.importing import ImportFailed, import_org, read_table
     from perfloop.store.identity import Tenant
 
     if not file.is_file():

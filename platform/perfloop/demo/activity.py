@@ -24,7 +24,8 @@ from sqlalchemy import select
 
 from perfloop.demo.records import business_records
 from perfloop.demo.targets import manual_actual
-from perfloop.services import actuals, datasets, scorecards
+from perfloop.services import datasets
+from perfloop.services.plans import actuals, scorecards
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from perfloop.demo.context import Demo
     from perfloop.demo.targets import Person
-    from perfloop.services.caller import Caller
+    from perfloop.services.core.caller import Caller
 
 BATCH: Final = 5_000
 NOT_REPORTED: Final = 0.15  # the share of manual actuals nobody has entered yet

@@ -34,8 +34,9 @@ from perfloop.demo.activity import run_quarter
 from perfloop.demo.context import Demo
 from perfloop.demo.goal_tree import GoalTree, build_goal_tree
 from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
-from perfloop.services import apps, cycles, scorecards
-from perfloop.services.scorecards import ItemInput, TargetOverride, TaskInput
+from perfloop.services import apps, cycles
+from perfloop.services.plans import scorecards
+from perfloop.services.plans.scorecards import ItemInput, TargetOverride, TaskInput
 from perfloop.store.org import OrgUnit
 
 if TYPE_CHECKING:

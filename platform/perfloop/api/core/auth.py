@@ -10,7 +10,7 @@ from typing import Any
 
 import jwt
 
-from perfloop.services.errors import NotAuthenticated
+from perfloop.services.core.errors import NotAuthenticated
 from perfloop.settings import Settings
 
 

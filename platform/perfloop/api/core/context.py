@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from strawberry.types import Info as _Info
 
 from perfloop.api.core.loaders import Loaders
-from perfloop.services.errors import NotAuthenticated, ServiceError
+from perfloop.services.core.errors import NotAuthenticated, ServiceError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.services.caller import Caller
+    from perfloop.services.core.caller import Caller
     from perfloop.settings import Settings
 
 

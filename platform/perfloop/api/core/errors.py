@@ -9,9 +9,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from perfloop.services.errors import ErrorCode as _ErrorCode
-from perfloop.services.errors import ServiceError
-from perfloop.services.errors import UserError as _UserError
+from perfloop.services.core.errors import ErrorCode as _ErrorCode
+from perfloop.services.core.errors import ServiceError
+from perfloop.services.core.errors import UserError as _UserError
 
 log = logging.getLogger("perfloop.api")
 

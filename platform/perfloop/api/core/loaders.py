@@ -15,7 +15,7 @@ from perfloop.store.org import Employee, OrgUnit
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.services.caller import Caller
+    from perfloop.services.core.caller import Caller
 
 M = TypeVar("M", Employee, OrgUnit, UserAccount)
 

@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from perfloop.services.pagination import Page
+from perfloop.services.core.pagination import Page
 
 NodeT = TypeVar("NodeT")
 RecordT = TypeVar("RecordT")

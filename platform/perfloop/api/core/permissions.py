@@ -8,7 +8,7 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from perfloop.authz import Permission
-from perfloop.services.errors import NotAuthenticated, ServiceError
+from perfloop.services.core.errors import NotAuthenticated, ServiceError
 
 
 class Needs(BasePermission):

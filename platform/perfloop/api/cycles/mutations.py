@@ -33,7 +33,7 @@ from perfloop.api.cycles.types import (
 from perfloop.api.identity.types import Employee, OrgUnit
 from perfloop.authz import Permission
 from perfloop.services import apps, cycles, org
-from perfloop.services.errors import ServiceError
+from perfloop.services.core.errors import ServiceError
 
 
 def _given(**fields: Any) -> dict[str, Any]:

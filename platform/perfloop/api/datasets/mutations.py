@@ -11,7 +11,7 @@ from perfloop.api.core.scalars import JSON
 from perfloop.api.datasets.types import IngestRecordsPayload
 from perfloop.authz import Permission
 from perfloop.services import datasets as service
-from perfloop.services.errors import ServiceError
+from perfloop.services.core.errors import ServiceError
 
 
 @strawberry.type

@@ -32,9 +32,9 @@ from perfloop.api.plans.types import (
     TargetOverrideInput,
 )
 from perfloop.authz import Permission
-from perfloop.services import actuals, goals, scorecards
-from perfloop.services import scorecard_reads as reads
-from perfloop.services.errors import ServiceError
+from perfloop.services import goals
+from perfloop.services.core.errors import ServiceError
+from perfloop.services.plans import actuals, reads, scorecards
 
 
 def _opt(value: strawberry.ID | None) -> int | None:

@@ -8,8 +8,8 @@ from perfloop.api.core.context import Info
 from perfloop.api.core.permissions import requires
 from perfloop.api.plans.types import Checkin, GapReport, Goal, ReportDimension, ReportRow, Scorecard
 from perfloop.authz import Permission
-from perfloop.services import actuals, goals, reports
-from perfloop.services import scorecard_reads as reads
+from perfloop.services import goals
+from perfloop.services.plans import actuals, reads, reports
 
 
 def _id(value: strawberry.ID) -> int:

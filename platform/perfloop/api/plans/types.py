@@ -21,8 +21,8 @@ from perfloop.api.core.errors import UserError
 
 if TYPE_CHECKING:
     from perfloop.services.goals import GapView, GoalView
-    from perfloop.services.reports import ReportRow as ReportRowView
-    from perfloop.services.scorecard_reads import ScorecardView, TaskView
+    from perfloop.services.plans.reads import ScorecardView, TaskView
+    from perfloop.services.plans.reports import ReportRow as ReportRowView
     from perfloop.store.plans import ActionTask as ActionTaskRow
     from perfloop.store.plans import Actual as ActualRow
     from perfloop.store.plans import Checkin as CheckinRow

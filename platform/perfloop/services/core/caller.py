@@ -1,0 +1,103 @@
+"""Who is calling: the actor, their tenant, and what they may do there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from perfloop.authz import EnforcerCache, Permission, Scope, TenantEnforcer, TenantPolicy
+from perfloop.services.core.errors import Forbidden, NotAuthenticated
+from perfloop.store.identity import PolicyRule, RoleAssignment, Tenant, UserAccount
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass
+class Caller:
+    """An authenticated user acting in one tenant."""
+
+    user_id: int
+    email: str
+    display_name: str
+    tenant_id: int
+    tenant_slug: str
+    employee_id: int | None
+    enforcer: TenantEnforcer
+    _scopes: dict[Permission, Scope | None] = field(default_factory=dict)
+
+    @property
+    def roles(self) -> list[str]:
+        return self.enforcer.roles_of(self.user_id)
+
+    def scope(self, permission: Permission) -> Scope | None:
+        if permission not in self._scopes:
+            self._scopes[permission] = self.enforcer.scope_of(self.user_id, permission)
+        return self._scopes[permission]
+
+    def require(self, permission: Permission) -> Scope:
+        """The caller's scope for ``permission``; Forbidden when they have none."""
+        scope = self.scope(permission)
+        if scope is None:
+            raise Forbidden(f"you may not {permission.action} {permission.resource} here")
+        return scope
+
+
+async def load_enforcer(
+    session: AsyncSession, cache: EnforcerCache, tenant: Tenant
+) -> TenantEnforcer:
+    hit = cache.cached(tenant.slug, tenant.policy_version)
+    if hit is not None:
+        return hit
+    rules = (
+        await session.execute(
+            select(PolicyRule.v0, PolicyRule.v1, PolicyRule.v2, PolicyRule.v3, PolicyRule.v4)
+            .where(PolicyRule.tenant_id == tenant.id, PolicyRule.ptype == "p")
+            .order_by(PolicyRule.id)
+        )
+    ).all()
+    assignments = (
+        await session.execute(
+            select(RoleAssignment.user_id, RoleAssignment.role).where(
+                RoleAssignment.tenant_id == tenant.id
+            )
+        )
+    ).all()
+    policy = TenantPolicy(
+        tenant=tenant.slug,
+        version=tenant.policy_version,
+        rules=tuple(tuple(r) for r in rules),
+        assignments=tuple((uid, role) for uid, role in assignments),
+    )
+    return cache.build(policy)
+
+
+async def resolve_caller(
+    session: AsyncSession, cache: EnforcerCache, tenant_slug: str, email: str
+) -> Caller:
+    """Map verified token claims to a Caller, or raise NotAuthenticated."""
+    row = (
+        await session.execute(
+            select(UserAccount, Tenant)
+            .join(Tenant, Tenant.id == UserAccount.tenant_id)
+            .where(Tenant.slug == tenant_slug, UserAccount.email == email.lower())
+        )
+    ).first()
+    if row is None or not row[0].is_active:
+        raise NotAuthenticated("the token's user is unknown or inactive in its tenant")
+    user, tenant = row
+    enforcer = await load_enforcer(session, cache, tenant)
+    return Caller(
+        user_id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        tenant_id=tenant.id,
+        tenant_slug=tenant.slug,
+        employee_id=user.employee_id,
+        enforcer=enforcer,
+    )
+
+
+__all__ = ["Caller", "Forbidden", "load_enforcer", "resolve_caller"]

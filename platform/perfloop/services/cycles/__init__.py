@@ -1,0 +1,67 @@
+"""Review cycles: periods, opening a cycle from its template, stages, guards and transitions.
+
+Other domains use these names only; the modules behind them are this
+domain's own.
+"""
+
+from __future__ import annotations
+
+from perfloop.services.cycles.lifecycle import (
+    GUARDS,
+    HOOKS,
+    PERIOD_KINDS,
+    PERIODS_GUARD,
+    PERIODS_STAGE,
+    SUMMARY_PHASES,
+    AdvanceResult,
+    CycleView,
+    Guard,
+    GuardFailure,
+    GuardsFailed,
+    Hook,
+    OverdueStage,
+    Period,
+    advance_cycle,
+    due_on,
+    get_cycle,
+    list_cycles,
+    open_cycle,
+    overdue_stages,
+    parse_period,
+    period_containing,
+    register_guard,
+    set_hook,
+    stages_of,
+    sub_periods,
+    transitions_of,
+)
+
+__all__ = [
+    "GUARDS",
+    "HOOKS",
+    "PERIODS_GUARD",
+    "PERIODS_STAGE",
+    "PERIOD_KINDS",
+    "SUMMARY_PHASES",
+    "AdvanceResult",
+    "CycleView",
+    "Guard",
+    "GuardFailure",
+    "GuardsFailed",
+    "Hook",
+    "OverdueStage",
+    "Period",
+    "advance_cycle",
+    "due_on",
+    "get_cycle",
+    "list_cycles",
+    "open_cycle",
+    "overdue_stages",
+    "parse_period",
+    "period_containing",
+    "register_guard",
+    "set_hook",
+    "stages_of",
+    "sub_periods",
+    "transitions_of",
+]

@@ -1,0 +1,757 @@
+"""Cycle use-cases: open a review period, advance it stage by stage, find overdue stages.
+
+A cycle is opened from a `cycle` template bundled by an installed app, for a
+period written ``2026-11`` (month), ``2026-Q4`` (quarter), ``2026-H2``
+(half-year) or ``2026`` (year). Its stages are copied from the template in
+order, each with a due date computed from the deadline's anchor (period start
+or end) and offset. The template version is pinned at open.
+
+A period of the template's own length (a quarter for ``quarterly-review``) is a
+normal cycle. A period of the length of the template's ``summary`` (a year) is
+a *summary* cycle: it starts with a synthetic ``periods`` stage that lasts
+while its quarters run, then the template's stages from evaluation onward
+(annual review, calibration, results, appeals, close). Leaving ``periods`` is
+guarded by ``periods-closed``: every sub-period's cycle is opened and closed.
+A period cycle and its summary are linked (``parent_id``) whichever is opened
+first.
+
+Guards
+------
+Before a stage starts, each guard the template lists on it is checked by the
+guard function registered for its ``check`` name (``GUARDS``). A guard
+function is ``async def guard(session, cycle, spec) -> list[str]``: ``spec`` is
+the guard as written in the template, and the result lists what blocks the
+stage (empty: the guard holds). An unknown check blocks (fail closed).
+
+Several checks need tables other domains own. Each counts open items through
+a hook in ``HOOKS``: ``unsigned_plans`` counts the cycle's scorecards that are
+not signed by both sides (``perfloop.services.plans.scorecards.unsigned_plan_count``),
+``missing_actuals`` the items of those plans without an actual for the cycle's
+period (``perfloop.services.plans.actuals.missing_actual_count``). Form submissions,
+calibration and appeals do not exist yet: their hooks count 0, so their guards
+hold until the domain plugs in. A domain plugs in with one call::
+
+    from perfloop.services import cycles
+
+    async def open_appeals(session, cycle) -> int:
+        ...  # SELECT count(*) FROM appeals WHERE cycle_id = :id AND status != 'resolved'
+
+    cycles.set_hook("open_appeals", open_appeals)
+
+(or replaces a whole guard with ``register_guard``). A failing guard with an
+``override`` block may be overridden by a caller who holds ``cycle.override``
+and one of the listed roles, with a reason; the reason and the overridden
+guards are stored on the transition and in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import select, update
+
+from perfloop.authz import Permission, Role
+from perfloop.services.apps import load_template
+from perfloop.services.core import audit
+from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError, UserError
+from perfloop.store.apps import InstalledApp
+from perfloop.store.core import utcnow
+from perfloop.store.cycles import Cycle, CycleStage, CycleTransition
+from perfloop.templates import parse_ref
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.services.core.caller import Caller
+
+__all__ = [
+    "GUARDS",
+    "HOOKS",
+    "AdvanceResult",
+    "CycleView",
+    "GuardFailure",
+    "GuardsFailed",
+    "OverdueStage",
+    "Period",
+    "advance_cycle",
+    "get_cycle",
+    "list_cycles",
+    "open_cycle",
+    "overdue_stages",
+    "parse_period",
+    "period_containing",
+    "register_guard",
+    "set_hook",
+]
+
+# ---------------------------------------------------------------- periods
+
+PERIOD_KINDS: Final = ("month", "quarter", "half-year", "year")
+_MONTHS_IN: Final = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|H([12])|(0[1-9]|1[0-2])))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    label: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def _month_range(year: int, first_month: int, months: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, first_month, 1)
+    after = first_month + months
+    end = dt.date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def parse_period(text: str) -> Period | None:
+    """``2026-11``, ``2026-Q4``, ``2026-H2``, ``2026`` -> kind, label and dates; else None."""
+    match = _PERIOD.match(text.strip())
+    if match is None:
+        return None
+    year = int(match.group(1))
+    if year < 1900:
+        return None
+    quarter, half, month = match.group(2), match.group(3), match.group(4)
+    if quarter:
+        kind, label, first = "quarter", f"{year}-Q{quarter}", 3 * int(quarter) - 2
+    elif half:
+        kind, label, first = "half-year", f"{year}-H{half}", 6 * int(half) - 5
+    elif month:
+        kind, label, first = "month", f"{year}-{month}", int(month)
+    else:
+        kind, label, first = "year", str(year), 1
+    start, end = _month_range(year, first, _MONTHS_IN[kind])
+    return Period(kind, label, start, end)
+
+
+def period_containing(kind: str, day: dt.date) -> Period:
+    """The period of ``kind`` that contains ``day``."""
+    labels = {
+        "year": str(day.year),
+        "half-year": f"{day.year}-H{(day.month - 1) // 6 + 1}",
+        "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+        "month": f"{day.year}-{day.month:02d}",
+    }
+    found = parse_period(labels[kind])
+    assert found is not None
+    return found
+
+
+def sub_periods(summary: Period, kind: str) -> list[Period]:
+    """The periods of ``kind`` that make up ``summary`` (the four quarters of a year)."""
+    out: list[Period] = []
+    day = summary.starts_on
+    while day <= summary.ends_on:
+        period = period_containing(kind, day)
+        out.append(period)
+        day = period.ends_on + dt.timedelta(days=1)
+    return out
+
+
+# ---------------------------------------------------------------- stages of a template
+
+SUMMARY_PHASES: Final = frozenset(
+    {"evaluation", "calibration", "results", "appeal", "improvement", "closed"}
+)
+PERIODS_STAGE: Final = "periods"
+PERIODS_GUARD: Final[Mapping[str, Any]] = {
+    "key": "periods-closed",
+    "check": "periods-closed",
+    "message": {
+        "zh-CN": "汇总期内仍有周期未开启或未关闭。",
+        "en": "Every period of the summary must be opened and closed first.",
+    },
+    "override": {"roles": ["hr"], "reasonRequired": True},
+}
+
+
+def stages_of(template: Mapping[str, Any], summary: bool) -> list[dict[str, Any]]:
+    """The stages a cycle runs, in order (a summary cycle's start with ``periods``)."""
+    stages = [dict(s) for s in template["stages"]]
+    if not summary:
+        return stages
+    kept = [s for s in stages if s["phase"] in SUMMARY_PHASES]
+    if kept:
+        kept[0] = {**kept[0], "guards": [*kept[0].get("guards", []), PERIODS_GUARD]}
+    first: dict[str, Any] = {
+        "key": PERIODS_STAGE,
+        "title": {"zh-CN": "各期执行", "en": "Periods running"},
+        "phase": "execution",
+        "deadline": {"anchor": "period-end", "offsetDays": 0},
+    }
+    return [first, *kept]
+
+
+def due_on(stage: Mapping[str, Any], period: Period) -> dt.date | None:
+    deadline = stage.get("deadline")
+    if deadline is None:
+        return None
+    anchor = period.starts_on if deadline["anchor"] == "period-start" else period.ends_on
+    return anchor + dt.timedelta(days=int(deadline["offsetDays"]))
+
+
+# ---------------------------------------------------------------- guards
+
+Guard = Callable[["AsyncSession", Cycle, Mapping[str, Any]], Awaitable[list[str]]]
+Hook = Callable[["AsyncSession", Cycle], Awaitable[int]]
+
+
+async def _none_yet(session: AsyncSession, cycle: Cycle) -> int:
+    """The domain this hook counts does not exist yet: nothing is open."""
+    return 0
+
+
+async def _unsigned_scorecards(session: AsyncSession, cycle: Cycle) -> int:
+    # imported here: scorecards build on cycles, not the other way round
+    from perfloop.services.plans.scorecards import unsigned_plan_count
+
+    return await unsigned_plan_count(session, cycle.id)
+
+
+async def _items_without_actuals(session: AsyncSession, cycle: Cycle) -> int:
+    from perfloop.services.plans.actuals import missing_actual_count
+
+    return await missing_actual_count(session, cycle)
+
+
+HOOKS: dict[str, Hook] = {
+    # Replaced by the owning service once its tables exist (see the module docstring).
+    "unsigned_plans": _unsigned_scorecards,  # scorecards not signed by both sides
+    "missing_actuals": _items_without_actuals,  # plan items without an actual for the period
+    # No such domain yet: 0 until form submissions, calibration and appeals exist.
+    "missing_forms": _none_yet,  # required forms of a stage not submitted (spec["stage"])
+    "uncalibrated_units": _none_yet,  # org units whose ratings are not calibrated
+    "open_appeals": _none_yet,  # appeals not resolved
+}
+
+_DEFAULT_HOOKS: Final = dict(HOOKS)
+GUARDS: dict[str, Guard] = {}
+
+
+def register_guard(check: str) -> Callable[[Guard], Guard]:
+    """Register (or replace) the guard function for a template's ``check`` name."""
+
+    def put(fn: Guard) -> Guard:
+        GUARDS[check] = fn
+        return fn
+
+    return put
+
+
+def set_hook(name: str, hook: Hook | None) -> None:
+    """Plug a counter into a built-in guard; None restores the default."""
+    if name not in HOOKS:
+        raise KeyError(f"no guard hook {name!r}; one of {', '.join(HOOKS)}")
+    HOOKS[name] = hook or _DEFAULT_HOOKS[name]
+
+
+def _counting(hook: str, what: str) -> Guard:
+    async def guard(session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]) -> list[str]:
+        count = await HOOKS[hook](session, cycle)
+        return [f"{count} {what}"] if count else []
+
+    return guard
+
+
+register_guard("plans-signed")(_counting("unsigned_plans", "plan(s) not signed by both sides"))
+register_guard("actuals-complete")(_counting("missing_actuals", "item(s) without an actual"))
+register_guard("calibration-complete")(_counting("uncalibrated_units", "unit(s) not calibrated"))
+register_guard("appeals-resolved")(_counting("open_appeals", "appeal(s) still open"))
+
+
+@register_guard("forms-submitted")
+async def _forms_submitted(
+    session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]
+) -> list[str]:
+    count = await HOOKS["missing_forms"](session, cycle)
+    return [f"{count} required form(s) of stage {spec.get('stage')} not submitted"] if count else []
+
+
+@register_guard("deadline-passed")
+async def _deadline_passed(
+    session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]
+) -> list[str]:
+    due = (
+        await session.execute(
+            select(CycleStage.due_on).where(
+                CycleStage.cycle_id == cycle.id, CycleStage.key == spec.get("stage")
+            )
+        )
+    ).scalar_one_or_none()
+    if due is not None and dt.date.today() <= due:
+        return [f"the deadline of stage {spec.get('stage')} ({due.isoformat()}) has not passed"]
+    return []
+
+
+@register_guard("periods-closed")
+async def _periods_closed(
+    session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]
+) -> list[str]:
+    children = {
+        c.period: c.status
+        for c in (await session.execute(select(Cycle).where(Cycle.parent_id == cycle.id))).scalars()
+    }
+    summary = parse_period(cycle.period)
+    template_period = spec.get("period")
+    if summary is None or not isinstance(template_period, str):
+        return []
+    reasons = []
+    for period in sub_periods(summary, template_period):
+        status = children.get(period.label)
+        if status is None:
+            reasons.append(f"{period.label} has not been opened")
+        elif status != "closed":
+            reasons.append(f"{period.label} is not closed")
+    return reasons
+
+
+@dataclass(frozen=True)
+class GuardFailure:
+    """A guard that does not hold, with what blocks it and who may override it."""
+
+    key: str
+    check: str
+    message: Mapping[str, str]
+    reasons: Sequence[str]
+    override_roles: Sequence[str]
+    reason_required: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "check": self.check, "reasons": list(self.reasons)}
+
+
+class GuardsFailed(ServiceError):
+    """The next stage's guards do not hold (and were not, or could not be, overridden)."""
+
+    def __init__(self, failures: Sequence[GuardFailure], errors: list[UserError]) -> None:
+        super().__init__(errors)
+        self.failures = list(failures)
+
+
+# ---------------------------------------------------------------- reads
+
+
+@dataclass
+class CycleView:
+    cycle: Cycle
+    stages: list[CycleStage] = field(default_factory=list)
+
+
+async def _stages_for(
+    session: AsyncSession, cycle_ids: Sequence[int]
+) -> dict[int, list[CycleStage]]:
+    out: dict[int, list[CycleStage]] = {i: [] for i in cycle_ids}
+    if not cycle_ids:
+        return out
+    rows = await session.execute(
+        select(CycleStage)
+        .where(CycleStage.cycle_id.in_(cycle_ids))
+        .order_by(CycleStage.cycle_id, CycleStage.position)
+    )
+    for stage in rows.scalars():
+        out[stage.cycle_id].append(stage)
+    return out
+
+
+async def list_cycles(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    status: str | None = None,
+    installed_app_id: int | None = None,
+) -> list[CycleView]:
+    caller.require(Permission.CYCLE_READ)
+    query = select(Cycle).where(Cycle.tenant_id == caller.tenant_id)
+    if status is not None:
+        query = query.where(Cycle.status == status)
+    if installed_app_id is not None:
+        query = query.where(Cycle.installed_app_id == installed_app_id)
+    cycles = (
+        (await session.execute(query.order_by(Cycle.starts_on.desc(), Cycle.id))).scalars().all()
+    )
+    stages = await _stages_for(session, [c.id for c in cycles])
+    return [CycleView(c, stages[c.id]) for c in cycles]
+
+
+async def get_cycle(session: AsyncSession, caller: Caller, cycle_id: int) -> CycleView | None:
+    caller.require(Permission.CYCLE_READ)
+    cycle = await session.get(Cycle, cycle_id)
+    if cycle is None or cycle.tenant_id != caller.tenant_id:
+        return None
+    return CycleView(cycle, (await _stages_for(session, [cycle.id]))[cycle.id])
+
+
+@dataclass(frozen=True)
+class OverdueStage:
+    cycle: Cycle
+    stage: CycleStage
+    days_overdue: int
+
+
+async def overdue_stages(
+    session: AsyncSession, caller: Caller, as_of: dt.date | None = None
+) -> list[OverdueStage]:
+    """Stages of the tenant's cycles whose due date is before ``as_of`` and that are not done."""
+    caller.require(Permission.CYCLE_READ)
+    today = as_of or dt.date.today()
+    rows = await session.execute(
+        select(CycleStage, Cycle)
+        .join(Cycle, Cycle.id == CycleStage.cycle_id)
+        .where(
+            CycleStage.tenant_id == caller.tenant_id,
+            Cycle.tenant_id == caller.tenant_id,
+            CycleStage.status != "done",
+            CycleStage.due_on < today,
+        )
+        .order_by(CycleStage.due_on, Cycle.id, CycleStage.position)
+    )
+    return [
+        OverdueStage(cycle, stage, (today - stage.due_on).days)
+        for stage, cycle in rows
+        if stage.due_on is not None
+    ]
+
+
+# ---------------------------------------------------------------- open
+
+
+async def _installed(session: AsyncSession, caller: Caller, app_id: int) -> InstalledApp:
+    row = await session.get(InstalledApp, app_id)
+    if row is None or row.tenant_id != caller.tenant_id:
+        raise ServiceError.one(ErrorCode.NOT_FOUND, "no such installed app", ("app",))
+    if row.status != "active":
+        raise ServiceError.one(ErrorCode.INVALID, "that app is not active", ("app",))
+    return row
+
+
+async def _cycle_template(
+    session: AsyncSession, caller: Caller, app: InstalledApp, cycle: str
+) -> tuple[str, int, Mapping[str, Any]]:
+    app_record = await load_template(session, caller.tenant_id, "app", app.app_key, app.app_version)
+    if app_record is None:
+        raise ServiceError.one(
+            ErrorCode.NOT_FOUND, "the installed app's template is gone", ("app",)
+        )
+    bundled = [parse_ref(r) for r in app_record.body["components"]["cycles"]]
+    refs = [r for r in bundled if r is not None]
+    wanted = parse_ref(cycle)
+    key = wanted[0] if wanted else cycle.strip()
+    matches = [r for r in refs if r == wanted] if wanted else [r for r in refs if r[0] == key]
+    if not matches:
+        names = ", ".join(f"{k}@{v}" for k, v in refs)
+        raise ServiceError.one(
+            ErrorCode.NOT_FOUND,
+            f"{app.app_key}@{app.app_version} does not bundle cycle {cycle!r}; it has {names}",
+            ("cycle",),
+        )
+    key, version = matches[0]
+    record = await load_template(session, caller.tenant_id, "cycle", key, version)
+    if record is None:
+        raise ServiceError.one(
+            ErrorCode.NOT_FOUND, f"no cycle template {key}@{version}", ("cycle",)
+        )
+    return key, version, record.body
+
+
+async def open_cycle(
+    session: AsyncSession, caller: Caller, installed_app_id: int, cycle: str, period: str
+) -> CycleView:
+    """Open a cycle of ``cycle`` (``key@version`` or a key the app bundles) for ``period``."""
+    caller.require(Permission.CYCLE_MANAGE)
+    app = await _installed(session, caller, installed_app_id)
+    key, version, template = await _cycle_template(session, caller, app, cycle)
+    parsed = parse_period(period)
+    if parsed is None:
+        raise ServiceError.one(
+            ErrorCode.INVALID,
+            f"{period!r} is not a period; write 2026-11, 2026-Q4, 2026-H2 or 2026",
+            ("period",),
+        )
+    summary_kind = (template.get("summary") or {}).get("period")
+    if parsed.kind != template["period"] and parsed.kind != summary_kind:
+        also = f" (or a {summary_kind} for its summary)" if summary_kind else ""
+        raise ServiceError.one(
+            ErrorCode.INVALID,
+            f"{key}@{version} runs per {template['period']}{also}; "
+            f"{parsed.label} is a {parsed.kind}",
+            ("period",),
+        )
+    is_summary = parsed.kind != template["period"]
+    same = (
+        Cycle.tenant_id == caller.tenant_id,
+        Cycle.installed_app_id == app.id,
+        Cycle.template_key == key,
+    )
+    if (await session.execute(select(Cycle.id).where(*same, Cycle.period == parsed.label))).first():
+        raise ServiceError.one(
+            ErrorCode.CONFLICT, f"a {key} cycle for {parsed.label} is open already", ("period",)
+        )
+    stages = stages_of(template, is_summary)
+    now = utcnow()
+    row = Cycle(
+        tenant_id=caller.tenant_id,
+        installed_app_id=app.id,
+        template_key=key,
+        template_version=version,
+        period_kind=parsed.kind,
+        period=parsed.label,
+        is_summary=is_summary,
+        starts_on=parsed.starts_on,
+        ends_on=parsed.ends_on,
+        stage_key=stages[0]["key"],
+        status="open",
+        opened_by_id=caller.user_id,
+        opened_at=now,
+    )
+    if not is_summary and summary_kind:
+        parent_label = period_containing(summary_kind, parsed.starts_on).label
+        parent = await session.execute(
+            select(Cycle.id).where(*same, Cycle.period == parent_label, Cycle.is_summary)
+        )
+        row.parent_id = parent.scalar_one_or_none()
+    session.add(row)
+    await session.flush()
+    if is_summary:
+        labels = [p.label for p in sub_periods(parsed, template["period"])]
+        await session.execute(
+            update(Cycle)
+            .where(*same, Cycle.period.in_(labels), Cycle.is_summary.is_(False))
+            .values(parent_id=row.id)
+            .execution_options(synchronize_session=False)
+        )
+    views = []
+    for index, spec in enumerate(stages):
+        stage = CycleStage(
+            tenant_id=caller.tenant_id,
+            cycle_id=row.id,
+            position=index,
+            key=spec["key"],
+            phase=spec["phase"],
+            title=dict(spec["title"]),
+            due_on=due_on(spec, parsed),
+            status="active" if index == 0 else "pending",
+            started_at=now if index == 0 else None,
+        )
+        session.add(stage)
+        views.append(stage)
+    session.add(
+        CycleTransition(
+            tenant_id=caller.tenant_id,
+            cycle_id=row.id,
+            from_stage=None,
+            to_stage=row.stage_key,
+            by_id=caller.user_id,
+            at=now,
+        )
+    )
+    await session.flush()
+    audit.record(
+        session,
+        caller,
+        "cycle.open",
+        "cycle",
+        row.id,
+        after={
+            "template": f"{key}@{version}",
+            "period": parsed.label,
+            "summary": is_summary,
+            "stage": row.stage_key,
+            "parent_id": row.parent_id,
+        },
+    )
+    await session.commit()
+    return CycleView(row, views)
+
+
+# ---------------------------------------------------------------- advance
+
+
+@dataclass
+class AdvanceResult:
+    view: CycleView
+    overridden: list[GuardFailure]
+
+
+def _stage_spec(template: Mapping[str, Any], cycle: Cycle, key: str) -> Mapping[str, Any]:
+    for spec in stages_of(template, cycle.is_summary):
+        if spec["key"] == key:
+            return spec
+    return {"key": key}
+
+
+async def _failures(
+    session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any], template: Mapping[str, Any]
+) -> list[GuardFailure]:
+    failures = []
+    for guard in spec.get("guards", []):
+        check = guard["check"]
+        fn = GUARDS.get(check)
+        if check == "periods-closed":
+            guard = {**guard, "period": template["period"]}
+        if fn is None:
+            reasons = [f"no guard is registered for the check {check!r}"]
+        else:
+            reasons = await fn(session, cycle, guard)
+        if reasons:
+            override = guard.get("override") or {}
+            failures.append(
+                GuardFailure(
+                    key=guard["key"],
+                    check=check,
+                    message=dict(guard["message"]),
+                    reasons=list(reasons),
+                    override_roles=list(override.get("roles", [])),
+                    reason_required=bool(override.get("reasonRequired", False)),
+                )
+            )
+    return failures
+
+
+def _holds_role(caller: Caller, roles: Sequence[str]) -> bool:
+    mine = set(caller.roles)
+    return Role.ADMIN.value in mine or bool(mine.intersection(roles))
+
+
+async def advance_cycle(
+    session: AsyncSession, caller: Caller, cycle_id: int, override_reason: str | None = None
+) -> AdvanceResult:
+    """Move a cycle to its next stage when the next stage's guards hold.
+
+    With ``override_reason``, failing guards that allow an override are
+    overridden (the caller needs ``cycle.override`` and one of the guard's
+    roles); the reason is recorded on the transition and in the audit log.
+    """
+    caller.require(Permission.CYCLE_MANAGE)
+    cycle = await session.get(Cycle, cycle_id)
+    if cycle is None or cycle.tenant_id != caller.tenant_id:
+        raise ServiceError.one(ErrorCode.NOT_FOUND, "no such cycle", ("id",))
+    if cycle.status != "open":
+        raise ServiceError.one(ErrorCode.INVALID, "the cycle is closed", ("id",))
+    stages = (await _stages_for(session, [cycle.id]))[cycle.id]
+    current = next((s for s in stages if s.key == cycle.stage_key), None)
+    if current is None or current.position + 1 >= len(stages):
+        raise ServiceError.one(ErrorCode.INVALID, "the cycle is at its last stage", ("id",))
+    target = stages[current.position + 1]
+    record = await load_template(
+        session, caller.tenant_id, "cycle", cycle.template_key, cycle.template_version
+    )
+    if record is None:
+        raise ServiceError.one(ErrorCode.NOT_FOUND, "the cycle's template is gone", ("id",))
+    spec = _stage_spec(record.body, cycle, target.key)
+    allowed = spec.get("advancedBy")
+    if allowed and not _holds_role(caller, allowed):
+        raise Forbidden(f"only {', '.join(allowed)} may start the stage {target.key}")
+    failures = await _failures(session, cycle, spec, record.body)
+    reason = (override_reason or "").strip()
+    if failures:
+        _check_override(caller, failures, override_reason, reason)
+    before = {"stage": cycle.stage_key, "status": cycle.status}
+    now = utcnow()
+    closing = target.phase == "closed" or target.position == len(stages) - 1
+    moved = await session.execute(
+        update(Cycle)
+        .where(Cycle.id == cycle.id, Cycle.stage_key == current.key, Cycle.status == "open")
+        .values(
+            stage_key=target.key,
+            status="closed" if closing else "open",
+            closed_at=now if closing else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(moved, "rowcount", 1) != 1:
+        await session.rollback()
+        raise ServiceError.one(
+            ErrorCode.CONFLICT, "the cycle was advanced by someone else just now", ("id",)
+        )
+    current.status, current.completed_at = "done", now
+    target.status, target.started_at = ("done" if closing else "active"), now
+    if closing:
+        target.completed_at = now
+    overridden = [f.as_json() for f in failures]
+    session.add(
+        CycleTransition(
+            tenant_id=caller.tenant_id,
+            cycle_id=cycle.id,
+            from_stage=current.key,
+            to_stage=target.key,
+            by_id=caller.user_id,
+            at=now,
+            override_reason=reason if failures else None,
+            overridden=overridden or None,
+        )
+    )
+    after = {"stage": target.key, "status": "closed" if closing else "open"}
+    audit.record(session, caller, "cycle.advance", "cycle", cycle.id, before=before, after=after)
+    if failures:
+        audit.record(
+            session,
+            caller,
+            "cycle.guard-override",
+            "cycle",
+            cycle.id,
+            before=before,
+            after={**after, "overridden": overridden},
+            note=reason,
+        )
+    await session.commit()
+    await session.refresh(cycle)
+    return AdvanceResult(CycleView(cycle, stages), failures)
+
+
+def _check_override(
+    caller: Caller, failures: Sequence[GuardFailure], given: str | None, reason: str
+) -> None:
+    def blocked(code: ErrorCode, message: str, path: tuple[str, ...] = ()) -> GuardsFailed:
+        errors = [UserError(code, message, path, detail="guard-failed")]
+        errors += [
+            UserError(
+                ErrorCode.CONFLICT,
+                f"{f.key}: {f.message.get('en', '')} ({'; '.join(f.reasons)})",
+                ("guards", f.key),
+                detail="guard-failed",
+            )
+            for f in failures
+        ]
+        return GuardsFailed(failures, errors)
+
+    keys = ", ".join(f.key for f in failures)
+    if given is None:
+        raise blocked(ErrorCode.CONFLICT, f"the next stage is blocked by: {keys}")
+    if caller.scope(Permission.CYCLE_OVERRIDE) is None:
+        raise blocked(ErrorCode.FORBIDDEN, "you may not override cycle guards", ("override",))
+    for f in failures:
+        if not f.override_roles:
+            raise blocked(
+                ErrorCode.FORBIDDEN, f"the guard {f.key} cannot be overridden", ("override",)
+            )
+        if not _holds_role(caller, f.override_roles):
+            raise blocked(
+                ErrorCode.FORBIDDEN,
+                f"only {', '.join(f.override_roles)} may override the guard {f.key}",
+                ("override",),
+            )
+    if not reason and any(f.reason_required for f in failures):
+        raise blocked(ErrorCode.INVALID, "an override needs a reason", ("override", "reason"))
+
+
+async def transitions_of(
+    session: AsyncSession, tenant_id: int, cycle_ids: Sequence[int]
+) -> dict[int, list[CycleTransition]]:
+    out: dict[int, list[CycleTransition]] = {i: [] for i in cycle_ids}
+    if not cycle_ids:
+        return out
+    rows = await session.execute(
+        select(CycleTransition)
+        .where(CycleTransition.tenant_id == tenant_id, CycleTransition.cycle_id.in_(cycle_ids))
+        .order_by(CycleTransition.cycle_id, CycleTransition.id)
+    )
+    for row in rows.scalars():
+        out[row.cycle_id].append(row)
+    return out

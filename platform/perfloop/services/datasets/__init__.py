@@ -1,0 +1,32 @@
+"""Datasets: business records ingested by batch or file, browsed in scope, and
+aggregated into actuals.
+
+Other domains use these names only; the modules behind them are this
+domain's own.
+"""
+
+from __future__ import annotations
+
+from perfloop.services.datasets.records import (
+    MAX_API_RECORDS,
+    MAX_BATCH_KEY,
+    MAX_REPORTED_ERRORS,
+    ImportReport,
+    aggregate_actuals,
+    import_file,
+    ingest_records,
+    list_records,
+    resolve_dataset,
+)
+
+__all__ = [
+    "MAX_API_RECORDS",
+    "MAX_BATCH_KEY",
+    "MAX_REPORTED_ERRORS",
+    "ImportReport",
+    "aggregate_actuals",
+    "import_file",
+    "ingest_records",
+    "list_records",
+    "resolve_dataset",
+]

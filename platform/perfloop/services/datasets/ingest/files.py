@@ -1,0 +1,379 @@
+"""Read a CSV or .xlsx file as dataset records, batch by batch (streaming).
+
+The header row names the fields; cells are converted to the types the
+dataset's schema declares, with an error naming the row and the column when a
+cell cannot be. Rows are numbered as a spreadsheet shows them (the header is
+row 1). The file is never held in memory: rows are read as batches are built.
+
+A file is cut into batches of ``batch_size`` rows whose keys derive from the
+file's checksum and the batch number, so importing the same file again skips
+the batches already committed (see :func:`batch_key`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import functools
+import gc
+import hashlib
+from collections.abc import Callable, Container, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from perfloop.services.datasets.ingest.prepare import PreparedBatch, RowFormat, prepare_records
+from perfloop.services.datasets.ingest.spec import MAX_EXPLAINED, DatasetSpec, FieldInfo, RowError
+
+__all__ = [
+    "FileProblem",
+    "Skipped",
+    "batch_key",
+    "count_rows",
+    "file_checksum",
+    "read_batches",
+]
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "真"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "否", "假"})
+_EXACT = float(2**53)
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported (unreadable, header mismatch)."""
+
+
+class _Bad(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A batch whose key is committed already: not read further."""
+
+    number: int
+    received: int
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def batch_key(checksum: str, batch_size: int, number: int) -> str:
+    """Deterministic: the same file cut the same way gives the same keys."""
+    return f"file:{checksum[:32]}:{batch_size}:{number:06d}"
+
+
+def count_rows(path: Path) -> int | None:
+    """Data rows (for a progress bar); None when not cheap to know."""
+    if path.suffix.lower() == ".xlsx":
+        return None
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return max(0, lines + (last != b"\n") - 1)
+
+
+# -- cell conversion ------------------------------------------------------------
+
+
+def _number_text(text: str) -> float | int:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise _Bad(f"{text!r} is not a number") from None
+    return _finite(value, text)
+
+
+def _finite(value: float, text: object) -> float | int:
+    if value - value != 0:  # NaN or an infinity
+        raise _Bad(f"{text!r} is not a finite number")
+    # whole numbers are stored as integers: 1500, not 1500.0
+    return int(value) if value.is_integer() and -_EXACT < value < _EXACT else value
+
+
+def _to_number(value: Any) -> Any:
+    if value.__class__ is str:
+        try:
+            number = float(value)
+        except ValueError:
+            return _number_text(value.strip())
+        return _finite(number, value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Bad(f"{value!r} is not a number")
+    return value if isinstance(value, int) else _finite(value, value)
+
+
+def _to_integer(value: Any) -> Any:
+    number = _to_number(value)
+    if isinstance(number, float):
+        raise _Bad(f"{value!r} is not a whole number")
+    return number
+
+
+def _to_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _Bad(f"{value!r} is not true or false")
+
+
+def _string_converter(info: FieldInfo) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:  # the compiled row converter inlines the str case
+        if type(value) is str:
+            return value.strip()
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, dt.datetime):
+            if info.format == "date":
+                return value.date().isoformat()
+            return value.isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    convert.is_string = True  # type: ignore[attr-defined]
+    return convert
+
+
+def _converter(info: FieldInfo) -> Callable[[Any], Any]:
+    types = info.types - {"null"}
+    if types == {"number"}:
+        return _to_number
+    if types == {"integer"}:
+        return _to_integer
+    if types == {"boolean"}:
+        return _to_boolean
+    if "string" in types or not types:
+        return _string_converter(info)
+    # a union of non-string types: the first that accepts the cell
+    options = [c for t, c in (("integer", _to_integer), ("number", _to_number)) if t in types]
+    if "boolean" in types:
+        options.append(_to_boolean)
+
+    def convert(value: Any) -> Any:
+        for option in options:
+            try:
+                return option(value)
+            except _Bad:
+                continue
+        raise _Bad(f"{value!r} is not {' or '.join(sorted(types))}")
+
+    return convert
+
+
+def _plan(spec: DatasetSpec, header: list[Any]) -> Plan:
+    names = [str(h).strip() if h is not None else "" for h in header]
+    unknown = [n for n in names if n and n not in spec.fields]
+    if unknown:
+        raise FileProblem(
+            f"column(s) {', '.join(map(repr, unknown))} are not fields of {spec.ref} "
+            f"(fields: {', '.join(spec.fields)})"
+        )
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise FileProblem(f"column(s) {', '.join(map(repr, repeated))} appear more than once")
+    missing = [f.name for f in spec.fields.values() if f.required and f.name not in names]
+    if missing:
+        raise FileProblem(f"required column(s) missing: {', '.join(missing)}")
+    return [(i, n, _converter(spec.fields[n])) for i, n in enumerate(names) if n]
+
+
+Plan = list[tuple[int, str, Callable[[Any], Any]]]
+
+
+def _jsonb_order(name: str) -> tuple[int, bytes]:
+    """PostgreSQL's order of a jsonb object's keys: shorter first, then bytewise."""
+    encoded = name.encode()
+    return len(encoded), encoded
+
+
+def _compile(
+    plan: Plan, format: RowFormat, *, texts: bool = False
+) -> Callable[[list[Any]], dict[str, Any]]:
+    """A function converting one row's cells to a record, unrolled for the
+    header at hand (a loop over the columns costs more than the conversions).
+    The generated source holds only column indexes and local names: field
+    names and converters are passed in as values, never as code.
+
+    ``texts``: every cell is a str (a CSV row), so a text column is just
+    stripped. For PostgreSQL the fields are set in jsonb's key order: parsing
+    the JSON into jsonb then finds the keys sorted and skips sorting them."""
+    if format == "postgresql":
+        plan = sorted(plan, key=lambda step: _jsonb_order(step[1]))
+    namespace: dict[str, Any] = {}
+    lines = ["def convert_row(cells):", "    record = {}"]
+    for j, (index, name, convert) in enumerate(plan):
+        namespace[f"name{j}"], namespace[f"convert{j}"] = name, convert
+        lines.append(f"    value = cells[{index}]")
+        string = getattr(convert, "is_string", False)
+        if texts:
+            lines.append("    if value:")
+            new = "value.strip()" if string else f"convert{j}(value)"
+        else:  # .xlsx cells: None, numbers, dates, text
+            lines.append('    if value is not None and value != "":')
+            new = f"convert{j}(value)"
+            if string:
+                new = f"value.strip() if value.__class__ is str else {new}"
+        lines.append(f"        record[name{j}] = {new}")
+    lines.append("    return record")
+    exec(compile("\n".join(lines), "<perfloop row converter>", "exec"), namespace)  # noqa: S102
+    function: Callable[[list[Any]], dict[str, Any]] = namespace["convert_row"]
+    return function
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Building a batch allocates ~10 objects a row and frees none: cyclic
+    garbage collection would only re-scan them, so it pauses meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# -- readers --------------------------------------------------------------------
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any]]:
+    with path.open(newline="", encoding=encoding) as f:
+        yield from csv.reader(f)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield list(values)
+    finally:
+        workbook.close()
+
+
+def _rows(path: Path, encoding: str) -> Iterator[list[Any]]:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _xlsx_rows(path)
+    if suffix in (".csv", ".txt"):
+        return _csv_rows(path, encoding)
+    raise FileProblem(f"{path.name}: only .csv and .xlsx files can be imported")
+
+
+def read_batches(
+    spec: DatasetSpec,
+    path: Path,
+    batch_size: int,
+    *,
+    skip: Container[int] = (),
+    encoding: str = "utf-8-sig",
+    format: RowFormat = "sqlite",
+) -> Iterator[PreparedBatch | Skipped]:
+    """The file's batches in order, each prepared (validated and encoded) in
+    ``format``, or :class:`Skipped` for the batch numbers in ``skip``. Raises
+    FileProblem."""
+    try:
+        rows = _rows(path, encoding)
+        header = next(rows, None)
+        if header is None:
+            raise FileProblem(f"{path.name} is empty: the first row must name the fields")
+        plan = _plan(spec, header)
+        convert_row = _compile(plan, format, texts=path.suffix.lower() != ".xlsx")
+        batch = functools.partial(_batch, spec, plan, convert_row, len(header), format)
+        number = 0
+        line = 1
+        pending: list[list[Any]] = []
+        first_line = 2
+        for cells in rows:
+            line += 1
+            if not pending:
+                first_line = line
+            pending.append(cells)
+            if len(pending) == batch_size:
+                yield batch(number, first_line, pending, number in skip)
+                number += 1
+                pending = []
+        if pending:
+            yield batch(number, first_line, pending, number in skip)
+    except UnicodeDecodeError as exc:
+        raise FileProblem(
+            f"{path.name} is not {encoding} text ({exc.reason}); save it as UTF-8 "
+            "or pass its encoding (for example gbk)"
+        ) from None
+    except csv.Error as exc:
+        raise FileProblem(f"{path.name}: not a readable CSV file: {exc}") from None
+
+
+def _batch(
+    spec: DatasetSpec,
+    plan: Plan,
+    convert_row: Callable[[list[Any]], dict[str, Any]],
+    width: int,
+    format: RowFormat,
+    number: int,
+    first_line: int,
+    rows: list[list[Any]],
+    skipped: bool,
+) -> PreparedBatch | Skipped:
+    if skipped:
+        return Skipped(number, len(rows))
+    with _no_gc():
+        records: list[tuple[int, dict[str, Any]]] = []
+        errors: list[RowError] = []
+        invalid = 0
+        for line, cells in enumerate(rows, first_line):
+            if len(cells) != width:
+                if not any(c not in ("", None) for c in cells):
+                    continue  # an empty line
+                if len(cells) > width and any(c not in ("", None) for c in cells[width:]):
+                    invalid += 1
+                    if len(errors) < MAX_EXPLAINED:
+                        message = f"the row has {len(cells)} cells; the header names {width}"
+                        errors.append(RowError(line, "", message))
+                    continue
+                cells = [*cells[:width], *([""] * (width - len(cells)))]
+            try:
+                record = convert_row(cells)
+            except _Bad:
+                invalid += 1
+                errors.extend(
+                    _cell_errors(plan, line, cells)[: max(MAX_EXPLAINED - len(errors), 0)]
+                )
+                continue
+            if record:
+                records.append((line, record))
+        return prepare_records(
+            spec, records, number=number, errors=errors, invalid_rows=invalid, format=format
+        )
+
+
+def _cell_errors(plan: Plan, line: int, cells: list[Any]) -> list[RowError]:
+    """Every cell of a row that cannot be converted (the slow path)."""
+    errors = []
+    for index, name, convert in plan:
+        value = cells[index]
+        if value is None or value == "":
+            continue
+        try:
+            convert(value)
+        except _Bad as exc:
+            errors.append(RowError(line, f"/{name}", f"column {name}: {exc}"))
+    return errors

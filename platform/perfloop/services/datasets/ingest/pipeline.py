@@ -1,0 +1,132 @@
+"""Prepare a file's batches in worker processes while the caller stores them.
+
+Validating and encoding a record is CPU work in Python; storing it is mostly
+the database's work. One process doing both alternates between them, and a
+thread cannot overlap them (the GIL). So with ``workers >= 1``, worker
+processes read the file and prepare batches (worker ``w`` of ``W`` takes the
+batch numbers ``n`` with ``n % W == w``) and hand them over through bounded
+queues, while the calling process stores the previous batch. Batches still
+arrive in file order, and at most ``_QUEUE_DEPTH`` batches per worker are in
+flight, so memory stays flat whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Container, Generator, Mapping, Set
+from pathlib import Path
+from typing import Any
+
+from perfloop.services.datasets.ingest.files import Skipped, read_batches
+from perfloop.services.datasets.ingest.prepare import PreparedBatch, RowFormat
+from perfloop.services.datasets.ingest.spec import DatasetSpec, spec_for_body
+
+__all__ = ["auto_workers", "prepared_batches"]
+
+_QUEUE_DEPTH = 3
+_DONE = "done"
+_FAILED = "failed"
+
+
+def auto_workers(path: Path) -> int:
+    """One worker for a file big enough to repay starting it (and a spare CPU)."""
+    if (os.cpu_count() or 1) < 2:
+        return 0
+    try:
+        return 1 if path.stat().st_size > 4 << 20 else 0
+    except OSError:
+        return 0
+
+
+class _Mine:
+    """Batch numbers another worker handles count as skipped here."""
+
+    def __init__(self, worker: int, workers: int, skip: Container[int]) -> None:
+        self.worker, self.workers, self.skip = worker, workers, skip
+
+    def __contains__(self, number: object) -> bool:
+        assert isinstance(number, int)
+        return number % self.workers != self.worker or number in self.skip
+
+
+def _produce(
+    body: Mapping[str, Any],
+    path: str,
+    batch_size: int,
+    skip: frozenset[int],
+    encoding: str,
+    format: RowFormat,
+    worker: int,
+    workers: int,
+    queue: Any,
+) -> None:
+    try:
+        spec = spec_for_body(body)
+        mine = _Mine(worker, workers, skip)
+        batches = read_batches(
+            spec, Path(path), batch_size, skip=mine, encoding=encoding, format=format
+        )
+        for batch in batches:
+            if batch.number % workers == worker:
+                queue.put(batch)
+        queue.put(_DONE)
+    except BaseException as exc:
+        queue.put((_FAILED, exc))
+
+
+def prepared_batches(
+    spec: DatasetSpec,
+    path: Path,
+    batch_size: int,
+    *,
+    skip: Set[int] = frozenset(),
+    encoding: str = "utf-8-sig",
+    format: RowFormat = "sqlite",
+    workers: int = 0,
+) -> Generator[PreparedBatch | Skipped, None, None]:
+    """The file's batches in order (see :func:`read_batches`), prepared in
+    ``workers`` processes (0: in this one)."""
+    if workers <= 0:
+        yield from read_batches(spec, path, batch_size, skip=skip, encoding=encoding, format=format)
+        return
+    context = multiprocessing.get_context("spawn")
+    queues = [context.Queue(maxsize=_QUEUE_DEPTH) for _ in range(workers)]
+    processes = [
+        context.Process(
+            target=_produce,
+            args=(
+                dict(spec.body),
+                str(path),
+                batch_size,
+                frozenset(skip),
+                encoding,
+                format,
+                w,
+                workers,
+                q,
+            ),
+            daemon=True,
+        )
+        for w, q in enumerate(queues)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        number = 0
+        while True:
+            item = queues[number % workers].get()
+            if isinstance(item, str):
+                return
+            if isinstance(item, tuple) and item[:1] == (_FAILED,):
+                raise item[1]
+            yield item
+            number += 1
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=5)
+        for queue in queues:
+            queue.close()
+            queue.cancel_join_thread()

@@ -1,0 +1,61 @@
+"""The org chart: units, positions and employees, and its import from CSV or .xlsx.
+
+Other domains use these names only; the modules behind them are this
+domain's own.
+"""
+
+from __future__ import annotations
+
+from perfloop.services.org.chart import (
+    EMPLOYEE_STATUSES,
+    PATH_LIMIT,
+    UNIT_KINDS,
+    create_employee,
+    create_org_unit,
+    create_position,
+    get_employee,
+    get_org_unit,
+    list_employees,
+    list_org_units,
+    list_positions,
+    manager_loop,
+    move_org_unit,
+    update_employee,
+    update_org_unit,
+    update_position,
+)
+from perfloop.services.org.importing import (
+    COLUMNS,
+    REQUIRED,
+    ImportFailed,
+    ImportReport,
+    RowError,
+    import_org,
+    read_table,
+)
+
+__all__ = [
+    "COLUMNS",
+    "EMPLOYEE_STATUSES",
+    "PATH_LIMIT",
+    "REQUIRED",
+    "UNIT_KINDS",
+    "ImportFailed",
+    "ImportReport",
+    "RowError",
+    "create_employee",
+    "create_org_unit",
+    "create_position",
+    "get_employee",
+    "get_org_unit",
+    "import_org",
+    "list_employees",
+    "list_org_units",
+    "list_positions",
+    "manager_loop",
+    "move_org_unit",
+    "read_table",
+    "update_employee",
+    "update_org_unit",
+    "update_position",
+]

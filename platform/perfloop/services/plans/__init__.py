@@ -1,0 +1,94 @@
+"""Performance plans: scorecards (items, targets, weights, tasks, signatures), actuals
+and check-ins, progress reads and reports.
+
+Other domains use these names only; the modules behind them are this
+domain's own.
+"""
+
+from __future__ import annotations
+
+from perfloop.services.plans.actuals import (
+    check_in,
+    enter_actual,
+    list_checkins,
+    missing_actual_count,
+    refresh_actuals,
+)
+from perfloop.services.plans.common import (
+    DEFAULT_SCORING,
+    PlanRules,
+    employee_in_scope,
+    get_cycle,
+    in_cycle_period,
+    indicators_of,
+    invalid,
+    not_found,
+    position_name,
+    rules_for_employees,
+    scorecard_in_scope,
+    template_bodies,
+)
+from perfloop.services.plans.reads import (
+    DEFAULT_THRESHOLDS,
+    ItemView,
+    ScorecardView,
+    TaskView,
+    get_scorecard,
+    team_scorecards,
+)
+from perfloop.services.plans.reports import DIMENSIONS, ReportRow, plan_report
+from perfloop.services.plans.scorecards import (
+    SCORE_SETTINGS,
+    TASK_STATUSES,
+    BulkResult,
+    ItemInput,
+    TargetOverride,
+    TaskInput,
+    assign_items,
+    set_items,
+    sign,
+    unsigned_plan_count,
+    update_task,
+    weight_errors,
+)
+
+__all__ = [
+    "DEFAULT_SCORING",
+    "DEFAULT_THRESHOLDS",
+    "DIMENSIONS",
+    "SCORE_SETTINGS",
+    "TASK_STATUSES",
+    "BulkResult",
+    "ItemInput",
+    "ItemView",
+    "PlanRules",
+    "ReportRow",
+    "ScorecardView",
+    "TargetOverride",
+    "TaskInput",
+    "TaskView",
+    "assign_items",
+    "check_in",
+    "employee_in_scope",
+    "enter_actual",
+    "get_cycle",
+    "get_scorecard",
+    "in_cycle_period",
+    "indicators_of",
+    "invalid",
+    "list_checkins",
+    "missing_actual_count",
+    "not_found",
+    "plan_report",
+    "position_name",
+    "refresh_actuals",
+    "rules_for_employees",
+    "scorecard_in_scope",
+    "set_items",
+    "sign",
+    "team_scorecards",
+    "template_bodies",
+    "unsigned_plan_count",
+    "update_task",
+    "weight_errors",
+]

@@ -1,0 +1,296 @@
+"""Reading plans back: one scorecard, a manager's team view.
+
+Everything is precomputed here with a fixed number of set-based queries (the
+cycle, the plans with their items and actuals in one joined query, the
+action-plan tasks in another), so a team view of any size runs the same
+statements and the GraphQL layer only copies flat values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Executable, and_, bindparam, select
+
+from perfloop.authz import Permission, Scope
+from perfloop.engine import completion as completion_of
+from perfloop.engine import item_score
+from perfloop.engine.scoring.plans import expected_progress, is_behind, is_cumulative
+from perfloop.services.core.scopes import scope_condition
+from perfloop.services.plans.common import get_cycle
+from perfloop.store.org import Employee
+from perfloop.store.plans import ActionTask, Actual, Scorecard, ScorecardItem
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.services.core.caller import Caller
+
+#: Item score settings when an item sets no thresholds (the standard scheme's defaults).
+DEFAULT_THRESHOLDS = {"threshold": 0.6, "floor": 0.0, "cap": 120.0}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    id: int
+    item_id: int
+    title: str
+    owner_id: int | None
+    due_on: dt.date | None
+    status: str
+
+
+@dataclass(slots=True)
+class ItemView:
+    id: int
+    key: str
+    title: str
+    library_ref: str | None
+    indicator_key: str | None
+    goal_id: int | None
+    unit: str | None
+    direction: str
+    aggregation: str | None
+    source_type: str
+    target: float | None
+    weight: float
+    actual: float | None
+    actual_source: str | None
+    completion: float | None
+    score: float | None
+    expected_progress: float
+    behind: bool
+    tasks: list[TaskView] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ScorecardView:
+    id: int
+    cycle_id: int
+    employee_id: int
+    employee_name: str
+    employee_no: str
+    org_unit_id: int
+    status: str
+    revision: int
+    employee_signed_at: dt.datetime | None
+    manager_signed_at: dt.datetime | None
+    items: list[ItemView] = field(default_factory=list)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(i.weight for i in self.items)
+
+    @property
+    def completion(self) -> float | None:
+        """Weighted completion of the items that have one."""
+        known = [(i.weight, i.completion) for i in self.items if i.completion is not None]
+        weights = sum(w for w, _ in known)
+        return sum(w * c for w, c in known) / weights if known and weights else None
+
+    @property
+    def score(self) -> float | None:
+        """Weighted item score out of 100; None until every item is scored."""
+        if not self.items or any(i.score is None for i in self.items):
+            return None
+        return sum(i.weight * (i.score or 0.0) for i in self.items) / 100
+
+    @property
+    def behind_count(self) -> int:
+        return sum(1 for i in self.items if i.behind)
+
+
+def _plan_statements(scope: Scope, one_employee: bool) -> tuple[Executable, Executable]:
+    """The plan query and the task query for callers at ``scope``.
+
+    Built once per scope with bound parameters (``tenant_id``, ``cycle_id``,
+    ``starts_on``, ``ends_on``, ``me`` and, for one plan, ``employee_id``):
+    building a statement of this size and its cache key costs more than running
+    it on a team's rows.
+    """
+    where = [
+        Scorecard.tenant_id == bindparam("tenant_id"),
+        Scorecard.cycle_id == bindparam("cycle_id"),
+        scope_condition(
+            scope, Scorecard.employee_id, me=bindparam("me"), tenant_id=bindparam("tenant_id")
+        ),
+    ]
+    if one_employee:
+        where.append(Scorecard.employee_id == bindparam("employee_id"))
+    plans = (
+        select(
+            Scorecard.id,
+            Scorecard.employee_id,
+            Scorecard.status,
+            Scorecard.revision,
+            Scorecard.employee_signed_at,
+            Scorecard.manager_signed_at,
+            Employee.name,
+            Employee.employee_no,
+            Employee.org_unit_id,
+            ScorecardItem.id,
+            ScorecardItem.key,
+            ScorecardItem.title,
+            ScorecardItem.library_ref,
+            ScorecardItem.indicator_key,
+            ScorecardItem.goal_id,
+            ScorecardItem.unit,
+            ScorecardItem.direction,
+            ScorecardItem.aggregation,
+            # only the source's type is shown: extract it in SQL, not the whole document
+            ScorecardItem.source["type"].as_string(),
+            ScorecardItem.target,
+            ScorecardItem.weight,
+            ScorecardItem.thresholds,
+            Actual.value,
+            Actual.source,
+        )
+        .join(Employee, Employee.id == Scorecard.employee_id)
+        .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
+        .outerjoin(
+            Actual,
+            and_(
+                Actual.item_id == ScorecardItem.id,
+                Actual.period_start == bindparam("starts_on"),
+                Actual.period_end == bindparam("ends_on"),
+            ),
+        )
+        .where(*where)
+        .order_by(Employee.employee_no, ScorecardItem.position)
+    )
+    tasks = (
+        select(
+            ActionTask.id,
+            ActionTask.item_id,
+            ActionTask.title,
+            ActionTask.owner_id,
+            ActionTask.due_on,
+            ActionTask.status,
+        )
+        .join(ScorecardItem, ScorecardItem.id == ActionTask.item_id)
+        .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+        .where(*where)
+        .order_by(ActionTask.id)
+    )
+    return plans, tasks
+
+
+_STATEMENTS: dict[tuple[Scope, bool], tuple[Executable, Executable]] = {}
+
+
+async def _read(
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    today: dt.date | None,
+    employee_id: int | None = None,
+) -> list[ScorecardView]:
+    scope = caller.require(Permission.SCORECARD_READ)
+    cycle = await get_cycle(session, caller, cycle_id)
+    if scope is not Scope.TENANT and caller.employee_id is None:
+        return []  # an account without an employee record reaches nobody below tenant scope
+    expected = expected_progress(cycle.starts_on, cycle.ends_on, today or dt.date.today())
+    key = (scope, employee_id is not None)
+    statements = _STATEMENTS.get(key) or _STATEMENTS.setdefault(key, _plan_statements(*key))
+    params = {
+        "tenant_id": caller.tenant_id,
+        "cycle_id": cycle.id,
+        "starts_on": cycle.starts_on,
+        "ends_on": cycle.ends_on,
+        "me": caller.employee_id or 0,
+        "employee_id": employee_id,
+    }
+    if employee_id is None:
+        del params["employee_id"]
+    # Core execution (no ORM row loading): plain rows, unpacked by position below.
+    connection = await session.connection()
+    rows = (await connection.execute(statements[0], params)).all()
+    tasks: dict[int, list[TaskView]] = {}
+    if any(row[9] is not None for row in rows):  # some plan has items
+        for task in await connection.execute(statements[1], params):
+            tasks.setdefault(task.item_id, []).append(TaskView(*task))
+    cards: dict[int, ScorecardView] = {}
+    card: ScorecardView | None = None
+    # Rows unpacked by position: reading a Row's attributes by name costs more
+    # than everything else done per item.
+    for (
+        card_id, card_employee_id, status, revision, employee_signed_at, manager_signed_at,
+        name, employee_no, org_unit_id,
+        item_id, key, title, library_ref, indicator_key, goal_id, unit, direction,
+        aggregation, source_type, target, weight, thresholds, actual, actual_source,
+    ) in rows:  # fmt: skip
+        if card is None or card.id != card_id:
+            card = cards[card_id] = ScorecardView(
+                id=card_id,
+                cycle_id=cycle.id,
+                employee_id=card_employee_id,
+                employee_name=name,
+                employee_no=employee_no,
+                org_unit_id=org_unit_id,
+                status=status,
+                revision=revision,
+                employee_signed_at=employee_signed_at,
+                manager_signed_at=manager_signed_at,
+            )
+        if item_id is None:
+            continue
+        done = completion_of(actual, target, direction)
+        limits = {**DEFAULT_THRESHOLDS, **thresholds} if thresholds else DEFAULT_THRESHOLDS
+        card.items.append(
+            ItemView(
+                id=item_id,
+                key=key,
+                title=title,
+                library_ref=library_ref,
+                indicator_key=indicator_key,
+                goal_id=goal_id,
+                unit=unit,
+                direction=direction,
+                aggregation=aggregation,
+                source_type=source_type or "manual",
+                target=target,
+                weight=weight,
+                actual=actual,
+                actual_source=actual_source,
+                completion=done,
+                score=item_score(
+                    done,
+                    threshold=limits.get("threshold"),
+                    floor=limits.get("floor"),
+                    cap=limits.get("cap"),
+                ),
+                expected_progress=expected,
+                behind=is_behind(
+                    done,
+                    expected,
+                    cumulative=is_cumulative(aggregation, direction),
+                ),
+                tasks=tasks.get(item_id, []),
+            )
+        )
+    return list(cards.values())
+
+
+async def get_scorecard(
+    session: AsyncSession,
+    caller: Caller,
+    employee_id: int,
+    cycle_id: int,
+    *,
+    today: dt.date | None = None,
+) -> ScorecardView | None:
+    """One employee's plan with progress, or None when missing or out of scope."""
+    cards = await _read(session, caller, cycle_id, today, employee_id)
+    return cards[0] if cards else None
+
+
+async def team_scorecards(
+    session: AsyncSession, caller: Caller, cycle_id: int, *, today: dt.date | None = None
+) -> list[ScorecardView]:
+    """Every plan of the cycle the caller may read (a manager: their team)."""
+    return await _read(session, caller, cycle_id, today)
+
+
+__all__ = ["ItemView", "ScorecardView", "TaskView", "get_scorecard", "team_scorecards"]

@@ -1,0 +1,139 @@
+"""Plan aggregates for dashboards: items of a cycle grouped by org unit,
+indicator and/or period, over the plans the caller may report on.
+
+One set-based query fetches the items with their actuals; completion (which
+depends on each item's direction) and the behind flag come from the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, select
+
+from perfloop.authz import Permission
+from perfloop.engine import completion as completion_of
+from perfloop.engine.scoring.plans import expected_progress, is_behind, is_cumulative
+from perfloop.services.core.scopes import employees_in_scope
+from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid
+from perfloop.store.org import Employee
+from perfloop.store.plans import Actual, Scorecard, ScorecardItem
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.services.core.caller import Caller
+
+DIMENSIONS = ("org_unit", "indicator", "period")
+
+
+@dataclass
+class ReportRow:
+    org_unit_id: int | None
+    indicator_key: str | None
+    period: str | None
+    people: int = 0
+    items: int = 0
+    target: float | None = None
+    actual: float | None = None
+    completion: float | None = None
+    behind: int = 0
+    _people: set[int] = field(default_factory=set, repr=False)
+    _weighted: list[tuple[float, float]] = field(default_factory=list, repr=False)
+
+
+def _add(total: float | None, value: float | None) -> float | None:
+    if value is None:
+        return total
+    return (total or 0.0) + value
+
+
+async def plan_report(
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    group_by: Sequence[str],
+    *,
+    today: dt.date | None = None,
+) -> list[ReportRow]:
+    scope = caller.require(Permission.REPORT_READ)
+    unknown = [d for d in group_by if d not in DIMENSIONS]
+    if unknown:
+        raise invalid(f"group by one of {', '.join(DIMENSIONS)}", ("groupBy",))
+    cycle = await get_cycle(session, caller, cycle_id)
+    by_period = "period" in group_by
+    on = [Actual.item_id == ScorecardItem.id]
+    if not by_period:
+        on.append(in_cycle_period(cycle))
+    rows = (
+        await session.execute(
+            select(
+                Scorecard.employee_id,
+                Employee.org_unit_id,
+                ScorecardItem.indicator_key,
+                ScorecardItem.key,
+                ScorecardItem.direction,
+                ScorecardItem.aggregation,
+                ScorecardItem.target,
+                ScorecardItem.weight,
+                Actual.value,
+                Actual.period_start,
+                Actual.period_end,
+            )
+            .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+            .join(Employee, Employee.id == Scorecard.employee_id)
+            .outerjoin(Actual, and_(*on))
+            .where(
+                Scorecard.tenant_id == caller.tenant_id,
+                Scorecard.cycle_id == cycle.id,
+                employees_in_scope(caller, scope, Scorecard.employee_id),
+            )
+        )
+    ).all()
+    expected = expected_progress(cycle.starts_on, cycle.ends_on, today or dt.date.today())
+    groups: dict[tuple[object, ...], ReportRow] = {}
+    for r in rows:
+        period = (
+            f"{r.period_start.isoformat()}/{r.period_end.isoformat()}"
+            if by_period and r.period_start is not None
+            else None
+        )
+        indicator = r.indicator_key or r.key
+        key = (
+            r.org_unit_id if "org_unit" in group_by else None,
+            indicator if "indicator" in group_by else None,
+            period,
+        )
+        row = groups.get(key)
+        if row is None:
+            row = groups[key] = ReportRow(
+                org_unit_id=key[0],
+                indicator_key=key[1],
+                period=period,
+            )
+        done = completion_of(r.value, r.target, r.direction)
+        cumulative = is_cumulative(r.aggregation, r.direction)
+        row.items += 1
+        row._people.add(r.employee_id)
+        row.target = _add(row.target, r.target)
+        row.actual = _add(row.actual, r.value)
+        if done is not None:
+            row._weighted.append((r.weight, done))
+        if is_behind(done, expected, cumulative=cumulative):
+            row.behind += 1
+    for row in groups.values():
+        row.people = len(row._people)
+        weights = sum(w for w, _ in row._weighted)
+        row.completion = (
+            sum(w * c for w, c in row._weighted) / weights if row._weighted and weights else None
+        )
+    return sorted(
+        groups.values(),
+        key=lambda g: (g.org_unit_id or 0, g.indicator_key or "", g.period or ""),
+    )
+
+
+__all__ = ["DIMENSIONS", "ReportRow", "plan_report"]

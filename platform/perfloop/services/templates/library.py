@@ -1,0 +1,247 @@
+"""Template use-cases: list, read, validate and publish, per tenant.
+
+Built-in templates live in the database with ``tenant_id`` NULL and are
+visible to every tenant; a tenant's own templates are visible only to it.
+Published versions are immutable: publishing a key again creates the next
+version (or returns the latest one unchanged when the content is identical).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from perfloop.authz import Permission
+from perfloop.services.core import audit
+from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
+from perfloop.services.core.pagination import Page, keyset_page
+from perfloop.store.templates import TemplateRecord
+from perfloop.templates import (
+    KINDS,
+    TemplateError,
+    checksum,
+    load_builtin_templates,
+    parse_ref,
+    validate_document,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from perfloop.services.core.caller import Caller
+
+
+def _visible_to(tenant_id: int) -> ColumnElement[bool]:
+    return or_(TemplateRecord.tenant_id.is_(None), TemplateRecord.tenant_id == tenant_id)
+
+
+def _iter_refs(value: Any) -> Iterator[tuple[str, int]]:
+    """Every ``key@version`` string anywhere in a document."""
+    if isinstance(value, str):
+        ref = parse_ref(value)
+        if ref is not None:
+            yield ref
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _iter_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _iter_refs(item)
+
+
+async def referenced_templates(
+    session: AsyncSession, tenant_id: int, document: Any
+) -> dict[tuple[str, int], Mapping[str, Any]]:
+    """The bodies of the templates `document` references (key@version), as the
+    tenant sees them: its own and the built-ins."""
+    refs = set(_iter_refs(document))
+    if not refs:
+        return {}
+    rows = await session.execute(
+        select(TemplateRecord.key, TemplateRecord.version, TemplateRecord.body).where(
+            _visible_to(tenant_id),
+            or_(*(and_(TemplateRecord.key == k, TemplateRecord.version == v) for k, v in refs)),
+        )
+    )
+    return {(k, v): body for k, v, body in rows}
+
+
+def _as_user_errors(errors: list[TemplateError]) -> list[UserError]:
+    return [
+        UserError(
+            ErrorCode.TEMPLATE_INVALID,
+            f"{e.pointer or '/'}: {e.message}",
+            tuple(p for p in e.pointer.split("/")[1:]),
+            detail=str(e.code),
+        )
+        for e in errors
+    ]
+
+
+async def list_templates(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    kind: str | None,
+    first: int | None,
+    after: str | None,
+    page_cap: int,
+) -> Page[TemplateRecord]:
+    caller.require(Permission.TEMPLATE_READ)
+    if kind is not None and kind not in KINDS:
+        raise ServiceError.one(
+            ErrorCode.INVALID, f"unknown kind {kind!r}; one of {', '.join(KINDS)}", ("kind",)
+        )
+    where = [_visible_to(caller.tenant_id)]
+    if kind is not None:
+        where.append(TemplateRecord.kind == kind)
+    return await keyset_page(
+        session,
+        TemplateRecord,
+        where,
+        (TemplateRecord.key, TemplateRecord.version),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="template",
+    )
+
+
+async def get_template(
+    session: AsyncSession, caller: Caller, key: str, version: int | None
+) -> TemplateRecord | None:
+    """One visible template version (the latest when ``version`` is None), else None."""
+    caller.require(Permission.TEMPLATE_READ)
+    query = select(TemplateRecord).where(_visible_to(caller.tenant_id), TemplateRecord.key == key)
+    if version is not None:
+        query = query.where(TemplateRecord.version == version)
+    query = query.order_by(TemplateRecord.version.desc()).limit(1)
+    return (await session.execute(query)).scalars().first()
+
+
+async def _validate(session: AsyncSession, caller: Caller, document: Any) -> list[TemplateError]:
+    known = await referenced_templates(session, caller.tenant_id, document)
+    return validate_document(document, resolver=lambda key, version: known.get((key, version)))
+
+
+async def validate_template(
+    session: AsyncSession, caller: Caller, document: Any
+) -> list[TemplateError]:
+    caller.require(Permission.TEMPLATE_VALIDATE)
+    return await _validate(session, caller, document)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    template: TemplateRecord
+    created: bool
+
+
+async def publish_template(session: AsyncSession, caller: Caller, document: Any) -> PublishResult:
+    """Publish ``document`` as the next version of its key in the caller's tenant."""
+    caller.require(Permission.TEMPLATE_PUBLISH)
+    if not isinstance(document, Mapping) or not isinstance(document.get("key"), str):
+        errors = await _validate(session, caller, document)
+        raise ServiceError(
+            _as_user_errors(errors)
+            or [UserError(ErrorCode.INVALID, "a template is a JSON object with a key")]
+        )
+    key = document["key"]
+    latest = await get_template(session, caller, key, None)
+    body = copy.deepcopy(dict(document))
+    body["version"] = 1 if latest is None else latest.version + 1
+    if latest is not None:
+        if latest.kind != body.get("kind"):
+            raise ServiceError.one(
+                ErrorCode.CONFLICT,
+                f"{key} is a {latest.kind} template; a new version cannot change its kind",
+                ("kind",),
+            )
+        same = dict(latest.body) | {"version": body["version"]}
+        if checksum(same) == checksum(body):
+            return PublishResult(latest, created=False)
+    errors = await _validate(session, caller, body)
+    if errors:
+        raise ServiceError(_as_user_errors(errors))
+    record = TemplateRecord(
+        tenant_id=caller.tenant_id,
+        kind=body["kind"],
+        key=key,
+        version=body["version"],
+        status="published",
+        title=body["title"],
+        body=body,
+        checksum=checksum(body),
+        created_by_id=caller.user_id,
+    )
+    session.add(record)
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise ServiceError.one(
+            ErrorCode.CONFLICT, f"{key} was published by someone else just now; try again"
+        ) from None
+    audit.record(
+        session,
+        caller,
+        "template.publish",
+        "template",
+        f"{key}@{record.version}",
+        before=None if latest is None else {"version": latest.version, "checksum": latest.checksum},
+        after={"version": record.version, "checksum": record.checksum, "kind": record.kind},
+    )
+    await session.commit()
+    return PublishResult(record, created=True)
+
+
+async def sync_builtin_templates(session: AsyncSession) -> int:
+    """Store every built-in template version that the database lacks.
+
+    A stored built-in whose content differs from the shipped file is an error:
+    published versions are immutable, so a changed built-in needs a new version.
+    Returns how many versions were added.
+    """
+    registry = load_builtin_templates()
+    stored = {
+        (k, v): c
+        for k, v, c in await session.execute(
+            select(TemplateRecord.key, TemplateRecord.version, TemplateRecord.checksum).where(
+                TemplateRecord.tenant_id.is_(None)
+            )
+        )
+    }
+    added = 0
+    for template in registry:
+        known = stored.get((template.key, template.version))
+        if known is None:
+            session.add(
+                TemplateRecord(
+                    tenant_id=None,
+                    kind=template.kind,
+                    key=template.key,
+                    version=template.version,
+                    status="published",
+                    title=dict(template.title),
+                    body=dict(template.document),
+                    checksum=template.checksum,
+                )
+            )
+            added += 1
+        elif known != template.checksum:
+            raise RuntimeError(
+                f"built-in template {template.ref} changed after it was published; "
+                "give the changed file a new version instead"
+            )
+    if added:
+        audit.record(
+            session, None, "template.sync-builtins", "template", "*", after={"added": added}
+        )
+    await session.commit()
+    return added

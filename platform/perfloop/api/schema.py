@@ -19,6 +19,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from perfloop.api.apps.mutations import AppsMutations
+from perfloop.api.apps.queries import AppsQueries
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
 from perfloop.api.cycles.mutations import CyclesMutations
@@ -26,23 +28,46 @@ from perfloop.api.cycles.queries import CyclesQueries
 from perfloop.api.datasets.mutations import DatasetsMutations
 from perfloop.api.datasets.queries import DatasetsQueries
 from perfloop.api.formulas.queries import FormulaQueries
+from perfloop.api.goals.mutations import GoalsMutations
+from perfloop.api.goals.queries import GoalsQueries
 from perfloop.api.identity.queries import IdentityQueries
+from perfloop.api.org.mutations import OrgMutations
+from perfloop.api.org.queries import OrgQueries
 from perfloop.api.plans.mutations import PlansMutations
 from perfloop.api.plans.queries import PlansQueries
+from perfloop.api.plans.reports import PlanReportQueries
 from perfloop.api.templates.mutations import TemplateMutations
 from perfloop.api.templates.queries import TemplateQueries
 from perfloop.settings import Settings
 
 
+# The order of the bases is the order of the fields in schema.graphql.
 @strawberry.type
 class Query(
-    IdentityQueries, TemplateQueries, FormulaQueries, CyclesQueries, DatasetsQueries, PlansQueries
+    IdentityQueries,
+    TemplateQueries,
+    FormulaQueries,
+    OrgQueries,
+    AppsQueries,
+    CyclesQueries,
+    DatasetsQueries,
+    PlansQueries,
+    GoalsQueries,
+    PlanReportQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(TemplateMutations, CyclesMutations, DatasetsMutations, PlansMutations):
+class Mutation(
+    TemplateMutations,
+    OrgMutations,
+    AppsMutations,
+    CyclesMutations,
+    DatasetsMutations,
+    PlansMutations,
+    GoalsMutations,
+):
     pass
 
 

@@ -1,8 +1,7 @@
-"""Positions, installed apps, cycles and their stages as GraphQL types.
+"""Cycles, their stages and transitions as GraphQL types.
 
-Org units and employees reuse ``api/identity/types.py``. Nested objects of this
-domain are read through per-request dataloaders (``loaders(info)``), so listing
-many cycles does not run one query per cycle.
+Nested objects of this domain are read through per-request dataloaders
+(``loaders(info)``), so listing many cycles does not run one query per cycle.
 """
 
 from __future__ import annotations
@@ -15,16 +14,16 @@ import strawberry
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from perfloop.api.apps.types import InstalledApp
 from perfloop.api.core.context import Info
 from perfloop.api.core.errors import UserError
-from perfloop.api.core.scalars import JSON, I18nText
-from perfloop.api.identity.types import Employee, OrgUnit, User
+from perfloop.api.core.scalars import I18nText
+from perfloop.api.identity.types import User, user_by_id
 from perfloop.services import cycles as cycle_service
 from perfloop.store.apps import InstalledApp as InstalledAppRow
 from perfloop.store.cycles import Cycle as CycleRow
 from perfloop.store.cycles import CycleStage as CycleStageRow
 from perfloop.store.cycles import CycleTransition as CycleTransitionRow
-from perfloop.store.org import Position as PositionRow
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,181 +93,6 @@ def loaders(info: Info) -> CycleLoaders:
         holder._cycle_loaders = found
     assert isinstance(found, CycleLoaders)
     return found
-
-
-async def _org_unit(info: Info, unit_id: int | None) -> OrgUnit | None:
-    if unit_id is None:
-        return None
-    row = await info.context.loaders.org_unit.load(unit_id)
-    return OrgUnit.from_row(row) if row else None
-
-
-async def _user(info: Info, user_id: int | None) -> User | None:
-    if user_id is None:
-        return None
-    row = await info.context.loaders.user.load(user_id)
-    return User.from_row(row) if row else None
-
-
-# ---------------------------------------------------------------- organisation
-
-
-@strawberry.type(description="A job in the tenant's catalogue; employees hold it by name.")
-class Position:
-    id: strawberry.ID
-    code: str
-    name: str
-    name_en: str | None
-    grade: str | None = strawberry.field(description="The usual grade for the position.")
-    org_unit_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: PositionRow) -> Position:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            code=row.code,
-            name=row.name,
-            name_en=row.name_en,
-            grade=row.grade,
-            org_unit_id=row.org_unit_id,
-        )
-
-    @strawberry.field(description="The unit the position usually belongs to.")
-    async def org_unit(self, info: Info) -> OrgUnit | None:
-        return await _org_unit(info, self.org_unit_id)
-
-
-@strawberry.type
-class OrgUnitPayload:
-    org_unit: OrgUnit | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class PositionPayload:
-    position: Position | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class EmployeePayload:
-    employee: Employee | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input
-class CreateOrgUnitInput:
-    code: str
-    name: str
-    kind: str = strawberry.field(description="company, department or team.")
-    parent: strawberry.ID | None = None
-    name_en: str | None = None
-
-
-@strawberry.input(description="Only the fields given change.")
-class UpdateOrgUnitInput:
-    code: str | None = None
-    name: str | None = None
-    kind: str | None = None
-    name_en: str | None = strawberry.UNSET
-
-
-@strawberry.input
-class CreatePositionInput:
-    code: str
-    name: str
-    name_en: str | None = None
-    org_unit: strawberry.ID | None = None
-    grade: str | None = None
-
-
-@strawberry.input(description="Only the fields given change; a new name moves to its holders.")
-class UpdatePositionInput:
-    code: str | None = None
-    name: str | None = None
-    name_en: str | None = strawberry.UNSET
-    org_unit: strawberry.ID | None = strawberry.UNSET
-    grade: str | None = strawberry.UNSET
-
-
-@strawberry.input
-class CreateEmployeeInput:
-    employee_no: str
-    name: str
-    email: str
-    org_unit: strawberry.ID
-    position: str = strawberry.field(description="A position's code or name.")
-    grade: str
-    hire_date: dt.date
-    manager: strawberry.ID | None = None
-
-
-@strawberry.input(description="Only the fields given change; manager: null removes the manager.")
-class UpdateEmployeeInput:
-    employee_no: str | None = None
-    name: str | None = None
-    email: str | None = None
-    org_unit: strawberry.ID | None = None
-    position: str | None = None
-    grade: str | None = None
-    hire_date: dt.date | None = None
-    status: str | None = strawberry.field(default=None, description="active, inactive or left.")
-    manager: strawberry.ID | None = strawberry.UNSET
-
-
-# ---------------------------------------------------------------- apps
-
-
-@strawberry.type(description="An app template installed into the tenant.")
-class InstalledApp:
-    id: strawberry.ID
-    app_key: str
-    app_version: int
-    status: str
-    overrides: JSON = strawberry.field(description="The parameter values the installer changed.")
-    parameters: JSON = strawberry.field(
-        description="The app's default parameters with the overrides merged in."
-    )
-    installed_at: dt.datetime
-    updated_at: dt.datetime
-    org_unit_id: strawberry.Private[int | None]
-    installed_by_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: InstalledAppRow) -> InstalledApp:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            app_key=row.app_key,
-            app_version=row.app_version,
-            status=row.status,
-            overrides=JSON(row.overrides),
-            parameters=JSON(row.parameters),
-            installed_at=row.installed_at,
-            updated_at=row.updated_at,
-            org_unit_id=row.org_unit_id,
-            installed_by_id=row.installed_by_id,
-        )
-
-    @strawberry.field(description="key@version of the app template.")
-    def app(self) -> str:
-        return f"{self.app_key}@{self.app_version}"
-
-    @strawberry.field(description="The subtree this install applies to; null: the whole tenant.")
-    async def org_unit(self, info: Info) -> OrgUnit | None:
-        return await _org_unit(info, self.org_unit_id)
-
-    @strawberry.field
-    async def installed_by(self, info: Info) -> User | None:
-        return await _user(info, self.installed_by_id)
-
-
-@strawberry.type
-class InstalledAppPayload:
-    installed_app: InstalledApp | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-# ---------------------------------------------------------------- cycles
 
 
 @strawberry.type(description="A stage of a cycle, in template order, with its due date.")
@@ -344,7 +168,7 @@ class CycleTransition:
 
     @strawberry.field
     async def by(self, info: Info) -> User | None:
-        return await _user(info, self.by_id)
+        return await user_by_id(info, self.by_id)
 
 
 @strawberry.type(description="One review period run from a cycle template of an installed app.")
@@ -436,7 +260,7 @@ class Cycle:
 
     @strawberry.field
     async def opened_by(self, info: Info) -> User | None:
-        return await _user(info, self.opened_by_id)
+        return await user_by_id(info, self.opened_by_id)
 
 
 @strawberry.type(description="A stage past its due date that is not done.")

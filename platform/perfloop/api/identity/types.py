@@ -1,82 +1,17 @@
-"""Users, employees and org units as GraphQL types."""
+"""The caller, user accounts and tenants as GraphQL types."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from perfloop.api.core.context import Info
+from perfloop.api.org.types import Employee
 from perfloop.store.identity import UserAccount
-from perfloop.store.org import Employee as EmployeeRow
-from perfloop.store.org import OrgUnit as OrgUnitRow
 
-
-@strawberry.type
-class OrgUnit:
-    id: strawberry.ID
-    kind: str
-    code: str
-    name: str
-    name_en: str | None
-    parent_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: OrgUnitRow) -> OrgUnit:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            kind=row.kind,
-            code=row.code,
-            name=row.name,
-            name_en=row.name_en,
-            parent_id=row.parent_id,
-        )
-
-    @strawberry.field
-    async def parent(self, info: Info) -> OrgUnit | None:
-        if self.parent_id is None:
-            return None
-        row = await info.context.loaders.org_unit.load(self.parent_id)
-        return OrgUnit.from_row(row) if row else None
-
-
-@strawberry.type
-class Employee:
-    id: strawberry.ID
-    employee_no: str
-    name: str
-    email: str
-    position: str
-    grade: str
-    hire_date: dt.date
-    org_unit_id: strawberry.Private[int]
-    manager_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: EmployeeRow) -> Employee:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            employee_no=row.employee_no,
-            name=row.name,
-            email=row.email,
-            position=row.position,
-            grade=row.grade,
-            hire_date=row.hire_date,
-            org_unit_id=row.org_unit_id,
-            manager_id=row.manager_id,
-        )
-
-    @strawberry.field
-    async def org_unit(self, info: Info) -> OrgUnit | None:
-        row = await info.context.loaders.org_unit.load(self.org_unit_id)
-        return OrgUnit.from_row(row) if row else None
-
-    @strawberry.field
-    async def manager(self, info: Info) -> Employee | None:
-        if self.manager_id is None:
-            return None
-        row = await info.context.loaders.employee.load(self.manager_id)
-        return Employee.from_row(row) if row else None
+if TYPE_CHECKING:
+    pass
 
 
 @strawberry.type
@@ -109,3 +44,10 @@ class Me:
             return None
         row = await info.context.loaders.employee.load(self.employee_id)
         return Employee.from_row(row) if row else None
+
+
+async def user_by_id(info: Info, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    row = await info.context.loaders.user.load(user_id)
+    return User.from_row(row) if row else None

@@ -1,5 +1,5 @@
-"""Plans mutations: goals and proposals, plan items (one or in bulk), signing,
-action-plan tasks, actuals and check-ins."""
+"""Plan mutations: plan items (one or in bulk), signing, action-plan tasks,
+actuals and check-ins."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import strawberry
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.errors import user_errors
+from perfloop.api.core.inputs import as_id, required_id
 from perfloop.api.core.permissions import requires
-from perfloop.api.plans.queries import _id
 from perfloop.api.plans.types import (
     ActionTask,
     ActionTaskPayload,
@@ -19,11 +19,6 @@ from perfloop.api.plans.types import (
     AssignScorecardItemsPayload,
     Checkin,
     CheckinPayload,
-    DeleteGoalPayload,
-    Goal,
-    GoalInput,
-    GoalPayload,
-    ProposalPayload,
     RefreshActualsPayload,
     Scorecard,
     ScorecardItemInput,
@@ -32,13 +27,8 @@ from perfloop.api.plans.types import (
     TargetOverrideInput,
 )
 from perfloop.authz import Permission
-from perfloop.services import goals
 from perfloop.services.core.errors import ServiceError
 from perfloop.services.plans import actuals, reads, scorecards
-
-
-def _opt(value: strawberry.ID | None) -> int | None:
-    return None if value is None else _id(value)
 
 
 def _items(items: list[ScorecardItemInput]) -> list[scorecards.ItemInput]:
@@ -49,22 +39,18 @@ def _items(items: list[ScorecardItemInput]) -> list[scorecards.ItemInput]:
             key=i.key,
             library=i.library,
             indicator=i.indicator,
-            goal_id=_opt(i.goal_id),
+            goal_id=as_id(i.goal_id),
             title=i.title,
             unit=i.unit,
             direction=i.direction,
             thresholds=i.thresholds if isinstance(i.thresholds, dict) else None,
             tasks=[
-                scorecards.TaskInput(t.title, _opt(t.owner_id), t.due_on, t.status) for t in i.tasks
+                scorecards.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status)
+                for t in i.tasks
             ],
         )
         for i in items
     ]
-
-
-async def _goal_view(info: Info, goal_id: int, cycle_id: int) -> Goal | None:
-    views = await goals.list_goals(info.context.session, info.context.caller, cycle_id)
-    return next((Goal.from_view(v) for v in views if v.id == goal_id), None)
 
 
 @strawberry.type
@@ -88,7 +74,12 @@ class PlansMutations:
         ctx = info.context
         try:
             card = await scorecards.set_items(
-                ctx.session, ctx.caller, _id(cycle), _id(employee), _items(items), reason=reason
+                ctx.session,
+                ctx.caller,
+                required_id(cycle),
+                required_id(employee),
+                _items(items),
+                reason=reason,
             )
             view = await reads.get_scorecard(
                 ctx.session, ctx.caller, card.employee_id, card.cycle_id
@@ -119,18 +110,18 @@ class PlansMutations:
             result = await scorecards.assign_items(
                 ctx.session,
                 ctx.caller,
-                _id(cycle),
+                required_id(cycle),
                 _items(items),
-                org_unit_id=_opt(org_unit),
+                org_unit_id=as_id(org_unit),
                 position=position,
                 overrides=[
-                    scorecards.TargetOverride(_id(o.employee_id), o.key, o.target)
+                    scorecards.TargetOverride(required_id(o.employee_id), o.key, o.target)
                     for o in overrides or []
                 ],
                 reason=reason,
             )
             assigned = {c.id for c in result.scorecards}
-            views = await reads.team_scorecards(ctx.session, ctx.caller, _id(cycle))
+            views = await reads.team_scorecards(ctx.session, ctx.caller, required_id(cycle))
         except ServiceError as exc:
             return AssignScorecardItemsPayload(errors=user_errors(exc))
         return AssignScorecardItemsPayload(
@@ -147,7 +138,9 @@ class PlansMutations:
     ) -> ScorecardPayload:
         ctx = info.context
         try:
-            card = await scorecards.sign(ctx.session, ctx.caller, _id(scorecard), signer.value)
+            card = await scorecards.sign(
+                ctx.session, ctx.caller, required_id(scorecard), signer.value
+            )
             view = await reads.get_scorecard(
                 ctx.session, ctx.caller, card.employee_id, card.cycle_id
             )
@@ -164,7 +157,7 @@ class PlansMutations:
     ) -> ActionTaskPayload:
         ctx = info.context
         try:
-            row = await scorecards.update_task(ctx.session, ctx.caller, _id(task), status)
+            row = await scorecards.update_task(ctx.session, ctx.caller, required_id(task), status)
         except ServiceError as exc:
             return ActionTaskPayload(errors=user_errors(exc))
         return ActionTaskPayload(task=ActionTask.from_view(row))
@@ -185,7 +178,7 @@ class PlansMutations:
         ctx = info.context
         try:
             row = await actuals.enter_actual(
-                ctx.session, ctx.caller, _id(item), value,
+                ctx.session, ctx.caller, required_id(item), value,
                 period_start=period_start, period_end=period_end, note=note,
             )  # fmt: skip
         except ServiceError as exc:
@@ -199,7 +192,7 @@ class PlansMutations:
     async def refresh_actuals(self, info: Info, cycle: strawberry.ID) -> RefreshActualsPayload:
         ctx = info.context
         try:
-            n = await actuals.refresh_actuals(ctx.session, ctx.caller, _id(cycle))
+            n = await actuals.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
         except ServiceError as exc:
             return RefreshActualsPayload(errors=user_errors(exc))
         return RefreshActualsPayload(updated=n)
@@ -220,97 +213,9 @@ class PlansMutations:
         ctx = info.context
         try:
             row = await actuals.check_in(
-                ctx.session, ctx.caller, _id(scorecard), confidence=confidence, note=note,
-                progress=progress, item_id=_opt(item),
+                ctx.session, ctx.caller, required_id(scorecard), confidence=confidence, note=note,
+                progress=progress, item_id=as_id(item),
             )  # fmt: skip
         except ServiceError as exc:
             return CheckinPayload(errors=user_errors(exc))
         return CheckinPayload(checkin=Checkin.from_row(row))
-
-    @strawberry.mutation(
-        description="Add a goal to a cycle's tree.",
-        extensions=requires(Permission.GOAL_MANAGE),
-    )
-    async def create_goal(self, info: Info, input: GoalInput) -> GoalPayload:
-        ctx = info.context
-        data = goals.GoalData(
-            cycle_id=_id(input.cycle_id), level=input.level, title=input.title,
-            parent_id=_opt(input.parent_id), org_unit_id=_opt(input.org_unit_id),
-            position=input.position, employee_id=_opt(input.employee_id),
-            indicator_key=input.indicator_key, library_ref=input.library_ref,
-            target=input.target, unit=input.unit, direction=input.direction,
-            additive=input.additive, weight=input.weight, actual=input.actual,
-        )  # fmt: skip
-        try:
-            row = await goals.create_goal(ctx.session, ctx.caller, data)
-            view = await _goal_view(info, row.id, row.cycle_id)
-        except ServiceError as exc:
-            return GoalPayload(errors=user_errors(exc))
-        return GoalPayload(goal=view)
-
-    @strawberry.mutation(
-        description=(
-            "Change a goal's title, target, weight, unit, direction, additivity or actual; "
-            "arguments left out are unchanged. A null target, weight, unit or actual clears "
-            "it (a goal without its own actual is measured by linked plan items or rolled up)."
-        ),
-        extensions=requires(Permission.GOAL_MANAGE),
-    )
-    async def update_goal(
-        self,
-        info: Info,
-        goal: strawberry.ID,
-        title: str | None = strawberry.UNSET,
-        target: float | None = strawberry.UNSET,
-        weight: float | None = strawberry.UNSET,
-        actual: float | None = strawberry.UNSET,
-        unit: str | None = strawberry.UNSET,
-        direction: str | None = strawberry.UNSET,
-        additive: bool | None = strawberry.UNSET,
-    ) -> GoalPayload:
-        ctx = info.context
-        given = {
-            "title": title, "target": target, "weight": weight, "actual": actual,
-            "unit": unit, "direction": direction, "additive": additive,
-        }  # fmt: skip
-        changes = {k: v for k, v in given.items() if v is not strawberry.UNSET}
-        try:
-            row = await goals.update_goal(ctx.session, ctx.caller, _id(goal), changes)
-            view = await _goal_view(info, row.id, row.cycle_id)
-        except ServiceError as exc:
-            return GoalPayload(errors=user_errors(exc))
-        return GoalPayload(goal=view)
-
-    @strawberry.mutation(
-        description="Delete a goal and its subtree.", extensions=requires(Permission.GOAL_MANAGE)
-    )
-    async def delete_goal(self, info: Info, goal: strawberry.ID) -> DeleteGoalPayload:
-        try:
-            await goals.delete_goal(info.context.session, info.context.caller, _id(goal))
-        except ServiceError as exc:
-            return DeleteGoalPayload(errors=user_errors(exc))
-        return DeleteGoalPayload(deleted=True)
-
-    @strawberry.mutation(
-        description="Propose what a unit, position or person can take on under a goal.",
-        extensions=requires(Permission.GOAL_PROPOSE),
-    )
-    async def propose_goal(
-        self,
-        info: Info,
-        goal: strawberry.ID,
-        amount: float,
-        org_unit: strawberry.ID | None = None,
-        position: str | None = None,
-        employee: strawberry.ID | None = None,
-        note: str | None = None,
-    ) -> ProposalPayload:
-        ctx = info.context
-        try:
-            await goals.propose(
-                ctx.session, ctx.caller, _id(goal), amount, org_unit_id=_opt(org_unit),
-                position=position, employee_id=_opt(employee), note=note,
-            )  # fmt: skip
-        except ServiceError as exc:
-            return ProposalPayload(errors=user_errors(exc))
-        return ProposalPayload(ok=True)

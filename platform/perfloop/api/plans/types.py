@@ -1,4 +1,4 @@
-"""Plan GraphQL types: goals, scorecards, items, actuals, check-ins, reports.
+"""Plan GraphQL types: scorecards, items, tasks, actuals, check-ins, reports.
 
 Scorecards, their items and the items' tasks are *plain* types: no field has a
 resolver, so the executor completes them by projection (``api/core/executor``).
@@ -20,7 +20,6 @@ import strawberry
 from perfloop.api.core.errors import UserError
 
 if TYPE_CHECKING:
-    from perfloop.services.goals import GapView, GoalView
     from perfloop.services.plans.reads import ScorecardView, TaskView
     from perfloop.services.plans.reports import ReportRow as ReportRowView
     from perfloop.store.plans import ActionTask as ActionTaskRow
@@ -163,96 +162,6 @@ class Checkin:
         )
 
 
-@strawberry.type(description="A goal of a cycle's tree, with coverage and rolled-up progress.")
-class Goal:
-    id: strawberry.ID
-    cycle_id: strawberry.ID
-    parent_id: strawberry.ID | None
-    level: str = strawberry.field(description="company, department, team, position or employee.")
-    org_unit_id: strawberry.ID | None
-    position: str | None
-    employee_id: strawberry.ID | None
-    title: str
-    indicator_key: str | None
-    library_ref: str | None
-    target: float | None
-    unit: str | None
-    direction: str
-    additive: bool
-    weight: float | None
-    allocated: float | None = strawberry.field(
-        description="Sum of the children's targets (additive goals with children)."
-    )
-    unallocated: float | None = strawberry.field(
-        description="Target minus allocated: positive under-, negative over-allocated."
-    )
-    coverage: str | None = strawberry.field(description="leaf, under, exact or over.")
-    actual: float | None = strawberry.field(description="Measured or rolled up from children.")
-    progress: float | None = strawberry.field(description="Completion, rolled up the tree.")
-
-    @classmethod
-    def from_view(cls, v: GoalView) -> Goal:
-        def opt(x: int | None) -> strawberry.ID | None:
-            return strawberry.ID(str(x)) if x is not None else None
-
-        return cls(
-            id=strawberry.ID(str(v.id)),
-            cycle_id=strawberry.ID(str(v.cycle_id)),
-            parent_id=opt(v.parent_id),
-            level=v.level,
-            org_unit_id=opt(v.org_unit_id),
-            position=v.position,
-            employee_id=opt(v.employee_id),
-            title=v.title,
-            indicator_key=v.indicator_key,
-            library_ref=v.library_ref,
-            target=v.target,
-            unit=v.unit,
-            direction=v.direction,
-            additive=v.additive,
-            weight=v.weight,
-            allocated=v.allocated,
-            unallocated=v.unallocated,
-            coverage=v.coverage,
-            actual=v.actual,
-            progress=v.progress,
-        )
-
-
-@strawberry.type(description="Top-down allocation against the bottom-up proposal of one owner.")
-class GapLine:
-    owner: str = strawberry.field(
-        description="unit:<id>, position:<unit id>:<name> or employee:<id>."
-    )
-    top_down: float | None
-    bottom_up: float | None
-    gap: float | None = strawberry.field(description="Allocated minus proposed.")
-
-
-@strawberry.type
-class GapReport:
-    goal_id: strawberry.ID
-    target: float | None
-    top_down: float
-    bottom_up: float
-    gap: float
-    lines: list[GapLine]
-
-    @classmethod
-    def from_view(cls, v: GapView) -> GapReport:
-        return cls(
-            goal_id=strawberry.ID(str(v.goal_id)),
-            target=v.target,
-            top_down=v.report.top_down,
-            bottom_up=v.report.bottom_up,
-            gap=v.report.gap,
-            lines=[
-                GapLine(owner=x.owner, top_down=x.top_down, bottom_up=x.bottom_up, gap=x.gap)
-                for x in v.report.lines
-            ],
-        )
-
-
 @strawberry.type(description="One group of the plan report.")
 class ReportRow:
     org_unit_id: strawberry.ID | None
@@ -317,24 +226,6 @@ class CheckinPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class GoalPayload:
-    goal: Goal | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class DeleteGoalPayload:
-    deleted: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class ProposalPayload:
-    ok: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
 @strawberry.input
 class ActionTaskInput:
     title: str
@@ -365,22 +256,3 @@ class TargetOverrideInput:
     employee_id: strawberry.ID
     key: str
     target: float
-
-
-@strawberry.input
-class GoalInput:
-    cycle_id: strawberry.ID
-    level: str
-    title: str
-    parent_id: strawberry.ID | None = None
-    org_unit_id: strawberry.ID | None = None
-    position: str | None = None
-    employee_id: strawberry.ID | None = None
-    indicator_key: str | None = None
-    library_ref: str | None = None
-    target: float | None = None
-    unit: str | None = None
-    direction: str = "higher"
-    additive: bool = True
-    weight: float | None = None
-    actual: float | None = None

@@ -1,0 +1,30 @@
+"""The plan report: plan items aggregated by org unit, indicator and/or period."""
+
+from __future__ import annotations
+
+import strawberry
+
+from perfloop.api.core.context import Info
+from perfloop.api.core.inputs import required_id
+from perfloop.api.core.permissions import requires
+from perfloop.api.plans.types import ReportDimension, ReportRow
+from perfloop.authz import Permission
+from perfloop.services.plans import reports
+
+
+@strawberry.type
+class PlanReportQueries:
+    @strawberry.field(
+        description="Plan items of a cycle aggregated by org unit, indicator and/or period.",
+        extensions=requires(Permission.REPORT_READ),
+    )
+    async def plan_report(
+        self, info: Info, cycle: strawberry.ID, group_by: list[ReportDimension]
+    ) -> list[ReportRow]:
+        rows = await reports.plan_report(
+            info.context.session,
+            info.context.caller,
+            required_id(cycle),
+            [d.value for d in group_by],
+        )
+        return [ReportRow.from_view(r) for r in rows]

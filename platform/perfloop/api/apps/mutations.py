@@ -6,24 +6,22 @@ import strawberry
 
 from perfloop.api.apps.types import InstalledApp, InstalledAppPayload
 from perfloop.api.core.context import Info
-from perfloop.api.core.errors import user_errors
 from perfloop.api.core.inputs import as_id
-from perfloop.api.core.permissions import requires
+from perfloop.api.core.mutations import mutation
 from perfloop.api.core.scalars import JSON
 from perfloop.authz import Permission
 from perfloop.services import apps
-from perfloop.services.core.errors import ServiceError
 
 
 @strawberry.type
 class AppsMutations:
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Install an app template (key@version) with parameter overrides, for the tenant "
             "or one org unit's subtree. Everything is validated before anything is written; "
             "errors point at the offending parameter (path: parameters + JSON pointer parts)."
         ),
-        extensions=requires(Permission.APP_INSTALL),
+        permission=Permission.APP_INSTALL,
     )
     async def install_app(
         self,
@@ -32,28 +30,22 @@ class AppsMutations:
         parameters: JSON | None = None,
         org_unit: strawberry.ID | None = None,
     ) -> InstalledAppPayload:
-        try:
-            row = await apps.install_app(
-                info.context.session, info.context.caller, app, parameters, as_id(org_unit)
-            )
-        except ServiceError as exc:
-            return InstalledAppPayload(errors=user_errors(exc))
+        row = await apps.install_app(
+            info.context.session, info.context.caller, app, parameters, as_id(org_unit)
+        )
         return InstalledAppPayload(installed_app=InstalledApp.from_row(row))
 
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Move an installed app to a newer version of its template, re-checking its "
             "overrides against the new parameter schema. Never happens by itself."
         ),
-        extensions=requires(Permission.APP_INSTALL),
+        permission=Permission.APP_INSTALL,
     )
     async def upgrade_app(
         self, info: Info, id: strawberry.ID, to_version: int
     ) -> InstalledAppPayload:
-        try:
-            row = await apps.upgrade_app(
-                info.context.session, info.context.caller, as_id(id) or -1, to_version
-            )
-        except ServiceError as exc:
-            return InstalledAppPayload(errors=user_errors(exc))
+        row = await apps.upgrade_app(
+            info.context.session, info.context.caller, as_id(id) or -1, to_version
+        )
         return InstalledAppPayload(installed_app=InstalledApp.from_row(row))

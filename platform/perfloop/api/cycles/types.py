@@ -16,10 +16,11 @@ from strawberry.dataloader import DataLoader
 
 from perfloop.api.apps.types import InstalledApp
 from perfloop.api.core.context import Info
-from perfloop.api.core.errors import UserError
+from perfloop.api.core.errors import UserError, user_errors
 from perfloop.api.core.scalars import I18nText
 from perfloop.api.identity.types import User, user_by_id
 from perfloop.services import cycles as cycle_service
+from perfloop.services.core.errors import ServiceError
 from perfloop.store.apps import InstalledApp as InstalledAppRow
 from perfloop.store.cycles import Cycle as CycleRow
 from perfloop.store.cycles import CycleStage as CycleStageRow
@@ -299,3 +300,11 @@ class AdvanceCyclePayload:
         default_factory=list, description="Guards that failed and were overridden."
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def from_service_error(cls, exc: ServiceError) -> AdvanceCyclePayload:
+        """A move the guards refused names them in `blockedBy`."""
+        blocked = exc.failures if isinstance(exc, cycle_service.GuardsFailed) else []
+        return cls(
+            blocked_by=[GuardFailure.from_failure(f) for f in blocked], errors=user_errors(exc)
+        )

@@ -5,18 +5,16 @@ from __future__ import annotations
 import strawberry
 
 from perfloop.api.core.context import Info
-from perfloop.api.core.errors import user_errors
-from perfloop.api.core.permissions import requires
+from perfloop.api.core.mutations import mutation
 from perfloop.api.core.scalars import JSON
 from perfloop.api.datasets.types import IngestRecordsPayload
 from perfloop.authz import Permission
 from perfloop.services import datasets as service
-from perfloop.services.core.errors import ServiceError
 
 
 @strawberry.type
 class DatasetsMutations:
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Store a batch of records of a dataset (key@version, or key for the latest), "
             "at most 10000. Every record is validated against the dataset's schema; one "
@@ -24,15 +22,12 @@ class DatasetsMutations:
             "key makes a retry safe: a key committed before returns that result (REPLAYED) "
             "and stores nothing. A record whose key field is stored already is skipped."
         ),
-        extensions=requires(Permission.DATASET_INGEST),
+        permission=Permission.DATASET_INGEST,
     )
     async def ingest_records(
         self, info: Info, dataset: str, batch_key: str, records: list[JSON]
     ) -> IngestRecordsPayload:
-        try:
-            outcome = await service.ingest_records(
-                info.context.session, info.context.caller, dataset, batch_key, records
-            )
-        except ServiceError as exc:
-            return IngestRecordsPayload(errors=user_errors(exc))
+        outcome = await service.ingest_records(
+            info.context.session, info.context.caller, dataset, batch_key, records
+        )
         return IngestRecordsPayload.from_outcome(outcome)

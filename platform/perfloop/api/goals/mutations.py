@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from perfloop.api.core.context import Info
-from perfloop.api.core.errors import user_errors
 from perfloop.api.core.inputs import as_id, required_id
-from perfloop.api.core.permissions import requires
+from perfloop.api.core.mutations import mutation
 from perfloop.api.goals.types import (
     DeleteGoalPayload,
     Goal,
@@ -17,7 +16,6 @@ from perfloop.api.goals.types import (
 )
 from perfloop.authz import Permission
 from perfloop.services import goals
-from perfloop.services.core.errors import ServiceError
 
 
 async def _goal_view(info: Info, goal_id: int, cycle_id: int) -> Goal | None:
@@ -27,10 +25,7 @@ async def _goal_view(info: Info, goal_id: int, cycle_id: int) -> Goal | None:
 
 @strawberry.type
 class GoalsMutations:
-    @strawberry.mutation(
-        description="Add a goal to a cycle's tree.",
-        extensions=requires(Permission.GOAL_MANAGE),
-    )
+    @mutation(description="Add a goal to a cycle's tree.", permission=Permission.GOAL_MANAGE)
     async def create_goal(self, info: Info, input: GoalInput) -> GoalPayload:
         ctx = info.context
         data = goals.GoalData(
@@ -41,20 +36,17 @@ class GoalsMutations:
             target=input.target, unit=input.unit, direction=input.direction,
             additive=input.additive, weight=input.weight, actual=input.actual,
         )  # fmt: skip
-        try:
-            row = await goals.create_goal(ctx.session, ctx.caller, data)
-            view = await _goal_view(info, row.id, row.cycle_id)
-        except ServiceError as exc:
-            return GoalPayload(errors=user_errors(exc))
+        row = await goals.create_goal(ctx.session, ctx.caller, data)
+        view = await _goal_view(info, row.id, row.cycle_id)
         return GoalPayload(goal=view)
 
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Change a goal's title, target, weight, unit, direction, additivity or actual; "
             "arguments left out are unchanged. A null target, weight, unit or actual clears "
             "it (a goal without its own actual is measured by linked plan items or rolled up)."
         ),
-        extensions=requires(Permission.GOAL_MANAGE),
+        permission=Permission.GOAL_MANAGE,
     )
     async def update_goal(
         self,
@@ -74,26 +66,18 @@ class GoalsMutations:
             "unit": unit, "direction": direction, "additive": additive,
         }  # fmt: skip
         changes = {k: v for k, v in given.items() if v is not strawberry.UNSET}
-        try:
-            row = await goals.update_goal(ctx.session, ctx.caller, required_id(goal), changes)
-            view = await _goal_view(info, row.id, row.cycle_id)
-        except ServiceError as exc:
-            return GoalPayload(errors=user_errors(exc))
+        row = await goals.update_goal(ctx.session, ctx.caller, required_id(goal), changes)
+        view = await _goal_view(info, row.id, row.cycle_id)
         return GoalPayload(goal=view)
 
-    @strawberry.mutation(
-        description="Delete a goal and its subtree.", extensions=requires(Permission.GOAL_MANAGE)
-    )
+    @mutation(description="Delete a goal and its subtree.", permission=Permission.GOAL_MANAGE)
     async def delete_goal(self, info: Info, goal: strawberry.ID) -> DeleteGoalPayload:
-        try:
-            await goals.delete_goal(info.context.session, info.context.caller, required_id(goal))
-        except ServiceError as exc:
-            return DeleteGoalPayload(errors=user_errors(exc))
+        await goals.delete_goal(info.context.session, info.context.caller, required_id(goal))
         return DeleteGoalPayload(deleted=True)
 
-    @strawberry.mutation(
+    @mutation(
         description="Propose what a unit, position or person can take on under a goal.",
-        extensions=requires(Permission.GOAL_PROPOSE),
+        permission=Permission.GOAL_PROPOSE,
     )
     async def propose_goal(
         self,
@@ -106,11 +90,8 @@ class GoalsMutations:
         note: str | None = None,
     ) -> ProposalPayload:
         ctx = info.context
-        try:
-            await goals.propose(
-                ctx.session, ctx.caller, required_id(goal), amount, org_unit_id=as_id(org_unit),
-                position=position, employee_id=as_id(employee), note=note,
-            )  # fmt: skip
-        except ServiceError as exc:
-            return ProposalPayload(errors=user_errors(exc))
+        await goals.propose(
+            ctx.session, ctx.caller, required_id(goal), amount, org_unit_id=as_id(org_unit),
+            position=position, employee_id=as_id(employee), note=note,
+        )  # fmt: skip
         return ProposalPayload(ok=True)

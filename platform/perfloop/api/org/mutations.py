@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from perfloop.api.core.context import Info
-from perfloop.api.core.errors import user_errors
 from perfloop.api.core.inputs import as_id, given
-from perfloop.api.core.permissions import requires
+from perfloop.api.core.mutations import mutation
 from perfloop.api.org.types import (
     CreateEmployeeInput,
     CreateOrgUnitInput,
@@ -24,84 +23,67 @@ from perfloop.api.org.types import (
 )
 from perfloop.authz import Permission
 from perfloop.services import org
-from perfloop.services.core.errors import ServiceError
 
 
 @strawberry.type
 class OrgMutations:
-    @strawberry.mutation(
+    @mutation(
         description="Create an org unit (under parent, or as a root).",
-        extensions=requires(Permission.ORG_MANAGE),
+        permission=Permission.ORG_MANAGE,
     )
     async def create_org_unit(self, info: Info, input: CreateOrgUnitInput) -> OrgUnitPayload:
-        try:
-            row = await org.create_org_unit(
-                info.context.session,
-                info.context.caller,
-                code=input.code,
-                name=input.name,
-                kind=input.kind,
-                parent_id=as_id(input.parent),
-                name_en=input.name_en,
-            )
-        except ServiceError as exc:
-            return OrgUnitPayload(errors=user_errors(exc))
+        row = await org.create_org_unit(
+            info.context.session,
+            info.context.caller,
+            code=input.code,
+            name=input.name,
+            kind=input.kind,
+            parent_id=as_id(input.parent),
+            name_en=input.name_en,
+        )
         return OrgUnitPayload(org_unit=OrgUnit.from_row(row))
 
-    @strawberry.mutation(
-        description="Rename or re-code an org unit.", extensions=requires(Permission.ORG_MANAGE)
-    )
+    @mutation(description="Rename or re-code an org unit.", permission=Permission.ORG_MANAGE)
     async def update_org_unit(
         self, info: Info, id: strawberry.ID, input: UpdateOrgUnitInput
     ) -> OrgUnitPayload:
         changes = given(code=input.code, name=input.name, kind=input.kind, name_en=input.name_en)
-        try:
-            row = await org.update_org_unit(
-                info.context.session, info.context.caller, as_id(id) or -1, changes
-            )
-        except ServiceError as exc:
-            return OrgUnitPayload(errors=user_errors(exc))
+        row = await org.update_org_unit(
+            info.context.session, info.context.caller, as_id(id) or -1, changes
+        )
         return OrgUnitPayload(org_unit=OrgUnit.from_row(row))
 
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Move an org unit with its subtree under another parent (null: make it a root). "
             "A move under its own subtree is refused."
         ),
-        extensions=requires(Permission.ORG_MANAGE),
+        permission=Permission.ORG_MANAGE,
     )
     async def move_org_unit(
         self, info: Info, id: strawberry.ID, parent: strawberry.ID | None
     ) -> OrgUnitPayload:
-        try:
-            row = await org.move_org_unit(
-                info.context.session, info.context.caller, as_id(id) or -1, as_id(parent)
-            )
-        except ServiceError as exc:
-            return OrgUnitPayload(errors=user_errors(exc))
+        row = await org.move_org_unit(
+            info.context.session, info.context.caller, as_id(id) or -1, as_id(parent)
+        )
         return OrgUnitPayload(org_unit=OrgUnit.from_row(row))
 
-    @strawberry.mutation(
-        description="Add a position to the catalogue.", extensions=requires(Permission.ORG_MANAGE)
-    )
+    @mutation(description="Add a position to the catalogue.", permission=Permission.ORG_MANAGE)
     async def create_position(self, info: Info, input: CreatePositionInput) -> PositionPayload:
-        try:
-            row = await org.create_position(
-                info.context.session,
-                info.context.caller,
-                code=input.code,
-                name=input.name,
-                name_en=input.name_en,
-                org_unit_id=as_id(input.org_unit),
-                grade=input.grade,
-            )
-        except ServiceError as exc:
-            return PositionPayload(errors=user_errors(exc))
+        row = await org.create_position(
+            info.context.session,
+            info.context.caller,
+            code=input.code,
+            name=input.name,
+            name_en=input.name_en,
+            org_unit_id=as_id(input.org_unit),
+            grade=input.grade,
+        )
         return PositionPayload(position=Position.from_row(row))
 
-    @strawberry.mutation(
+    @mutation(
         description="Change a position; a new name is carried to everyone holding it.",
-        extensions=requires(Permission.ORG_MANAGE),
+        permission=Permission.ORG_MANAGE,
     )
     async def update_position(
         self, info: Info, id: strawberry.ID, input: UpdatePositionInput
@@ -115,36 +97,30 @@ class OrgMutations:
             else as_id(input.org_unit),
             grade=input.grade,
         )
-        try:
-            row = await org.update_position(
-                info.context.session, info.context.caller, as_id(id) or -1, changes
-            )
-        except ServiceError as exc:
-            return PositionPayload(errors=user_errors(exc))
+        row = await org.update_position(
+            info.context.session, info.context.caller, as_id(id) or -1, changes
+        )
         return PositionPayload(position=Position.from_row(row))
 
-    @strawberry.mutation(description="Add an employee.", extensions=requires(Permission.ORG_MANAGE))
+    @mutation(description="Add an employee.", permission=Permission.ORG_MANAGE)
     async def create_employee(self, info: Info, input: CreateEmployeeInput) -> EmployeePayload:
-        try:
-            row = await org.create_employee(
-                info.context.session,
-                info.context.caller,
-                employee_no=input.employee_no,
-                name=input.name,
-                email=input.email,
-                org_unit_id=as_id(input.org_unit) or -1,
-                position=input.position,
-                grade=input.grade,
-                hire_date=input.hire_date,
-                manager_id=as_id(input.manager),
-            )
-        except ServiceError as exc:
-            return EmployeePayload(errors=user_errors(exc))
+        row = await org.create_employee(
+            info.context.session,
+            info.context.caller,
+            employee_no=input.employee_no,
+            name=input.name,
+            email=input.email,
+            org_unit_id=as_id(input.org_unit) or -1,
+            position=input.position,
+            grade=input.grade,
+            hire_date=input.hire_date,
+            manager_id=as_id(input.manager),
+        )
         return EmployeePayload(employee=Employee.from_row(row))
 
-    @strawberry.mutation(
+    @mutation(
         description="Change an employee; a manager that would close a loop is refused.",
-        extensions=requires(Permission.ORG_MANAGE),
+        permission=Permission.ORG_MANAGE,
     )
     async def update_employee(
         self, info: Info, id: strawberry.ID, input: UpdateEmployeeInput
@@ -160,10 +136,7 @@ class OrgMutations:
             status=input.status,
             manager_id=input.manager if input.manager is strawberry.UNSET else as_id(input.manager),
         )
-        try:
-            row = await org.update_employee(
-                info.context.session, info.context.caller, as_id(id) or -1, changes
-            )
-        except ServiceError as exc:
-            return EmployeePayload(errors=user_errors(exc))
+        row = await org.update_employee(
+            info.context.session, info.context.caller, as_id(id) or -1, changes
+        )
         return EmployeePayload(employee=Employee.from_row(row))

@@ -8,9 +8,8 @@ import datetime as dt
 import strawberry
 
 from perfloop.api.core.context import Info
-from perfloop.api.core.errors import user_errors
 from perfloop.api.core.inputs import as_id, required_id
-from perfloop.api.core.permissions import requires
+from perfloop.api.core.mutations import mutation
 from perfloop.api.plans.types import (
     ActionTask,
     ActionTaskPayload,
@@ -27,7 +26,6 @@ from perfloop.api.plans.types import (
     TargetOverrideInput,
 )
 from perfloop.authz import Permission
-from perfloop.services.core.errors import ServiceError
 from perfloop.services.plans import actuals, reads, scorecards
 
 
@@ -55,13 +53,13 @@ def _items(items: list[ScorecardItemInput]) -> list[scorecards.ItemInput]:
 
 @strawberry.type
 class PlansMutations:
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Set an employee's plan items for a cycle (replacing them). Weights are checked "
             "against the cycle's scoring template. A signed plan needs a reason; any change "
             "clears the signatures and is audited."
         ),
-        extensions=requires(Permission.SCORECARD_MANAGE),
+        permission=Permission.SCORECARD_MANAGE,
     )
     async def set_scorecard_items(
         self,
@@ -72,28 +70,23 @@ class PlansMutations:
         reason: str | None = None,
     ) -> ScorecardPayload:
         ctx = info.context
-        try:
-            card = await scorecards.set_items(
-                ctx.session,
-                ctx.caller,
-                required_id(cycle),
-                required_id(employee),
-                _items(items),
-                reason=reason,
-            )
-            view = await reads.get_scorecard(
-                ctx.session, ctx.caller, card.employee_id, card.cycle_id
-            )
-        except ServiceError as exc:
-            return ScorecardPayload(errors=user_errors(exc))
+        card = await scorecards.set_items(
+            ctx.session,
+            ctx.caller,
+            required_id(cycle),
+            required_id(employee),
+            _items(items),
+            reason=reason,
+        )
+        view = await reads.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
         return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
 
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Give every active employee of a position and/or org unit (its subtree) the same "
             "items in one operation, with per-person target overrides."
         ),
-        extensions=requires(Permission.SCORECARD_MANAGE),
+        permission=Permission.SCORECARD_MANAGE,
     )
     async def assign_scorecard_items(
         self,
@@ -106,65 +99,52 @@ class PlansMutations:
         reason: str | None = None,
     ) -> AssignScorecardItemsPayload:
         ctx = info.context
-        try:
-            result = await scorecards.assign_items(
-                ctx.session,
-                ctx.caller,
-                required_id(cycle),
-                _items(items),
-                org_unit_id=as_id(org_unit),
-                position=position,
-                overrides=[
-                    scorecards.TargetOverride(required_id(o.employee_id), o.key, o.target)
-                    for o in overrides or []
-                ],
-                reason=reason,
-            )
-            assigned = {c.id for c in result.scorecards}
-            views = await reads.team_scorecards(ctx.session, ctx.caller, required_id(cycle))
-        except ServiceError as exc:
-            return AssignScorecardItemsPayload(errors=user_errors(exc))
+        result = await scorecards.assign_items(
+            ctx.session,
+            ctx.caller,
+            required_id(cycle),
+            _items(items),
+            org_unit_id=as_id(org_unit),
+            position=position,
+            overrides=[
+                scorecards.TargetOverride(required_id(o.employee_id), o.key, o.target)
+                for o in overrides or []
+            ],
+            reason=reason,
+        )
+        assigned = {c.id for c in result.scorecards}
+        views = await reads.team_scorecards(ctx.session, ctx.caller, required_id(cycle))
         return AssignScorecardItemsPayload(
             scorecards=[Scorecard.from_view(v) for v in views if v.id in assigned],
             reopened=result.reopened,
         )
 
-    @strawberry.mutation(
+    @mutation(
         description="Sign a plan as the employee (your own) or as their manager.",
-        extensions=requires(Permission.SCORECARD_SIGN),
+        permission=Permission.SCORECARD_SIGN,
     )
     async def sign_scorecard(
         self, info: Info, scorecard: strawberry.ID, signer: SignerRole
     ) -> ScorecardPayload:
         ctx = info.context
-        try:
-            card = await scorecards.sign(
-                ctx.session, ctx.caller, required_id(scorecard), signer.value
-            )
-            view = await reads.get_scorecard(
-                ctx.session, ctx.caller, card.employee_id, card.cycle_id
-            )
-        except ServiceError as exc:
-            return ScorecardPayload(errors=user_errors(exc))
+        card = await scorecards.sign(ctx.session, ctx.caller, required_id(scorecard), signer.value)
+        view = await reads.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
         return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
 
-    @strawberry.mutation(
+    @mutation(
         description="Move an action-plan task (open, doing, done, dropped).",
-        extensions=requires(Permission.CHECKIN_WRITE),
+        permission=Permission.CHECKIN_WRITE,
     )
     async def update_action_task(
         self, info: Info, task: strawberry.ID, status: str
     ) -> ActionTaskPayload:
         ctx = info.context
-        try:
-            row = await scorecards.update_task(ctx.session, ctx.caller, required_id(task), status)
-        except ServiceError as exc:
-            return ActionTaskPayload(errors=user_errors(exc))
+        row = await scorecards.update_task(ctx.session, ctx.caller, required_id(task), status)
         return ActionTaskPayload(task=ActionTask.from_view(row))
 
-    @strawberry.mutation(
+    @mutation(
         description="Enter an item's actual by hand (the cycle's period unless given).",
-        extensions=requires(Permission.ACTUAL_ENTER),
+        permission=Permission.ACTUAL_ENTER,
     )
     async def enter_actual(
         self,
@@ -176,30 +156,24 @@ class PlansMutations:
         note: str | None = None,
     ) -> ActualPayload:
         ctx = info.context
-        try:
-            row = await actuals.enter_actual(
-                ctx.session, ctx.caller, required_id(item), value,
-                period_start=period_start, period_end=period_end, note=note,
-            )  # fmt: skip
-        except ServiceError as exc:
-            return ActualPayload(errors=user_errors(exc))
+        row = await actuals.enter_actual(
+            ctx.session, ctx.caller, required_id(item), value,
+            period_start=period_start, period_end=period_end, note=note,
+        )  # fmt: skip
         return ActualPayload(actual=Actual.from_row(row))
 
-    @strawberry.mutation(
+    @mutation(
         description="Recompute the dataset and formula actuals of the plans in your scope.",
-        extensions=requires(Permission.ACTUAL_ENTER),
+        permission=Permission.ACTUAL_ENTER,
     )
     async def refresh_actuals(self, info: Info, cycle: strawberry.ID) -> RefreshActualsPayload:
         ctx = info.context
-        try:
-            n = await actuals.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
-        except ServiceError as exc:
-            return RefreshActualsPayload(errors=user_errors(exc))
+        n = await actuals.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
         return RefreshActualsPayload(updated=n)
 
-    @strawberry.mutation(
+    @mutation(
         description="Record progress, a note and a confidence (0 to 1) on a plan or an item.",
-        extensions=requires(Permission.CHECKIN_WRITE),
+        permission=Permission.CHECKIN_WRITE,
     )
     async def check_in(
         self,
@@ -211,11 +185,8 @@ class PlansMutations:
         item: strawberry.ID | None = None,
     ) -> CheckinPayload:
         ctx = info.context
-        try:
-            row = await actuals.check_in(
-                ctx.session, ctx.caller, required_id(scorecard), confidence=confidence, note=note,
-                progress=progress, item_id=as_id(item),
-            )  # fmt: skip
-        except ServiceError as exc:
-            return CheckinPayload(errors=user_errors(exc))
+        row = await actuals.check_in(
+            ctx.session, ctx.caller, required_id(scorecard), confidence=confidence, note=note,
+            progress=progress, item_id=as_id(item),
+        )  # fmt: skip
         return CheckinPayload(checkin=Checkin.from_row(row))

@@ -7,7 +7,7 @@ import strawberry
 from perfloop.api.apps.types import InstalledApp, InstalledAppPayload
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id
-from perfloop.api.core.mutations import mutation
+from perfloop.api.core.payloads import mutation
 from perfloop.api.core.scalars import JSON
 from perfloop.authz import Permission
 from perfloop.services import apps

@@ -6,7 +6,7 @@ import strawberry
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id, given
-from perfloop.api.core.mutations import mutation
+from perfloop.api.core.payloads import mutation
 from perfloop.api.org.types import (
     CreateEmployeeInput,
     CreateOrgUnitInput,

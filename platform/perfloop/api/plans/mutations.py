@@ -9,7 +9,7 @@ import strawberry
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id, required_id
-from perfloop.api.core.mutations import mutation
+from perfloop.api.core.payloads import mutation
 from perfloop.api.plans.types import (
     ActionTask,
     ActionTaskPayload,
@@ -26,12 +26,12 @@ from perfloop.api.plans.types import (
     TargetOverrideInput,
 )
 from perfloop.authz import Permission
-from perfloop.services.plans import actuals, reads, scorecards
+from perfloop.services import plans
 
 
-def _items(items: list[ScorecardItemInput]) -> list[scorecards.ItemInput]:
+def _items(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
     return [
-        scorecards.ItemInput(
+        plans.ItemInput(
             weight=i.weight,
             target=i.target,
             key=i.key,
@@ -43,8 +43,7 @@ def _items(items: list[ScorecardItemInput]) -> list[scorecards.ItemInput]:
             direction=i.direction,
             thresholds=i.thresholds if isinstance(i.thresholds, dict) else None,
             tasks=[
-                scorecards.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status)
-                for t in i.tasks
+                plans.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status) for t in i.tasks
             ],
         )
         for i in items
@@ -70,7 +69,7 @@ class PlansMutations:
         reason: str | None = None,
     ) -> ScorecardPayload:
         ctx = info.context
-        card = await scorecards.set_items(
+        card = await plans.set_items(
             ctx.session,
             ctx.caller,
             required_id(cycle),
@@ -78,7 +77,7 @@ class PlansMutations:
             _items(items),
             reason=reason,
         )
-        view = await reads.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
+        view = await plans.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
         return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
 
     @mutation(
@@ -99,7 +98,7 @@ class PlansMutations:
         reason: str | None = None,
     ) -> AssignScorecardItemsPayload:
         ctx = info.context
-        result = await scorecards.assign_items(
+        result = await plans.assign_items(
             ctx.session,
             ctx.caller,
             required_id(cycle),
@@ -107,13 +106,13 @@ class PlansMutations:
             org_unit_id=as_id(org_unit),
             position=position,
             overrides=[
-                scorecards.TargetOverride(required_id(o.employee_id), o.key, o.target)
+                plans.TargetOverride(required_id(o.employee_id), o.key, o.target)
                 for o in overrides or []
             ],
             reason=reason,
         )
         assigned = {c.id for c in result.scorecards}
-        views = await reads.team_scorecards(ctx.session, ctx.caller, required_id(cycle))
+        views = await plans.team_scorecards(ctx.session, ctx.caller, required_id(cycle))
         return AssignScorecardItemsPayload(
             scorecards=[Scorecard.from_view(v) for v in views if v.id in assigned],
             reopened=result.reopened,
@@ -127,8 +126,8 @@ class PlansMutations:
         self, info: Info, scorecard: strawberry.ID, signer: SignerRole
     ) -> ScorecardPayload:
         ctx = info.context
-        card = await scorecards.sign(ctx.session, ctx.caller, required_id(scorecard), signer.value)
-        view = await reads.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
+        card = await plans.sign(ctx.session, ctx.caller, required_id(scorecard), signer.value)
+        view = await plans.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
         return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
 
     @mutation(
@@ -139,7 +138,7 @@ class PlansMutations:
         self, info: Info, task: strawberry.ID, status: str
     ) -> ActionTaskPayload:
         ctx = info.context
-        row = await scorecards.update_task(ctx.session, ctx.caller, required_id(task), status)
+        row = await plans.update_task(ctx.session, ctx.caller, required_id(task), status)
         return ActionTaskPayload(task=ActionTask.from_view(row))
 
     @mutation(
@@ -156,7 +155,7 @@ class PlansMutations:
         note: str | None = None,
     ) -> ActualPayload:
         ctx = info.context
-        row = await actuals.enter_actual(
+        row = await plans.enter_actual(
             ctx.session, ctx.caller, required_id(item), value,
             period_start=period_start, period_end=period_end, note=note,
         )  # fmt: skip
@@ -168,7 +167,7 @@ class PlansMutations:
     )
     async def refresh_actuals(self, info: Info, cycle: strawberry.ID) -> RefreshActualsPayload:
         ctx = info.context
-        n = await actuals.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
+        n = await plans.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
         return RefreshActualsPayload(updated=n)
 
     @mutation(
@@ -185,7 +184,7 @@ class PlansMutations:
         item: strawberry.ID | None = None,
     ) -> CheckinPayload:
         ctx = info.context
-        row = await actuals.check_in(
+        row = await plans.check_in(
             ctx.session, ctx.caller, required_id(scorecard), confidence=confidence, note=note,
             progress=progress, item_id=as_id(item),
         )  # fmt: skip

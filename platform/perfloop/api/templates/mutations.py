@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from perfloop.api.core.context import Info
-from perfloop.api.core.mutations import mutation
+from perfloop.api.core.payloads import mutation
 from perfloop.api.core.scalars import JSON
 from perfloop.api.templates.types import PublishTemplatePayload, Template
 from perfloop.authz import Permission

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from perfloop.authz import EnforcerCache
 from perfloop.demo.company import DEMO_DOMAIN, DEMO_TENANT
 from perfloop.demo.targets import Person, targets
-from perfloop.engine.scoring.plans import expected_progress
+from perfloop.engine import expected_progress
 from perfloop.services.core.caller import Caller, resolve_caller
 from perfloop.services.cycles import Period, period_containing
 from perfloop.store.identity import Tenant

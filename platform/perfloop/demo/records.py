@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from perfloop.demo.targets import Person
-from perfloop.engine.scoring.plans import expected_progress
+from perfloop.engine import expected_progress
 
 SALES: Final = "sales-orders@1"
 TICKETS: Final = "support-tickets@1"

@@ -11,6 +11,24 @@ plans     progress of a plan during its period (behind-plan, cumulative items)
 from __future__ import annotations
 
 from perfloop.engine.formulas.completion import DIRECTIONS, completion_ratio
+from perfloop.engine.scoring.plans import (
+    CUMULATIVE,
+    DEFAULT_TOLERANCE,
+    Coverage,
+    GapLine,
+    GapReport,
+    GoalNode,
+    ItemProgress,
+    Rollup,
+    coverage,
+    expected_progress,
+    gap_report,
+    is_behind,
+    is_cumulative,
+    item_progress,
+    mean,
+    rollup,
+)
 from perfloop.engine.scoring.rules import (
     RELATIONS,
     ReviewResult,
@@ -38,10 +56,18 @@ from perfloop.engine.scoring.scheme import (
 )
 
 __all__ = [
+    "CUMULATIVE",
+    "DEFAULT_TOLERANCE",
     "DIRECTIONS",
     "RELATIONS",
+    "Coverage",
+    "GapLine",
+    "GapReport",
+    "GoalNode",
+    "ItemProgress",
     "PeriodSummary",
     "ReviewResult",
+    "Rollup",
     "SchemeError",
     "ScorecardResult",
     "ScoringScheme",
@@ -54,11 +80,19 @@ __all__ = [
     "completion",
     "completion_ratio",
     "consecutive_periods",
+    "coverage",
+    "expected_progress",
     "final_score",
+    "gap_report",
     "incentive",
+    "is_behind",
+    "is_cumulative",
+    "item_progress",
     "item_score",
+    "mean",
     "met_in_consecutive_periods",
     "rating_band",
     "review_score",
+    "rollup",
     "weighted_total",
 ]

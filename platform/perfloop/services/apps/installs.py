@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from perfloop.authz import Permission
-from perfloop.engine.scoring.scheme import check_scoring_template
+from perfloop.engine import check_scoring_template
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.templates import referenced_templates

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, or_, select
 
 from perfloop.authz import Permission
-from perfloop.engine.scoring.scheme import SchemeError, ScoringScheme
+from perfloop.engine import SchemeError, ScoringScheme
 from perfloop.services.apps import installs_for_units
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.core.scopes import employees_in_scope

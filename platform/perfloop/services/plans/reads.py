@@ -16,8 +16,7 @@ from sqlalchemy import Executable, and_, bindparam, select
 
 from perfloop.authz import Permission, Scope
 from perfloop.engine import completion as completion_of
-from perfloop.engine import item_score
-from perfloop.engine.scoring.plans import expected_progress, is_behind, is_cumulative
+from perfloop.engine import expected_progress, is_behind, is_cumulative, item_score
 from perfloop.services.core.scopes import scope_condition
 from perfloop.services.plans.common import get_cycle
 from perfloop.store.org import Employee

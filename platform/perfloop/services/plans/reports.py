@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 
 from perfloop.authz import Permission
 from perfloop.engine import completion as completion_of
-from perfloop.engine.scoring.plans import expected_progress, is_behind, is_cumulative
+from perfloop.engine import expected_progress, is_behind, is_cumulative
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid
 from perfloop.store.org import Employee

@@ -41,7 +41,7 @@ from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.engine.scoring.scheme import ScoringScheme
+    from perfloop.engine import ScoringScheme
     from perfloop.services.core.caller import Caller
     from perfloop.store.cycles import Cycle
 

@@ -28,8 +28,8 @@ from perfloop.templates.registry import (
     BuiltinRegistry,
     load_builtin_templates,
     load_templates,
+    validate_document,
 )
-from perfloop.templates.validation import validate_document
 
 __all__ = [
     "FOLDERS",

@@ -1,4 +1,4 @@
-"""The built-in templates under `schemas/templates/`, loaded and validated once per process."""
+"""The built-in template registry, and `validate_document`, which checks against it by default."""
 
 from __future__ import annotations
 
@@ -9,11 +9,18 @@ from pathlib import Path
 from typing import Any, Final
 
 from perfloop import paths
+from perfloop.templates._context import Resolver
 from perfloop.templates.errors import TemplateError, TemplateErrorCode, TemplateLoadError
 from perfloop.templates.model import Template
-from perfloop.templates.validation import validate_document
+from perfloop.templates.validation import check_document
 
-__all__ = ["FOLDERS", "BuiltinRegistry", "load_builtin_templates", "load_templates"]
+__all__ = [
+    "FOLDERS",
+    "BuiltinRegistry",
+    "load_builtin_templates",
+    "load_templates",
+    "validate_document",
+]
 
 FOLDERS: Final = {
     "forms": "form",
@@ -97,14 +104,14 @@ def load_templates(directory: Path) -> BuiltinRegistry:
             failures.extend((path, e) for e in _placement(path, directory, document, owners))
             documents[path] = document
         else:
-            failures.extend((path, e) for e in validate_document(document))
+            failures.extend((path, e) for e in check_document(document, _none))
     by_id = {(d.get("key"), d.get("version")): d for d in documents.values()}
 
     def resolver(key: str, version: int) -> Mapping[str, Any] | None:
         return by_id.get((key, version))
 
     for path, document in documents.items():
-        failures.extend((path, e) for e in validate_document(document, resolver))
+        failures.extend((path, e) for e in check_document(document, resolver))
     if failures:
         raise TemplateLoadError(failures)
     return BuiltinRegistry(Template.from_document(d) for d in documents.values())
@@ -138,3 +145,18 @@ def _placement(
 def load_builtin_templates() -> BuiltinRegistry:
     """The built-ins, loaded once per process; raises `TemplateLoadError` when any is broken."""
     return load_templates(paths.builtin_templates_dir())
+
+
+def _none(key: str, version: int) -> None:
+    """A resolver that knows no template."""
+    return None
+
+
+def validate_document(document: object, resolver: Resolver | None = None) -> list[TemplateError]:
+    """Every problem of `document`, in document order; empty when it is a valid template.
+
+    `resolver(key, version)` finds the templates that `key@version` references
+    point to (the service layer passes one that sees the tenant's published
+    templates and the built-ins); by default, the built-in templates.
+    """
+    return check_document(document, resolver or load_builtin_templates().resolve)

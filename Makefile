@@ -18,7 +18,7 @@ LOCK_FLAGS := --universal --python-version 3.11 --quiet --custom-compile-command
 # UPGRADE: empty keeps every pin that still fits; --upgrade-package NAME, or --upgrade for all
 UPGRADE ?=
 
-.PHONY: run test install install-dev lock lint typecheck pytest schema bench clean
+.PHONY: run test install install-dev lock lint layers typecheck pytest schema bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,13 +52,17 @@ run: install
 	$(BIN)/perfloop demo load --if-empty
 	$(BIN)/perfloop serve
 
-## test: ruff, mypy (strict) and pytest; pytest also runs every database test on
+## test: ruff, the layer contracts (import-linter), mypy (strict) and pytest; pytest also runs every database test on
 ## PostgreSQL when PERFLOOP_TEST_DATABASE_URL is set
-test: install-dev lint typecheck pytest
+test: install-dev lint layers typecheck pytest
 
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## layers: the import contracts in pyproject.toml ([tool.importlinter]); see docs/architecture.md
+layers: install-dev
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install-dev
 	$(BIN)/mypy

@@ -24,8 +24,7 @@ from sqlalchemy import select
 
 from perfloop.demo.records import business_records
 from perfloop.demo.targets import manual_actual
-from perfloop.services import datasets
-from perfloop.services.plans import actuals, scorecards
+from perfloop.services import datasets, plans
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ async def run_quarter(demo: Demo) -> None:
     if not early:
         await _manual_actuals(demo, items)
     hr = await demo.hr()  # after the manual figures: formulas may read them
-    await actuals.refresh_actuals(demo.session, hr, demo.cycle_id, today=demo.today)
+    await plans.refresh_actuals(demo.session, hr, demo.cycle_id, today=demo.today)
     await _check_ins(demo, items, early)
     await _tasks(demo)
 
@@ -120,7 +119,7 @@ async def _manual_actuals(demo: Demo, items: Sequence[Any]) -> None:
             rng.uniform(0.97, 1.03),
         )
         caller = await _enterer(demo, person, item.source)
-        await actuals.enter_actual(demo.session, caller, item.id, value)
+        await plans.enter_actual(demo.session, caller, item.id, value)
 
 
 async def _check_ins(demo: Demo, items: Sequence[Any], early: bool) -> None:
@@ -139,12 +138,12 @@ async def _check_ins(demo: Demo, items: Sequence[Any], early: bool) -> None:
             p = staff[0]
             _, note, confidence = next(n for n in NOTES if p.factor >= n[0])
             note = KICK_OFF if early else note
-            await actuals.check_in(
+            await plans.check_in(
                 demo.session, await demo.caller(p), cards[p.id], confidence=confidence,
                 note=note, progress=round(min(1.0, demo.elapsed * p.factor), 2),
             )  # fmt: skip
         behind = min(staff or members, key=lambda p: p.factor)
-        await actuals.check_in(
+        await plans.check_in(
             demo.session, await demo.caller(lead), cards[behind.id], confidence=0.6,
             note=ONE_ON_ONE_EARLY if early else ONE_ON_ONE, item_id=first_item[behind.id],
         )  # fmt: skip
@@ -161,7 +160,7 @@ async def _tasks(demo: Demo) -> None:
     for task_id, employee_id in rows.all():
         person = demo.person(employee_id)
         status = "done" if person.factor >= 0.9 else "doing"
-        await scorecards.update_task(demo.session, await demo.caller(person), task_id, status)
+        await plans.update_task(demo.session, await demo.caller(person), task_id, status)
 
 
 __all__ = ["run_quarter"]

@@ -21,7 +21,7 @@ from perfloop.demo.company import (
 )
 from perfloop.demo.context import current_quarter
 from perfloop.demo.plans import load_plans
-from perfloop.services.identity.tenants import assign_roles, create_tenant
+from perfloop.services.identity import assign_roles, create_tenant
 from perfloop.store.identity import RoleAssignment, Tenant, UserAccount
 from perfloop.store.org import Employee, OrgUnit
 

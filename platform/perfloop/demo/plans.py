@@ -34,9 +34,8 @@ from perfloop.demo.activity import run_quarter
 from perfloop.demo.context import Demo
 from perfloop.demo.goal_tree import GoalTree, build_goal_tree
 from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
-from perfloop.services import apps, cycles
-from perfloop.services.plans import scorecards
-from perfloop.services.plans.scorecards import ItemInput, TargetOverride, TaskInput
+from perfloop.services import apps, cycles, plans
+from perfloop.services.plans import ItemInput, TargetOverride, TaskInput
 from perfloop.store.org import OrgUnit
 
 if TYPE_CHECKING:
@@ -111,7 +110,7 @@ async def _assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> di
                 if value != base[key]
             ]
             linked = tree.teams.get(team) if team is not None and code != "sales" else None
-            result = await scorecards.assign_items(
+            result = await plans.assign_items(
                 demo.session,
                 hr,
                 demo.cycle_id,
@@ -138,16 +137,16 @@ async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
         personal = TaskInput(PERSONAL_TASK, owner_id=p.id, due_on=due)
         items[items.index(revenue)] = replace(revenue, tasks=(*revenue.tasks, personal))
         manager = await demo.caller(demo.manager(p))
-        await scorecards.set_items(demo.session, manager, demo.cycle_id, p.id, items)
+        await plans.set_items(demo.session, manager, demo.cycle_id, p.id, items)
 
 
 async def _sign(demo: Demo, cards: dict[int, int]) -> None:
     """Each employee signs their plan, then their manager does."""
     for employee_id, card in cards.items():
         person = demo.person(employee_id)
-        await scorecards.sign(demo.session, await demo.caller(person), card, "employee")
+        await plans.sign(demo.session, await demo.caller(person), card, "employee")
         manager = await demo.caller(demo.manager(person))
-        await scorecards.sign(demo.session, manager, card, "manager")
+        await plans.sign(demo.session, manager, card, "manager")
 
 
 async def _advance_to(demo: Demo, stage: str, wanted: str) -> str:

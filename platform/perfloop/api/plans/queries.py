@@ -9,7 +9,7 @@ from perfloop.api.core.inputs import required_id
 from perfloop.api.core.permissions import requires
 from perfloop.api.plans.types import Checkin, Scorecard
 from perfloop.authz import Permission
-from perfloop.services.plans import actuals, reads
+from perfloop.services import plans
 
 
 @strawberry.type
@@ -23,7 +23,7 @@ class PlansQueries:
     async def scorecard(
         self, info: Info, employee: strawberry.ID, cycle: strawberry.ID
     ) -> Scorecard | None:
-        view = await reads.get_scorecard(
+        view = await plans.get_scorecard(
             info.context.session, info.context.caller, required_id(employee), required_id(cycle)
         )
         return Scorecard.from_view(view) if view else None
@@ -35,7 +35,7 @@ class PlansQueries:
         extensions=requires(Permission.SCORECARD_READ),
     )
     async def team_scorecards(self, info: Info, cycle: strawberry.ID) -> list[Scorecard]:
-        views = await reads.team_scorecards(
+        views = await plans.team_scorecards(
             info.context.session, info.context.caller, required_id(cycle)
         )
         return [Scorecard.from_view(v) for v in views]
@@ -45,7 +45,7 @@ class PlansQueries:
         extensions=requires(Permission.SCORECARD_READ),
     )
     async def checkins(self, info: Info, scorecard: strawberry.ID) -> list[Checkin]:
-        rows = await actuals.list_checkins(
+        rows = await plans.list_checkins(
             info.context.session, info.context.caller, required_id(scorecard)
         )
         return [Checkin.from_row(r) for r in rows]

@@ -9,7 +9,7 @@ from perfloop.api.core.inputs import required_id
 from perfloop.api.core.permissions import requires
 from perfloop.api.plans.types import ReportDimension, ReportRow
 from perfloop.authz import Permission
-from perfloop.services.plans import reports
+from perfloop.services import plans
 
 
 @strawberry.type
@@ -21,7 +21,7 @@ class PlanReportQueries:
     async def plan_report(
         self, info: Info, cycle: strawberry.ID, group_by: list[ReportDimension]
     ) -> list[ReportRow]:
-        rows = await reports.plan_report(
+        rows = await plans.plan_report(
             info.context.session,
             info.context.caller,
             required_id(cycle),

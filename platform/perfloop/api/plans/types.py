@@ -20,8 +20,8 @@ import strawberry
 from perfloop.api.core.errors import UserError
 
 if TYPE_CHECKING:
-    from perfloop.services.plans.reads import ScorecardView, TaskView
-    from perfloop.services.plans.reports import ReportRow as ReportRowView
+    from perfloop.services.plans import ReportRow as ReportRowView
+    from perfloop.services.plans import ScorecardView, TaskView
     from perfloop.store.plans import ActionTask as ActionTaskRow
     from perfloop.store.plans import Actual as ActualRow
     from perfloop.store.plans import Checkin as CheckinRow

@@ -25,9 +25,9 @@ stage (empty: the guard holds). An unknown check blocks (fail closed).
 
 Several checks need tables other domains own. Each counts open items through
 a hook in ``HOOKS``: ``unsigned_plans`` counts the cycle's scorecards that are
-not signed by both sides (``perfloop.services.plans.scorecards.unsigned_plan_count``),
+not signed by both sides (``perfloop.services.plans.unsigned_plan_count``),
 ``missing_actuals`` the items of those plans without an actual for the cycle's
-period (``perfloop.services.plans.actuals.missing_actual_count``). Form submissions,
+period (``perfloop.services.plans.missing_actual_count``). Form submissions,
 calibration and appeals do not exist yet: their hooks count 0, so their guards
 hold until the domain plugs in. A domain plugs in with one call::
 
@@ -210,13 +210,13 @@ async def _none_yet(session: AsyncSession, cycle: Cycle) -> int:
 
 async def _unsigned_scorecards(session: AsyncSession, cycle: Cycle) -> int:
     # imported here: scorecards build on cycles, not the other way round
-    from perfloop.services.plans.scorecards import unsigned_plan_count
+    from perfloop.services.plans import unsigned_plan_count
 
     return await unsigned_plan_count(session, cycle.id)
 
 
 async def _items_without_actuals(session: AsyncSession, cycle: Cycle) -> int:
-    from perfloop.services.plans.actuals import missing_actual_count
+    from perfloop.services.plans import missing_actual_count
 
     return await missing_actual_count(session, cycle)
 

@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import and_, or_, select
 
 from perfloop.authz import Permission, Scope
-from perfloop.engine import DIRECTIONS
-from perfloop.engine.scoring.plans import GapReport, GoalNode, coverage, gap_report, rollup
+from perfloop.engine import DIRECTIONS, GapReport, GoalNode, coverage, gap_report, rollup
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.scopes import employees_in_scope
-from perfloop.services.plans.common import (
+from perfloop.services.plans import (
     employee_in_scope,
     get_cycle,
     in_cycle_period,

@@ -6,34 +6,38 @@ domain's own.
 
 from __future__ import annotations
 
-from perfloop.services.cycles.lifecycle import (
+from perfloop.services.cycles.guards import (
     GUARDS,
     HOOKS,
-    PERIOD_KINDS,
-    PERIODS_GUARD,
-    PERIODS_STAGE,
-    SUMMARY_PHASES,
-    AdvanceResult,
-    CycleView,
     Guard,
     GuardFailure,
     GuardsFailed,
     Hook,
+    register_guard,
+    set_hook,
+)
+from perfloop.services.cycles.lifecycle import (
+    AdvanceResult,
+    CycleView,
     OverdueStage,
-    Period,
     advance_cycle,
-    due_on,
     get_cycle,
     list_cycles,
     open_cycle,
     overdue_stages,
+    transitions_of,
+)
+from perfloop.services.cycles.periods import (
+    PERIOD_KINDS,
+    PERIODS_GUARD,
+    PERIODS_STAGE,
+    SUMMARY_PHASES,
+    Period,
+    due_on,
     parse_period,
     period_containing,
-    register_guard,
-    set_hook,
     stages_of,
     sub_periods,
-    transitions_of,
 )
 
 __all__ = [

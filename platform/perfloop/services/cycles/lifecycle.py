@@ -15,42 +15,15 @@ guarded by ``periods-closed``: every sub-period's cycle is opened and closed.
 A period cycle and its summary are linked (``parent_id``) whichever is opened
 first.
 
-Guards
-------
-Before a stage starts, each guard the template lists on it is checked by the
-guard function registered for its ``check`` name (``GUARDS``). A guard
-function is ``async def guard(session, cycle, spec) -> list[str]``: ``spec`` is
-the guard as written in the template, and the result lists what blocks the
-stage (empty: the guard holds). An unknown check blocks (fail closed).
-
-Several checks need tables other domains own. Each counts open items through
-a hook in ``HOOKS``: ``unsigned_plans`` counts the cycle's scorecards that are
-not signed by both sides (``perfloop.services.plans.unsigned_plan_count``),
-``missing_actuals`` the items of those plans without an actual for the cycle's
-period (``perfloop.services.plans.missing_actual_count``). Form submissions,
-calibration and appeals do not exist yet: their hooks count 0, so their guards
-hold until the domain plugs in. A domain plugs in with one call::
-
-    from perfloop.services import cycles
-
-    async def open_appeals(session, cycle) -> int:
-        ...  # SELECT count(*) FROM appeals WHERE cycle_id = :id AND status != 'resolved'
-
-    cycles.set_hook("open_appeals", open_appeals)
-
-(or replaces a whole guard with ``register_guard``). A failing guard with an
-``override`` block may be overridden by a caller who holds ``cycle.override``
-and one of the listed roles, with a reason; the reason and the overridden
-guards are stored on the transition and in the audit log.
+Guards are in ``guards.py``; periods and a template's stages in ``periods.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
@@ -58,6 +31,14 @@ from perfloop.authz import Permission, Role
 from perfloop.services.apps import load_template
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError, UserError
+from perfloop.services.cycles.guards import GUARDS, GuardFailure, GuardsFailed
+from perfloop.services.cycles.periods import (
+    due_on,
+    parse_period,
+    period_containing,
+    stages_of,
+    sub_periods,
+)
 from perfloop.store.apps import InstalledApp
 from perfloop.store.core import utcnow
 from perfloop.store.cycles import Cycle, CycleStage, CycleTransition
@@ -67,275 +48,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.core.caller import Caller
-
-__all__ = [
-    "GUARDS",
-    "HOOKS",
-    "AdvanceResult",
-    "CycleView",
-    "GuardFailure",
-    "GuardsFailed",
-    "OverdueStage",
-    "Period",
-    "advance_cycle",
-    "get_cycle",
-    "list_cycles",
-    "open_cycle",
-    "overdue_stages",
-    "parse_period",
-    "period_containing",
-    "register_guard",
-    "set_hook",
-]
-
-# ---------------------------------------------------------------- periods
-
-PERIOD_KINDS: Final = ("month", "quarter", "half-year", "year")
-_MONTHS_IN: Final = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|H([12])|(0[1-9]|1[0-2])))?$")
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str
-    label: str
-    starts_on: dt.date
-    ends_on: dt.date
-
-
-def _month_range(year: int, first_month: int, months: int) -> tuple[dt.date, dt.date]:
-    start = dt.date(year, first_month, 1)
-    after = first_month + months
-    end = dt.date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
-
-
-def parse_period(text: str) -> Period | None:
-    """``2026-11``, ``2026-Q4``, ``2026-H2``, ``2026`` -> kind, label and dates; else None."""
-    match = _PERIOD.match(text.strip())
-    if match is None:
-        return None
-    year = int(match.group(1))
-    if year < 1900:
-        return None
-    quarter, half, month = match.group(2), match.group(3), match.group(4)
-    if quarter:
-        kind, label, first = "quarter", f"{year}-Q{quarter}", 3 * int(quarter) - 2
-    elif half:
-        kind, label, first = "half-year", f"{year}-H{half}", 6 * int(half) - 5
-    elif month:
-        kind, label, first = "month", f"{year}-{month}", int(month)
-    else:
-        kind, label, first = "year", str(year), 1
-    start, end = _month_range(year, first, _MONTHS_IN[kind])
-    return Period(kind, label, start, end)
-
-
-def period_containing(kind: str, day: dt.date) -> Period:
-    """The period of ``kind`` that contains ``day``."""
-    labels = {
-        "year": str(day.year),
-        "half-year": f"{day.year}-H{(day.month - 1) // 6 + 1}",
-        "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
-        "month": f"{day.year}-{day.month:02d}",
-    }
-    found = parse_period(labels[kind])
-    assert found is not None
-    return found
-
-
-def sub_periods(summary: Period, kind: str) -> list[Period]:
-    """The periods of ``kind`` that make up ``summary`` (the four quarters of a year)."""
-    out: list[Period] = []
-    day = summary.starts_on
-    while day <= summary.ends_on:
-        period = period_containing(kind, day)
-        out.append(period)
-        day = period.ends_on + dt.timedelta(days=1)
-    return out
-
-
-# ---------------------------------------------------------------- stages of a template
-
-SUMMARY_PHASES: Final = frozenset(
-    {"evaluation", "calibration", "results", "appeal", "improvement", "closed"}
-)
-PERIODS_STAGE: Final = "periods"
-PERIODS_GUARD: Final[Mapping[str, Any]] = {
-    "key": "periods-closed",
-    "check": "periods-closed",
-    "message": {
-        "zh-CN": "汇总期内仍有周期未开启或未关闭。",
-        "en": "Every period of the summary must be opened and closed first.",
-    },
-    "override": {"roles": ["hr"], "reasonRequired": True},
-}
-
-
-def stages_of(template: Mapping[str, Any], summary: bool) -> list[dict[str, Any]]:
-    """The stages a cycle runs, in order (a summary cycle's start with ``periods``)."""
-    stages = [dict(s) for s in template["stages"]]
-    if not summary:
-        return stages
-    kept = [s for s in stages if s["phase"] in SUMMARY_PHASES]
-    if kept:
-        kept[0] = {**kept[0], "guards": [*kept[0].get("guards", []), PERIODS_GUARD]}
-    first: dict[str, Any] = {
-        "key": PERIODS_STAGE,
-        "title": {"zh-CN": "各期执行", "en": "Periods running"},
-        "phase": "execution",
-        "deadline": {"anchor": "period-end", "offsetDays": 0},
-    }
-    return [first, *kept]
-
-
-def due_on(stage: Mapping[str, Any], period: Period) -> dt.date | None:
-    deadline = stage.get("deadline")
-    if deadline is None:
-        return None
-    anchor = period.starts_on if deadline["anchor"] == "period-start" else period.ends_on
-    return anchor + dt.timedelta(days=int(deadline["offsetDays"]))
-
-
-# ---------------------------------------------------------------- guards
-
-Guard = Callable[["AsyncSession", Cycle, Mapping[str, Any]], Awaitable[list[str]]]
-Hook = Callable[["AsyncSession", Cycle], Awaitable[int]]
-
-
-async def _none_yet(session: AsyncSession, cycle: Cycle) -> int:
-    """The domain this hook counts does not exist yet: nothing is open."""
-    return 0
-
-
-async def _unsigned_scorecards(session: AsyncSession, cycle: Cycle) -> int:
-    # imported here: scorecards build on cycles, not the other way round
-    from perfloop.services.plans import unsigned_plan_count
-
-    return await unsigned_plan_count(session, cycle.id)
-
-
-async def _items_without_actuals(session: AsyncSession, cycle: Cycle) -> int:
-    from perfloop.services.plans import missing_actual_count
-
-    return await missing_actual_count(session, cycle)
-
-
-HOOKS: dict[str, Hook] = {
-    # Replaced by the owning service once its tables exist (see the module docstring).
-    "unsigned_plans": _unsigned_scorecards,  # scorecards not signed by both sides
-    "missing_actuals": _items_without_actuals,  # plan items without an actual for the period
-    # No such domain yet: 0 until form submissions, calibration and appeals exist.
-    "missing_forms": _none_yet,  # required forms of a stage not submitted (spec["stage"])
-    "uncalibrated_units": _none_yet,  # org units whose ratings are not calibrated
-    "open_appeals": _none_yet,  # appeals not resolved
-}
-
-_DEFAULT_HOOKS: Final = dict(HOOKS)
-GUARDS: dict[str, Guard] = {}
-
-
-def register_guard(check: str) -> Callable[[Guard], Guard]:
-    """Register (or replace) the guard function for a template's ``check`` name."""
-
-    def put(fn: Guard) -> Guard:
-        GUARDS[check] = fn
-        return fn
-
-    return put
-
-
-def set_hook(name: str, hook: Hook | None) -> None:
-    """Plug a counter into a built-in guard; None restores the default."""
-    if name not in HOOKS:
-        raise KeyError(f"no guard hook {name!r}; one of {', '.join(HOOKS)}")
-    HOOKS[name] = hook or _DEFAULT_HOOKS[name]
-
-
-def _counting(hook: str, what: str) -> Guard:
-    async def guard(session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]) -> list[str]:
-        count = await HOOKS[hook](session, cycle)
-        return [f"{count} {what}"] if count else []
-
-    return guard
-
-
-register_guard("plans-signed")(_counting("unsigned_plans", "plan(s) not signed by both sides"))
-register_guard("actuals-complete")(_counting("missing_actuals", "item(s) without an actual"))
-register_guard("calibration-complete")(_counting("uncalibrated_units", "unit(s) not calibrated"))
-register_guard("appeals-resolved")(_counting("open_appeals", "appeal(s) still open"))
-
-
-@register_guard("forms-submitted")
-async def _forms_submitted(
-    session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]
-) -> list[str]:
-    count = await HOOKS["missing_forms"](session, cycle)
-    return [f"{count} required form(s) of stage {spec.get('stage')} not submitted"] if count else []
-
-
-@register_guard("deadline-passed")
-async def _deadline_passed(
-    session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]
-) -> list[str]:
-    due = (
-        await session.execute(
-            select(CycleStage.due_on).where(
-                CycleStage.cycle_id == cycle.id, CycleStage.key == spec.get("stage")
-            )
-        )
-    ).scalar_one_or_none()
-    if due is not None and dt.date.today() <= due:
-        return [f"the deadline of stage {spec.get('stage')} ({due.isoformat()}) has not passed"]
-    return []
-
-
-@register_guard("periods-closed")
-async def _periods_closed(
-    session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]
-) -> list[str]:
-    children = {
-        c.period: c.status
-        for c in (await session.execute(select(Cycle).where(Cycle.parent_id == cycle.id))).scalars()
-    }
-    summary = parse_period(cycle.period)
-    template_period = spec.get("period")
-    if summary is None or not isinstance(template_period, str):
-        return []
-    reasons = []
-    for period in sub_periods(summary, template_period):
-        status = children.get(period.label)
-        if status is None:
-            reasons.append(f"{period.label} has not been opened")
-        elif status != "closed":
-            reasons.append(f"{period.label} is not closed")
-    return reasons
-
-
-@dataclass(frozen=True)
-class GuardFailure:
-    """A guard that does not hold, with what blocks it and who may override it."""
-
-    key: str
-    check: str
-    message: Mapping[str, str]
-    reasons: Sequence[str]
-    override_roles: Sequence[str]
-    reason_required: bool
-
-    def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "check": self.check, "reasons": list(self.reasons)}
-
-
-class GuardsFailed(ServiceError):
-    """The next stage's guards do not hold (and were not, or could not be, overridden)."""
-
-    def __init__(self, failures: Sequence[GuardFailure], errors: list[UserError]) -> None:
-        super().__init__(errors)
-        self.failures = list(failures)
-
-
-# ---------------------------------------------------------------- reads
 
 
 @dataclass

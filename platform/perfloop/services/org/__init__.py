@@ -6,23 +6,13 @@ domain's own.
 
 from __future__ import annotations
 
-from perfloop.services.org.chart import (
-    EMPLOYEE_STATUSES,
-    PATH_LIMIT,
-    UNIT_KINDS,
+from perfloop.services.org.common import EMPLOYEE_STATUSES, PATH_LIMIT, UNIT_KINDS
+from perfloop.services.org.employees import (
     create_employee,
-    create_org_unit,
-    create_position,
     get_employee,
-    get_org_unit,
     list_employees,
-    list_org_units,
-    list_positions,
     manager_loop,
-    move_org_unit,
     update_employee,
-    update_org_unit,
-    update_position,
 )
 from perfloop.services.org.importing import (
     COLUMNS,
@@ -32,6 +22,14 @@ from perfloop.services.org.importing import (
     RowError,
     import_org,
     read_table,
+)
+from perfloop.services.org.positions import create_position, list_positions, update_position
+from perfloop.services.org.units import (
+    create_org_unit,
+    get_org_unit,
+    list_org_units,
+    move_org_unit,
+    update_org_unit,
 )
 
 __all__ = [

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from perfloop.authz import Permission
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
-from perfloop.services.org.chart import EMPLOYEE_STATUSES, PATH_LIMIT, UNIT_KINDS
+from perfloop.services.org.common import EMPLOYEE_STATUSES, PATH_LIMIT, UNIT_KINDS
 from perfloop.store.org import Employee, OrgUnit, Position
 
 if TYPE_CHECKING:

@@ -6,19 +6,21 @@ domain's own.
 
 from __future__ import annotations
 
+from perfloop.services.goals.reads import (
+    GapView,
+    GoalView,
+    goal_gap_report,
+    list_goals,
+    owner_label,
+)
 from perfloop.services.goals.tree import (
     EDITABLE,
     LENGTHS,
     LEVELS,
     UNIT_LEVELS,
-    GapView,
     GoalData,
-    GoalView,
     create_goal,
     delete_goal,
-    goal_gap_report,
-    list_goals,
-    owner_label,
     propose,
     update_goal,
 )

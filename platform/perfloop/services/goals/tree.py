@@ -5,6 +5,8 @@ Unit and position goals (the company's, a department's, a team's) are visible
 to everyone who may read goals, so people see what they contribute to;
 employee goals are filtered by the caller's scope. Managing a unit goal needs
 the unit inside the caller's reach (the tenant, or their own unit's subtree).
+
+Reads are in ``reads.py``.
 """
 
 from __future__ import annotations
@@ -13,19 +15,18 @@ import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 
 from perfloop.authz import Permission, Scope
-from perfloop.engine import DIRECTIONS, GapReport, GoalNode, coverage, gap_report, rollup
+from perfloop.engine import DIRECTIONS
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
-from perfloop.services.core.scopes import employees_in_scope
+from perfloop.services.goals.reads import goal_in_scope, owner_label
 from perfloop.services.plans import (
     employee_in_scope,
     get_cycle,
-    in_cycle_period,
     indicators_of,
     invalid,
     not_found,
@@ -34,14 +35,12 @@ from perfloop.services.plans import (
 )
 from perfloop.store.goals import Goal, GoalProposal
 from perfloop.store.org import Employee, OrgUnit
-from perfloop.store.plans import Actual, ScorecardItem
 
 if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.core.caller import Caller
-    from perfloop.store.cycles import Cycle
+
 
 LEVELS = ("company", "department", "team", "position", "employee")
 UNIT_LEVELS = ("company", "department", "team")
@@ -76,52 +75,6 @@ class GoalData:
     additive: bool = True
     weight: float | None = None
     actual: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GoalView:
-    id: int
-    cycle_id: int
-    parent_id: int | None
-    level: str
-    org_unit_id: int | None
-    position: str | None
-    employee_id: int | None
-    title: str
-    indicator_key: str | None
-    library_ref: str | None
-    target: float | None
-    unit: str | None
-    direction: str
-    additive: bool
-    weight: float | None
-    allocated: float | None
-    unallocated: float | None
-    coverage: str | None
-    actual: float | None
-    progress: float | None
-
-
-@dataclass(frozen=True)
-class GapView:
-    goal_id: int
-    target: float | None
-    report: GapReport
-
-
-def owner_label(org_unit_id: int | None, position: str | None, employee_id: int | None) -> str:
-    if employee_id is not None:
-        return f"employee:{employee_id}"
-    if position:
-        return f"position:{org_unit_id}:{position}"
-    return f"unit:{org_unit_id}"
-
-
-def _visible(caller: Caller, scope: Scope) -> Any:
-    return or_(
-        Goal.employee_id.is_(None),
-        employees_in_scope(caller, scope, cast("ColumnElement[int]", Goal.employee_id)),
-    )
 
 
 async def _check_unit(session: AsyncSession, caller: Caller, scope: Scope, unit_id: int) -> None:
@@ -252,7 +205,7 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
             session, caller, Permission.GOAL_MANAGE, data.org_unit_id, data.employee_id
         )
         if data.parent_id is not None:
-            parent = await _goal(session, caller, data.parent_id)
+            parent = await goal_in_scope(session, caller, data.parent_id)
             if parent.cycle_id != cycle.id:
                 raise invalid("the parent goal belongs to another cycle", ("parentId",))
     values["title"] = data.title.strip()
@@ -264,20 +217,6 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
         after={"title": goal.title, "target": goal.target, "parent": goal.parent_id},
     )  # fmt: skip
     await session.commit()
-    return goal
-
-
-async def _goal(session: AsyncSession, caller: Caller, goal_id: int) -> Goal:
-    scope = caller.require(Permission.GOAL_READ)
-    goal = (
-        await session.execute(
-            select(Goal).where(
-                Goal.id == goal_id, Goal.tenant_id == caller.tenant_id, _visible(caller, scope)
-            )
-        )
-    ).scalar_one_or_none()
-    if goal is None:
-        raise not_found("goal", ("goal",))
     return goal
 
 
@@ -297,7 +236,7 @@ async def update_goal(
     """Change some of a goal's values (a ``None`` target, weight, unit or actual clears it:
     a goal without its own actual is measured by its plan items or rolled up)."""
     caller.require(Permission.GOAL_MANAGE)
-    goal = await _goal(session, caller, goal_id)
+    goal = await goal_in_scope(session, caller, goal_id)
     await _check_managed(session, caller, goal)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -315,7 +254,7 @@ async def update_goal(
 
 async def delete_goal(session: AsyncSession, caller: Caller, goal_id: int) -> None:
     caller.require(Permission.GOAL_MANAGE)
-    goal = await _goal(session, caller, goal_id)
+    goal = await goal_in_scope(session, caller, goal_id)
     await _check_managed(session, caller, goal)
     audit.record(
         session, caller, "goal.delete", "goal", goal.id,
@@ -338,7 +277,7 @@ async def propose(
 ) -> GoalProposal:
     """Say what a unit, position or person can take on under ``goal_id`` (bottom-up)."""
     caller.require(Permission.GOAL_PROPOSE)
-    goal = await _goal(session, caller, goal_id)
+    goal = await goal_in_scope(session, caller, goal_id)
     if not math.isfinite(amount) or amount < 0:
         raise invalid("propose an amount of 0 or more", ("amount",))
     if position is not None and (org_unit_id is None or not position.strip()):
@@ -380,138 +319,3 @@ async def propose(
     )  # fmt: skip
     await session.commit()
     return row
-
-
-async def _measured(session: AsyncSession, cycle: Cycle) -> dict[int, float]:
-    """Sum of the linked plan items' actuals for the cycle period, per goal."""
-    rows = await session.execute(
-        select(ScorecardItem.goal_id, Actual.value)
-        .join(Actual, Actual.item_id == ScorecardItem.id)
-        .join(Goal, Goal.id == ScorecardItem.goal_id)
-        .where(
-            Goal.cycle_id == cycle.id,
-            in_cycle_period(cycle),
-            Actual.value.is_not(None),
-        )
-    )
-    out: dict[int, float] = {}
-    for goal_id, value in rows:
-        if goal_id is not None and value is not None:
-            out[goal_id] = out.get(goal_id, 0.0) + float(value)
-    return out
-
-
-async def list_goals(session: AsyncSession, caller: Caller, cycle_id: int) -> list[GoalView]:
-    """The cycle's goals the caller may see, with coverage and rolled-up progress
-    (computed over the whole tree, so a parent's progress counts every child)."""
-    scope = caller.require(Permission.GOAL_READ)
-    cycle = await get_cycle(session, caller, cycle_id)
-    goals = list(
-        (
-            await session.execute(
-                select(Goal)
-                .where(Goal.tenant_id == caller.tenant_id, Goal.cycle_id == cycle.id)
-                .order_by(Goal.id)
-            )
-        ).scalars()
-    )
-    visible = set(
-        (
-            await session.execute(
-                select(Goal.id).where(Goal.cycle_id == cycle.id, _visible(caller, scope))
-            )
-        ).scalars()
-    )
-    measured = await _measured(session, cycle)
-    nodes = [
-        GoalNode(
-            g.id,
-            g.parent_id,
-            g.target,
-            g.additive,
-            g.weight,
-            g.direction,
-            g.actual if g.actual is not None else measured.get(g.id),
-        )
-        for g in goals
-    ]
-    cover, progress = coverage(nodes), rollup(nodes)
-    out = []
-    for g in goals:
-        if g.id not in visible:
-            continue
-        c = cover.get(g.id)
-        r = progress[g.id]
-        out.append(
-            GoalView(
-                id=g.id,
-                cycle_id=g.cycle_id,
-                parent_id=g.parent_id,
-                level=g.level,
-                org_unit_id=g.org_unit_id,
-                position=g.position,
-                employee_id=g.employee_id,
-                title=g.title,
-                indicator_key=g.indicator_key,
-                library_ref=g.library_ref,
-                target=g.target,
-                unit=g.unit,
-                direction=g.direction,
-                additive=g.additive,
-                weight=g.weight,
-                allocated=c.allocated if c and c.children else None,
-                unallocated=c.unallocated if c and c.children else None,
-                coverage=c.status if c else None,
-                actual=r.actual,
-                progress=r.completion,
-            )
-        )
-    return out
-
-
-async def goal_gap_report(session: AsyncSession, caller: Caller, goal_id: int) -> GapView:
-    """Top-down (the children's targets) against bottom-up (proposals) per owner."""
-    scope = caller.require(Permission.GOAL_READ)
-    goal = await _goal(session, caller, goal_id)
-    children = (
-        await session.execute(
-            select(Goal).where(Goal.parent_id == goal.id, _visible(caller, scope)).order_by(Goal.id)
-        )
-    ).scalars()
-    allocated: dict[str, float | None] = {}
-    for c in children:
-        label = owner_label(c.org_unit_id, c.position, c.employee_id)
-        allocated[label] = (allocated.get(label) or 0.0) + (c.target or 0.0)
-    proposals = (
-        await session.execute(
-            select(GoalProposal)
-            .where(
-                GoalProposal.goal_id == goal.id,
-                or_(
-                    GoalProposal.employee_id.is_(None),
-                    employees_in_scope(
-                        caller, scope, cast("ColumnElement[int]", GoalProposal.employee_id)
-                    ),
-                ),
-            )
-            .order_by(GoalProposal.id)
-        )
-    ).scalars()
-    proposed: dict[str, float | None] = {
-        owner_label(p.org_unit_id, p.position, p.employee_id): p.amount for p in proposals
-    }
-    return GapView(goal.id, goal.target, gap_report(allocated, proposed))
-
-
-__all__ = [
-    "GapView",
-    "GoalData",
-    "GoalView",
-    "create_goal",
-    "delete_goal",
-    "goal_gap_report",
-    "list_goals",
-    "owner_label",
-    "propose",
-    "update_goal",
-]

@@ -52,6 +52,19 @@ def test_a_short_gbk_file_is_not_taken_for_korean(tmp_path: Path) -> None:
     assert read_all(path)[1] == [(1, ["姓名"]), (2, ["王五"])]
 
 
+def test_a_few_chinese_words_among_ascii_are_gbk_not_korean(tmp_path: Path) -> None:
+    # charset-normalizer calls this cp949 and finds GB18030 a little less plausible
+    rows = [
+        ["order_id", "owner_email", "customer_id", "order_date", "amount"],
+        ["G1", "sales-north.lead@demo.perfloop.dev", "华北客户", "2026年10月15日", "100"],
+        ["G3", "sales-north.lead@demo.perfloop.dev", "客户甲", "2026.1.2", "100"],
+        ["G4", "sales-north.lead@demo.perfloop.dev", "客户甲", "20261016", "100"],
+    ]
+    path = write(tmp_path, "".join(",".join(r) + "\r\n" for r in rows).encode("gbk"))
+    assert detect_encoding(path) == "gb18030"
+    assert read_all(path)[1][1] == (2, rows[1])
+
+
 def test_a_character_cut_at_the_sample_boundary_does_not_mislead(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,9 +8,12 @@ the first :data:`SAMPLE_BYTES` bytes:
 1. a byte-order mark: ``utf-8-sig``, ``utf-16`` or ``utf-32``;
 2. a strict UTF-8 decode of the sample: ``utf-8`` (plain ASCII is UTF-8);
 3. else charset-normalizer over the sample. GBK and GB2312 are read as
-   ``gb18030``, their superset; and when charset-normalizer finds GB18030 as
-   plausible as its best guess (short Chinese samples are also plausible
-   Korean or Japanese), GB18030 is chosen: Chinese is what these files hold.
+   ``gb18030``, their superset; and GB18030 is chosen over Korean or Japanese
+   EUC encodings (:data:`_RIVALS`) when charset-normalizer finds it as
+   plausible, or whenever the sample is valid GB18030: Chinese is what these
+   files hold, and a few Chinese words among ASCII (a GBK export of orders,
+   of people) are just as valid EUC-KR, which charset-normalizer may then
+   prefer. Big5 and Shift_JIS are left to charset-normalizer's judgement.
 
 A sample cut at :data:`SAMPLE_BYTES` ends at its last line break, so a
 multibyte character is never split (in UTF-8, GBK and GB18030 no byte of a
@@ -42,6 +45,10 @@ _BOMS: Final = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CHINESE: Final = frozenset({"gb18030", "gbk", "gb2312", "hz"})
+# double-byte encodings whose text is also valid GBK: short samples are mistaken for them
+_RIVALS: Final = frozenset(
+    {"cp949", "euc_kr", "johab", "euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_kr"}
+)
 
 
 def _sample(path: Path) -> tuple[bytes, bool]:
@@ -81,7 +88,17 @@ def detect_encoding(path: Path) -> str:
     chinese = [m for m in results if m.encoding in _CHINESE]
     if best.encoding in _CHINESE or (chinese and chinese[0].chaos <= best.chaos):
         return "gb18030"
+    if best.encoding in _RIVALS and _decodes(sample, "gb18030", final=not more):
+        return "gb18030"
     return best.encoding
+
+
+def _decodes(sample: bytes, encoding: str, *, final: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def resolve_encoding(path: Path, given: str | None) -> tuple[str, bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from openpyxl import Workbook
@@ -248,4 +248,195 @@ def test_the_command_imports_and_reports_row_errors(
         == 2
     )
     assert runner.invoke(app, ["import", "org", str(tmp_path / "missing.csv")]).exit_code == 2
+    get_settings.cache_clear()
+
+
+# ---------------------------------------------------------------- files as users send them
+
+INSTRUCTIONS = [["填写说明"], ["每行一名员工；入职日期可写 2026年10月15日"]]
+
+
+def _book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """A workbook of sheets in tab order, each a list of rows."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _person(no: str, hire: object, unit: str = "co") -> list[object]:
+    return [no, f"员工{no}", f"{no.lower()}@imp.test", unit, "", "", "销售代表", "P3", hire, ""]
+
+
+async def test_a_gbk_csv_with_chinese_dates_imports(
+    company: Company, session: AsyncSession, tmp_path: Path
+) -> None:
+    # given a CSV saved as GBK with Chinese headers and dates in several forms
+    tenant_id = await _tenant_id(session, company)
+    header = ["工号", "姓名", "邮箱", "部门编码", "部门名称", "上级部门编码", "职位", "职级",
+              "入职日期", "上级邮箱"]  # fmt: skip
+    rows = [
+        _person("G01", "2026年10月15日"),
+        _person("G02", "2026/3/1"),
+        _person("G03", "2026.01.05"),
+    ]
+    path = tmp_path / "org.csv"
+    with path.open("w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    # when it is read without saying its encoding, and imported
+    table = read_table(path)
+    assert table.encoding == "gb18030"
+    report = await import_org(session, tenant_id, table)
+    # then the names and dates are right
+    assert report.employees_created == 3
+    people = {
+        e.employee_no: e
+        for e in (await session.execute(select(Employee).where(Employee.tenant_id == tenant_id)))
+        .scalars()
+        .all()
+    }
+    assert people["G01"].name == "员工G01"
+    assert [str(people[n].hire_date) for n in ("G01", "G02", "G03")] == [
+        "2026-10-15",
+        "2026-03-01",
+        "2026-01-05",
+    ]
+
+
+async def test_a_workbook_is_read_from_its_data_tab(
+    company: Company, session: AsyncSession, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    tenant_id = await _tenant_id(session, company)
+    path = _book(
+        tmp_path / "org.xlsx",
+        {
+            "说明": INSTRUCTIONS,
+            "员工": [HEADER, _person("W01", dt.date(2026, 10, 15)), _person("W02", 46311)],
+        },
+    )
+    table = read_table(path)
+    assert (table.sheet, [n for n, _ in table]) == ("员工", [2, 3])
+    report = await import_org(session, tenant_id, table)
+    assert report.employees_created == 2
+    w02 = (
+        await session.execute(select(Employee).where(Employee.employee_no == "W02"))
+    ).scalar_one()
+    assert str(w02.hire_date) == "2026-10-16"  # an Excel serial in a number cell
+
+
+async def test_row_errors_name_row_column_and_letter_in_both_languages(
+    company: Company, session: AsyncSession, tmp_path: Path
+) -> None:
+    tenant_id = await _tenant_id(session, company)
+    rows = [_person("E01", "2026-01-01"), _person("E02", "10/15/2026")]
+    with pytest.raises(ImportFailed) as failed:
+        await import_org(session, tenant_id, read_table(_csv(tmp_path / "org.csv", rows)))
+    [error] = failed.value.row_errors
+    assert (error.row, error.column, error.letter) == (3, "hire_date", "I")
+    assert "'10/15/2026' is not a date; accepted: 2026-10-15, 2026/10/15" in error.message
+    assert "2026年10月15日" in error.message
+    assert "“10/15/2026”不是日期；可用的格式" in error.message_zh
+    assert str(error).startswith("row 3, column I (hire_date): '10/15/2026' is not a date")
+    assert "/ 第 3 行 I 列（hire_date）：“10/15/2026”不是日期" in str(error)
+
+
+async def test_a_header_only_file_and_a_bad_header_are_refused(
+    company: Company, session: AsyncSession, tmp_path: Path
+) -> None:
+    tenant_id = await _tenant_id(session, company)
+    # an empty chart: refused, saying so, in both languages
+    empty = read_table(_csv(tmp_path / "empty.csv", []))
+    assert empty == []
+    with pytest.raises(ImportFailed) as failed:
+        await import_org(session, tenant_id, empty)
+    [error] = failed.value.row_errors
+    assert error.row == 1
+    assert "no rows below its header" in error.message
+    assert "没有数据行" in error.message_zh
+    # a repeated column, a required one missing: the header row, the columns, their letters
+    header = [*HEADER[:-1], "工号"]
+    header.remove("grade")
+    with pytest.raises(ImportFailed) as failed:
+        read_table(_csv(tmp_path / "bad.csv", [], header=header))
+    found = {(e.row, e.column, e.letter) for e in failed.value.row_errors}
+    assert found == {(1, "employee_no", "A, I"), (1, "grade", "")}
+    assert any("职级" in e.message_zh for e in failed.value.row_errors)
+
+
+def test_the_command_reads_encodings_sheets_and_explains_refusals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from perfloop.cli import app
+    from perfloop.settings import get_settings
+
+    monkeypatch.setenv("PERFLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, ["import", "org", *args])
+
+    # a GBK CSV: detected
+    gbk = tmp_path / "gbk.csv"
+    with gbk.open("w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows([HEADER, _person("K01", "2025年9月1日", "sales-north")])
+    result = run(str(gbk))
+    assert result.exit_code == 0, result.output
+    assert "1 employee(s) created" in result.output
+    # the wrong --encoding: refused, naming the line and the option; the right one imports
+    wrong = run(str(gbk), "--encoding", "utf-8")
+    assert wrong.exit_code == 2
+    assert "line 2 is not valid utf-8 text" in wrong.output
+    assert "--encoding gb18030" in wrong.output
+    given = run(str(gbk), "--encoding", "gbk")
+    assert given.exit_code == 0, given.output
+    assert "0 employee(s) created, 1 updated" in given.output
+    # a workbook: the data tab after the instructions, or the sheet named (by name or number)
+    book = _book(
+        tmp_path / "org.xlsx",
+        {
+            "说明": INSTRUCTIONS,
+            "北区": [HEADER, _person("K02", "2025-09-02", "sales-north")],
+            "新人": [HEADER, _person("K03", "2025-09-03", "sales-north")],
+        },
+    )
+    default = run(str(book))
+    assert default.exit_code == 0, default.output
+    assert "(sheet '北区')" in default.output
+    by_name = run(str(book), "--sheet", "新人")
+    assert by_name.exit_code == 0, by_name.output
+    assert "(sheet '新人')" in by_name.output
+    assert "1 employee(s) created" in by_name.output
+    by_number = run(str(book), "--sheet", "2")
+    assert "(sheet '北区')" in by_number.output
+    assert "0 employee(s) created, 1 updated" in by_number.output
+    no_sheet = run(str(book), "--sheet", "4")
+    assert no_sheet.exit_code == 2
+    assert "has no sheet '4'" in no_sheet.output
+    # a bad date: the row, the column and its letter, the forms accepted, in both languages
+    bad = run(str(_csv(tmp_path / "bad.csv", [_person("K04", "Sept 1st", "sales-north")])))
+    assert bad.exit_code == 1
+    assert "1 problem(s); nothing was imported" in bad.output
+    assert "row 2, column I (hire_date): 'Sept 1st' is not a date; accepted: 2026-10-15" in (
+        bad.output
+    )
+    assert "第 2 行 I 列（hire_date）：“Sept 1st”不是日期" in bad.output
+    # a header-only file: an empty chart is refused
+    empty = run(str(_csv(tmp_path / "empty.csv", [])))
+    assert empty.exit_code == 1
+    assert "no rows below its header" in empty.output
+    # a file that is not .csv or .xlsx
+    old = tmp_path / "org.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    refused = run(str(old))
+    assert refused.exit_code == 2
+    assert "save an .xls workbook as .xlsx" in refused.output
     get_settings.cache_clear()

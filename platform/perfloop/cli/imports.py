@@ -1,4 +1,10 @@
-"""``perfloop import``: bring business data in from CSV or .xlsx files."""
+"""``perfloop import``: bring business data in from CSV or .xlsx files.
+
+Both commands read files with :mod:`perfloop.tabular` and take the same
+``--encoding`` and ``--sheet`` (:mod:`perfloop.cli.import_options`).
+``perfloop import org`` lives in :mod:`perfloop.cli.org_import` and is
+registered here, so the dependency goes one way (this module → that one).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.cli.common import console, err_console, with_session
+from perfloop.cli.import_options import (
+    EncodingOption,
+    SheetOption,
+    encoding_or_none,
+    sheet_or_none,
+)
+from perfloop.cli.org_import import import_org
 
 import_app = typer.Typer(help="Import data from CSV or .xlsx files.", no_args_is_help=True)
+import_app.command("org")(import_org)
 
 
 @import_app.command("dataset")
@@ -23,7 +37,9 @@ def import_dataset(
     file: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE", help="CSV or .xlsx; the first row names the fields.", exists=True
+            metavar="FILE",
+            help="CSV or .xlsx; the first non-blank row names the fields.",
+            exists=True,
         ),
     ],
     tenant: Annotated[str, typer.Option(help="The tenant slug.")] = "demo",
@@ -38,7 +54,8 @@ def import_dataset(
         int | None,
         typer.Option(help="Processes validating rows (0: this one; default: by file size)."),
     ] = None,
-    encoding: Annotated[str, typer.Option(help="Text encoding of a CSV file.")] = "utf-8-sig",
+    encoding: EncodingOption = "detect",
+    sheet: SheetOption = None,
 ) -> None:
     """Import records into a dataset. Rows are validated against the dataset's
     schema; a batch with an invalid row is stored not at all and reported.
@@ -96,7 +113,8 @@ def import_dataset(
                 file,
                 batch_size=batch_size,
                 workers=workers,
-                encoding=encoding,
+                encoding=encoding_or_none(encoding),
+                sheet=sheet_or_none(sheet),
                 on_batch=on_batch,
             )
 
@@ -111,6 +129,8 @@ def import_dataset(
         f"{report.replayed} already imported, {report.rejected} rejected; "
         f"{report.inserted:,} record(s) stored, {report.skipped:,} already present"
     )
+    if report.batches == 0:
+        console.print(f"{file.name} has no rows below its header: nothing to store")
     if report.errors:
         for e in report.errors:
             where = f"row {e.row}" + (f", {e.field}" if e.field else "")
@@ -120,6 +140,3 @@ def import_dataset(
         err_console.print("fix those rows and run the import again; stored batches stay stored")
     if not report.ok:
         raise typer.Exit(1)
-
-
-import perfloop.cli.org_import  # noqa: E402, F401  (registers `perfloop import org`)

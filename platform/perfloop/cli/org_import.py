@@ -1,6 +1,7 @@
 """``perfloop import org FILE``: load an org chart from CSV or .xlsx into a tenant.
 
-Registered on the ``perfloop import`` group by the import at the end of ``cli/imports.py``.
+Registered on the ``perfloop import`` group by ``cli/imports.py``; this module
+imports nothing of it.
 """
 
 from __future__ import annotations
@@ -9,25 +10,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 from sqlalchemy import select
 
 from perfloop.cli.common import console, err_console, with_session
-from perfloop.cli.imports import import_app
+from perfloop.cli.import_options import (
+    EncodingOption,
+    SheetOption,
+    encoding_or_none,
+    sheet_or_none,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.services.org.importing import ImportReport
+    from perfloop.services.org.importing import ImportFailed, ImportReport
+
+__all__ = ["import_org"]
 
 
-@import_app.command("org")
 def import_org(
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE", help="A .csv (UTF-8) or .xlsx file, one row per employee."),
+        typer.Argument(metavar="FILE", help="A .csv or .xlsx file, one row per employee."),
     ],
     tenant: Annotated[str, typer.Option(help="The tenant slug.")] = "demo",
+    encoding: EncodingOption = "detect",
+    sheet: SheetOption = None,
 ) -> None:
     """Create or update org units, positions and employees from a file.
 
@@ -37,21 +46,18 @@ def import_org(
     部门类型, 职位, 职级, 入职日期, 上级邮箱). Every row is checked first; on any
     problem all of them are listed and nothing is written.
     """
-    from perfloop.services.core.errors import ServiceError
     from perfloop.services.org.importing import ImportFailed, import_org, read_table
     from perfloop.store.identity import Tenant
+    from perfloop.tabular import FileError
 
-    if not file.is_file():
-        err_console.print(f"[red]{file}[/]: no such file")
-        raise typer.Exit(2)
     try:
-        rows = read_table(file)
-    except ServiceError as exc:
-        err_console.print(f"[red]{exc}[/]")
+        rows = read_table(file, encoding=encoding_or_none(encoding), sheet=sheet_or_none(sheet))
+    except FileError as exc:
+        err_console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        err_console.print(f"[red]{file}[/]: cannot read it: {exc}")
-        raise typer.Exit(2) from None
+    except ImportFailed as exc:
+        _problems(file, exc)
+        raise typer.Exit(1) from None
 
     async def run(session: AsyncSession) -> ImportReport | None:
         found = await session.execute(select(Tenant.id).where(Tenant.slug == tenant))
@@ -63,19 +69,27 @@ def import_org(
     try:
         report = with_session(run)
     except ImportFailed as exc:
-        table = Table(title=f"{file.name}: {len(exc.row_errors)} problem(s); nothing was imported")
-        for column in ("row", "column", "problem"):
-            table.add_column(column)
-        for e in exc.row_errors:
-            table.add_row(str(e.row), e.column, e.message)
-        err_console.print(table)
+        _problems(file, exc)
         raise typer.Exit(1) from None
     if report is None:
-        err_console.print(f"[red]no tenant {tenant!r}[/]")
+        err_console.print(f"[red]no tenant {escape(repr(tenant))}[/]")
         raise typer.Exit(2)
+    where = f" (sheet {rows.sheet!r})" if rows.sheet is not None else ""
     console.print(
-        f"[green]imported {report.rows} row(s)[/] into {tenant}: "
+        f"[green]imported {report.rows} row(s)[/] from {escape(file.name + where)} into {tenant}: "
         f"{report.units_created} unit(s) created, {report.units_updated} updated; "
         f"{report.positions_created} position(s) created; "
         f"{report.employees_created} employee(s) created, {report.employees_updated} updated"
     )
+
+
+def _problems(file: Path, failed: ImportFailed) -> None:
+    """Every problem on a line of its own, in English and Chinese (lines never
+    wrap, so they can be searched and compared)."""
+    count = len(failed.row_errors)
+    err_console.print(
+        f"[red]{escape(file.name)}: {count} problem(s); nothing was imported[/] / "
+        f"共 {count} 个问题，未导入任何数据"
+    )
+    for error in failed.row_errors:
+        err_console.print(escape(str(error)))

@@ -31,7 +31,13 @@ from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.core.pagination import Page, check_first, decode_cursor, encode_cursor
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.datasets.ingest import DatasetSpec, RowError, prepare_records, spec_for_body
-from perfloop.services.datasets.ingest.files import FileProblem, Skipped, batch_key, file_checksum
+from perfloop.services.datasets.ingest.files import (
+    FileProblem,
+    Skipped,
+    batch_key,
+    batch_source,
+    file_checksum,
+)
 from perfloop.services.datasets.ingest.pipeline import auto_workers, prepared_batches
 from perfloop.services.datasets.ingest.prepare import RowFormat
 from perfloop.services.datasets.ingest.store import BatchOutcome, committed_batch_keys, store_batch
@@ -163,11 +169,18 @@ async def import_file(
     *,
     batch_size: int = 10_000,
     workers: int | None = None,
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
+    sheet: str | int | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
 ) -> ImportReport:
     """Import a CSV/.xlsx file batch by batch; a batch committed by an earlier
     run of the same file (same checksum and batch size) is skipped.
+
+    The file is read with :mod:`perfloop.tabular`: ``encoding`` is a CSV
+    file's (None: detected), ``sheet`` a workbook's sheet by name or 1-based
+    position (None: the first whose header names a field). A file with a
+    header and no rows is not an error: nothing is stored, and the report
+    says 0 batches.
 
     ``caller`` None is the operator at the command line (no permission check,
     audited without an actor). Raises ServiceError for a file that cannot be
@@ -186,7 +199,8 @@ async def import_file(
         checksum = await asyncio.to_thread(file_checksum, path)
     except OSError as exc:
         raise ServiceError.one(ErrorCode.INVALID, f"cannot read {path}: {exc.strerror}") from None
-    prefix = batch_key(checksum, batch_size, 0).rsplit(":", 1)[0] + ":"
+    source = batch_source(checksum, path, sheet)
+    prefix = batch_key(source, batch_size, 0).rsplit(":", 1)[0] + ":"
     done = {
         int(k.rsplit(":", 1)[1])
         for k in await committed_batch_keys(session, tenant_id, spec.key, prefix)
@@ -200,6 +214,7 @@ async def import_file(
         batch_size,
         skip=done,
         encoding=encoding,
+        sheet=sheet,
         format=_row_format(session),
         workers=n_workers,
     )
@@ -232,7 +247,7 @@ async def import_file(
             batch = await _next(batches, threaded=n_workers > 0)
             if batch is None:
                 break
-            key = batch_key(checksum, batch_size, batch.number)
+            key = batch_key(source, batch_size, batch.number)
             if isinstance(batch, Skipped):
                 await settle()
                 count(BatchOutcome(spec.ref, key, "replayed", batch.received))

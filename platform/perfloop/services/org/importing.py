@@ -11,18 +11,27 @@ the kind defaults to ``team``) and updated (name, parent) when it exists;
 positions are created by name; employees are matched by ``employee_no`` and
 created or updated. A manager may be an existing employee or one in the file.
 
+Files are read with :mod:`perfloop.tabular` (:func:`read_table`): a CSV
+file's encoding is detected (UTF-8, GBK/GB18030, …) or given; a workbook is
+read from its first sheet whose header names a known column (an instructions
+tab before it is passed over) or from the sheet given; ``hire_date`` takes
+every form :func:`perfloop.tabular.parse_date` reads (``2026-10-15``,
+``2026/10/15``, ``2026年10月15日``, a date cell, …). Columns the import does not
+know are ignored; a repeated column, or a required one missing, is refused.
+
 Every row is checked before anything is written, and the whole import is one
-transaction: any problem is reported as ``RowError(row, column, message)``
-(``row`` is the spreadsheet row, the header being row 1) and nothing is stored.
+transaction: any problem is reported as ``RowError(row, column, message,
+message_zh, letter)`` (``row`` as the spreadsheet shows it, the header being
+row 1 in the usual file; ``letter`` the column's, when the rows came from a
+file) and nothing is stored. A file with a header and no rows is refused: an
+empty org chart is a wrong file or a wrong sheet, not a chart.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -32,9 +41,10 @@ from sqlalchemy.exc import IntegrityError
 
 from perfloop.authz import Permission
 from perfloop.services.core import audit
-from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.core.errors import ServiceError
 from perfloop.services.org.common import EMPLOYEE_STATUSES, PATH_LIMIT, UNIT_KINDS
 from perfloop.store.org import Employee, OrgUnit, Position
+from perfloop.tabular import Columns, HeaderError, ValueProblem, open_table, parse_date
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +55,7 @@ __all__ = [
     "COLUMNS",
     "ImportFailed",
     "ImportReport",
+    "OrgRows",
     "RowError",
     "import_org",
     "read_table",
@@ -73,9 +84,8 @@ REQUIRED: Final = (
     "grade",
     "hire_date",
 )
-_ALIASES: Final = {
-    alias: column for column, aliases in COLUMNS.items() for alias in (column, *aliases)
-}
+#: the header a file may have (unknown columns are left out, as before a reader existed)
+ORG_COLUMNS: Final = Columns(COLUMNS, required=REQUIRED, unknown="ignore")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _LIMITS: Final = {"employee_no": 40, "name": 200, "position": 100, "grade": 20}
@@ -83,12 +93,29 @@ _LIMITS: Final = {"employee_no": 40, "name": 200, "position": 100, "grade": 20}
 
 @dataclass(frozen=True, order=True)
 class RowError:
+    """One problem: ``row`` (as the spreadsheet shows it), ``column`` (the
+    canonical name; ``""`` for the row or file as a whole), ``message`` in
+    English, ``message_zh`` in Chinese, ``letter`` the column's letter in the
+    file (``""`` when unknown: rows not read from a file)."""
+
     row: int
     column: str
     message: str
+    message_zh: str = ""
+    letter: str = ""
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.message}"
+        where = f"row {self.row}"
+        where_zh = f"第 {self.row} 行"
+        if self.column:
+            where += (
+                f", column {self.letter} ({self.column})" if self.letter else f", {self.column}"
+            )
+            where_zh += (
+                f" {self.letter} 列（{self.column}）" if self.letter else f"（{self.column}）"
+            )
+        text = f"{where}: {self.message}"
+        return f"{text} / {where_zh}：{self.message_zh}" if self.message_zh else text
 
 
 class ImportFailed(ServiceError):
@@ -98,6 +125,28 @@ class ImportFailed(ServiceError):
         self.row_errors = sorted(errors)
         super().__init__([])
         self.args = (f"{len(self.row_errors)} problem(s); nothing was imported",)
+
+
+class OrgRows(list[tuple[int, dict[str, Any]]]):
+    """Rows read from a file (:func:`read_table`): ``(row_number, {column:
+    value})``, and where they came from: ``letters`` (each column's letter,
+    so errors can name it), ``header_row``, ``sheet`` (.xlsx) and
+    ``encoding`` (CSV)."""
+
+    def __init__(
+        self,
+        rows: Iterable[tuple[int, dict[str, Any]]] = (),
+        *,
+        letters: Mapping[str, str] | None = None,
+        header_row: int = 1,
+        sheet: str | None = None,
+        encoding: str | None = None,
+    ) -> None:
+        super().__init__(rows)
+        self.letters: dict[str, str] = dict(letters or {})
+        self.header_row = header_row
+        self.sheet = sheet
+        self.encoding = encoding
 
 
 @dataclass
@@ -114,64 +163,60 @@ class ImportReport:
 # ---------------------------------------------------------------- reading files
 
 
-def _header(value: object) -> str:
-    text = str(value or "").strip().lower().replace(" ", "_")
-    return _ALIASES.get(text, text)
-
-
-def _cell(value: object) -> Any:
+def _cell(column: str, value: object) -> Any:
+    """A cell as the checks take it: text trimmed, numbers as text (``4``, not
+    ``4.0``: a grade, an employee number), dates as dates. ``hire_date`` keeps
+    its number: an Excel serial is a date there."""
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, str):
+        return value.strip()
+    if column == "hire_date":
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, int | float):
         return str(value)
-    return value.strip() if isinstance(value, str) else value
+    return value
 
 
-def read_table(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """Rows of a .csv (UTF-8, with or without BOM) or .xlsx (first sheet) as
-    ``(row_number, {column: value})``; blank rows are skipped."""
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
+def read_table(
+    path: Path, *, encoding: str | None = None, sheet: str | int | None = None
+) -> OrgRows:
+    """Rows of a .csv or .xlsx file as ``(row_number, {column: value})`` (see
+    the module's notes); rows blank in every known column are skipped.
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            raw = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    elif suffix == ".csv":
-        text = path.read_text(encoding="utf-8-sig")
-        raw = [list(r) for r in csv.reader(io.StringIO(text))]
-    else:
-        raise ServiceError.one(
-            ErrorCode.INVALID, f"{path.name}: expected a .csv or .xlsx file", ("file",)
+    ``encoding``: a CSV file's (None: detected); ``sheet``: a workbook's sheet
+    by name or 1-based position (None: the first with a known header). Raises
+    :class:`perfloop.tabular.FileError` for a file that cannot be read, and
+    :class:`ImportFailed` for a header with a repeated or missing column."""
+    try:
+        table = open_table(path, columns=ORG_COLUMNS, encoding=encoding, sheet=sheet)
+    except HeaderError as exc:
+        raise ImportFailed(
+            [
+                RowError(exc.row, p.column, p.message, p.message_zh, ", ".join(p.letters))
+                for p in exc.problems
+            ]
+        ) from None
+    with table:
+        header = table.header
+        positions = header.positions
+        rows = OrgRows(
+            letters={name: header.letter(name) for _, name in positions},
+            header_row=header.row,
+            sheet=table.sheet,
+            encoding=table.encoding,
         )
-    if not raw:
-        return []
-    headers = [_header(h) for h in raw[0]]
-    out = []
-    for number, values in enumerate(raw[1:], start=2):
-        row = {h: _cell(v) for h, v in zip(headers, values, strict=False) if h}
-        if any(v not in (None, "") for v in row.values()):
-            out.append((number, row))
-    return out
+        for number, cells in table:
+            width = len(cells)
+            row = {name: _cell(name, cells[i]) if i < width else None for i, name in positions}
+            if any(v not in (None, "") for v in row.values()):
+                rows.append((number, row))
+    return rows
 
 
 # ---------------------------------------------------------------- checking rows
-
-
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(
-            "-".join(p.zfill(2) for p in text.split("-")) if text.count("-") == 2 else text
-        )
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -196,45 +241,66 @@ def _text(row: Mapping[str, Any], column: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+Problem = Callable[[int, str, str, str], RowError]
+
+
 def _check_row(
-    number: int, row: Mapping[str, Any], columns: set[str], errors: list[RowError]
+    number: int,
+    row: Mapping[str, Any],
+    columns: set[str],
+    errors: list[RowError],
+    problem: Problem,
 ) -> _Row | None:
     before = len(errors)
 
-    def bad(column: str, message: str) -> None:
-        errors.append(RowError(number, column, message))
+    def bad(column: str, message: str, message_zh: str) -> None:
+        errors.append(problem(number, column, message, message_zh))
 
     for column in REQUIRED:
         if column in columns and not _text(row, column):
-            bad(column, "is empty")
+            bad(column, "is empty", "为空")
     for column, limit in _LIMITS.items():
         if len(_text(row, column)) > limit:
-            bad(column, f"is longer than {limit} characters")
+            bad(column, f"is longer than {limit} characters", f"超过 {limit} 个字符")
     email = _text(row, "email").lower()
     if email and not _EMAIL.match(email):
-        bad("email", f"{email!r} is not an email address")
+        bad("email", f"{email!r} is not an email address", f"“{email}”不是邮箱地址")
     manager = _text(row, "manager_email").lower() or None
     if manager and not _EMAIL.match(manager):
-        bad("manager_email", f"{manager!r} is not an email address")
+        bad("manager_email", f"{manager!r} is not an email address", f"“{manager}”不是邮箱地址")
     if manager and manager == email:
-        bad("manager_email", "an employee cannot be their own manager")
+        bad("manager_email", "an employee cannot be their own manager", "员工不能是自己的上级")
     unit_code = _text(row, "org_unit_code")
     if unit_code and not _CODE.match(unit_code):
-        bad("org_unit_code", f"{unit_code!r} is not a code (letters, digits, '.', '_', '-')")
+        bad(
+            "org_unit_code",
+            f"{unit_code!r} is not a code (letters, digits, '.', '_', '-')",
+            f"“{unit_code}”不是编码（只能包含字母、数字和 '.'、'_'、'-'）",
+        )
     parent = _text(row, "parent_unit_code") or None
     if parent and not _CODE.match(parent):
-        bad("parent_unit_code", f"{parent!r} is not a code")
+        bad("parent_unit_code", f"{parent!r} is not a code", f"“{parent}”不是编码")
     if parent and parent == unit_code:
-        bad("parent_unit_code", "a unit cannot be its own parent")
+        bad("parent_unit_code", "a unit cannot be its own parent", "部门不能是自己的上级部门")
     kind = _text(row, "org_unit_kind").lower() or None
     if kind and kind not in UNIT_KINDS:
-        bad("org_unit_kind", f"is one of {', '.join(UNIT_KINDS)}")
-    hire = _date(row.get("hire_date"))
-    if _text(row, "hire_date") and hire is None and not isinstance(row.get("hire_date"), dt.date):
-        bad("hire_date", f"{row.get('hire_date')!r} is not a date (YYYY-MM-DD)")
+        bad(
+            "org_unit_kind",
+            f"is one of {', '.join(UNIT_KINDS)}",
+            f"应为以下之一：{'、'.join(UNIT_KINDS)}",
+        )
+    hire: dt.date | None = None
+    try:
+        hire = parse_date(row.get("hire_date"))
+    except ValueProblem as exc:
+        bad("hire_date", exc.message, exc.message_zh)
     status = _text(row, "status").lower() or None
     if status is not None and status not in EMPLOYEE_STATUSES:
-        bad("status", f"is one of {', '.join(EMPLOYEE_STATUSES)}")
+        bad(
+            "status",
+            f"is one of {', '.join(EMPLOYEE_STATUSES)}",
+            f"应为以下之一：{'、'.join(EMPLOYEE_STATUSES)}",
+        )
     if len(errors) > before or hire is None:
         return None
     return _Row(
@@ -292,15 +358,40 @@ async def import_org(
     if caller is not None:
         caller.require(Permission.ORG_MANAGE)
         tenant_id = caller.tenant_id
+    letters = rows.letters if isinstance(rows, OrgRows) else {}
+    header_row = rows.header_row if isinstance(rows, OrgRows) else 1
+
+    def problem(row: int, column: str, message: str, message_zh: str) -> RowError:
+        return RowError(row, column, message, message_zh, letters.get(column, ""))
+
     rows = list(rows)
     errors: list[RowError] = []
     if not rows:
-        raise ImportFailed([RowError(1, "", "the file has no data rows")])
+        raise ImportFailed(
+            [
+                problem(
+                    header_row,
+                    "",
+                    "the file has no rows below its header: an empty org chart is not imported",
+                    "文件的表头下没有数据行：不导入空的组织架构",
+                )
+            ]
+        )
     columns = set().union(*(r.keys() for _, r in rows))
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise ImportFailed([RowError(1, c, "column is missing") for c in missing])
-    checked = [c for n, r in rows if (c := _check_row(n, r, columns, errors)) is not None]
+        raise ImportFailed(
+            [
+                problem(
+                    header_row,
+                    c,
+                    f"column {ORG_COLUMNS.label(c)} is missing",
+                    f"缺少列 {ORG_COLUMNS.label(c)}",
+                )
+                for c in missing
+            ]
+        )
+    checked = [c for n, r in rows if (c := _check_row(n, r, columns, errors, problem)) is not None]
 
     # duplicates inside the file
     seen_no: dict[str, int] = {}
@@ -308,9 +399,14 @@ async def import_org(
     for r in checked:
         if r.employee_no in seen_no:
             first = seen_no[r.employee_no]
-            errors.append(RowError(r.number, "employee_no", f"repeats row {first}"))
+            errors.append(
+                problem(r.number, "employee_no", f"repeats row {first}", f"与第 {first} 行重复")
+            )
         if r.email in seen_email:
-            errors.append(RowError(r.number, "email", f"repeats row {seen_email[r.email]}"))
+            first = seen_email[r.email]
+            errors.append(
+                problem(r.number, "email", f"repeats row {first}", f"与第 {first} 行重复")
+            )
         seen_no.setdefault(r.employee_no, r.number)
         seen_email.setdefault(r.email, r.number)
 
@@ -349,28 +445,31 @@ async def import_org(
                 setattr(plan, attr, value)
             elif known != value:
                 errors.append(
-                    RowError(
+                    problem(
                         r.number,
                         column,
                         f"{value!r} contradicts {known!r} given for "
                         f"unit {r.unit_code} in row {plan.row}",
+                        f"“{value}”与第 {plan.row} 行为部门 {r.unit_code} 给出的“{known}”矛盾",
                     )
                 )
     for plan in plans.values():
         if plan.code not in units and plan.name is None:
             errors.append(
-                RowError(
+                problem(
                     plan.row,
                     "org_unit_name",
                     f"unit {plan.code} is new; give its name to create it",
+                    f"部门 {plan.code} 是新部门，请填写部门名称以创建它",
                 )
             )
         if plan.parent_code and plan.parent_code not in units and plan.parent_code not in plans:
             errors.append(
-                RowError(
+                problem(
                     plan.row,
                     "parent_unit_code",
                     f"unit {plan.parent_code} is not in the tenant nor in the file",
+                    f"部门 {plan.parent_code} 既不在本租户中，也不在文件中",
                 )
             )
     code_of = {u.id: code for code, u in units.items()}
@@ -388,10 +487,11 @@ async def import_org(
         while code is not None:
             if code in seen:
                 errors.append(
-                    RowError(
+                    problem(
                         plan.row,
                         "parent_unit_code",
                         f"unit {plan.code} would be inside its own subtree",
+                        f"部门 {plan.code} 将成为自己的下级（上级关系形成循环）",
                     )
                 )
                 break
@@ -405,10 +505,15 @@ async def import_org(
         holder = by_email.get(r.email)
         renumbered = holder is not None and holder.employee_no in seen_no
         if holder is not None and (mine is None or holder.id != mine.id) and not renumbered:
-            errors.append(RowError(r.number, "email", f"belongs to employee {holder.employee_no}"))
+            no = holder.employee_no
+            errors.append(
+                problem(r.number, "email", f"belongs to employee {no}", f"已属于员工 {no}")
+            )
         manager = r.manager_email
         if manager and manager not in file_by_email and manager not in by_email:
-            errors.append(RowError(r.number, "manager_email", f"no employee {manager}"))
+            errors.append(
+                problem(r.number, "manager_email", f"no employee {manager}", f"没有员工 {manager}")
+            )
     email_of = {e.id: e.email for e in people}
     manager_of: dict[str, str | None] = {
         e.email: email_of.get(e.manager_id) if e.manager_id is not None else None
@@ -426,7 +531,14 @@ async def import_org(
         seen, email = {r.email}, manager_of.get(r.email)
         while email is not None:
             if email in seen:
-                errors.append(RowError(r.number, "manager_email", "the manager chain loops back"))
+                errors.append(
+                    problem(
+                        r.number,
+                        "manager_email",
+                        "the manager chain loops back",
+                        "上级关系形成了循环",
+                    )
+                )
                 break
             seen.add(email)
             email = manager_of.get(email)
@@ -495,7 +607,9 @@ async def _write(
                 unit.parent_id = parent_id
         _repath(units)
         if any(len(u.path) > PATH_LIMIT for u in units.values()):
-            raise ImportFailed([RowError(1, "parent_unit_code", "the org tree is too deep")])
+            raise ImportFailed(
+                [RowError(1, "parent_unit_code", "the org tree is too deep", "组织架构层级过深")]
+            )
 
         taken = {p.code for p in positions.values()}
         for r in checked:
@@ -557,7 +671,8 @@ async def _write(
     except IntegrityError as exc:
         await session.rollback()
         refused = f"the database refused the import: {exc.orig}"
-        raise ImportFailed([RowError(1, "", refused)]) from None
+        refused_zh = f"数据库拒绝了本次导入：{exc.orig}"
+        raise ImportFailed([RowError(1, "", refused, refused_zh)]) from None
     except BaseException:
         await session.rollback()
         raise

@@ -1,35 +1,45 @@
 """Read a CSV or .xlsx file as dataset records, batch by batch (streaming).
 
-The header row names the fields; cells are converted to the types the
+The file is read with :mod:`perfloop.tabular`, the one reader of uploaded
+tables: CSV encodings are detected (or given), a workbook is read from its
+first data sheet (or the one named), rows are numbered as a spreadsheet shows
+them. The header names the fields (compared as :func:`perfloop.tabular.normalize_header`
+does: ``Order ID`` names ``order_id``); an unknown, repeated or missing
+required column stops the import. Cells are converted to the types the
 dataset's schema declares, with an error naming the row and the column when a
-cell cannot be. Rows are numbered as a spreadsheet shows them (the header is
-row 1). The file is never held in memory: rows are read as batches are built.
+cell cannot be; a ``format: date`` field takes every form
+:func:`perfloop.tabular.parse_date` reads (``2026年10月15日``, ``2026/10/15``,
+a date cell, …) and stores ``YYYY-MM-DD``. The file is never held in memory:
+rows are read as batches are built.
 
-A file is cut into batches of ``batch_size`` rows whose keys derive from the
-file's checksum and the batch number, so importing the same file again skips
-the batches already committed (see :func:`batch_key`).
+A file is cut into batches of ``batch_size`` rows (blank rows do not count)
+whose keys derive from the file's checksum and the batch number, so
+importing the same file again skips the batches already committed (see
+:func:`batch_key`). A file with a header and no rows gives no batches: that
+is not an error.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import functools
 import gc
 import hashlib
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from perfloop.services.datasets.ingest.prepare import PreparedBatch, RowFormat, prepare_records
 from perfloop.services.datasets.ingest.spec import MAX_EXPLAINED, DatasetSpec, FieldInfo, RowError
+from perfloop.tabular import Columns, Header, TableError, ValueProblem, open_table, parse_date
 
 __all__ = [
     "FileProblem",
     "Skipped",
     "batch_key",
+    "batch_source",
     "count_rows",
     "file_checksum",
     "read_batches",
@@ -41,7 +51,17 @@ _EXACT = float(2**53)
 
 
 class FileProblem(Exception):
-    """The file as a whole cannot be imported (unreadable, header mismatch)."""
+    """The file as a whole cannot be imported (unreadable, header mismatch),
+    said in English and, when known, Chinese. Pickles (it crosses from a
+    worker process) as its two messages."""
+
+    def __init__(self, message: str, message_zh: str | None = None) -> None:
+        super().__init__(message, message_zh)
+        self.message = message
+        self.message_zh = message_zh
+
+    def __str__(self) -> str:
+        return f"{self.message} / {self.message_zh}" if self.message_zh else self.message
 
 
 class _Bad(Exception):
@@ -65,12 +85,25 @@ def file_checksum(path: Path) -> str:
 
 
 def batch_key(checksum: str, batch_size: int, number: int) -> str:
-    """Deterministic: the same file cut the same way gives the same keys."""
+    """Deterministic: the same file cut the same way gives the same keys.
+    ``checksum``: the file's, or :func:`batch_source`'s for a sheet named."""
     return f"file:{checksum[:32]}:{batch_size}:{number:06d}"
 
 
+def batch_source(checksum: str, path: Path, sheet: str | int | None) -> str:
+    """What a file's batch keys derive from: its checksum, mixed with the
+    sheet when one is named, since another sheet of the same workbook holds
+    other rows. (The default sheet keeps the bare checksum: the same
+    workbook always has the same first data sheet. Naming that sheet gives
+    other keys, so its rows are read again and skipped by their key field.)"""
+    if sheet is None or path.suffix.lower() != ".xlsx":
+        return checksum
+    return hashlib.sha256(f"{checksum}\x1fsheet\x1f{sheet}".encode()).hexdigest()
+
+
 def count_rows(path: Path) -> int | None:
-    """Data rows (for a progress bar); None when not cheap to know."""
+    """Data rows, roughly (lines but the header), for a progress bar; None
+    when not cheap to know (.xlsx)."""
     if path.suffix.lower() == ".xlsx":
         return None
     lines = 0
@@ -130,15 +163,34 @@ def _to_boolean(value: Any) -> bool:
     raise _Bad(f"{value!r} is not true or false")
 
 
+_fromisoformat = dt.date.fromisoformat
+
+
+def _to_date(value: Any) -> str:
+    """A ``format: date`` field: ``YYYY-MM-DD`` from any form parse_date reads."""
+    if value.__class__ is str and len(value) == 10 and value[4] == "-" == value[7]:
+        try:  # the usual case, already YYYY-MM-DD: checked at C speed, kept as it is
+            _fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    try:
+        day = parse_date(value)
+    except ValueProblem as exc:
+        raise _Bad(str(exc)) from None
+    return "" if day is None else day.isoformat()
+
+
 def _string_converter(info: FieldInfo) -> Callable[[Any], Any]:
+    if info.format == "date":
+        return _to_date
+
     def convert(value: Any) -> Any:  # the compiled row converter inlines the str case
         if type(value) is str:
             return value.strip()
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, dt.datetime):
-            if info.format == "date":
-                return value.date().isoformat()
             return value.isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
@@ -176,24 +228,26 @@ def _converter(info: FieldInfo) -> Callable[[Any], Any]:
     return convert
 
 
-def _plan(spec: DatasetSpec, header: list[Any]) -> Plan:
-    names = [str(h).strip() if h is not None else "" for h in header]
-    unknown = [n for n in names if n and n not in spec.fields]
-    if unknown:
-        raise FileProblem(
-            f"column(s) {', '.join(map(repr, unknown))} are not fields of {spec.ref} "
-            f"(fields: {', '.join(spec.fields)})"
+def _columns(spec: DatasetSpec) -> Columns:
+    """The dataset's fields as the columns a file's header may name."""
+    try:
+        return Columns(
+            list(spec.fields),
+            required=[f.name for f in spec.fields.values() if f.required],
         )
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
-    if repeated:
-        raise FileProblem(f"column(s) {', '.join(map(repr, repeated))} appear more than once")
-    missing = [f.name for f in spec.fields.values() if f.required and f.name not in names]
-    if missing:
-        raise FileProblem(f"required column(s) missing: {', '.join(missing)}")
-    return [(i, n, _converter(spec.fields[n])) for i, n in enumerate(names) if n]
+    except ValueError as exc:  # two fields alike but for case or spaces
+        raise FileProblem(f"{spec.ref} cannot be imported from a file: {exc}") from None
 
 
 Plan = list[tuple[int, str, Callable[[Any], Any]]]
+
+
+def _plan(spec: DatasetSpec, header: Header | Sequence[Any]) -> Plan:
+    """Which cell goes to which field, converted how. ``header``: the header
+    the table read, or the header row's cells (matched against the fields)."""
+    if not isinstance(header, Header):
+        header = _columns(spec).match(header)
+    return [(i, name, _converter(spec.fields[name])) for i, name in header.positions]
 
 
 def _jsonb_order(name: str) -> tuple[int, bytes]:
@@ -204,7 +258,7 @@ def _jsonb_order(name: str) -> tuple[int, bytes]:
 
 def _compile(
     plan: Plan, format: RowFormat, *, texts: bool = False
-) -> Callable[[list[Any]], dict[str, Any]]:
+) -> Callable[[Sequence[Any]], dict[str, Any]]:
     """A function converting one row's cells to a record, unrolled for the
     header at hand (a loop over the columns costs more than the conversions).
     The generated source holds only column indexes and local names: field
@@ -232,7 +286,7 @@ def _compile(
         lines.append(f"        record[name{j}] = {new}")
     lines.append("    return record")
     exec(compile("\n".join(lines), "<perfloop row converter>", "exec"), namespace)  # noqa: S102
-    function: Callable[[list[Any]], dict[str, Any]] = namespace["convert_row"]
+    function: Callable[[Sequence[Any]], dict[str, Any]] = namespace["convert_row"]
     return function
 
 
@@ -249,33 +303,9 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-# -- readers --------------------------------------------------------------------
+# -- reading --------------------------------------------------------------------
 
-
-def _csv_rows(path: Path, encoding: str) -> Iterator[list[Any]]:
-    with path.open(newline="", encoding=encoding) as f:
-        yield from csv.reader(f)
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
-    finally:
-        workbook.close()
-
-
-def _rows(path: Path, encoding: str) -> Iterator[list[Any]]:
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return _xlsx_rows(path)
-    if suffix in (".csv", ".txt"):
-        return _csv_rows(path, encoding)
-    raise FileProblem(f"{path.name}: only .csv and .xlsx files can be imported")
+Row = tuple[int, Sequence[Any]]
 
 
 def read_batches(
@@ -284,53 +314,46 @@ def read_batches(
     batch_size: int,
     *,
     skip: Container[int] = (),
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
+    sheet: str | int | None = None,
     format: RowFormat = "sqlite",
 ) -> Iterator[PreparedBatch | Skipped]:
     """The file's batches in order, each prepared (validated and encoded) in
-    ``format``, or :class:`Skipped` for the batch numbers in ``skip``. Raises
-    FileProblem."""
+    ``format``, or :class:`Skipped` for the batch numbers in ``skip``.
+    ``encoding``: a CSV file's, None to detect it; ``sheet``: a workbook's
+    sheet by name or 1-based position, None for the first with the fields.
+    Raises FileProblem (in English and Chinese)."""
+    columns = _columns(spec)
     try:
-        rows = _rows(path, encoding)
-        header = next(rows, None)
-        if header is None:
-            raise FileProblem(f"{path.name} is empty: the first row must name the fields")
-        plan = _plan(spec, header)
-        convert_row = _compile(plan, format, texts=path.suffix.lower() != ".xlsx")
-        batch = functools.partial(_batch, spec, plan, convert_row, len(header), format)
-        number = 0
-        line = 1
-        pending: list[list[Any]] = []
-        first_line = 2
-        for cells in rows:
-            line += 1
-            if not pending:
-                first_line = line
-            pending.append(cells)
-            if len(pending) == batch_size:
-                yield batch(number, first_line, pending, number in skip)
-                number += 1
-                pending = []
-        if pending:
-            yield batch(number, first_line, pending, number in skip)
-    except UnicodeDecodeError as exc:
-        raise FileProblem(
-            f"{path.name} is not {encoding} text ({exc.reason}); save it as UTF-8 "
-            "or pass its encoding (for example gbk)"
-        ) from None
-    except csv.Error as exc:
-        raise FileProblem(f"{path.name}: not a readable CSV file: {exc}") from None
+        with open_table(path, columns=columns, encoding=encoding, sheet=sheet) as table:
+            header = table.header
+            plan = _plan(spec, header)
+            convert_row = _compile(plan, format, texts=table.kind == "csv")
+            batch = functools.partial(_batch, spec, plan, convert_row, len(header.texts), format)
+            number = 0
+            pending: list[Row] = []
+            append = pending.append
+            for row in table:
+                append(row)
+                if len(pending) == batch_size:
+                    yield batch(number, pending, number in skip)
+                    number += 1
+                    pending = []
+                    append = pending.append
+            if pending:
+                yield batch(number, pending, number in skip)
+    except TableError as exc:
+        raise FileProblem(exc.message, exc.message_zh) from None
 
 
 def _batch(
     spec: DatasetSpec,
     plan: Plan,
-    convert_row: Callable[[list[Any]], dict[str, Any]],
+    convert_row: Callable[[Sequence[Any]], dict[str, Any]],
     width: int,
     format: RowFormat,
     number: int,
-    first_line: int,
-    rows: list[list[Any]],
+    rows: list[Row],
     skipped: bool,
 ) -> PreparedBatch | Skipped:
     if skipped:
@@ -339,10 +362,8 @@ def _batch(
         records: list[tuple[int, dict[str, Any]]] = []
         errors: list[RowError] = []
         invalid = 0
-        for line, cells in enumerate(rows, first_line):
+        for line, cells in rows:
             if len(cells) != width:
-                if not any(c not in ("", None) for c in cells):
-                    continue  # an empty line
                 if len(cells) > width and any(c not in ("", None) for c in cells[width:]):
                     invalid += 1
                     if len(errors) < MAX_EXPLAINED:
@@ -365,7 +386,7 @@ def _batch(
         )
 
 
-def _cell_errors(plan: Plan, line: int, cells: list[Any]) -> list[RowError]:
+def _cell_errors(plan: Plan, line: int, cells: Sequence[Any]) -> list[RowError]:
     """Every cell of a row that cannot be converted (the slow path)."""
     errors = []
     for index, name, convert in plan:

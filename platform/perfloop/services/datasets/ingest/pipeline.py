@@ -18,9 +18,10 @@ from collections.abc import Container, Generator, Mapping, Set
 from pathlib import Path
 from typing import Any
 
-from perfloop.services.datasets.ingest.files import Skipped, read_batches
+from perfloop.services.datasets.ingest.files import FileProblem, Skipped, read_batches
 from perfloop.services.datasets.ingest.prepare import PreparedBatch, RowFormat
 from perfloop.services.datasets.ingest.spec import DatasetSpec, spec_for_body
+from perfloop.tabular import TableError, detect_encoding
 
 __all__ = ["auto_workers", "prepared_batches"]
 
@@ -55,7 +56,8 @@ def _produce(
     path: str,
     batch_size: int,
     skip: frozenset[int],
-    encoding: str,
+    encoding: str | None,
+    sheet: str | int | None,
     format: RowFormat,
     worker: int,
     workers: int,
@@ -65,7 +67,13 @@ def _produce(
         spec = spec_for_body(body)
         mine = _Mine(worker, workers, skip)
         batches = read_batches(
-            spec, Path(path), batch_size, skip=mine, encoding=encoding, format=format
+            spec,
+            Path(path),
+            batch_size,
+            skip=mine,
+            encoding=encoding,
+            sheet=sheet,
+            format=format,
         )
         for batch in batches:
             if batch.number % workers == worker:
@@ -81,15 +89,24 @@ def prepared_batches(
     batch_size: int,
     *,
     skip: Set[int] = frozenset(),
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
+    sheet: str | int | None = None,
     format: RowFormat = "sqlite",
     workers: int = 0,
 ) -> Generator[PreparedBatch | Skipped, None, None]:
     """The file's batches in order (see :func:`read_batches`), prepared in
     ``workers`` processes (0: in this one)."""
     if workers <= 0:
-        yield from read_batches(spec, path, batch_size, skip=skip, encoding=encoding, format=format)
+        yield from read_batches(
+            spec, path, batch_size, skip=skip, encoding=encoding, sheet=sheet, format=format
+        )
         return
+    if encoding is None and path.suffix.lower() == ".csv":
+        # detected once here rather than in every worker
+        try:
+            encoding = detect_encoding(path)
+        except TableError as exc:
+            raise FileProblem(exc.message, exc.message_zh) from None
     context = multiprocessing.get_context("spawn")
     queues = [context.Queue(maxsize=_QUEUE_DEPTH) for _ in range(workers)]
     processes = [
@@ -101,6 +118,7 @@ def prepared_batches(
                 batch_size,
                 frozenset(skip),
                 encoding,
+                sheet,
                 format,
                 w,
                 workers,

@@ -63,8 +63,7 @@ def import_dataset(
     from perfloop.authz import EnforcerCache
     from perfloop.services import datasets
     from perfloop.services.core.errors import ErrorCode, ServiceError
-    from perfloop.services.datasets.ingest.files import count_rows
-    from perfloop.services.datasets.ingest.store import BatchOutcome
+    from perfloop.services.datasets import BatchOutcome, count_rows
     from perfloop.store.identity import Tenant
 
     total = count_rows(file)

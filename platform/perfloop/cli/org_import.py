@@ -24,7 +24,7 @@ from perfloop.cli.import_options import (
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.services.org.importing import ImportFailed, ImportReport
+    from perfloop.services.org import ImportFailed, ImportReport
 
 __all__ = ["import_org"]
 
@@ -46,7 +46,7 @@ def import_org(
     部门类型, 职位, 职级, 入职日期, 上级邮箱). Every row is checked first; on any
     problem all of them are listed and nothing is written.
     """
-    from perfloop.services.org.importing import ImportFailed, import_org, read_table
+    from perfloop.services.org import ImportFailed, import_org, read_table
     from perfloop.store.identity import Tenant
     from perfloop.tabular import FileError
 

@@ -12,8 +12,7 @@ from perfloop.api.core.errors import UserError
 from perfloop.api.core.scalars import JSON
 
 if TYPE_CHECKING:
-    from perfloop.services.datasets.ingest import RowError
-    from perfloop.services.datasets.ingest.store import BatchOutcome
+    from perfloop.services.datasets import BatchOutcome, RowError
     from perfloop.store.datasets import DatasetRecord as DatasetRecordRow
 
 

@@ -7,6 +7,9 @@ domain's own.
 
 from __future__ import annotations
 
+from perfloop.services.datasets.ingest import RowError
+from perfloop.services.datasets.ingest.files import count_rows
+from perfloop.services.datasets.ingest.store import BatchOutcome
 from perfloop.services.datasets.records import (
     MAX_API_RECORDS,
     MAX_BATCH_KEY,
@@ -23,8 +26,11 @@ __all__ = [
     "MAX_API_RECORDS",
     "MAX_BATCH_KEY",
     "MAX_REPORTED_ERRORS",
+    "BatchOutcome",
     "ImportReport",
+    "RowError",
     "aggregate_actuals",
+    "count_rows",
     "import_file",
     "ingest_records",
     "list_records",

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 UNIT_KINDS: Final = ("company", "department", "team")
 EMPLOYEE_STATUSES: Final = ("active", "inactive", "left")
 PATH_LIMIT: Final = 500  # org_units.path is String(500)
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -34,7 +34,7 @@ def not_found(what: str, *path: str) -> ServiceError:
 
 def check_code(code: str, field: str = "code") -> str:
     code = code.strip()
-    if not _CODE.match(code):
+    if not CODE_PATTERN.match(code):
         raise invalid(
             "a code is 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit",
             field,

@@ -42,7 +42,13 @@ from sqlalchemy.exc import IntegrityError
 from perfloop.authz import Permission
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ServiceError
-from perfloop.services.org.common import EMPLOYEE_STATUSES, PATH_LIMIT, UNIT_KINDS
+from perfloop.services.org.common import (
+    CODE_PATTERN,
+    EMAIL_PATTERN,
+    EMPLOYEE_STATUSES,
+    PATH_LIMIT,
+    UNIT_KINDS,
+)
 from perfloop.store.org import Employee, OrgUnit, Position
 from perfloop.tabular import Columns, HeaderError, ValueProblem, open_table, parse_date
 
@@ -86,8 +92,6 @@ REQUIRED: Final = (
 )
 #: the header a file may have (unknown columns are left out, as before a reader existed)
 ORG_COLUMNS: Final = Columns(COLUMNS, required=REQUIRED, unknown="ignore")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _LIMITS: Final = {"employee_no": 40, "name": 200, "position": 100, "grade": 20}
 
 
@@ -263,22 +267,22 @@ def _check_row(
         if len(_text(row, column)) > limit:
             bad(column, f"is longer than {limit} characters", f"超过 {limit} 个字符")
     email = _text(row, "email").lower()
-    if email and not _EMAIL.match(email):
+    if email and not EMAIL_PATTERN.match(email):
         bad("email", f"{email!r} is not an email address", f"“{email}”不是邮箱地址")
     manager = _text(row, "manager_email").lower() or None
-    if manager and not _EMAIL.match(manager):
+    if manager and not EMAIL_PATTERN.match(manager):
         bad("manager_email", f"{manager!r} is not an email address", f"“{manager}”不是邮箱地址")
     if manager and manager == email:
         bad("manager_email", "an employee cannot be their own manager", "员工不能是自己的上级")
     unit_code = _text(row, "org_unit_code")
-    if unit_code and not _CODE.match(unit_code):
+    if unit_code and not CODE_PATTERN.match(unit_code):
         bad(
             "org_unit_code",
             f"{unit_code!r} is not a code (letters, digits, '.', '_', '-')",
             f"“{unit_code}”不是编码（只能包含字母、数字和 '.'、'_'、'-'）",
         )
     parent = _text(row, "parent_unit_code") or None
-    if parent and not _CODE.match(parent):
+    if parent and not CODE_PATTERN.match(parent):
         bad("parent_unit_code", f"{parent!r} is not a code", f"“{parent}”不是编码")
     if parent and parent == unit_code:
         bad("parent_unit_code", "a unit cannot be its own parent", "部门不能是自己的上级部门")

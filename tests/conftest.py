@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from perfloop.api.app import create_app
 from perfloop.authz import Role
 from perfloop.demo import load_demo
-from perfloop.services.identity.tenants import assign_roles, create_tenant
+from perfloop.services.identity import assign_roles, create_tenant
 from perfloop.services.templates import sync_builtin_templates
 from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade

@@ -8,7 +8,7 @@ import pytest
 from strawberry.types.base import get_object_definition
 
 from perfloop.api.plans.types import ActionTask, Scorecard, ScorecardItem
-from perfloop.services.plans.reads import ItemView, ScorecardView, TaskView
+from perfloop.services.plans import ItemView, ScorecardView, TaskView
 
 
 @pytest.mark.parametrize(

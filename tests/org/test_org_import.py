@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 if TYPE_CHECKING:
     from support.company import Company
-from perfloop.services.org.importing import ImportFailed, import_org, read_table
+from perfloop.services.org import ImportFailed, import_org, read_table
 from perfloop.store.core import AuditEvent
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit, Position

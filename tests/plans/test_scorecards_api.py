@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perfloop.services.plans.scorecards import unsigned_plan_count
+from perfloop.services.plans import unsigned_plan_count
 from perfloop.store.core import AuditEvent
 from support import GraphQLClient
 from support.plans import NewCycle, employee_id

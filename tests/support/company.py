@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.authz import Role
-from perfloop.services.identity.tenants import assign_roles, create_tenant
+from perfloop.services.identity import assign_roles, create_tenant
 from perfloop.store.identity import UserAccount
 from perfloop.store.org import Employee, OrgUnit
 from support import GraphQLClient

@@ -14,15 +14,15 @@ from perfloop.services.org.employees import (
     manager_loop,
     update_employee,
 )
-from perfloop.services.org.importing import (
+from perfloop.services.org.import_rows import (
     COLUMNS,
     REQUIRED,
     ImportFailed,
-    ImportReport,
+    OrgRows,
     RowError,
-    import_org,
     read_table,
 )
+from perfloop.services.org.importing import ImportReport, import_org
 from perfloop.services.org.positions import create_position, list_positions, update_position
 from perfloop.services.org.units import (
     create_org_unit,
@@ -40,6 +40,7 @@ __all__ = [
     "UNIT_KINDS",
     "ImportFailed",
     "ImportReport",
+    "OrgRows",
     "RowError",
     "create_employee",
     "create_org_unit",

@@ -1,5 +1,5 @@
-"""Performance plans: scorecards (items, targets, weights, tasks, signatures), actuals
-and check-ins, progress reads and reports.
+"""Performance plans: scorecards (items, targets, weights, tasks, signatures),
+actuals and check-ins, progress reads and reports.
 
 Other domains use these names only; the modules behind them are this
 domain's own.
@@ -28,6 +28,14 @@ from perfloop.services.plans.common import (
     scorecard_in_scope,
     template_bodies,
 )
+from perfloop.services.plans.items import (
+    SCORE_SETTINGS,
+    TASK_STATUSES,
+    ItemInput,
+    TargetOverride,
+    TaskInput,
+    weight_errors,
+)
 from perfloop.services.plans.reads import (
     DEFAULT_THRESHOLDS,
     ItemView,
@@ -38,18 +46,12 @@ from perfloop.services.plans.reads import (
 )
 from perfloop.services.plans.reports import DIMENSIONS, ReportRow, plan_report
 from perfloop.services.plans.scorecards import (
-    SCORE_SETTINGS,
-    TASK_STATUSES,
     BulkResult,
-    ItemInput,
-    TargetOverride,
-    TaskInput,
     assign_items,
     set_items,
     sign,
     unsigned_plan_count,
     update_task,
-    weight_errors,
 )
 
 __all__ = [

@@ -5,388 +5,51 @@ cycle's scoring template in one go (errors name the items). Employee and
 manager both sign; a signed plan is locked: changing it needs a reason,
 clears both signatures (the plan goes back to signing) and is audited.
 Reading plans back lives in ``scorecard_reads``.
+Items are resolved, checked and written by ``items.py``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
 from perfloop.authz import Permission
-from perfloop.engine import DIRECTIONS
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import (
-    PlanRules,
     employee_in_scope,
     get_cycle,
-    indicators_of,
     invalid,
     not_found,
     position_name,
     rules_for_employees,
     scorecard_in_scope,
-    template_bodies,
+)
+from perfloop.services.plans.items import (
+    TASK_STATUSES,
+    ItemInput,
+    TargetOverride,
+    cards_for,
+    check_rules,
+    describe,
+    reopen,
+    resolve_items,
+    snapshot,
+    write_items,
+    write_tasks,
 )
 from perfloop.store.core import utcnow
-from perfloop.store.goals import Goal
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from perfloop.engine import ScoringScheme
     from perfloop.services.core.caller import Caller
-    from perfloop.store.cycles import Cycle
-
-TASK_STATUSES = ("open", "doing", "done", "dropped")
-#: An item's score settings (``thresholds``), read from the scheme's parameters by default.
-SCORE_SETTINGS = ("threshold", "floor", "cap")
-
-
-@dataclass(frozen=True)
-class TaskInput:
-    title: str
-    owner_id: int | None = None
-    due_on: dt.date | None = None
-    status: str = "open"
-
-
-@dataclass(frozen=True)
-class ItemInput:
-    """An item from a KPI library (``library`` + ``indicator``), from a goal, or free."""
-
-    weight: float
-    target: float | None = None
-    key: str | None = None
-    library: str | None = None
-    indicator: str | None = None
-    goal_id: int | None = None
-    title: str | None = None
-    unit: str | None = None
-    direction: str | None = None
-    thresholds: Mapping[str, Any] | None = None
-    tasks: Sequence[TaskInput] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class TargetOverride:
-    employee_id: int
-    key: str
-    target: float
-
-
-def _title(name: Any) -> str:
-    if isinstance(name, Mapping):
-        return str(name.get("zh-CN") or name.get("en") or "")
-    return str(name or "")
-
-
-async def _resolve_items(
-    session: AsyncSession, caller: Caller, cycle: Cycle, items: Sequence[ItemInput]
-) -> list[dict[str, Any]]:
-    """Item inputs -> column values, with library indicators and goals looked up."""
-    libraries = await template_bodies(
-        session, caller.tenant_id, [i.library for i in items if i.library], "kpi-library"
-    )
-    goal_ids = {i.goal_id for i in items if i.goal_id is not None}
-    goals = {
-        g.id: g
-        for g in (
-            await session.execute(
-                select(Goal).where(
-                    Goal.id.in_(goal_ids),
-                    Goal.tenant_id == caller.tenant_id,
-                    Goal.cycle_id == cycle.id,
-                )
-            )
-        ).scalars()
-    }
-    errors: list[UserError] = []
-    out: list[dict[str, Any]] = []
-    for n, item in enumerate(items):
-        path = ("items", str(n))
-        values: dict[str, Any] = {
-            "library_ref": None,
-            "indicator_key": item.indicator,
-            "goal_id": item.goal_id,
-            "unit": item.unit,
-            "direction": item.direction,
-            "aggregation": None,
-            "source": {"type": "manual"},
-            "title": item.title,
-            "target": item.target,
-        }
-        if item.library is not None:
-            library = libraries.get(item.library)
-            indicator = indicators_of(library).get(item.indicator or "") if library else None
-            if indicator is None:
-                errors.append(
-                    UserError(
-                        ErrorCode.INVALID,
-                        f"no indicator {item.indicator!r} in KPI library {item.library}",
-                        (*path, "indicator"),
-                    )
-                )
-                continue
-            values.update(
-                library_ref=item.library,
-                unit=item.unit or indicator.get("unit"),
-                direction=item.direction or indicator.get("direction"),
-                aggregation=indicator.get("aggregation"),
-                source=dict(indicator.get("source") or {"type": "manual"}),
-                title=item.title or _title(indicator.get("name")),
-                target=item.target if item.target is not None else indicator.get("defaultTarget"),
-            )
-        if item.goal_id is not None:
-            goal = goals.get(item.goal_id)
-            if goal is None:
-                errors.append(UserError(ErrorCode.NOT_FOUND, "goal not found", (*path, "goal")))
-                continue
-            values["title"] = values["title"] or goal.title
-            values["indicator_key"] = values["indicator_key"] or goal.indicator_key
-            values["unit"] = values["unit"] or goal.unit
-            values["direction"] = values["direction"] or goal.direction
-            if values["target"] is None:
-                values["target"] = goal.target
-            if goal.library_ref and values["library_ref"] is None:
-                values["library_ref"] = goal.library_ref
-        values["direction"] = values["direction"] or "higher"
-        if values["direction"] not in DIRECTIONS:
-            errors.append(
-                UserError(
-                    ErrorCode.INVALID,
-                    f"direction must be one of {', '.join(DIRECTIONS)}",
-                    (*path, "direction"),
-                )
-            )
-        if not values["title"]:
-            errors.append(
-                UserError(ErrorCode.INVALID, "an item needs a title or an indicator", path)
-            )
-        values["key"] = item.key or values["indicator_key"] or f"item-{n + 1}"
-        values["weight"] = float(item.weight)
-        values["thresholds"] = dict(item.thresholds) if item.thresholds is not None else None
-        errors.extend(_threshold_errors(values["thresholds"], path))
-        values["tasks"] = list(item.tasks)
-        for t, task in enumerate(item.tasks):
-            if task.status not in TASK_STATUSES:
-                errors.append(
-                    UserError(
-                        ErrorCode.INVALID,
-                        f"task status must be one of {', '.join(TASK_STATUSES)}",
-                        (*path, "tasks", str(t), "status"),
-                    )
-                )
-        out.append(values)
-    seen: set[str] = set()
-    for values in out:
-        if values["key"] in seen:
-            errors.append(
-                UserError(
-                    ErrorCode.INVALID, f"item key {values['key']!r} is used twice", ("items",)
-                )
-            )
-        seen.add(values["key"])
-    if errors:
-        raise ServiceError(errors)
-    return out
-
-
-def _threshold_errors(given: Mapping[str, Any] | None, path: tuple[str, ...]) -> list[UserError]:
-    errors = []
-    for name, value in (given or {}).items():
-        if name not in SCORE_SETTINGS:
-            message = f"thresholds are {', '.join(SCORE_SETTINGS)}; not {name!r}"
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            message = f"{name} must be a number"
-        else:
-            continue
-        errors.append(UserError(ErrorCode.INVALID, message, (*path, "thresholds", name)))
-    return errors
-
-
-def _plain(weight: float) -> float | int:
-    """60.0 -> 60, so messages read "a 60 + b 30 = 90"."""
-    return int(weight) if float(weight).is_integer() else weight
-
-
-def weight_errors(
-    scheme: ScoringScheme, items: Sequence[Mapping[str, Any]], whose: str = ""
-) -> list[UserError]:
-    """The scheme's weight rules broken by ``items``, each naming the items."""
-    weights = [{"key": i["key"], "weight": _plain(i["weight"])} for i in items]
-    problems = scheme.check_weights(weights)
-    return [
-        UserError(
-            ErrorCode.INVALID, p.message + whose, ("items", *p.items), detail=f"weights.{p.code}"
-        )
-        for p in problems
-    ]
-
-
-async def _check_rules(
-    session: AsyncSession,
-    caller: Caller,
-    rules: Mapping[int, PlanRules],
-    items: Sequence[Mapping[str, Any]],
-) -> None:
-    """Check the weights under every set of rules that applies to the employees; when an
-    org unit's own install decides, the message says whose parameters were broken."""
-    groups: dict[int | None, tuple[PlanRules, list[int]]] = {}
-    for employee, r in rules.items():
-        groups.setdefault(r.install_id, (r, []))[1].append(employee)
-    units = {r.org_unit_id for r, _ in groups.values() if r.org_unit_id is not None}
-    names = dict(
-        (
-            await session.execute(
-                select(OrgUnit.id, OrgUnit.name).where(
-                    OrgUnit.id.in_(units), OrgUnit.tenant_id == caller.tenant_id
-                )
-            )
-        ).all()
-        if units
-        else []
-    )
-    errors: list[UserError] = []
-    for r, people in groups.values():
-        whose = ""
-        if r.org_unit_id is not None:
-            whose = (
-                f" — under the parameters installed for {names.get(r.org_unit_id, r.org_unit_id)}"
-                f" ({len(people)} employee(s))"
-            )
-        errors.extend(weight_errors(r.scheme, items, whose))
-    if errors:
-        raise ServiceError(errors)
-
-
-def _settings(scheme: ScoringScheme, given: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """An item's score settings: the scheme's (as the app install sets them), then the item's."""
-    found = {k: scheme.parameters.get(k) for k in SCORE_SETTINGS}
-    merged = {
-        k: float(v)
-        for k, v in found.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    }
-    merged.update(given or {})
-    return merged or None
-
-
-def _snapshot(card: Scorecard) -> dict[str, Any]:
-    return {
-        "status": card.status,
-        "revision": card.revision,
-        "employeeSigned": card.employee_signed_at is not None,
-        "managerSigned": card.manager_signed_at is not None,
-    }
-
-
-def _reopen(session: AsyncSession, caller: Caller, card: Scorecard, reason: str | None) -> None:
-    """A change to a plan with any signature clears them; a signed plan needs a reason."""
-    if card.status == "draft":
-        return
-    if card.status == "signed" and not (reason and reason.strip()):
-        raise ServiceError.one(
-            ErrorCode.CONFLICT,
-            "the plan is signed and locked; give a reason to change it (signing starts again)",
-            ("reason",),
-        )
-    before = _snapshot(card)
-    card.employee_signed_at = card.manager_signed_at = None
-    card.employee_signed_by_id = card.manager_signed_by_id = None
-    card.status = "draft"
-    card.revision += 1
-    audit.record(
-        session, caller, "scorecard.reopen", "scorecard", card.id,
-        before=before, after=_snapshot(card), note=reason,
-    )  # fmt: skip
-
-
-def _write_items(
-    session: AsyncSession,
-    caller: Caller,
-    card: Scorecard,
-    items: Sequence[Mapping[str, Any]],
-    scheme: ScoringScheme,
-    overrides: Mapping[str, float] | None = None,
-) -> list[ScorecardItem]:
-    rows: list[ScorecardItem] = []
-    for n, values in enumerate(items):
-        target = (overrides or {}).get(values["key"], values["target"])
-        row = ScorecardItem(
-            tenant_id=caller.tenant_id,
-            scorecard_id=card.id,
-            position=n,
-            **{k: v for k, v in values.items() if k not in {"tasks", "target", "thresholds"}},
-            target=target,
-            thresholds=_settings(scheme, values["thresholds"]),
-        )
-        rows.append(row)
-    session.add_all(rows)
-    return rows
-
-
-def _write_tasks(
-    session: AsyncSession, caller: Caller, rows: Sequence[ScorecardItem], items: Sequence[Any]
-) -> None:
-    session.add_all(
-        ActionTask(
-            tenant_id=caller.tenant_id,
-            item_id=row.id,
-            title=task.title,
-            owner_id=task.owner_id,
-            due_on=task.due_on,
-            status=task.status,
-        )
-        for row, values in zip(rows, items, strict=True)
-        for task in values["tasks"]
-    )
-
-
-def _describe(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{"key": i["key"], "target": i["target"], "weight": i["weight"]} for i in items]
-
-
-async def _cards_for(
-    session: AsyncSession, caller: Caller, cycle: Cycle, rules: Mapping[int, PlanRules]
-) -> dict[int, Scorecard]:
-    employee_ids = list(rules)
-    cards = {
-        c.employee_id: c
-        for c in (
-            await session.execute(
-                select(Scorecard).where(
-                    Scorecard.cycle_id == cycle.id, Scorecard.employee_id.in_(employee_ids)
-                )
-            )
-        ).scalars()
-    }
-    new = [
-        Scorecard(
-            tenant_id=caller.tenant_id,
-            cycle_id=cycle.id,
-            employee_id=e,
-            scoring_ref=rules[e].ref,
-            status="draft",
-            revision=1,
-        )
-        for e in employee_ids
-        if e not in cards
-    ]
-    if new:
-        session.add_all(new)
-        await session.flush()
-        cards.update({c.employee_id: c for c in new})
-    for e, card in cards.items():  # the plan follows the rules it was last set under
-        card.scoring_ref = rules[e].ref
-    return cards
 
 
 async def set_items(
@@ -401,19 +64,19 @@ async def set_items(
     """Replace one employee's plan items (creating the plan when needed)."""
     employee = await employee_in_scope(session, caller, Permission.SCORECARD_MANAGE, employee_id)
     cycle = await get_cycle(session, caller, cycle_id)
-    resolved = await _resolve_items(session, caller, cycle, items)
+    resolved = await resolve_items(session, caller, cycle, items)
     rules = await rules_for_employees(session, cycle, [employee])
-    await _check_rules(session, caller, rules, resolved)
-    card = (await _cards_for(session, caller, cycle, rules))[employee.id]
-    _reopen(session, caller, card, reason)
+    await check_rules(session, caller, rules, resolved)
+    card = (await cards_for(session, caller, cycle, rules))[employee.id]
+    reopen(session, caller, card, reason)
     await session.execute(delete(ScorecardItem).where(ScorecardItem.scorecard_id == card.id))
-    rows = _write_items(session, caller, card, resolved, rules[employee.id].scheme)
+    rows = write_items(session, caller, card, resolved, rules[employee.id].scheme)
     await session.flush()
-    _write_tasks(session, caller, rows, resolved)
+    write_tasks(session, caller, rows, resolved)
     card.updated_at = utcnow()
     audit.record(
         session, caller, "scorecard.items.set", "scorecard", card.id,
-        after={"employee": employee.id, "cycle": cycle.id, "items": _describe(resolved)},
+        after={"employee": employee.id, "cycle": cycle.id, "items": describe(resolved)},
         note=reason,
     )  # fmt: skip
     await session.commit()
@@ -475,9 +138,9 @@ async def assign_items(
             "active employees to assign", ("orgUnit",) if org_unit_id else ("position",)
         )
     employee_ids = [e.id for e in employees]
-    resolved = await _resolve_items(session, caller, cycle, items)
+    resolved = await resolve_items(session, caller, cycle, items)
     rules = await rules_for_employees(session, cycle, employees)
-    await _check_rules(session, caller, rules, resolved)
+    await check_rules(session, caller, rules, resolved)
     keys = {i["key"] for i in resolved}
     chosen = set(employee_ids)
     per_person: dict[int, dict[str, float]] = {}
@@ -503,27 +166,27 @@ async def assign_items(
             per_person.setdefault(o.employee_id, {})[o.key] = o.target
     if errors:
         raise ServiceError(errors)
-    cards = await _cards_for(session, caller, cycle, rules)
+    cards = await cards_for(session, caller, cycle, rules)
     reopened = sum(1 for c in cards.values() if c.status != "draft")
     for card in cards.values():
-        _reopen(session, caller, card, reason)
+        reopen(session, caller, card, reason)
     await session.execute(
         delete(ScorecardItem).where(ScorecardItem.scorecard_id.in_([c.id for c in cards.values()]))
     )
     written: list[tuple[list[ScorecardItem], Scorecard]] = []
     for e in employee_ids:
-        rows = _write_items(session, caller, cards[e], resolved, rules[e].scheme, per_person.get(e))
+        rows = write_items(session, caller, cards[e], resolved, rules[e].scheme, per_person.get(e))
         written.append((rows, cards[e]))
     await session.flush()
     now = utcnow()
     for rows, card in written:
-        _write_tasks(session, caller, rows, resolved)
+        write_tasks(session, caller, rows, resolved)
         card.updated_at = now
     audit.record(
         session, caller, "scorecard.items.assign", "cycle", cycle.id,
         after={
             "orgUnit": org_unit_id, "position": position, "employees": employee_ids,
-            "items": _describe(resolved),
+            "items": describe(resolved),
             "overrides": [{"employee": o.employee_id, "key": o.key, "target": o.target}
                           for o in overrides],
         },
@@ -550,7 +213,7 @@ async def sign(session: AsyncSession, caller: Caller, scorecard_id: int, as_role
     ).scalar_one()
     if not items:
         raise invalid("an empty plan cannot be signed", ("scorecard",))
-    before = _snapshot(card)
+    before = snapshot(card)
     now = utcnow()
     if as_role == "employee":
         card.employee_signed_at, card.employee_signed_by_id = now, caller.user_id
@@ -560,7 +223,7 @@ async def sign(session: AsyncSession, caller: Caller, scorecard_id: int, as_role
     card.status = "signed" if both else "signing"
     audit.record(
         session, caller, f"scorecard.sign.{as_role}", "scorecard", card.id,
-        before=before, after=_snapshot(card),
+        before=before, after=snapshot(card),
     )  # fmt: skip
     await session.commit()
     return card
@@ -608,16 +271,3 @@ async def unsigned_plan_count(session: AsyncSession, cycle_id: int) -> int:
             )
         ).scalar_one()
     )
-
-
-__all__ = [
-    "BulkResult",
-    "ItemInput",
-    "TargetOverride",
-    "TaskInput",
-    "assign_items",
-    "set_items",
-    "sign",
-    "unsigned_plan_count",
-    "update_task",
-]

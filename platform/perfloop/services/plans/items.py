@@ -1,0 +1,377 @@
+"""A plan's items: what is sent (``ItemInput``, ``TaskInput``, ``TargetOverride``),
+how it is resolved against KPI libraries and goals, checked against the
+scoring template's rules (weights, thresholds), and written with its tasks.
+The use-cases that call these are in ``scorecards.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from perfloop.engine import DIRECTIONS
+from perfloop.services.core import audit
+from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
+from perfloop.services.plans.common import (
+    PlanRules,
+    indicators_of,
+    template_bodies,
+)
+from perfloop.store.goals import Goal
+from perfloop.store.org import OrgUnit
+from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.engine import ScoringScheme
+    from perfloop.services.core.caller import Caller
+    from perfloop.store.cycles import Cycle
+
+
+TASK_STATUSES = ("open", "doing", "done", "dropped")
+#: An item's score settings (``thresholds``), read from the scheme's parameters by default.
+SCORE_SETTINGS = ("threshold", "floor", "cap")
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    title: str
+    owner_id: int | None = None
+    due_on: dt.date | None = None
+    status: str = "open"
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    """An item from a KPI library (``library`` + ``indicator``), from a goal, or free."""
+
+    weight: float
+    target: float | None = None
+    key: str | None = None
+    library: str | None = None
+    indicator: str | None = None
+    goal_id: int | None = None
+    title: str | None = None
+    unit: str | None = None
+    direction: str | None = None
+    thresholds: Mapping[str, Any] | None = None
+    tasks: Sequence[TaskInput] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TargetOverride:
+    employee_id: int
+    key: str
+    target: float
+
+
+def _title(name: Any) -> str:
+    if isinstance(name, Mapping):
+        return str(name.get("zh-CN") or name.get("en") or "")
+    return str(name or "")
+
+
+async def resolve_items(
+    session: AsyncSession, caller: Caller, cycle: Cycle, items: Sequence[ItemInput]
+) -> list[dict[str, Any]]:
+    """Item inputs -> column values, with library indicators and goals looked up."""
+    libraries = await template_bodies(
+        session, caller.tenant_id, [i.library for i in items if i.library], "kpi-library"
+    )
+    goal_ids = {i.goal_id for i in items if i.goal_id is not None}
+    goals = {
+        g.id: g
+        for g in (
+            await session.execute(
+                select(Goal).where(
+                    Goal.id.in_(goal_ids),
+                    Goal.tenant_id == caller.tenant_id,
+                    Goal.cycle_id == cycle.id,
+                )
+            )
+        ).scalars()
+    }
+    errors: list[UserError] = []
+    out: list[dict[str, Any]] = []
+    for n, item in enumerate(items):
+        path = ("items", str(n))
+        values: dict[str, Any] = {
+            "library_ref": None,
+            "indicator_key": item.indicator,
+            "goal_id": item.goal_id,
+            "unit": item.unit,
+            "direction": item.direction,
+            "aggregation": None,
+            "source": {"type": "manual"},
+            "title": item.title,
+            "target": item.target,
+        }
+        if item.library is not None:
+            library = libraries.get(item.library)
+            indicator = indicators_of(library).get(item.indicator or "") if library else None
+            if indicator is None:
+                errors.append(
+                    UserError(
+                        ErrorCode.INVALID,
+                        f"no indicator {item.indicator!r} in KPI library {item.library}",
+                        (*path, "indicator"),
+                    )
+                )
+                continue
+            values.update(
+                library_ref=item.library,
+                unit=item.unit or indicator.get("unit"),
+                direction=item.direction or indicator.get("direction"),
+                aggregation=indicator.get("aggregation"),
+                source=dict(indicator.get("source") or {"type": "manual"}),
+                title=item.title or _title(indicator.get("name")),
+                target=item.target if item.target is not None else indicator.get("defaultTarget"),
+            )
+        if item.goal_id is not None:
+            goal = goals.get(item.goal_id)
+            if goal is None:
+                errors.append(UserError(ErrorCode.NOT_FOUND, "goal not found", (*path, "goal")))
+                continue
+            values["title"] = values["title"] or goal.title
+            values["indicator_key"] = values["indicator_key"] or goal.indicator_key
+            values["unit"] = values["unit"] or goal.unit
+            values["direction"] = values["direction"] or goal.direction
+            if values["target"] is None:
+                values["target"] = goal.target
+            if goal.library_ref and values["library_ref"] is None:
+                values["library_ref"] = goal.library_ref
+        values["direction"] = values["direction"] or "higher"
+        if values["direction"] not in DIRECTIONS:
+            errors.append(
+                UserError(
+                    ErrorCode.INVALID,
+                    f"direction must be one of {', '.join(DIRECTIONS)}",
+                    (*path, "direction"),
+                )
+            )
+        if not values["title"]:
+            errors.append(
+                UserError(ErrorCode.INVALID, "an item needs a title or an indicator", path)
+            )
+        values["key"] = item.key or values["indicator_key"] or f"item-{n + 1}"
+        values["weight"] = float(item.weight)
+        values["thresholds"] = dict(item.thresholds) if item.thresholds is not None else None
+        errors.extend(_threshold_errors(values["thresholds"], path))
+        values["tasks"] = list(item.tasks)
+        for t, task in enumerate(item.tasks):
+            if task.status not in TASK_STATUSES:
+                errors.append(
+                    UserError(
+                        ErrorCode.INVALID,
+                        f"task status must be one of {', '.join(TASK_STATUSES)}",
+                        (*path, "tasks", str(t), "status"),
+                    )
+                )
+        out.append(values)
+    seen: set[str] = set()
+    for values in out:
+        if values["key"] in seen:
+            errors.append(
+                UserError(
+                    ErrorCode.INVALID, f"item key {values['key']!r} is used twice", ("items",)
+                )
+            )
+        seen.add(values["key"])
+    if errors:
+        raise ServiceError(errors)
+    return out
+
+
+def _threshold_errors(given: Mapping[str, Any] | None, path: tuple[str, ...]) -> list[UserError]:
+    errors = []
+    for name, value in (given or {}).items():
+        if name not in SCORE_SETTINGS:
+            message = f"thresholds are {', '.join(SCORE_SETTINGS)}; not {name!r}"
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            message = f"{name} must be a number"
+        else:
+            continue
+        errors.append(UserError(ErrorCode.INVALID, message, (*path, "thresholds", name)))
+    return errors
+
+
+def _plain(weight: float) -> float | int:
+    """60.0 -> 60, so messages read "a 60 + b 30 = 90"."""
+    return int(weight) if float(weight).is_integer() else weight
+
+
+def weight_errors(
+    scheme: ScoringScheme, items: Sequence[Mapping[str, Any]], whose: str = ""
+) -> list[UserError]:
+    """The scheme's weight rules broken by ``items``, each naming the items."""
+    weights = [{"key": i["key"], "weight": _plain(i["weight"])} for i in items]
+    problems = scheme.check_weights(weights)
+    return [
+        UserError(
+            ErrorCode.INVALID, p.message + whose, ("items", *p.items), detail=f"weights.{p.code}"
+        )
+        for p in problems
+    ]
+
+
+async def check_rules(
+    session: AsyncSession,
+    caller: Caller,
+    rules: Mapping[int, PlanRules],
+    items: Sequence[Mapping[str, Any]],
+) -> None:
+    """Check the weights under every set of rules that applies to the employees; when an
+    org unit's own install decides, the message says whose parameters were broken."""
+    groups: dict[int | None, tuple[PlanRules, list[int]]] = {}
+    for employee, r in rules.items():
+        groups.setdefault(r.install_id, (r, []))[1].append(employee)
+    units = {r.org_unit_id for r, _ in groups.values() if r.org_unit_id is not None}
+    names = dict(
+        (
+            await session.execute(
+                select(OrgUnit.id, OrgUnit.name).where(
+                    OrgUnit.id.in_(units), OrgUnit.tenant_id == caller.tenant_id
+                )
+            )
+        ).all()
+        if units
+        else []
+    )
+    errors: list[UserError] = []
+    for r, people in groups.values():
+        whose = ""
+        if r.org_unit_id is not None:
+            whose = (
+                f" — under the parameters installed for {names.get(r.org_unit_id, r.org_unit_id)}"
+                f" ({len(people)} employee(s))"
+            )
+        errors.extend(weight_errors(r.scheme, items, whose))
+    if errors:
+        raise ServiceError(errors)
+
+
+def _settings(scheme: ScoringScheme, given: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An item's score settings: the scheme's (as the app install sets them), then the item's."""
+    found = {k: scheme.parameters.get(k) for k in SCORE_SETTINGS}
+    merged = {
+        k: float(v)
+        for k, v in found.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    merged.update(given or {})
+    return merged or None
+
+
+def snapshot(card: Scorecard) -> dict[str, Any]:
+    return {
+        "status": card.status,
+        "revision": card.revision,
+        "employeeSigned": card.employee_signed_at is not None,
+        "managerSigned": card.manager_signed_at is not None,
+    }
+
+
+def reopen(session: AsyncSession, caller: Caller, card: Scorecard, reason: str | None) -> None:
+    """A change to a plan with any signature clears them; a signed plan needs a reason."""
+    if card.status == "draft":
+        return
+    if card.status == "signed" and not (reason and reason.strip()):
+        raise ServiceError.one(
+            ErrorCode.CONFLICT,
+            "the plan is signed and locked; give a reason to change it (signing starts again)",
+            ("reason",),
+        )
+    before = snapshot(card)
+    card.employee_signed_at = card.manager_signed_at = None
+    card.employee_signed_by_id = card.manager_signed_by_id = None
+    card.status = "draft"
+    card.revision += 1
+    audit.record(
+        session, caller, "scorecard.reopen", "scorecard", card.id,
+        before=before, after=snapshot(card), note=reason,
+    )  # fmt: skip
+
+
+def write_items(
+    session: AsyncSession,
+    caller: Caller,
+    card: Scorecard,
+    items: Sequence[Mapping[str, Any]],
+    scheme: ScoringScheme,
+    overrides: Mapping[str, float] | None = None,
+) -> list[ScorecardItem]:
+    rows: list[ScorecardItem] = []
+    for n, values in enumerate(items):
+        target = (overrides or {}).get(values["key"], values["target"])
+        row = ScorecardItem(
+            tenant_id=caller.tenant_id,
+            scorecard_id=card.id,
+            position=n,
+            **{k: v for k, v in values.items() if k not in {"tasks", "target", "thresholds"}},
+            target=target,
+            thresholds=_settings(scheme, values["thresholds"]),
+        )
+        rows.append(row)
+    session.add_all(rows)
+    return rows
+
+
+def write_tasks(
+    session: AsyncSession, caller: Caller, rows: Sequence[ScorecardItem], items: Sequence[Any]
+) -> None:
+    session.add_all(
+        ActionTask(
+            tenant_id=caller.tenant_id,
+            item_id=row.id,
+            title=task.title,
+            owner_id=task.owner_id,
+            due_on=task.due_on,
+            status=task.status,
+        )
+        for row, values in zip(rows, items, strict=True)
+        for task in values["tasks"]
+    )
+
+
+def describe(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{"key": i["key"], "target": i["target"], "weight": i["weight"]} for i in items]
+
+
+async def cards_for(
+    session: AsyncSession, caller: Caller, cycle: Cycle, rules: Mapping[int, PlanRules]
+) -> dict[int, Scorecard]:
+    employee_ids = list(rules)
+    cards = {
+        c.employee_id: c
+        for c in (
+            await session.execute(
+                select(Scorecard).where(
+                    Scorecard.cycle_id == cycle.id, Scorecard.employee_id.in_(employee_ids)
+                )
+            )
+        ).scalars()
+    }
+    new = [
+        Scorecard(
+            tenant_id=caller.tenant_id,
+            cycle_id=cycle.id,
+            employee_id=e,
+            scoring_ref=rules[e].ref,
+            status="draft",
+            revision=1,
+        )
+        for e in employee_ids
+        if e not in cards
+    ]
+    if new:
+        session.add_all(new)
+        await session.flush()
+        cards.update({c.employee_id: c for c in new})
+    for e, card in cards.items():  # the plan follows the rules it was last set under
+        card.scoring_ref = rules[e].ref
+    return cards

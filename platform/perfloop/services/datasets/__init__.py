@@ -7,6 +7,7 @@ domain's own.
 
 from __future__ import annotations
 
+from perfloop.services.datasets.aggregate import aggregate_actuals
 from perfloop.services.datasets.ingest import RowError
 from perfloop.services.datasets.ingest.files import count_rows
 from perfloop.services.datasets.ingest.store import BatchOutcome
@@ -15,7 +16,6 @@ from perfloop.services.datasets.records import (
     MAX_BATCH_KEY,
     MAX_REPORTED_ERRORS,
     ImportReport,
-    aggregate_actuals,
     import_file,
     ingest_records,
     list_records,

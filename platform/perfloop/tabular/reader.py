@@ -35,6 +35,7 @@ import contextlib
 import csv
 import os
 from collections.abc import Iterator, Sequence
+from itertools import count
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -173,11 +174,14 @@ def _open_csv(
 
 
 def _csv_rows(path: Path, encoding: str, reader: Any, first: int) -> Rows:
+    # The hot loop of every CSV import: rows are numbered at C speed (zip with
+    # count), and a row is blank only when its first cell is, checked first.
     strip = str.strip
     try:
-        for number, cells in enumerate(reader, first):
-            if any(map(strip, cells)):
-                yield number, cells
+        for row in zip(count(first), reader):
+            cells = row[1]
+            if cells and (cells[0].strip() or any(map(strip, cells))):
+                yield row
     except UnicodeDecodeError as exc:
         raise decode_error(path, encoding, exc.reason) from None
     except csv.Error as exc:

@@ -28,6 +28,7 @@ import gc
 import hashlib
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -163,22 +164,22 @@ def _to_boolean(value: Any) -> bool:
     raise _Bad(f"{value!r} is not true or false")
 
 
-_fromisoformat = dt.date.fromisoformat
-
-
 def _to_date(value: Any) -> str:
-    """A ``format: date`` field: ``YYYY-MM-DD`` from any form parse_date reads."""
+    """A ``format: date`` field: ``YYYY-MM-DD`` from any form parse_date reads.
+
+    Text already shaped ``YYYY-MM-DD`` is kept as it is (the compiled row
+    converter does that inline, without calling this): the dataset's schema
+    validation checks it is a real day."""
     if value.__class__ is str and len(value) == 10 and value[4] == "-" == value[7]:
-        try:  # the usual case, already YYYY-MM-DD: checked at C speed, kept as it is
-            _fromisoformat(value)
-            return value
-        except ValueError:
-            pass
+        return value
     try:
         day = parse_date(value)
     except ValueProblem as exc:
         raise _Bad(str(exc)) from None
     return "" if day is None else day.isoformat()
+
+
+_to_date.is_date = True  # type: ignore[attr-defined]
 
 
 def _string_converter(info: FieldInfo) -> Callable[[Any], Any]:
@@ -278,6 +279,8 @@ def _compile(
         if texts:
             lines.append("    if value:")
             new = "value.strip()" if string else f"convert{j}(value)"
+            if getattr(convert, "is_date", False):  # YYYY-MM-DD as it is, the rest parsed
+                new = f'value if len(value) == 10 and value[4] == "-" == value[7] else {new}'
         else:  # .xlsx cells: None, numbers, dates, text
             lines.append('    if value is not None and value != "":')
             new = f"convert{j}(value)"
@@ -330,18 +333,15 @@ def read_batches(
             plan = _plan(spec, header)
             convert_row = _compile(plan, format, texts=table.kind == "csv")
             batch = functools.partial(_batch, spec, plan, convert_row, len(header.texts), format)
+            rows = iter(table)
             number = 0
-            pending: list[Row] = []
-            append = pending.append
-            for row in table:
-                append(row)
-                if len(pending) == batch_size:
-                    yield batch(number, pending, number in skip)
-                    number += 1
-                    pending = []
-                    append = pending.append
-            if pending:
+            while True:
+                with _no_gc():  # reading a batch, like building one, frees nothing
+                    pending = list(islice(rows, batch_size))
+                if not pending:
+                    break
                 yield batch(number, pending, number in skip)
+                number += 1
     except TableError as exc:
         raise FileProblem(exc.message, exc.message_zh) from None
 

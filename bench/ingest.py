@@ -101,7 +101,7 @@ def raw_batches(path: Path, batch_size: int, order: list[str]) -> Iterator[list[
             values["amount"] = int(amount) if amount.is_integer() else amount
             record = {name: values[name] for name in order}
             oid, email, day = cells[0], cells[1], cells[3]
-            # in the import's column order (perfloop.services.datasets.ingest.pgcopy.COLUMNS)
+            # in the import's column order (perfloop.ingest.pgcopy.COLUMNS)
             batch.append((1, 1, "sales-orders", 1, oid, email, day, encode(record)))
             if len(batch) == batch_size:
                 yield batch
@@ -178,7 +178,7 @@ async def run_import(engine: Any, csv_path: Path, batch_size: int, workers: int)
 def raw_sqlite(db: Path, csv_path: Path, batch_size: int) -> float:
     connection = sqlite3.connect(db)
     connection.execute("PRAGMA journal_mode=WAL")
-    from perfloop.services.datasets.ingest.pgcopy import COLUMNS
+    from perfloop.ingest.pgcopy import COLUMNS
 
     names, marks = ", ".join(COLUMNS), ", ".join("?" * len(COLUMNS))
     sql = f"INSERT INTO dataset_records ({names}) VALUES ({marks})"  # noqa: S608 (our columns)
@@ -199,7 +199,7 @@ async def raw_postgres(
 ) -> float:
     import asyncpg  # type: ignore[import-untyped]
 
-    from perfloop.services.datasets.ingest.pgcopy import COLUMNS
+    from perfloop.ingest.pgcopy import COLUMNS
 
     connection = await asyncpg.connect(url, server_settings={"search_path": schema})
     spent, rows = 0.0, 0

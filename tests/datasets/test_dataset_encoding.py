@@ -14,9 +14,9 @@ from dataset_helpers import HR, NORTH_LEAD, caller_for, order
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perfloop.ingest import encode_record, pgcopy, prepare_records, spec_for_body
+from perfloop.ingest.files import _compile, _plan
 from perfloop.services import datasets
-from perfloop.services.datasets.ingest import encode_record, pgcopy, prepare_records, spec_for_body
-from perfloop.services.datasets.ingest.files import _compile, _plan
 from perfloop.store.datasets import DatasetRecord
 from perfloop.templates import load_builtin_templates
 

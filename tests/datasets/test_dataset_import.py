@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from perfloop.cli.main import app
 from perfloop.services import datasets
 from perfloop.services.core.errors import ServiceError
+from perfloop.services.datasets import batches as store
 from perfloop.services.datasets import records
-from perfloop.services.datasets.ingest import store
 from perfloop.store.datasets import DatasetBatch, DatasetRecord
 
 Publish = Callable[[], Awaitable[str]]

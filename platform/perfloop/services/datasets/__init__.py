@@ -7,10 +7,10 @@ domain's own.
 
 from __future__ import annotations
 
+from perfloop.ingest import RowError
+from perfloop.ingest.files import count_rows
 from perfloop.services.datasets.aggregate import aggregate_actuals
-from perfloop.services.datasets.ingest import RowError
-from perfloop.services.datasets.ingest.files import count_rows
-from perfloop.services.datasets.ingest.store import BatchOutcome
+from perfloop.services.datasets.batches import BatchOutcome
 from perfloop.services.datasets.records import (
     MAX_API_RECORDS,
     MAX_BATCH_KEY,

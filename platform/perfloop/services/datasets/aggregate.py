@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perfloop.ingest import DatasetSpec
 from perfloop.services.core.errors import ErrorCode, ServiceError
-from perfloop.services.datasets.ingest import DatasetSpec
 from perfloop.services.datasets.records import resolve_dataset
 from perfloop.store.datasets import DatasetRecord
 

@@ -27,20 +27,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.authz import Permission, Scope
+from perfloop.ingest import DatasetSpec, RowError, prepare_records, spec_for_body
+from perfloop.ingest.files import FileProblem, Skipped, batch_key, batch_source, file_checksum
+from perfloop.ingest.pipeline import auto_workers, prepared_batches
+from perfloop.ingest.prepare import RowFormat
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.core.pagination import Page, check_first, decode_cursor, encode_cursor
 from perfloop.services.core.scopes import employees_in_scope
-from perfloop.services.datasets.ingest import DatasetSpec, RowError, prepare_records, spec_for_body
-from perfloop.services.datasets.ingest.files import (
-    FileProblem,
-    Skipped,
-    batch_key,
-    batch_source,
-    file_checksum,
-)
-from perfloop.services.datasets.ingest.pipeline import auto_workers, prepared_batches
-from perfloop.services.datasets.ingest.prepare import RowFormat
-from perfloop.services.datasets.ingest.store import BatchOutcome, committed_batch_keys, store_batch
+from perfloop.services.datasets.batches import BatchOutcome, committed_batch_keys, store_batch
 from perfloop.store.datasets import DatasetRecord
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.templates import TemplateRecord

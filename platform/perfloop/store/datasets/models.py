@@ -2,7 +2,7 @@
 
 ``dataset_records`` is a fact table that grows by millions of rows, written in
 bulk (``executemany`` on SQLite, ``COPY`` on PostgreSQL) by
-:mod:`perfloop.services.datasets.ingest`. It deliberately has no foreign keys: a
+:mod:`perfloop.ingest`. It deliberately has no foreign keys: a
 row-level foreign-key check costs more than the insert itself on PostgreSQL
 (an RI trigger per row), and every record is written in the same transaction
 as the ``dataset_batches`` row it names, by the only code that writes the

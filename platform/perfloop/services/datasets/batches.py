@@ -2,7 +2,7 @@
 
 The rows bypass the ORM: on SQLite one ``executemany`` on the driver
 connection, on PostgreSQL one binary ``COPY`` whose rows were encoded when the
-batch was prepared (:mod:`perfloop.services.datasets.ingest.pgcopy`) — both inside the
+batch was prepared (:mod:`perfloop.ingest.pgcopy`) — both inside the
 session's transaction, which also holds the batch row and its audit event, so a
 failure leaves nothing behind.
 
@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from perfloop.ingest import pgcopy
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
-from perfloop.services.datasets.ingest import pgcopy
 from perfloop.store.datasets import DatasetBatch, DatasetRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from perfloop.ingest.prepare import PreparedBatch
+    from perfloop.ingest.spec import DatasetSpec, RowError
     from perfloop.services.core.caller import Caller
-    from perfloop.services.datasets.ingest.prepare import PreparedBatch
-    from perfloop.services.datasets.ingest.spec import DatasetSpec, RowError
 
 __all__ = ["BatchOutcome", "committed_batch_keys", "find_batch", "store_batch"]
 

@@ -3,7 +3,7 @@
 This is the hot loop of ingest: per record one jsonschema-rs ``is_valid``, one
 JSON encoding (orjson) and the row in the form the database's bulk path takes —
 a tuple for SQLite's ``executemany``, or the record's part of a binary ``COPY``
-row for PostgreSQL (:mod:`perfloop.services.datasets.ingest.pgcopy`), so the process
+row for PostgreSQL (:mod:`perfloop.ingest.pgcopy`), so the process
 that stores the batch has no per-row work left. Rows that fail are explained
 (up to a cap) by the Python ``jsonschema`` package; a batch with any error is
 rejected as a whole by the store, so the rows of an invalid batch are never
@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import orjson
 
-from perfloop.services.datasets.ingest.pgcopy import day_field, row_tail, text_field
-from perfloop.services.datasets.ingest.spec import MAX_EXPLAINED, DatasetSpec, RowError
+from perfloop.ingest.pgcopy import day_field, row_tail, text_field
+from perfloop.ingest.spec import MAX_EXPLAINED, DatasetSpec, RowError
 
 __all__ = ["PreparedBatch", "RowFormat", "encode_record", "prepare_records"]
 

@@ -18,9 +18,9 @@ from collections.abc import Container, Generator, Mapping, Set
 from pathlib import Path
 from typing import Any
 
-from perfloop.services.datasets.ingest.files import FileProblem, Skipped, read_batches
-from perfloop.services.datasets.ingest.prepare import PreparedBatch, RowFormat
-from perfloop.services.datasets.ingest.spec import DatasetSpec, spec_for_body
+from perfloop.ingest.files import FileProblem, Skipped, read_batches
+from perfloop.ingest.prepare import PreparedBatch, RowFormat
+from perfloop.ingest.spec import DatasetSpec, spec_for_body
 from perfloop.tabular import TableError, detect_encoding
 
 __all__ = ["auto_workers", "prepared_batches"]

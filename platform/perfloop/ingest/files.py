@@ -32,8 +32,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from perfloop.services.datasets.ingest.prepare import PreparedBatch, RowFormat, prepare_records
-from perfloop.services.datasets.ingest.spec import MAX_EXPLAINED, DatasetSpec, FieldInfo, RowError
+from perfloop.ingest.prepare import PreparedBatch, RowFormat, prepare_records
+from perfloop.ingest.spec import MAX_EXPLAINED, DatasetSpec, FieldInfo, RowError
 from perfloop.tabular import Columns, Header, TableError, ValueProblem, open_table, parse_date
 
 __all__ = [

@@ -1,8 +1,10 @@
 """Reading mutation and query inputs: database ids from GraphQL IDs, and the
 fields a client actually sent.
 
-An id that is not a number becomes -1, which matches no row: the answer is the
-same as for a missing object, so a malformed id does not leak anything.
+An id that is not a number (ASCII digits only: ``"²"`` and ``"٣"`` are not ids)
+or is past the id columns' 32-bit range becomes -1, which matches no row: the
+answer is the same as for a missing object, on SQLite and PostgreSQL alike,
+so a malformed id neither leaks anything nor reaches the database as an error.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from typing import Any
 
 import strawberry
 
-__all__ = ["as_id", "given", "required_id"]
+__all__ = ["MAX_ID", "as_id", "given", "required_id"]
+
+#: The largest id an id column holds (32-bit INTEGER on PostgreSQL).
+MAX_ID = 2**31 - 1
 
 
 def as_id(value: strawberry.ID | None) -> int | None:
@@ -19,7 +24,11 @@ def as_id(value: strawberry.ID | None) -> int | None:
     if value is None:
         return None
     text = str(value)
-    return int(text) if text.isdigit() else -1
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+        number = int(text)
+        if number <= MAX_ID:
+            return number
+    return -1
 
 
 def required_id(value: strawberry.ID) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Any
@@ -18,6 +19,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from perfloop.api.apps.mutations import AppsMutations
 from perfloop.api.apps.queries import AppsQueries
@@ -39,6 +41,8 @@ from perfloop.api.plans.reports import PlanReportQueries
 from perfloop.api.templates.mutations import TemplateMutations
 from perfloop.api.templates.queries import TemplateQueries
 from perfloop.settings import Settings
+
+log = logging.getLogger("perfloop.api")
 
 
 # The order of the bases is the order of the fields in schema.graphql.
@@ -69,6 +73,22 @@ class Mutation(
     GoalsMutations,
 ):
     pass
+
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema, without its log line per error.
+
+    Strawberry logs every error of every request at ERROR with a traceback, so
+    a client's syntax error in a 1 MB document wrote 1 MB to the log. Errors a
+    client caused (syntax, validation, limits, permissions, expected failures)
+    are theirs to read in the response; a bug is logged once, with its
+    traceback, by ``ErrorPolicy`` when it masks it as INTERNAL.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log.debug("%d error(s) answered to the client", len(errors))
 
 
 class CloseSession(SchemaExtension):
@@ -129,7 +149,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ErrorPolicy,
         CloseSession,
     ]
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=2000, ge=50)
     max_query_aliases: int = Field(default=30, ge=1)
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    #: the largest HTTP request body /graphql reads (an ingestRecords batch of
+    #: 10,000 records is about 2 MB); larger ones get 413 before any work
+    max_request_bytes: int = Field(default=8_000_000, ge=10_000)
+    #: the longest GraphQL document (query text, in characters), refused before it is parsed
+    max_query_length: int = Field(default=100_000, ge=1_000)
 
     @field_validator("database_url")
     @classmethod

@@ -7,17 +7,21 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from perfloop.api.core.auth import TokenVerifier
 from perfloop.api.core.context import Context
+from perfloop.api.core.http import RequestTooLarge, decode_json, error_response, read_body, replay
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
 from perfloop.services.core.caller import resolve_caller
@@ -44,9 +48,47 @@ class PerfloopGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's HTTP handling, with the body limit first, refusals as
+        JSON errors, and the request's session closed whatever happened."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            body = await read_body(scope, receive, self.runtime.settings.max_request_bytes)
+        except RequestTooLarge as exc:
+            await error_response(413, str(exc))(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=replay(body))
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason)
+        finally:
+            session = getattr(request.state, "session", None)
+            if session is not None:  # a refusal before execution left it open
+                await session.close()
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        limit = self.runtime.settings.max_query_length
+        for item in data if isinstance(data, list) else [data]:
+            if item.query is not None and len(item.query) > limit:
+                raise HTTPException(
+                    413, f"the GraphQL document is longer than {limit:,} characters"
+                )
+        return data
+
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         rt = self.runtime
         session = rt.sessions()
+        request.state.session = session
         header = request.headers.get("authorization")
         if header is None and isinstance(request, WebSocket):
             header = None  # subscriptions authenticate with connection_init payloads (later)

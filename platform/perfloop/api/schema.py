@@ -106,6 +106,11 @@ class CloseSession(SchemaExtension):
 
 #: Distinct query texts whose parsed document and validation result are kept (LRU).
 DOCUMENT_CACHE_SIZE = 256
+#: Only texts up to this length are cached, so the caches hold at most
+#: DOCUMENT_CACHE_SIZE x this many characters (and their trees), whatever
+#: clients send; a frontend's documents are far shorter. Longer ones (up to
+#: max_query_length) are parsed and validated each time.
+CACHED_DOCUMENT_LENGTH = 8_000
 
 
 @lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
@@ -123,11 +128,28 @@ class ParsedDocuments(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        if context.query and context.graphql_document is None:
+        if (
+            context.query
+            and len(context.query) <= CACHED_DOCUMENT_LENGTH
+            and context.graphql_document is None
+        ):
             with contextlib.suppress(GraphQLError):
                 options = tuple(sorted(context.parse_options.items()))
                 context.graphql_document = _parse(context.query, options)
         yield
+
+
+class CachedValidation(ValidationCache):
+    """Strawberry's validation cache for the documents ``ParsedDocuments``
+    caches; a longer document is validated each time, so its tree is not
+    kept alive by the cache's key."""
+
+    def on_validate(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if query is not None and len(query) <= CACHED_DOCUMENT_LENGTH:
+            yield from super().on_validate()
+        else:
+            yield
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -145,7 +167,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         # Frontends send the same few documents again and again: parse and validate
         # each once.
         ParsedDocuments,
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: CachedValidation(maxsize=DOCUMENT_CACHE_SIZE),
         ErrorPolicy,
         CloseSession,
     ]

@@ -9,6 +9,7 @@ import jwt
 import pytest
 from typer.testing import CliRunner
 
+from perfloop import __version__
 from perfloop.cli import app
 from perfloop.settings import DEV_SECRET, get_settings
 from perfloop.templates import load_builtin_templates
@@ -106,3 +107,24 @@ def test_export_schema_matches_the_committed_file(tmp_path: Path) -> None:
     assert runner.invoke(app, ["export-schema", "--output", str(out)]).exit_code == 0
     committed = Path(__file__).resolve().parents[2] / "schema.graphql"
     assert out.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+
+
+def test_version() -> None:
+    # when
+    result = runner.invoke(app, ["--version"])
+    # then
+    assert result.exit_code == 0
+    assert result.output.strip() == f"perfloop {__version__}"
+
+
+def test_messages_are_printed_as_written_not_as_markup(tmp_path: Path) -> None:
+    # given a template whose key breaks the meta-schema's pattern, which holds [brackets]
+    path = tmp_path / "bad-key.json"
+    document = {"kind": "form", "key": "Bad Key!", "version": 1, "title": {"zh-CN": "x", "en": "x"}}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    # when it is validated
+    result = runner.invoke(app, ["templates", "validate", str(path)])
+    # then the pattern and the error codes reach the user whole
+    assert result.exit_code == 1
+    assert "[schema]" in result.output
+    assert "^[a-z][a-z0-9-]*" in result.output

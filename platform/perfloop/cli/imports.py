@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,7 +122,7 @@ def import_dataset(
         report = with_session(work)
     except ServiceError as exc:
         for error in exc.errors:
-            err_console.print(f"[red]error:[/] {error.message}")
+            err_console.print(f"[red]error:[/] {escape(error.message)}")
         raise typer.Exit(1) from None
     console.print(
         f"{report.dataset}: {report.batches} batch(es): {report.committed} committed, "
@@ -129,11 +130,11 @@ def import_dataset(
         f"{report.inserted:,} record(s) stored, {report.skipped:,} already present"
     )
     if report.batches == 0:
-        console.print(f"{file.name} has no rows below its header: nothing to store")
+        console.print(f"{file.name} has no rows below its header: nothing to store", markup=False)
     if report.errors:
         for e in report.errors:
             where = f"row {e.row}" + (f", {e.field}" if e.field else "")
-            err_console.print(f"[red]{where}[/]: {e.message}")
+            err_console.print(f"[red]{escape(where)}[/]: {escape(e.message)}")
         if report.invalid_rows > len(report.errors):
             err_console.print(f"… {report.invalid_rows} invalid row(s) in all")
         err_console.print("fix those rows and run the import again; stored batches stay stored")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,28 @@ demo_app = typer.Typer(help="The demo tenant.", no_args_is_help=True)
 templates_app = typer.Typer(
     help="Templates: list the built-ins, validate files.", no_args_is_help=True
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from perfloop import __version__
+
+        typer.echo(f"perfloop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """perfloop: low-code performance management (绩效管理) served over GraphQL."""
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(templates_app, name="templates")
@@ -85,7 +108,7 @@ def demo_load(
     try:
         loaded = with_session(lambda s: load_demo(s, if_empty=if_empty))
     except DemoExists as exc:
-        err_console.print(str(exc))
+        err_console.print(escape(str(exc)))
         raise typer.Exit(1) from None
     if loaded:
         console.print("demo tenant loaded; see `perfloop demo users`")
@@ -167,7 +190,7 @@ def templates_validate(
         try:
             documents[path] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            err_console.print(f"[red]{path}[/]: cannot read JSON: {exc}")
+            err_console.print(f"[red]{escape(str(path))}[/]: cannot read JSON: {escape(str(exc))}")
             failed = True
     given = {
         (d["key"], d["version"]): d
@@ -188,9 +211,12 @@ def templates_validate(
         if errors:
             failed = True
             for e in errors:
-                err_console.print(f"[red]{path}[/] {e.pointer or '/'} [{e.code}] {e.message}")
+                err_console.print(
+                    f"[red]{escape(str(path))}[/] "
+                    + escape(f"{e.pointer or '/'} [{e.code}] {e.message}")
+                )
         else:
-            console.print(f"[green]{path}[/]: valid")
+            console.print(f"[green]{escape(str(path))}[/]: valid")
     if failed:
         raise typer.Exit(1)
 
@@ -214,12 +240,12 @@ def formula_eval(
     try:
         parsed = json.loads(data)
     except json.JSONDecodeError as exc:
-        err_console.print(f"--data is not JSON: {exc}")
+        err_console.print(f"--data is not JSON: {exc}", markup=False)
         raise typer.Exit(2) from None
     try:
         outcome = run_formula(formula, parsed, explain=explain)
     except ServiceError as exc:
-        err_console.print(f"--data: {exc}")
+        err_console.print(f"--data: {exc}", markup=False)
         raise typer.Exit(2) from None
     if outcome.error is not None:
         e = outcome.error

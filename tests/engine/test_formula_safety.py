@@ -1,9 +1,9 @@
 """Escapes and denial-of-service inputs: each gets a FormulaError or an error
-value, quickly, and nothing reaches Python's eval."""
+value within a memory bound, and nothing reaches Python's eval. How fast each
+is refused is measured by bench/formula_safety.py, not asserted here."""
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,16 +17,13 @@ from perfloop.engine.formulas.codegen import NAMESPACE
 
 
 @contextmanager
-def bounded(seconds: float = 1.0, megabytes: float = 50) -> Iterator[None]:
+def bounded(megabytes: float = 50) -> Iterator[None]:
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         yield
     finally:
-        elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert elapsed < seconds, f"took {elapsed:.2f}s"
     assert peak < megabytes * 1e6, f"peak {peak / 1e6:.1f} MB"
 
 
@@ -142,7 +139,7 @@ def test_huge_number_literals_are_refused() -> None:
 
 def test_huge_lists_in_data_are_bounded() -> None:
     big = list(range(limits.MAX_LIST + 1))
-    with bounded(seconds=5, megabytes=100):
+    with bounded(megabytes=100):
         value = compile("SUM(xs)").evaluate({"xs": big})
     assert isinstance(value, FormulaErrorValue)
     assert value.code == "#LIMIT!"

@@ -104,3 +104,22 @@ async def test_only_short_documents_are_cached(gql: GraphQLClient) -> None:
     # then both are answered, and only the short one is kept
     assert long == short
     assert _parse.cache_info().currsize == before + 1
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+async def test_nan_and_infinity_are_not_json(gql: GraphQLClient, constant: str) -> None:
+    # given a body that Python's json module would read, but that is not JSON
+    body = json.dumps({"query": QUERY_WITH_DATA, "variables": {"data": {"x": "X"}}})
+    body = body.replace('"X"', constant)
+    # when it is posted
+    response = await gql.http.post(
+        "/graphql",
+        content=body,
+        headers={
+            "content-type": "application/json",
+            "Authorization": f"Bearer {gql.token('employee')}",
+        },
+    )
+    # then it is a bad request, on both databases alike
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

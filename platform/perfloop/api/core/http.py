@@ -79,10 +79,16 @@ def replay(body: bytes) -> Receive:
     return receive
 
 
+def _no_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
 def decode_json(data: str | bytes) -> Any:
-    """``json.loads``; a document nested too deeply to decode is a ValueError
-    (which the view answers with 400) instead of a RecursionError."""
+    """``json.loads`` of standard JSON only: ``NaN``, ``Infinity`` and
+    ``-Infinity`` (which Python accepts, PostgreSQL refuses and SQLite stores)
+    are refused, and a document nested too deeply to decode is refused instead
+    of crashing; the view answers either with 400."""
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_no_constant)
     except RecursionError:
         raise json.JSONDecodeError("the JSON body is nested too deeply", "", 0) from None

@@ -123,3 +123,31 @@ async def test_nan_and_infinity_are_not_json(gql: GraphQLClient, constant: str) 
     # then it is a bad request, on both databases alike
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_float_literal_past_the_double_range_is_invalid(gql: GraphQLClient) -> None:
+    # when a query's JSON literal holds a number no double can hold
+    body = await gql.raw(
+        '{ evaluateFormula(formula: "x", data: {x: 1e999}) { value } }', as_user="employee"
+    )
+    # then it is refused as invalid input, not answered with infinity or INTERNAL
+    assert body.get("data") is None
+    assert [e["extensions"].get("code") for e in body["errors"]] == ["INVALID"]
+
+
+async def test_a_variable_past_the_double_range_is_a_bad_request(gql: GraphQLClient) -> None:
+    # given variables holding a number Python would read as infinity
+    body = json.dumps({"query": QUERY_WITH_DATA, "variables": {"data": {"x": "X"}}})
+    body = body.replace('"X"', "1e999")
+    # when it is posted
+    response = await gql.http.post(
+        "/graphql",
+        content=body,
+        headers={
+            "content-type": "application/json",
+            "Authorization": f"Bearer {gql.token('employee')}",
+        },
+    )
+    # then it is a bad request
+    assert response.status_code == 400
+    assert "past a double's range" in response.json()["errors"][0]["message"]

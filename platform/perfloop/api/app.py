@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -70,8 +71,11 @@ class PerfloopGraphQL(GraphQL[Context, None]):
                 await session.close()
         await response(scope, receive, send)
 
-    def decode_json(self, data: str | bytes) -> object:
-        return decode_json(data)
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return decode_json(data)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"the request body is not usable JSON: {exc.msg}") from None
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

@@ -25,7 +25,7 @@ from perfloop.api.apps.mutations import AppsMutations
 from perfloop.api.apps.queries import AppsQueries
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
-from perfloop.api.core.inputs import RefuseNul
+from perfloop.api.core.inputs import RefuseUnstorable
 from perfloop.api.cycles.mutations import CyclesMutations
 from perfloop.api.cycles.queries import CyclesQueries
 from perfloop.api.datasets.mutations import DatasetsMutations
@@ -169,7 +169,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         # each once.
         ParsedDocuments,
         lambda: CachedValidation(maxsize=DOCUMENT_CACHE_SIZE),
-        RefuseNul,
+        RefuseUnstorable,
         ErrorPolicy,
         CloseSession,
     ]

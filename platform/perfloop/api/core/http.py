@@ -13,6 +13,7 @@ reads it like any other error.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -83,12 +84,20 @@ def _no_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise json.JSONDecodeError(f"{text[:20]} is past a double's range", text, 0)
+    return number
+
+
 def decode_json(data: str | bytes) -> Any:
-    """``json.loads`` of standard JSON only: ``NaN``, ``Infinity`` and
+    """``json.loads`` of what a database can store: ``NaN``, ``Infinity``,
     ``-Infinity`` (which Python accepts, PostgreSQL refuses and SQLite stores)
-    are refused, and a document nested too deeply to decode is refused instead
-    of crashing; the view answers either with 400."""
+    and numbers past a double's range (``1e999``) are refused, and a document
+    nested too deeply to decode is refused instead of crashing; the view
+    answers each with 400."""
     try:
-        return json.loads(data, parse_constant=_no_constant)
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite)
     except RecursionError:
         raise json.JSONDecodeError("the JSON body is nested too deeply", "", 0) from None

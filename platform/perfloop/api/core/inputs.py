@@ -9,21 +9,22 @@ so a malformed id neither leaks anything nor reaches the database as an error.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
 import strawberry
 from graphql import DocumentNode, GraphQLError
-from graphql.language import Node, StringValueNode
+from graphql.language import FloatValueNode, Node, StringValueNode
 from strawberry.extensions import SchemaExtension
 
 __all__ = [
     "MAX_ID",
     "NUL",
-    "RefuseNul",
+    "RefuseUnstorable",
     "as_id",
-    "document_nul_path",
+    "document_problem",
     "given",
     "nul_path",
     "required_id",
@@ -89,49 +90,59 @@ def variables_nul_path(variables: Mapping[str, Any] | None) -> str | None:
     return nul_path(dict(variables))
 
 
-def document_nul_path(document: DocumentNode | None) -> str | None:
-    """The first string literal of the document holding NUL, by its location."""
+def document_problem(document: DocumentNode | None) -> str | None:
+    """What no database can store in the document's literals, and where: a
+    string holding NUL, or a number past a double's range (``1e999``)."""
     if document is None:
         return None
-    for node in _string_literals(document):
-        if NUL in node.value:
-            location = node.loc.source.get_location(node.loc.start) if node.loc else None
-            return f"line {location.line}, column {location.column}" if location else "a literal"
+    for node in _literals(document):
+        if isinstance(node, StringValueNode):
+            if NUL in node.value:
+                return f"a text holds the NUL character (\\u0000) at {_where(node)}"
+        elif not math.isfinite(float(node.value)):
+            return f"the number {node.value[:20]} is past a double's range at {_where(node)}"
     return None
 
 
-def _string_literals(node: Any) -> Iterator[StringValueNode]:
-    if isinstance(node, StringValueNode):
+def _where(node: Node) -> str:
+    if node.loc is None:
+        return "a literal"
+    location = node.loc.source.get_location(node.loc.start)
+    return f"line {location.line}, column {location.column}"
+
+
+def _literals(node: Any) -> Iterator[StringValueNode | FloatValueNode]:
+    if isinstance(node, StringValueNode | FloatValueNode):
         yield node
         return
     for key in getattr(node, "keys", ()):
         child = getattr(node, key, None)
         if isinstance(child, Node):
-            yield from _string_literals(child)
+            yield from _literals(child)
         elif isinstance(child, tuple | list):
             for item in child:
                 if isinstance(item, Node):
-                    yield from _string_literals(item)
+                    yield from _literals(item)
 
 
-class RefuseNul(SchemaExtension):
-    """A request whose variables or string literals hold NUL is refused with
-    INVALID, naming where, before it executes: PostgreSQL cannot store NUL and
-    SQLite would, so refusing it keeps the two databases alike."""
+class RefuseUnstorable(SchemaExtension):
+    """A request carrying what no database column can store is refused with
+    INVALID, naming where, before it executes: NUL in a text (PostgreSQL
+    refuses it, SQLite would store it) in its variables or its literals, or a
+    literal number past a double's range. (Variables cannot carry NaN or
+    infinity: the request body's JSON decoder refuses them.)"""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if not context.pre_execution_errors:
             where = variables_nul_path(context.variables)
-            if where is not None:
-                where = f"variable {where}"
-            else:
-                where = document_nul_path(context.graphql_document)
-            if where is not None:
+            problem = (
+                f"a text holds the NUL character (\\u0000): variable {where}"
+                if where is not None
+                else document_problem(context.graphql_document)
+            )
+            if problem is not None:
                 context.pre_execution_errors = [
-                    GraphQLError(
-                        f"text must not contain the NUL character (\\u0000): {where}",
-                        extensions={"code": "INVALID"},
-                    )
+                    GraphQLError(problem, extensions={"code": "INVALID"})
                 ]
         yield

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
+import httpx
 import pytest
 
 from perfloop.api.schema import CACHED_DOCUMENT_LENGTH, _parse
 from support import GraphQLClient
 
 ME = "{ me { user { email } } }"
+
+
+async def post_as_employee(gql: GraphQLClient, body: str) -> httpx.Response:
+    """A raw JSON body, sent as the demo employee."""
+    return await gql.http.post(
+        "/graphql",
+        content=body,
+        headers={
+            "content-type": "application/json",
+            "Authorization": f"Bearer {gql.token('employee')}",
+        },
+    )
+
+
 QUERY_WITH_DATA = """
 query($data: JSON) {
   me { user { email } }
@@ -24,7 +38,6 @@ async def test_a_body_past_the_limit_is_refused_before_anything(gql: GraphQLClie
     limit = gql.settings.max_request_bytes
     body = json.dumps({"query": ME, "variables": {"pad": "x" * limit}})
     # when it is posted, with and without a Content-Length
-    started = time.perf_counter()
     declared = await gql.http.post(
         "/graphql", content=body, headers={"content-type": "application/json"}
     )
@@ -36,12 +49,10 @@ async def test_a_body_past_the_limit_is_refused_before_anything(gql: GraphQLClie
     streamed = await gql.http.post(
         "/graphql", content=stream(), headers={"content-type": "application/json"}
     )
-    elapsed = time.perf_counter() - started
     # then both are 413 with a code, and no token was needed to learn it
     for response in (declared, streamed):
         assert response.status_code == 413
         assert response.json()["errors"][0]["extensions"]["code"] == "TOO_LARGE"
-    assert elapsed < 5  # a sanity bound, not a benchmark: nothing was parsed
 
 
 async def test_a_document_past_the_limit_is_refused_before_it_is_parsed(
@@ -67,14 +78,7 @@ async def test_json_nested_thousands_deep_is_a_bad_request(gql: GraphQLClient, d
     # given a JSON body nested far past any real request
     body = '{"query": "{ me { roles } }", "variables": {"v": ' + "[" * depth + "]" * depth + "}}"
     # when it is posted
-    response = await gql.http.post(
-        "/graphql",
-        content=body,
-        headers={
-            "content-type": "application/json",
-            "Authorization": f"Bearer {gql.token('employee')}",
-        },
-    )
+    response = await post_as_employee(gql, body)
     # then it is a 400 with a code, not a crash
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
@@ -112,14 +116,7 @@ async def test_nan_and_infinity_are_not_json(gql: GraphQLClient, constant: str) 
     body = json.dumps({"query": QUERY_WITH_DATA, "variables": {"data": {"x": "X"}}})
     body = body.replace('"X"', constant)
     # when it is posted
-    response = await gql.http.post(
-        "/graphql",
-        content=body,
-        headers={
-            "content-type": "application/json",
-            "Authorization": f"Bearer {gql.token('employee')}",
-        },
-    )
+    response = await post_as_employee(gql, body)
     # then it is a bad request, on both databases alike
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
@@ -140,14 +137,7 @@ async def test_a_variable_past_the_double_range_is_a_bad_request(gql: GraphQLCli
     body = json.dumps({"query": QUERY_WITH_DATA, "variables": {"data": {"x": "X"}}})
     body = body.replace('"X"', "1e999")
     # when it is posted
-    response = await gql.http.post(
-        "/graphql",
-        content=body,
-        headers={
-            "content-type": "application/json",
-            "Authorization": f"Bearer {gql.token('employee')}",
-        },
-    )
+    response = await post_as_employee(gql, body)
     # then it is a bad request
     assert response.status_code == 400
     assert "past a double's range" in response.json()["errors"][0]["message"]

@@ -114,6 +114,11 @@ DOCUMENT_CACHE_SIZE = 256
 CACHED_DOCUMENT_LENGTH = 8_000
 
 
+def _cacheable(query: str | None) -> bool:
+    """Whether a query text is short enough for the parse and validation caches."""
+    return query is not None and len(query) <= CACHED_DOCUMENT_LENGTH
+
+
 @lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
 def _parse(query: str, options: tuple[tuple[str, Any], ...]) -> DocumentNode:
     return parse(query, **dict(options))
@@ -129,11 +134,7 @@ class ParsedDocuments(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        if (
-            context.query
-            and len(context.query) <= CACHED_DOCUMENT_LENGTH
-            and context.graphql_document is None
-        ):
+        if context.query and _cacheable(context.query) and context.graphql_document is None:
             with contextlib.suppress(GraphQLError):
                 options = tuple(sorted(context.parse_options.items()))
                 context.graphql_document = _parse(context.query, options)
@@ -146,8 +147,7 @@ class CachedValidation(ValidationCache):
     kept alive by the cache's key."""
 
     def on_validate(self) -> Iterator[None]:
-        query = self.execution_context.query
-        if query is not None and len(query) <= CACHED_DOCUMENT_LENGTH:
+        if _cacheable(self.execution_context.query):
             yield from super().on_validate()
         else:
             yield

@@ -243,11 +243,8 @@ def _columns(spec: DatasetSpec) -> Columns:
 Plan = list[tuple[int, str, Callable[[Any], Any]]]
 
 
-def _plan(spec: DatasetSpec, header: Header | Sequence[Any]) -> Plan:
-    """Which cell goes to which field, converted how. ``header``: the header
-    the table read, or the header row's cells (matched against the fields)."""
-    if not isinstance(header, Header):
-        header = _columns(spec).match(header)
+def _plan(spec: DatasetSpec, header: Header) -> Plan:
+    """Which cell goes to which field, converted how, by the header the table read."""
     return [(i, name, _converter(spec.fields[name])) for i, name in header.positions]
 
 

@@ -34,12 +34,14 @@ mutation($id: ID!, $override: GuardOverrideInput) {
 SET_ITEMS = """
 mutation($cycle: ID!, $employee: ID!, $items: [ScorecardItemInput!]!) {
   setScorecardItems(cycle: $cycle, employee: $employee, items: $items) {
-    scorecard { id items { id key } } errors { message }
+    scorecard { id revision items { id key } } errors { message }
   }
 }"""
 SIGN = """
-mutation($id: ID!, $as: SignerRole!) {
-  signScorecard(scorecard: $id, signer: $as) { scorecard { status } errors { message } }
+mutation($id: ID!, $as: SignerRole!, $revision: Int!) {
+  signScorecard(scorecard: $id, signer: $as, expectedRevision: $revision) {
+    scorecard { status } errors { message }
+  }
 }"""
 ENTER = """
 mutation($item: ID!, $value: Float, $start: Date, $end: Date) {
@@ -68,8 +70,9 @@ async def _signed_plan(company: Company, cycle: str) -> dict[str, str]:
         as_user="lead",
     )
     card = data["setScorecardItems"]["scorecard"]
-    await company.ok(SIGN, {"id": card["id"], "as": "EMPLOYEE"}, as_user="emp")
-    signed = await company.ok(SIGN, {"id": card["id"], "as": "MANAGER"}, as_user="lead")
+    seen = {"id": card["id"], "revision": card["revision"]}
+    await company.ok(SIGN, {**seen, "as": "EMPLOYEE"}, as_user="emp")
+    signed = await company.ok(SIGN, {**seen, "as": "MANAGER"}, as_user="lead")
     assert signed["signScorecard"]["scorecard"]["status"] == "signed"
     return {i["key"]: i["id"] for i in card["items"]}
 

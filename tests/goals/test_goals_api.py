@@ -371,12 +371,23 @@ async def test_who_may_change_which_goals(company: Company) -> None:
         gone = (await company.ok(DELETE, {"goal": goal}, as_user=who))["deleteGoal"]
         assert [(e["code"], e["path"]) for e in gone["errors"]] == [("NOT_FOUND", ["goal"])]
     assert await _goals(company, cycle) == before
-    # while within their reach they may
+    # while within their reach they may, below their own level
     mine = await _create(company, "lead", cycleId=cycle, parentId=ids["t1"], level="employee",
                          employeeId=str(people["emp"]), title="Stretch", target=50)  # fmt: skip
     assert mine["errors"] == []
-    assert (await _update(company, ids["t1"], as_user="lead", target=720))["errors"] == []
-    assert (await _update(company, ids["d1"], as_user="head", target=650))["errors"] == []
+    assert (await _update(company, ids["t1"], as_user="head", target=720))["errors"] == []
+    assert (await _update(company, ids["d1"], as_user="hr", target=650))["errors"] == []
+    # nobody sets their own targets: not the lead their team's, not the head their
+    # department's, not the lead their own goal; the next level up (or HR) does
+    for who, goal in (("lead", ids["t1"]), ("head", ids["d1"])):
+        own = await _update(company, goal, as_user=who, target=1)
+        assert [(e["code"], e["path"]) for e in own["errors"]] == [("FORBIDDEN", ["goal"])], who
+    own_goal = await _create(company, "lead", cycleId=cycle, level="employee",
+                             employeeId=str(people["lead"]), title="Mine")  # fmt: skip
+    assert [(e["code"], e["path"]) for e in own_goal["errors"]] == [("FORBIDDEN", ["employeeId"])]
+    own_team = await _create(company, "lead", cycleId=cycle, level="team",
+                             orgUnitId=str(unit["t1"]), title="Ours")  # fmt: skip
+    assert [(e["code"], e["path"]) for e in own_team["errors"]] == [("FORBIDDEN", ["orgUnitId"])]
     made = await _create(company, "head", cycleId=cycle, level="team",
                          orgUnitId=str(unit["t1"]), title="Quality")  # fmt: skip
     assert made["errors"] == []

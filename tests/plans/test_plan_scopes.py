@@ -54,12 +54,24 @@ async def _unit(session: AsyncSession, code: str) -> int:
     return (await session.execute(query)).scalar_one()
 
 
+SET_ITEMS = """
+mutation($c: ID!, $e: ID!, $items: [ScorecardItemInput!]!) {
+  setScorecardItems(cycle: $c, employee: $e, items: $items) { errors { code message } }
+}"""
+
+
 async def _plan_everyone(gql: GraphQLClient, session: AsyncSession, cycle: int) -> None:
+    """HR plans everyone but themselves; the head of HR's plan is set by the CEO."""
     company = await _unit(session, "hq")
     data = await gql.ok(
         ASSIGN, {"cycle": str(cycle), "unit": str(company), "items": ITEMS}, as_user="hr"
     )
     assert data["assignScorecardItems"]["errors"] == []
+    hr = str(await employee_id(session, "hr"))
+    own = await gql.ok(SET_ITEMS, {"c": str(cycle), "e": hr, "items": ITEMS}, as_user="hr")
+    assert [e["code"] for e in own["setScorecardItems"]["errors"]] == ["FORBIDDEN"]
+    data = await gql.ok(SET_ITEMS, {"c": str(cycle), "e": hr, "items": ITEMS}, as_user="ceo")
+    assert data["setScorecardItems"]["errors"] == []
 
 
 async def _seen(gql: GraphQLClient, cycle: int, user: str) -> set[str]:

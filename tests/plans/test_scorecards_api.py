@@ -26,8 +26,10 @@ mutation($cycle: ID!, $employee: ID!, $items: [ScorecardItemInput!]!, $reason: S
   }}
 }}"""
 SIGN = """
-mutation($id: ID!, $as: SignerRole!) {
-  signScorecard(scorecard: $id, signer: $as) { scorecard { status } errors { code message } }
+mutation($id: ID!, $as: SignerRole!, $revision: Int!) {
+  signScorecard(scorecard: $id, signer: $as, expectedRevision: $revision) {
+    scorecard { status } errors { code message path }
+  }
 }"""
 READ = f"""
 query($employee: ID!, $cycle: ID!) {{ scorecard(employee: $employee, cycle: $cycle) {{ {CARD} }} }}
@@ -43,9 +45,9 @@ mutation($cycle: ID!, $unit: ID, $position: String, $items: [ScorecardItemInput!
   }
 }"""
 ENTER = """
-mutation($item: ID!, $value: Float) {
-  enterActual(item: $item, value: $value, note: "from the CRM export") {
-    actual { value source enteredById } errors { code message }
+mutation($item: ID!, $value: Float, $override: Boolean! = false) {
+  enterActual(item: $item, value: $value, note: "from the CRM export", override: $override) {
+    actual { value source enteredById } errors { code message path detail }
   }
 }"""
 CHECK_IN = """
@@ -120,16 +122,18 @@ async def test_sign_lock_and_reopen_with_audit(
 ) -> None:
     cycle, emp = await new_cycle(), await employee_id(session, "employee")
     card = (await _plan(gql, cycle, emp))["scorecard"]
+    assert card["revision"] == 1
+    seen = {"id": card["id"], "revision": card["revision"]}
     # the employee cannot sign as manager, the manager cannot sign as employee
-    refused = await gql.ok(SIGN, {"id": card["id"], "as": "MANAGER"}, as_user="employee")
+    refused = await gql.ok(SIGN, {**seen, "as": "MANAGER"}, as_user="employee")
     assert refused["signScorecard"]["errors"][0]["code"] == "FORBIDDEN"
-    refused = await gql.ok(SIGN, {"id": card["id"], "as": "EMPLOYEE"}, as_user="sales-north.lead")
+    refused = await gql.ok(SIGN, {**seen, "as": "EMPLOYEE"}, as_user="sales-north.lead")
     assert refused["signScorecard"]["errors"][0]["code"] == "FORBIDDEN"
-    # both sign
-    first = await gql.ok(SIGN, {"id": card["id"], "as": "EMPLOYEE"}, as_user="employee")
+    # both sign, at the revision they read
+    first = await gql.ok(SIGN, {**seen, "as": "EMPLOYEE"}, as_user="employee")
     assert first["signScorecard"]["scorecard"]["status"] == "signing"
     assert await unsigned_plan_count(session, cycle) == 1
-    both = await gql.ok(SIGN, {"id": card["id"], "as": "MANAGER"}, as_user="sales-north.lead")
+    both = await gql.ok(SIGN, {**seen, "as": "MANAGER"}, as_user="sales-north.lead")
     assert both["signScorecard"]["scorecard"]["status"] == "signed"
     assert await unsigned_plan_count(session, cycle) == 0
     # a signed plan is locked: no change without a reason
@@ -200,11 +204,19 @@ async def test_manual_actual_progress_and_checkins(
     cycle, emp = await new_cycle(), await employee_id(session, "employee")
     card = (await _plan(gql, cycle, emp))["scorecard"]
     revenue, _, renewal, crm = card["items"]
-    # when actuals are entered by hand
-    entered = await gql.ok(
-        ENTER, {"item": revenue["id"], "value": 200_000}, as_user="sales-north.lead"
+    # revenue comes from the CRM dataset: typed in, it would be overwritten by a refresh
+    typed = await gql.ok(ENTER, {"item": revenue["id"], "value": 9e9}, as_user="employee")
+    assert typed["enterActual"]["errors"][0]["detail"] == "computed-source"
+    own = await gql.ok(
+        ENTER, {"item": revenue["id"], "value": 9e9, "override": True}, as_user="employee"
     )
-    assert entered["enterActual"]["actual"]["source"] == "manual"
+    assert own["enterActual"]["errors"][0]["code"] == "FORBIDDEN"
+    # when the manager overrides it (with a reason) and actuals are entered by hand
+    entered = await gql.ok(
+        ENTER, {"item": revenue["id"], "value": 200_000, "override": True},
+        as_user="sales-north.lead",
+    )  # fmt: skip
+    assert entered["enterActual"]["actual"]["source"] == "override"
     assert entered["enterActual"]["actual"]["enteredById"] is not None
     await gql.ok(ENTER, {"item": renewal["id"], "value": 90}, as_user="sales-north.lead")
     own = await gql.ok(ENTER, {"item": crm["id"], "value": 96}, as_user="employee")
@@ -224,10 +236,12 @@ async def test_manual_actual_progress_and_checkins(
     assert done["checkIn"]["checkin"]["confidence"] == 0.7
     notes = await gql.ok(CHECKINS, {"card": card["id"]}, as_user="sales-north.lead")
     assert notes["checkins"][0]["note"] == "pipeline is thin"
-    # the audit log keeps who entered the manual actual
+    # the audit log keeps who overrode the actual, and why
     events = (
         await session.execute(
-            select(AuditEvent.action).where(AuditEvent.object_id == str(revenue["id"]))
+            select(AuditEvent.action, AuditEvent.note).where(
+                AuditEvent.object_id == str(revenue["id"])
+            )
         )
-    ).scalars()
-    assert "actual.enter" in set(events)
+    ).all()
+    assert ("actual.override", "from the CRM export") in {(a, n) for a, n in events}

@@ -37,6 +37,7 @@ from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
 from perfloop.services import apps, cycles, plans
 from perfloop.services.plans import ItemInput, TargetOverride, TaskInput
 from perfloop.store.org import OrgUnit
+from perfloop.store.plans import Scorecard
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,7 +90,8 @@ def _items(
 
 
 async def _assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> dict[int, int]:
-    """Bulk-assign every team's plans, then each head's; employee id -> scorecard id."""
+    """Bulk-assign every team's plans (HR), then each head's (the CEO); employee id ->
+    scorecard id."""
     hr = await demo.hr()
     cards: dict[int, int] = {}
     for code, book in PLAYBOOKS.items():
@@ -110,9 +112,12 @@ async def _assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> di
                 if value != base[key]
             ]
             linked = tree.teams.get(team) if team is not None and code != "sales" else None
+            # HR assigns the teams; a head's plan is set by the next level up (the CEO),
+            # as nobody sets their own and the head of HR is HR
+            by = hr if team is not None else await demo.caller(demo.manager(members[0]))
             result = await plans.assign_items(
                 demo.session,
-                hr,
+                by,
                 demo.cycle_id,
                 _items(demo, book, base, linked),
                 org_unit_id=units[team or code],
@@ -142,11 +147,15 @@ async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
 
 async def _sign(demo: Demo, cards: dict[int, int]) -> None:
     """Each employee signs their plan, then their manager does."""
+    revisions = dict((await demo.session.execute(select(Scorecard.id, Scorecard.revision))).all())
     for employee_id, card in cards.items():
         person = demo.person(employee_id)
-        await plans.sign(demo.session, await demo.caller(person), card, "employee")
+        seen = revisions[card]  # what both read: signing does not change the plan
+        await plans.sign(
+            demo.session, await demo.caller(person), card, "employee", expected_revision=seen
+        )
         manager = await demo.caller(demo.manager(person))
-        await plans.sign(demo.session, manager, card, "manager")
+        await plans.sign(demo.session, manager, card, "manager", expected_revision=seen)
 
 
 async def _advance_to(demo: Demo, stage: str, wanted: str) -> str:

@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from perfloop.services.core.errors import ErrorCode as _ErrorCode
-from perfloop.services.core.errors import ServiceError
+from perfloop.services.core.errors import ServiceError, race_conflict
 from perfloop.services.core.errors import UserError as _UserError
 
 log = logging.getLogger("perfloop.api")
@@ -56,6 +56,7 @@ class ErrorPolicy(SchemaExtension):
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
             return error  # syntax, validation, limits, permission errors: already public
+        original = race_conflict(original) or original  # a read that raced a writer
         if isinstance(original, ServiceError):
             return GraphQLError(
                 original.errors[0].message,

@@ -17,16 +17,20 @@ Anything else a resolver raises is a bug, masked by `ErrorPolicy`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from sqlalchemy.exc import DBAPIError
 from strawberry.extensions.field_extension import FieldExtension
 
 from perfloop.api.core.errors import user_errors
 from perfloop.api.core.permissions import requires
 from perfloop.authz import Permission
-from perfloop.services.core.errors import ServiceError
+from perfloop.services.core.errors import ServiceError, race_conflict
+
+log = logging.getLogger("perfloop.api")
 
 __all__ = ["ErrorsAsPayload", "mutation", "payload_for"]
 
@@ -39,7 +43,8 @@ def payload_for(payload: type[Any], exc: ServiceError) -> Any:
 
 
 class ErrorsAsPayload(FieldExtension):
-    """`ServiceError` from the resolver → the field's payload type with `errors`."""
+    """`ServiceError` from the resolver → the field's payload type with `errors`; so is a
+    database error that only says another writer raced this one (a CONFLICT to retry)."""
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
         try:
@@ -54,6 +59,15 @@ class ErrorsAsPayload(FieldExtension):
             return await next_(source, info, **kwargs)
         except ServiceError as exc:
             return payload_for(info.return_type, exc)
+        except DBAPIError as exc:
+            conflict = race_conflict(exc)
+            if conflict is None:
+                raise
+            log.warning("write raced another in %s: %s", info.path, exc.orig)
+            session = getattr(info.context, "session", None)
+            if session is not None:
+                await session.rollback()
+            return payload_for(info.return_type, conflict)
 
 
 def mutation(*, description: str, permission: Permission) -> Any:

@@ -18,10 +18,13 @@ from perfloop.api.plans.types import (
     AssignScorecardItemsPayload,
     Checkin,
     CheckinPayload,
+    FailedActual,
     RefreshActualsPayload,
+    RemovedItems,
     Scorecard,
     ScorecardItemInput,
     ScorecardPayload,
+    SetScorecardItemsPayload,
     SignerRole,
     TargetOverrideInput,
 )
@@ -54,9 +57,13 @@ def _items(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
 class PlansMutations:
     @mutation(
         description=(
-            "Set an employee's plan items for a cycle (replacing them). Weights are checked "
+            "Set an employee's plan items for a cycle (replacing them, by key: an item whose "
+            "key remains keeps its actuals, check-ins and tasks; removed items are listed in "
+            "`removedItems`, their history kept in the audit trail). Weights are checked "
             "against the cycle's scoring template. A signed plan needs a reason; any change "
-            "clears the signatures and is audited."
+            "bumps the revision, clears the signatures and is audited. Your own plan is set "
+            "by the next level up. With `expectedRevision`, a plan changed since you read it "
+            "is a CONFLICT (read it again) instead of being overwritten."
         ),
         permission=Permission.SCORECARD_MANAGE,
     )
@@ -67,23 +74,30 @@ class PlansMutations:
         employee: strawberry.ID,
         items: list[ScorecardItemInput],
         reason: str | None = None,
-    ) -> ScorecardPayload:
+        expected_revision: int | None = None,
+    ) -> SetScorecardItemsPayload:
         ctx = info.context
-        card = await plans.set_items(
+        result = await plans.set_items(
             ctx.session,
             ctx.caller,
             required_id(cycle),
             required_id(employee),
             _items(items),
             reason=reason,
+            expected_revision=expected_revision,
         )
+        card = result.scorecard
         view = await plans.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
-        return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
+        return SetScorecardItemsPayload(
+            scorecard=Scorecard.from_view(view) if view else None, removed_items=result.removed
+        )
 
     @mutation(
         description=(
             "Give every active employee of a position and/or org unit (its subtree) the same "
-            "items in one operation, with per-person target overrides."
+            "items in one operation, with per-person target overrides. Items are replaced by "
+            "key, as in `setScorecardItems`; you are left out (your own plan is set by the "
+            "next level up)."
         ),
         permission=Permission.SCORECARD_MANAGE,
     )
@@ -116,17 +130,27 @@ class PlansMutations:
         return AssignScorecardItemsPayload(
             scorecards=[Scorecard.from_view(v) for v in views if v.id in assigned],
             reopened=result.reopened,
+            removed_items=[
+                RemovedItems(scorecard=strawberry.ID(str(card)), keys=keys)
+                for card, keys in sorted(result.removed.items())
+            ],
         )
 
     @mutation(
-        description="Sign a plan as the employee (your own) or as their manager.",
+        description=(
+            "Sign a plan as the employee (your own) or as their manager, at the revision you "
+            "read (`Scorecard.revision`): a plan changed since is a CONFLICT, read it again."
+        ),
         permission=Permission.SCORECARD_SIGN,
     )
     async def sign_scorecard(
-        self, info: Info, scorecard: strawberry.ID, signer: SignerRole
+        self, info: Info, scorecard: strawberry.ID, signer: SignerRole, expected_revision: int
     ) -> ScorecardPayload:
         ctx = info.context
-        card = await plans.sign(ctx.session, ctx.caller, required_id(scorecard), signer.value)
+        card = await plans.sign(
+            ctx.session, ctx.caller, required_id(scorecard), signer.value,
+            expected_revision=expected_revision,
+        )  # fmt: skip
         view = await plans.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
         return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
 
@@ -142,7 +166,12 @@ class PlansMutations:
         return ActionTaskPayload(task=ActionTask.from_view(row))
 
     @mutation(
-        description="Enter an item's actual by hand (the cycle's period unless given).",
+        description=(
+            "Enter an item's actual by hand (the cycle's period unless given). An item whose "
+            "source computes its actual (dataset, formula) takes an `override` only: entered "
+            "by someone who manages the plan (not on their own), with a reason in `note`; "
+            "audited, and left alone by refreshes."
+        ),
         permission=Permission.ACTUAL_ENTER,
     )
     async def enter_actual(
@@ -153,22 +182,31 @@ class PlansMutations:
         period_start: dt.date | None = None,
         period_end: dt.date | None = None,
         note: str | None = None,
+        override: bool = False,
     ) -> ActualPayload:
         ctx = info.context
         row = await plans.enter_actual(
             ctx.session, ctx.caller, required_id(item), value,
-            period_start=period_start, period_end=period_end, note=note,
+            period_start=period_start, period_end=period_end, note=note, override=override,
         )  # fmt: skip
         return ActualPayload(actual=Actual.from_row(row))
 
     @mutation(
-        description="Recompute the dataset and formula actuals of the plans in your scope.",
+        description=(
+            "Recompute the dataset and formula actuals of the plans in your scope. A source "
+            "that fails marks its items as failed (listed in `failed`, stored with the reason) "
+            "and the others refresh; overrides are left as they are."
+        ),
         permission=Permission.ACTUAL_ENTER,
     )
     async def refresh_actuals(self, info: Info, cycle: strawberry.ID) -> RefreshActualsPayload:
         ctx = info.context
-        n = await plans.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
-        return RefreshActualsPayload(updated=n)
+        result = await plans.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
+        return RefreshActualsPayload(
+            updated=result.updated,
+            overridden=result.overridden,
+            failed=[FailedActual.from_view(f) for f in result.failed],
+        )
 
     @mutation(
         description="Record progress, a note and a confidence (0 to 1) on a plan or an item.",

@@ -20,8 +20,8 @@ import strawberry
 from perfloop.api.core.errors import UserError
 
 if TYPE_CHECKING:
+    from perfloop.services.plans import FailedItem, ScorecardView, TaskView
     from perfloop.services.plans import ReportRow as ReportRowView
-    from perfloop.services.plans import ScorecardView, TaskView
     from perfloop.store.plans import ActionTask as ActionTaskRow
     from perfloop.store.plans import Actual as ActualRow
     from perfloop.store.plans import Checkin as CheckinRow
@@ -116,10 +116,13 @@ class Actual:
     period_start: dt.date
     period_end: dt.date
     value: float | None
-    source: str = strawberry.field(description="dataset, formula or manual.")
+    source: str = strawberry.field(description="dataset, formula, manual or override.")
     entered_by_id: strawberry.ID | None
     updated_at: dt.datetime
     note: str | None
+    error: str | None = strawberry.field(
+        default=None, description="Why a computed actual could not be computed (no value)."
+    )
 
     @classmethod
     def from_row(cls, row: ActualRow) -> Actual:
@@ -134,6 +137,7 @@ class Actual:
             ),
             updated_at=row.updated_at,
             note=row.note,
+            error=row.error,
         )
 
 
@@ -196,9 +200,29 @@ class ScorecardPayload:
 
 
 @strawberry.type
+class SetScorecardItemsPayload:
+    scorecard: Scorecard | None = None
+    removed_items: list[str] = strawberry.field(
+        default_factory=list,
+        description="Keys of the items this change removed, with their actuals, check-ins and "
+        "tasks (kept in the audit trail).",
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="The items one plan lost in a bulk assignment.")
+class RemovedItems:
+    scorecard: strawberry.ID
+    keys: list[str]
+
+
+@strawberry.type
 class AssignScorecardItemsPayload:
     scorecards: list[Scorecard] = strawberry.field(default_factory=list)
     reopened: int = strawberry.field(default=0, description="Signed plans that were re-opened.")
+    removed_items: list[RemovedItems] = strawberry.field(
+        default_factory=list, description="Plans that lost items, with the keys they lost."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -214,9 +238,28 @@ class ActualPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type(description="A computed item a refresh could not compute, and why.")
+class FailedActual:
+    item: strawberry.ID
+    scorecard: strawberry.ID
+    key: str
+    message: str
+
+    @classmethod
+    def from_view(cls, failed: FailedItem) -> FailedActual:
+        return cls(
+            item=strawberry.ID(str(failed.item_id)),
+            scorecard=strawberry.ID(str(failed.scorecard_id)),
+            key=failed.key,
+            message=failed.message,
+        )
+
+
 @strawberry.type
 class RefreshActualsPayload:
-    updated: int = 0
+    updated: int = strawberry.field(default=0, description="Computed actuals written.")
+    overridden: int = strawberry.field(default=0, description="Overrides left as they were.")
+    failed: list[FailedActual] = strawberry.field(default_factory=list)
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

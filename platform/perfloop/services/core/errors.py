@@ -59,3 +59,34 @@ class NotAuthenticated(ServiceError):
 class Forbidden(ServiceError):
     def __init__(self, message: str = "not found or not allowed") -> None:
         super().__init__([UserError(ErrorCode.FORBIDDEN, message)])
+
+
+#: PostgreSQL SQLSTATEs of a statement that lost a race with another transaction.
+_RACE_STATES = {
+    "40001": "serialization failure",
+    "40P01": "deadlock",
+    "55P03": "lock not available",
+    "23505": "unique violation",
+}
+#: SQLite's messages for the same (the 5 s busy timeout ran out; a first insert raced).
+_SQLITE_RACES = ("database is locked", "database table is locked", "UNIQUE constraint failed")
+
+
+def race_conflict(exc: BaseException) -> ServiceError | None:
+    """A database error that only says another writer got there first, as a typed CONFLICT
+    the client retries; None for anything else (a bug stays a bug)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    what = _RACE_STATES.get(str(state)) if state else None
+    if what is None and any(m in str(exc.orig) for m in _SQLITE_RACES):
+        what = "busy database" if "locked" in str(exc.orig) else "unique violation"
+    if what is None:
+        return None
+    return ServiceError.one(
+        ErrorCode.CONFLICT,
+        "another change to the same data was being written at the same time; retry",
+        detail=f"race.{what.replace(' ', '-')}",
+    )

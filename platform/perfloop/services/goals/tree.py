@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from perfloop.authz import Permission, Scope
 from perfloop.engine import DIRECTIONS
@@ -33,6 +33,7 @@ from perfloop.services.plans import (
     position_name,
     template_bodies,
 )
+from perfloop.store.core import lock_rows, upsert, utcnow
 from perfloop.store.goals import Goal, GoalProposal
 from perfloop.store.org import Employee, OrgUnit
 
@@ -204,6 +205,10 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
         await _check_owner(
             session, caller, Permission.GOAL_MANAGE, data.org_unit_id, data.employee_id
         )
+        await _not_own_target(
+            session, caller, data.org_unit_id, data.employee_id,
+            ("employeeId",) if data.employee_id is not None else ("orgUnitId",),
+        )  # fmt: skip
         if data.parent_id is not None:
             parent = await goal_in_scope(session, caller, data.parent_id)
             if parent.cycle_id != cycle.id:
@@ -221,13 +226,47 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
 
 
 async def _check_managed(session: AsyncSession, caller: Caller, goal: Goal) -> None:
-    """A goal the caller may read but not manage answers like a missing one."""
+    """A goal the caller may read but not manage answers like a missing one; their own
+    targets are FORBIDDEN (the next level up sets them)."""
     try:
         await _check_owner(
             session, caller, Permission.GOAL_MANAGE, goal.org_unit_id, goal.employee_id
         )
     except ServiceError as exc:
         raise not_found("goal", ("goal",)) from exc
+    await _not_own_target(session, caller, goal.org_unit_id, goal.employee_id, ("goal",))
+
+
+async def _not_own_target(
+    session: AsyncSession,
+    caller: Caller,
+    org_unit_id: int | None,
+    employee_id: int | None,
+    path: tuple[str, ...],
+) -> None:
+    """Nobody sets their own targets: not their own goal, and below tenant scope not their
+    own unit's (a team lead's team goal, a department head's department goal)."""
+    own = employee_id is not None and employee_id == caller.employee_id
+    if (
+        not own
+        and employee_id is None
+        and org_unit_id is not None
+        and caller.employee_id is not None
+        and caller.require(Permission.GOAL_MANAGE) is not Scope.TENANT
+    ):
+        mine = (
+            await session.execute(
+                select(Employee.org_unit_id).where(Employee.id == caller.employee_id)
+            )
+        ).scalar_one_or_none()
+        own = mine == org_unit_id
+    if own:
+        raise ServiceError.one(
+            ErrorCode.FORBIDDEN,
+            "your own targets are set by the next level up (or HR), not by you",
+            path,
+            detail="own-target",
+        )
 
 
 async def update_goal(
@@ -264,6 +303,15 @@ async def delete_goal(session: AsyncSession, caller: Caller, goal_id: int) -> No
     await session.commit()
 
 
+def proposal_owner(org_unit_id: int | None, position: str | None, employee_id: int | None) -> str:
+    """The one key naming a proposal's owner (``GoalProposal.owner_key``)."""
+    if employee_id is not None:
+        return f"employee:{employee_id}"
+    if position is not None:
+        return f"position:{org_unit_id}:{position}"
+    return f"unit:{org_unit_id}"
+
+
 async def propose(
     session: AsyncSession,
     caller: Caller,
@@ -288,30 +336,33 @@ async def propose(
             raise invalid(f"no position {position!r} in this tenant", ("position",))
         position = held
     await _check_owner(session, caller, Permission.GOAL_PROPOSE, org_unit_id, employee_id)
-    same = and_(
-        GoalProposal.goal_id == goal.id,
-        GoalProposal.org_unit_id.is_(None)
-        if org_unit_id is None
-        else GoalProposal.org_unit_id == org_unit_id,
-        GoalProposal.position.is_(None) if position is None else GoalProposal.position == position,
-        GoalProposal.employee_id.is_(None)
-        if employee_id is None
-        else GoalProposal.employee_id == employee_id,
+    key = proposal_owner(org_unit_id, position, employee_id)
+    found = await lock_rows(
+        session, GoalProposal, GoalProposal.goal_id == goal.id, GoalProposal.owner_key == key
     )
-    row = (await session.execute(select(GoalProposal).where(same))).scalar_one_or_none()
-    before = None if row is None else {"amount": row.amount}
-    if row is None:
-        row = GoalProposal(
-            tenant_id=caller.tenant_id,
-            goal_id=goal.id,
-            org_unit_id=org_unit_id,
-            position=position,
-            employee_id=employee_id,
-            amount=amount,
+    before = {"amount": found[0].amount} if found else None
+    # one proposal per owner: two first proposals at once update one row
+    values = {
+        "tenant_id": caller.tenant_id,
+        "goal_id": goal.id,
+        "org_unit_id": org_unit_id,
+        "position": position,
+        "employee_id": employee_id,
+        "owner_key": key,
+        "amount": amount,
+        "note": note,
+        "proposed_by_id": caller.user_id,
+        "proposed_at": utcnow(),
+    }
+    changed = ("amount", "note", "proposed_by_id", "proposed_at")
+    row_id = await upsert(session, GoalProposal, values, ("goal_id", "owner_key"), changed)
+    row = (
+        await session.execute(
+            select(GoalProposal)
+            .where(GoalProposal.id == row_id)
+            .execution_options(populate_existing=True)
         )
-        session.add(row)
-    row.amount, row.note, row.proposed_by_id = amount, note, caller.user_id
-    await session.flush()
+    ).scalar_one()
     audit.record(
         session, caller, "goal.propose", "goal", goal.id, before=before,
         after={"owner": owner_label(org_unit_id, position, employee_id), "amount": amount},

@@ -8,6 +8,8 @@ domain's own.
 from __future__ import annotations
 
 from perfloop.services.plans.actuals import (
+    FailedItem,
+    RefreshResult,
     check_in,
     enter_actual,
     list_checkins,
@@ -46,7 +48,9 @@ from perfloop.services.plans.reads import (
 )
 from perfloop.services.plans.reports import DIMENSIONS, ReportRow, plan_report
 from perfloop.services.plans.scorecards import (
+    SIGNERS,
     BulkResult,
+    ItemsResult,
     assign_items,
     set_items,
     sign,
@@ -59,11 +63,15 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "DIMENSIONS",
     "SCORE_SETTINGS",
+    "SIGNERS",
     "TASK_STATUSES",
     "BulkResult",
+    "FailedItem",
     "ItemInput",
     "ItemView",
+    "ItemsResult",
     "PlanRules",
+    "RefreshResult",
     "ReportRow",
     "ScorecardView",
     "TargetOverride",

@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.exc import DBAPIError
 
 from perfloop.authz import Permission
 from perfloop.engine import Formula, FormulaError, compile
 from perfloop.services.core import audit
+from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import (
     get_cycle,
@@ -39,7 +42,7 @@ from perfloop.services.plans.common import (
     scorecard_in_scope,
     template_bodies,
 )
-from perfloop.store.core import utcnow
+from perfloop.store.core import lock_rows, upsert, upsert_many, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import Actual, Checkin, Scorecard, ScorecardItem
 
@@ -48,6 +51,9 @@ if TYPE_CHECKING:
 
     from perfloop.services.core.caller import Caller
     from perfloop.store.cycles import Cycle
+
+
+log = logging.getLogger(__name__)
 
 
 def _number(value: Any) -> float | None:
@@ -76,6 +82,9 @@ async def _item_in_scope(
     return row[0], row[1]
 
 
+COMPUTED = ("dataset", "formula")
+
+
 async def enter_actual(
     session: AsyncSession,
     caller: Caller,
@@ -85,36 +94,83 @@ async def enter_actual(
     period_start: dt.date | None = None,
     period_end: dt.date | None = None,
     note: str | None = None,
+    override: bool = False,
 ) -> Actual:
-    """Record a manual actual (the cycle's period unless another is given)."""
+    """Record an actual by hand (the cycle's period unless another is given).
+
+    An item whose source computes its actual (a dataset, a formula) takes no manual
+    entry: the next refresh would overwrite it. Replacing a computed actual is an
+    explicit ``override``: by someone who manages the plan (never on their own), with a
+    reason in ``note``; it is audited, and refreshes leave it alone."""
     item, card = await _item_in_scope(session, caller, Permission.ACTUAL_ENTER, item_id)
+    computed = (item.source or {}).get("type") in COMPUTED
+    if computed and not override:
+        raise invalid(
+            f"this item's actual comes from its {item.source['type']} source (refreshActuals);"
+            " to replace it, someone who manages the plan enters an override with a reason",
+            ("item",),
+            detail="computed-source",
+        )
+    if override:
+        await _may_override(session, caller, card, computed, note)
     cycle = await get_cycle(session, caller, card.cycle_id)
     start, end = period_start or cycle.starts_on, period_end or cycle.ends_on
     if end < start:
         raise invalid("the period ends before it starts", ("periodEnd",))
+    period = (Actual.item_id == item.id, Actual.period_start == start, Actual.period_end == end)
+    found = await lock_rows(session, Actual, *period)
+    before = {"value": found[0].value, "source": found[0].source} if found else None
+    source = "override" if override else "manual"
+    values = {
+        "tenant_id": caller.tenant_id,
+        "item_id": item.id,
+        "period_start": start,
+        "period_end": end,
+        "value": value,
+        "source": source,
+        "entered_by_id": caller.user_id,
+        "note": note,
+        "error": None,
+        "updated_at": utcnow(),
+    }
+    # the first actual of an item and period, entered by two people at once, is one row
+    await upsert(
+        session, Actual, values, _PERIOD_KEY, ("value", "source", "entered_by_id", "note",
+                                               "error", "updated_at"),
+    )  # fmt: skip
     row = (
         await session.execute(
-            select(Actual).where(
-                Actual.item_id == item.id, Actual.period_start == start, Actual.period_end == end
-            )
+            select(Actual).where(*period).execution_options(populate_existing=True)
         )
-    ).scalar_one_or_none()
-    before = None if row is None else {"value": row.value, "source": row.source}
-    if row is None:
-        row = Actual(
-            tenant_id=caller.tenant_id, item_id=item.id, period_start=start, period_end=end
-        )
-        session.add(row)
-    row.value, row.source, row.entered_by_id, row.note = value, "manual", caller.user_id, note
-    row.updated_at = utcnow()
-    await session.flush()
+    ).scalar_one()
     audit.record(
-        session, caller, "actual.enter", "scorecard_item", item.id, before=before,
+        session, caller, "actual.override" if override else "actual.enter", "scorecard_item",
+        item.id, before=before,
         after={"value": value, "periodStart": start.isoformat(), "periodEnd": end.isoformat()},
         note=note,
     )  # fmt: skip
     await session.commit()
     return row
+
+
+_PERIOD_KEY = ("item_id", "period_start", "period_end")
+
+
+async def _may_override(
+    session: AsyncSession, caller: Caller, card: Scorecard, computed: bool, note: str | None
+) -> None:
+    if not computed:
+        raise invalid("only a computed actual (dataset, formula) is overridden", ("override",))
+    if caller.employee_id == card.employee_id:
+        raise ServiceError.one(
+            ErrorCode.FORBIDDEN,
+            "an override of your own actual is entered by the next level up (or HR)",
+            ("override",),
+            detail="own-plan",
+        )
+    await scorecard_in_scope(session, caller, Permission.SCORECARD_MANAGE, card.id)
+    if not (note and note.strip()):
+        raise invalid("an override needs a reason in `note`", ("note",))
 
 
 def _key(source: Mapping[str, Any]) -> str:
@@ -138,6 +194,27 @@ class _Work:
     #: where the answers are: (source key, subject) of the source and of each input
     at: tuple[str, str] | None = None
     inputs_at: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: why this item gets no value (a formula that does not compile)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FailedItem:
+    """A computed item a refresh could not compute, and why."""
+
+    item_id: int
+    scorecard_id: int
+    key: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    #: computed actuals written (errored ones included, with an empty value)
+    updated: int
+    failed: list[FailedItem]
+    #: overrides left as they were
+    overridden: int = 0
 
 
 def _subject(row: Any, subject_type: str) -> str:
@@ -149,82 +226,120 @@ def _subject(row: Any, subject_type: str) -> str:
     return str(row.email)
 
 
+def _message(exc: ServiceError) -> str:
+    return "; ".join(e.message for e in exc.errors)
+
+
 async def _subject_types(
     session: AsyncSession, tenant_id: int, sources: list[Mapping[str, Any]]
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
+    """How each dataset names its subjects, and why the ones that cannot be read failed."""
     from perfloop.services.datasets import resolve_dataset  # type: ignore[import-untyped,unused-ignore]
 
-    refs = {s["dataset"] for s in sources if isinstance(s.get("dataset"), str)}
-    return {ref: (await resolve_dataset(session, tenant_id, ref)).subject_type for ref in refs}
+    kinds: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    for ref in sorted({s["dataset"] for s in sources if isinstance(s.get("dataset"), str)}):
+        try:
+            kinds[ref] = (await resolve_dataset(session, tenant_id, ref)).subject_type
+        except ServiceError as exc:
+            failed[ref] = _message(exc)
+    return kinds, failed
 
 
 async def _aggregate(
     session: AsyncSession, tenant_id: int, needs: dict[str, _Need], start: dt.date, end: dt.date
-) -> dict[str, dict[str, float | None]]:
-    if not needs:
-        return {}
+) -> tuple[dict[str, dict[str, float | None]], dict[str, str]]:
+    """Each source aggregated once; a source that fails is reported by its key and the
+    others go on (each runs in a savepoint, so a failed statement undoes only itself)."""
     from perfloop.services.datasets import aggregate_actuals  # type: ignore[import-untyped,unused-ignore]
 
-    return {
-        key: dict(
-            await aggregate_actuals(
-                session, tenant_id, dict(need.source), start, end, sorted(need.subjects)
-            )
-        )
-        for key, need in needs.items()
-    }
+    results: dict[str, dict[str, float | None]] = {}
+    failed: dict[str, str] = {}
+    for key, need in needs.items():
+        try:
+            async with session.begin_nested():
+                results[key] = dict(
+                    await aggregate_actuals(
+                        session, tenant_id, dict(need.source), start, end, sorted(need.subjects)
+                    )
+                )
+        except ServiceError as exc:
+            failed[key] = _message(exc)
+        except DBAPIError:  # the database refused this source's query: the rest goes on
+            log.exception("aggregating %s failed", key)
+            failed[key] = "the database could not aggregate this source (see the server log)"
+    return results, failed
 
 
-def _evaluate(formula: Formula, data: Mapping[str, Any]) -> float | None:
+def _evaluate(formula: Formula, data: Mapping[str, Any]) -> tuple[float | None, str | None]:
     try:
-        return _number(formula.evaluate(dict(data)))
-    except FormulaError:  # e.g. text where a number was expected: no actual
-        return None
+        return _number(formula.evaluate(dict(data))), None
+    except FormulaError as exc:  # e.g. text where a number was expected
+        return None, f"the formula could not be evaluated: {exc}"
+
+
+async def _plan_rows(session: AsyncSession, caller: Caller, cycle: Cycle, scope: Any) -> list[Any]:
+    return list(
+        (
+            await session.execute(
+                select(
+                    ScorecardItem.id,
+                    ScorecardItem.scorecard_id,
+                    ScorecardItem.key,
+                    ScorecardItem.indicator_key,
+                    ScorecardItem.library_ref,
+                    ScorecardItem.source,
+                    Employee.email,
+                    Employee.employee_no,
+                    OrgUnit.code.label("unit_code"),
+                    Actual.value.label("current"),
+                    Actual.source.label("current_source"),
+                )
+                .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+                .join(Employee, Employee.id == Scorecard.employee_id)
+                .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+                .outerjoin(
+                    Actual,
+                    and_(Actual.item_id == ScorecardItem.id, in_cycle_period(cycle)),
+                )
+                .where(
+                    Scorecard.tenant_id == caller.tenant_id,
+                    Scorecard.cycle_id == cycle.id,
+                    employees_in_scope(caller, scope, Scorecard.employee_id),
+                )
+            )
+        ).all()
+    )
 
 
 async def refresh_actuals(
     session: AsyncSession, caller: Caller, cycle_id: int, *, today: dt.date | None = None
-) -> int:
+) -> RefreshResult:
     """Recompute and store the dataset and formula actuals of the plans in scope
-    for the cycle's period (up to ``today``). Returns how many actuals were written.
+    for the cycle's period (up to ``today``).
 
     A dataset source is aggregated once for everyone who needs it, each person named
     as the dataset names its subjects (email, employee number or org unit code). A
-    formula reads the person's other items (manual actuals included) and the library's
-    dataset indicators it names."""
+    formula reads the person's other items (manual actuals and overrides included) and
+    the library's dataset indicators it names. An override is left as it is. A source
+    that fails (a dataset gone, a field it no longer has, a formula that does not
+    compile or evaluate) marks its items as failed — stored with an empty value and the
+    reason, and listed in the result — and the other items refresh."""
     scope = caller.require(Permission.ACTUAL_ENTER)
     cycle = await get_cycle(session, caller, cycle_id)
-    rows = (
-        await session.execute(
-            select(
-                ScorecardItem.id,
-                ScorecardItem.scorecard_id,
-                ScorecardItem.key,
-                ScorecardItem.indicator_key,
-                ScorecardItem.library_ref,
-                ScorecardItem.source,
-                Employee.email,
-                Employee.employee_no,
-                OrgUnit.code.label("unit_code"),
-                Actual.value.label("current"),
-            )
-            .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
-            .join(Employee, Employee.id == Scorecard.employee_id)
-            .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
-            .outerjoin(
-                Actual,
-                and_(Actual.item_id == ScorecardItem.id, in_cycle_period(cycle)),
-            )
-            .where(
-                Scorecard.tenant_id == caller.tenant_id,
-                Scorecard.cycle_id == cycle.id,
-                employees_in_scope(caller, scope, Scorecard.employee_id),
-            )
-        )
-    ).all()
-    computed = [r for r in rows if (r.source or {}).get("type") in ("dataset", "formula")]
+    rows = await _plan_rows(session, caller, cycle, scope)
+    computed = [
+        r
+        for r in rows
+        if (r.source or {}).get("type") in COMPUTED and r.current_source != "override"
+    ]
+    overridden = sum(
+        1
+        for r in rows
+        if (r.source or {}).get("type") in COMPUTED and r.current_source == "override"
+    )
     if not computed:
-        return 0
+        return RefreshResult(0, [], overridden)
     source_types = {r.id: str(r.source["type"]) for r in computed}
     libraries = await template_bodies(
         session, caller.tenant_id, [r.library_ref for r in computed if r.library_ref], "kpi-library"
@@ -237,8 +352,8 @@ async def refresh_actuals(
             continue
         try:
             formula = compile(str(r.source.get("formula", "")))
-        except FormulaError:
-            work.append(_Work(r))  # no actual from a formula that does not compile
+        except FormulaError as exc:
+            work.append(_Work(r, error=f"the formula does not compile: {exc}"))
             continue
         indicators = indicators_of(libraries.get(r.library_ref or "") or {})
         inputs = {
@@ -248,66 +363,93 @@ async def refresh_actuals(
         }
         work.append(_Work(r, formula=formula, inputs=inputs))
     sources = [s for w in work for s in ([w.source] if w.source else w.inputs.values())]
-    kinds = await _subject_types(session, caller.tenant_id, sources)
+    kinds, unreadable = await _subject_types(session, caller.tenant_id, sources)
     needs: dict[str, _Need] = {}
+    failed_sources: dict[str, str] = {}
 
     def need(source: Mapping[str, Any], row: Any) -> tuple[str, str]:
         key = _key(source)
-        subject = _subject(row, kinds.get(str(source.get("dataset")), "employee-email"))
-        needs.setdefault(key, _Need(source, set())).subjects.add(subject)
-        return key, subject
+        dataset = str(source.get("dataset"))
+        if dataset in unreadable:
+            failed_sources[key] = unreadable[dataset]
+        else:
+            subject = _subject(row, kinds.get(dataset, "employee-email"))
+            needs.setdefault(key, _Need(source, set())).subjects.add(subject)
+            return key, subject
+        return key, ""
 
     for w in work:
         w.at = need(w.source, w.row) if w.source else None
         w.inputs_at = {name: need(source, w.row) for name, source in w.inputs.items()}
     end = min(cycle.ends_on, today) if today is not None else cycle.ends_on
-    results = await _aggregate(session, caller.tenant_id, needs, cycle.starts_on, end)
+    results, failed_aggregates = await _aggregate(
+        session, caller.tenant_id, needs, cycle.starts_on, end
+    )
+    failed_sources.update(failed_aggregates)
 
     def found(at: tuple[str, str]) -> float | None:
         return _number(results.get(at[0], {}).get(at[1]))
 
-    values: dict[int, float | None] = {}
+    values: dict[int, tuple[float | None, str | None]] = {}
     known: dict[int, dict[str, float | None]] = {}  # per plan: the person's items by name
-    for r in rows:  # manual (or plugin) items with a value
+    for r in rows:  # manual (or plugin) items and overrides with a value
         if r.id not in source_types and _number(r.current) is not None:
             known.setdefault(r.scorecard_id, {})[r.indicator_key or r.key] = _number(r.current)
     for w in work:
         if w.at is not None:
-            values[w.row.id] = found(w.at)
-            known.setdefault(w.row.scorecard_id, {})[w.row.indicator_key or w.row.key] = found(w.at)
+            error = failed_sources.get(w.at[0])
+            values[w.row.id] = (None, error) if error else (found(w.at), None)
+            if not error:
+                known.setdefault(w.row.scorecard_id, {})[w.row.indicator_key or w.row.key] = found(
+                    w.at
+                )
     for w in work:
-        if w.at is None:
+        if w.at is not None:
+            continue
+        broken = sorted(n for n, at in w.inputs_at.items() if at[0] in failed_sources)
+        if w.error or w.formula is None:
+            values[w.row.id] = (None, w.error)
+        elif broken:
+            reasons = "; ".join(f"{n}: {failed_sources[w.inputs_at[n][0]]}" for n in broken)
+            values[w.row.id] = (None, f"inputs of the formula failed ({reasons})")
+        else:
             data = {name: found(at) for name, at in w.inputs_at.items()}
             data.update(known.get(w.row.scorecard_id, {}))
-            values[w.row.id] = _evaluate(w.formula, data) if w.formula else None
-    existing = {
-        a.item_id: a
-        for a in (
-            await session.execute(
-                select(Actual).where(Actual.item_id.in_(list(values)), in_cycle_period(cycle))
-            )
-        ).scalars()
-    }
+            values[w.row.id] = _evaluate(w.formula, data)
     now = utcnow()
-    for item_id, value in values.items():
-        row = existing.get(item_id)
-        if row is None:
-            row = Actual(
-                tenant_id=caller.tenant_id,
-                item_id=item_id,
-                period_start=cycle.starts_on,
-                period_end=cycle.ends_on,
-            )
-            session.add(row)
-        row.value, row.source, row.entered_by_id, row.updated_at = (
-            value, source_types[item_id], None, now,
-        )  # fmt: skip
+    await upsert_many(
+        session,
+        Actual,
+        [
+            {
+                "tenant_id": caller.tenant_id,
+                "item_id": item_id,
+                "period_start": cycle.starts_on,
+                "period_end": cycle.ends_on,
+                "value": value,
+                "error": error,
+                "source": source_types[item_id],
+                "entered_by_id": None,
+                "updated_at": now,
+            }
+            for item_id, (value, error) in values.items()
+        ],
+        _PERIOD_KEY,
+        ("value", "error", "source", "entered_by_id", "updated_at"),
+        unless=Actual.source == "override",  # an override entered meanwhile stays
+    )
+    by_id = {r.id: r for r in computed}
+    failed = [
+        FailedItem(item_id, by_id[item_id].scorecard_id, by_id[item_id].key, error)
+        for item_id, (_, error) in values.items()
+        if error is not None
+    ]
     audit.record(
         session, caller, "actuals.refresh", "cycle", cycle.id,
-        after={"items": len(values), "until": end.isoformat()},
+        after={"items": len(values), "failed": len(failed), "until": end.isoformat()},
     )  # fmt: skip
     await session.commit()
-    return len(values)
+    return RefreshResult(len(values), failed, overridden)
 
 
 async def check_in(
@@ -386,6 +528,8 @@ async def missing_actual_count(session: AsyncSession, cycle: Cycle) -> int:
 
 
 __all__ = [
+    "FailedItem",
+    "RefreshResult",
     "check_in",
     "enter_actual",
     "list_checkins",

@@ -21,9 +21,10 @@ from perfloop.services.plans.common import (
     indicators_of,
     template_bodies,
 )
+from perfloop.store.core import insert_or_ignore, lock_rows
 from perfloop.store.goals import Goal
 from perfloop.store.org import OrgUnit
-from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
+from perfloop.store.plans import ActionTask, Actual, Checkin, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -276,10 +277,21 @@ def snapshot(card: Scorecard) -> dict[str, Any]:
     }
 
 
+def check_revision(card: Scorecard, expected: int | None) -> None:
+    """The optimistic check: the plan is still at the revision the client saw."""
+    if expected is not None and card.revision != expected:
+        raise ServiceError.one(
+            ErrorCode.CONFLICT,
+            f"the plan changed since you read it (revision {expected}, now {card.revision});"
+            " read it again and retry",
+            ("expectedRevision",),
+            detail="revision",
+        )
+
+
 def reopen(session: AsyncSession, caller: Caller, card: Scorecard, reason: str | None) -> None:
-    """A change to a plan with any signature clears them; a signed plan needs a reason."""
-    if card.status == "draft":
-        return
+    """A change to a plan bumps its revision; a plan with any signature loses them, and a
+    signed plan needs a reason (not just spaces) to change at all."""
     if card.status == "signed" and not (reason and reason.strip()):
         raise ServiceError.one(
             ErrorCode.CONFLICT,
@@ -287,55 +299,143 @@ def reopen(session: AsyncSession, caller: Caller, card: Scorecard, reason: str |
             ("reason",),
         )
     before = snapshot(card)
+    card.revision += 1
+    if card.status == "draft":
+        return
     card.employee_signed_at = card.manager_signed_at = None
     card.employee_signed_by_id = card.manager_signed_by_id = None
     card.status = "draft"
-    card.revision += 1
     audit.record(
         session, caller, "scorecard.reopen", "scorecard", card.id,
         before=before, after=snapshot(card), note=reason,
     )  # fmt: skip
 
 
-def write_items(
+@dataclass(frozen=True)
+class PlanEdit:
+    """One plan whose items are being replaced, under its rules and target overrides."""
+
+    card: Scorecard
+    scheme: ScoringScheme
+    overrides: Mapping[str, float] | None = None
+
+
+_NOT_COLUMNS = {"tasks", "target", "thresholds"}
+
+
+async def replace_items(
     session: AsyncSession,
     caller: Caller,
-    card: Scorecard,
+    edits: Sequence[PlanEdit],
     items: Sequence[Mapping[str, Any]],
-    scheme: ScoringScheme,
-    overrides: Mapping[str, float] | None = None,
-) -> list[ScorecardItem]:
-    rows: list[ScorecardItem] = []
-    for n, values in enumerate(items):
-        target = (overrides or {}).get(values["key"], values["target"])
-        row = ScorecardItem(
-            tenant_id=caller.tenant_id,
-            scorecard_id=card.id,
-            position=n,
-            **{k: v for k, v in values.items() if k not in {"tasks", "target", "thresholds"}},
-            target=target,
-            thresholds=_settings(scheme, values["thresholds"]),
-        )
-        rows.append(row)
-    session.add_all(rows)
-    return rows
+) -> dict[int, list[str]]:
+    """Make each plan's items ``items``, by key: an item whose key remains is updated in
+    place and keeps its actuals, check-ins and tasks (a task sent again under the same
+    title keeps its status); an item whose key is gone is removed, with what it carried
+    written to the audit trail first. Returns the removed keys per plan id."""
+    card_ids = [e.card.id for e in edits]
+    existing: dict[int, dict[str, ScorecardItem]] = {i: {} for i in card_ids}
+    for row in (
+        await session.execute(select(ScorecardItem).where(ScorecardItem.scorecard_id.in_(card_ids)))
+    ).scalars():
+        existing[row.scorecard_id][row.key] = row
+    keys = {values["key"] for values in items}
+    gone = [row for e in edits for k, row in existing[e.card.id].items() if k not in keys]
+    if gone:
+        await _record_removed(session, caller, gone)
+        for row in gone:
+            await session.delete(row)
+    kept_ids = [row.id for e in edits for k, row in existing[e.card.id].items() if k in keys]
+    tasks: dict[int, dict[str, ActionTask]] = {i: {} for i in kept_ids}
+    if kept_ids:
+        for task in (
+            await session.execute(select(ActionTask).where(ActionTask.item_id.in_(kept_ids)))
+        ).scalars():
+            tasks[task.item_id].setdefault(task.title, task)
+    written: list[tuple[ScorecardItem, Mapping[str, Any]]] = []
+    for edit in edits:
+        for n, values in enumerate(items):
+            columns = {k: v for k, v in values.items() if k not in _NOT_COLUMNS}
+            columns.update(
+                position=n,
+                target=(edit.overrides or {}).get(values["key"], values["target"]),
+                thresholds=_settings(edit.scheme, values["thresholds"]),
+            )
+            item = existing[edit.card.id].get(values["key"])
+            if item is None:
+                item = ScorecardItem(tenant_id=caller.tenant_id, scorecard_id=edit.card.id)
+                session.add(item)
+            for name, value in columns.items():
+                setattr(item, name, value)
+            written.append((item, values))
+    await session.flush()
+    for row, values in written:
+        mine = tasks.get(row.id, {})
+        sent = {task.title for task in values["tasks"]}
+        for title, task in mine.items():
+            if title not in sent:
+                await session.delete(task)
+        for task in values["tasks"]:
+            found = mine.get(task.title)
+            if found is None:
+                session.add(
+                    ActionTask(
+                        tenant_id=caller.tenant_id,
+                        item_id=row.id,
+                        title=task.title,
+                        owner_id=task.owner_id,
+                        due_on=task.due_on,
+                        status=task.status,
+                    )
+                )
+            else:
+                found.owner_id, found.due_on = task.owner_id, task.due_on
+    removed: dict[int, list[str]] = {i: [] for i in card_ids}
+    for row in gone:
+        removed[row.scorecard_id].append(row.key)
+    return removed
 
 
-def write_tasks(
-    session: AsyncSession, caller: Caller, rows: Sequence[ScorecardItem], items: Sequence[Any]
+async def _record_removed(
+    session: AsyncSession, caller: Caller, gone: Sequence[ScorecardItem]
 ) -> None:
-    session.add_all(
-        ActionTask(
-            tenant_id=caller.tenant_id,
-            item_id=row.id,
-            title=task.title,
-            owner_id=task.owner_id,
-            due_on=task.due_on,
-            status=task.status,
+    """What removed items carried (actuals, check-ins, tasks), kept in the audit trail."""
+    ids = [row.id for row in gone]
+    actuals: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for a in (await session.execute(select(Actual).where(Actual.item_id.in_(ids)))).scalars():
+        actuals[a.item_id].append(
+            {
+                "periodStart": a.period_start.isoformat(),
+                "periodEnd": a.period_end.isoformat(),
+                "value": a.value,
+                "source": a.source,
+                "note": a.note,
+            }
         )
-        for row, values in zip(rows, items, strict=True)
-        for task in values["tasks"]
-    )
+    checkins: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for c in (await session.execute(select(Checkin).where(Checkin.item_id.in_(ids)))).scalars():
+        assert c.item_id is not None
+        checkins[c.item_id].append(
+            {
+                "at": c.at.isoformat(),
+                "progress": c.progress,
+                "confidence": c.confidence,
+                "note": c.note,
+                "author": c.author_id,
+            }
+        )
+    tasks: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    found = await session.execute(select(ActionTask).where(ActionTask.item_id.in_(ids)))
+    for t in found.scalars():
+        tasks[t.item_id].append({"title": t.title, "status": t.status})
+    for row in gone:
+        audit.record(
+            session, caller, "scorecard.item.remove", "scorecard", row.scorecard_id,
+            before={
+                "key": row.key, "title": row.title, "target": row.target, "weight": row.weight,
+                "actuals": actuals[row.id], "checkins": checkins[row.id], "tasks": tasks[row.id],
+            },
+        )  # fmt: skip
 
 
 def describe(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -345,33 +445,35 @@ def describe(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 async def cards_for(
     session: AsyncSession, caller: Caller, cycle: Cycle, rules: Mapping[int, PlanRules]
 ) -> dict[int, Scorecard]:
-    employee_ids = list(rules)
+    """The plans of these employees for the cycle, created when missing (two first
+    writers create one plan) and locked until commit, so that a read-check-write of a
+    plan (items, signatures, revision) never interleaves with another."""
+    employee_ids = sorted(rules)
+    await insert_or_ignore(
+        session,
+        Scorecard,
+        [
+            {
+                "tenant_id": caller.tenant_id,
+                "cycle_id": cycle.id,
+                "employee_id": e,
+                "scoring_ref": rules[e].ref,
+                "status": "draft",
+                "revision": 0,  # the first change makes it 1
+            }
+            for e in employee_ids
+        ],
+        key=("cycle_id", "employee_id"),
+    )
     cards = {
         c.employee_id: c
-        for c in (
-            await session.execute(
-                select(Scorecard).where(
-                    Scorecard.cycle_id == cycle.id, Scorecard.employee_id.in_(employee_ids)
-                )
-            )
-        ).scalars()
-    }
-    new = [
-        Scorecard(
-            tenant_id=caller.tenant_id,
-            cycle_id=cycle.id,
-            employee_id=e,
-            scoring_ref=rules[e].ref,
-            status="draft",
-            revision=1,
+        for c in await lock_rows(
+            session,
+            Scorecard,
+            Scorecard.cycle_id == cycle.id,
+            Scorecard.employee_id.in_(employee_ids),
         )
-        for e in employee_ids
-        if e not in cards
-    ]
-    if new:
-        session.add_all(new)
-        await session.flush()
-        cards.update({c.employee_id: c for c in new})
+    }
     for e, card in cards.items():  # the plan follows the rules it was last set under
         card.scoring_ref = rules[e].ref
     return cards

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from perfloop.authz import Permission
 from perfloop.services.core import audit
@@ -32,17 +32,18 @@ from perfloop.services.plans.common import (
 from perfloop.services.plans.items import (
     TASK_STATUSES,
     ItemInput,
+    PlanEdit,
     TargetOverride,
     cards_for,
+    check_revision,
     check_rules,
     describe,
     reopen,
+    replace_items,
     resolve_items,
     snapshot,
-    write_items,
-    write_tasks,
 )
-from perfloop.store.core import utcnow
+from perfloop.store.core import lock_rows, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
@@ -50,6 +51,24 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.core.caller import Caller
+
+
+def _not_own(caller: Caller, employee_id: int) -> None:
+    """Nobody sets their own targets: the next level up (or HR) does."""
+    if caller.employee_id == employee_id:
+        raise ServiceError.one(
+            ErrorCode.FORBIDDEN,
+            "your own plan is set by the next level up (or HR), not by you",
+            ("employee",),
+            detail="own-plan",
+        )
+
+
+@dataclass(frozen=True)
+class ItemsResult:
+    scorecard: Scorecard
+    #: keys of the items the change removed (their history is in the audit trail)
+    removed: list[str]
 
 
 async def set_items(
@@ -60,33 +79,43 @@ async def set_items(
     items: Sequence[ItemInput],
     *,
     reason: str | None = None,
-) -> Scorecard:
-    """Replace one employee's plan items (creating the plan when needed)."""
+    expected_revision: int | None = None,
+) -> ItemsResult:
+    """Replace one employee's plan items (creating the plan when needed), by key: items
+    whose key remains keep their actuals, check-ins and tasks. The plan is locked while
+    it changes; with ``expected_revision`` a plan changed since the client read it is a
+    CONFLICT instead of being overwritten."""
     employee = await employee_in_scope(session, caller, Permission.SCORECARD_MANAGE, employee_id)
+    _not_own(caller, employee.id)
     cycle = await get_cycle(session, caller, cycle_id)
     resolved = await resolve_items(session, caller, cycle, items)
     rules = await rules_for_employees(session, cycle, [employee])
     await check_rules(session, caller, rules, resolved)
     card = (await cards_for(session, caller, cycle, rules))[employee.id]
+    check_revision(card, expected_revision)
     reopen(session, caller, card, reason)
-    await session.execute(delete(ScorecardItem).where(ScorecardItem.scorecard_id == card.id))
-    rows = write_items(session, caller, card, resolved, rules[employee.id].scheme)
-    await session.flush()
-    write_tasks(session, caller, rows, resolved)
+    removed = await replace_items(
+        session, caller, [PlanEdit(card, rules[employee.id].scheme)], resolved
+    )
     card.updated_at = utcnow()
     audit.record(
         session, caller, "scorecard.items.set", "scorecard", card.id,
-        after={"employee": employee.id, "cycle": cycle.id, "items": describe(resolved)},
+        after={
+            "employee": employee.id, "cycle": cycle.id, "revision": card.revision,
+            "items": describe(resolved), "removed": removed[card.id],
+        },
         note=reason,
     )  # fmt: skip
     await session.commit()
-    return card
+    return ItemsResult(card, removed[card.id])
 
 
 @dataclass(frozen=True)
 class BulkResult:
     scorecards: list[Scorecard]
     reopened: int
+    #: keys of removed items per plan id (only plans that lost items)
+    removed: dict[int, list[str]]
 
 
 async def assign_items(
@@ -115,6 +144,7 @@ async def assign_items(
         Employee.tenant_id == caller.tenant_id,
         Employee.status == "active",
         employees_in_scope(caller, scope, Employee.id),
+        Employee.id != (caller.employee_id or 0),  # your own plan is set by the next level up
     )
     if org_unit_id is not None:
         path = (
@@ -170,17 +200,10 @@ async def assign_items(
     reopened = sum(1 for c in cards.values() if c.status != "draft")
     for card in cards.values():
         reopen(session, caller, card, reason)
-    await session.execute(
-        delete(ScorecardItem).where(ScorecardItem.scorecard_id.in_([c.id for c in cards.values()]))
-    )
-    written: list[tuple[list[ScorecardItem], Scorecard]] = []
-    for e in employee_ids:
-        rows = write_items(session, caller, cards[e], resolved, rules[e].scheme, per_person.get(e))
-        written.append((rows, cards[e]))
-    await session.flush()
+    edits = [PlanEdit(cards[e], rules[e].scheme, per_person.get(e)) for e in employee_ids]
+    removed = await replace_items(session, caller, edits, resolved)
     now = utcnow()
-    for rows, card in written:
-        write_tasks(session, caller, rows, resolved)
+    for card in cards.values():
         card.updated_at = now
     audit.record(
         session, caller, "scorecard.items.assign", "cycle", cycle.id,
@@ -193,21 +216,37 @@ async def assign_items(
         note=reason,
     )  # fmt: skip
     await session.commit()
-    return BulkResult([cards[e] for e in employee_ids], reopened)
+    return BulkResult(
+        [cards[e] for e in employee_ids], reopened, {k: v for k, v in removed.items() if v}
+    )
 
 
-async def sign(session: AsyncSession, caller: Caller, scorecard_id: int, as_role: str) -> Scorecard:
-    """Sign a plan as the ``employee`` (your own) or as their ``manager`` (someone in scope)."""
-    card = await scorecard_in_scope(session, caller, Permission.SCORECARD_SIGN, scorecard_id)
-    own = caller.employee_id == card.employee_id
+SIGNERS = ("employee", "manager")
+
+
+async def sign(
+    session: AsyncSession,
+    caller: Caller,
+    scorecard_id: int,
+    as_role: str,
+    *,
+    expected_revision: int,
+) -> Scorecard:
+    """Sign a plan as the ``employee`` (your own) or as their ``manager`` (someone in
+    scope), at the revision the signer read: a plan changed since is a CONFLICT. The plan
+    is locked while it is signed, so two signatures at once end "signed", not "signing"."""
+    if as_role not in SIGNERS:
+        raise invalid("sign as employee or manager", ("as",))
+    found = await scorecard_in_scope(session, caller, Permission.SCORECARD_SIGN, scorecard_id)
+    own = caller.employee_id == found.employee_id
     if as_role == "employee" and not own:
         raise ServiceError.one(ErrorCode.FORBIDDEN, "only the employee signs as employee", ("as",))
     if as_role == "manager" and own:
         raise ServiceError.one(
             ErrorCode.FORBIDDEN, "you cannot sign your own plan as manager", ("as",)
         )
-    if as_role not in ("employee", "manager"):
-        raise invalid("sign as employee or manager", ("as",))
+    (card,) = await lock_rows(session, Scorecard, Scorecard.id == found.id)
+    check_revision(card, expected_revision)
     items = (
         await session.execute(select(func.count()).where(ScorecardItem.scorecard_id == card.id))
     ).scalar_one()

@@ -5,5 +5,16 @@ from __future__ import annotations
 
 from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
+from perfloop.store.core.writes import insert_or_ignore, lock_rows, upsert, upsert_many
 
-__all__ = ["NAMING", "AuditEvent", "Base", "JSONType", "utcnow"]
+__all__ = [
+    "NAMING",
+    "AuditEvent",
+    "Base",
+    "JSONType",
+    "insert_or_ignore",
+    "lock_rows",
+    "upsert",
+    "upsert_many",
+    "utcnow",
+]

@@ -65,10 +65,14 @@ class Goal(Base):
 
 
 class GoalProposal(Base):
-    """What a unit or person proposes to take on under a parent goal (bottom-up)."""
+    """What a unit or person proposes to take on under a parent goal (bottom-up).
+
+    One proposal per owner and goal: ``owner_key`` names the owner in one non-null
+    column (``unit:12``, ``position:12:Sales rep``, ``employee:7``), so the unique
+    constraint holds where the nullable owner columns could not."""
 
     __tablename__ = "goal_proposals"
-    __table_args__ = (UniqueConstraint("goal_id", "org_unit_id", "position", "employee_id"),)
+    __table_args__ = (UniqueConstraint("goal_id", "owner_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
@@ -76,6 +80,7 @@ class GoalProposal(Base):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"))
     position: Mapped[str | None] = mapped_column(String(100))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    owner_key: Mapped[str] = mapped_column(String(130))
     amount: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     proposed_by_id: Mapped[int | None] = mapped_column(

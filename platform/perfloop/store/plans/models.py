@@ -108,7 +108,9 @@ class ActionTask(Base):
 
 class Actual(Base):
     """An item's actual for a period; ``source`` says where it came from
-    (dataset, formula, manual). Manual entries keep who entered them and when."""
+    (dataset, formula, manual, override). Manual entries and overrides keep who
+    entered them and when; a refresh never replaces an override. ``error`` says why
+    a computed actual could not be computed (its value is then empty)."""
 
     __tablename__ = "actuals"
     __table_args__ = (UniqueConstraint("item_id", "period_start", "period_end"),)
@@ -124,6 +126,7 @@ class Actual(Base):
         ForeignKey("user_accounts.id", ondelete="SET NULL")
     )
     note: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )

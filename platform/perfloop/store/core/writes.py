@@ -1,0 +1,120 @@
+"""Writes to shared rows that stay right under concurrent writers, on both databases.
+
+- ``lock_rows``: read rows for update. PostgreSQL locks them (``SELECT … FOR
+  UPDATE``); SQLite has no row locks, so a no-op ``UPDATE`` of the same rows takes
+  the database's write lock first (writers then run one at a time, readers go on
+  under WAL). Either way, what the caller reads is current and stays so until
+  commit: a read-check-write on those rows cannot interleave with another.
+- ``insert_or_ignore`` / ``upsert``: ``INSERT … ON CONFLICT`` on a unique key, so
+  two first writes of the same row do not both insert (one of them would be a
+  unique violation) and a repeated write is idempotent.
+
+Both dialects' ``insert`` constructs share the ``on_conflict_do_*`` API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.store.core.base import Base
+
+T = TypeVar("T", bound="Base")
+
+__all__ = ["insert_or_ignore", "lock_rows", "upsert", "upsert_many"]
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+async def lock_rows(
+    session: AsyncSession, model: type[T], *criteria: ColumnElement[bool], order_by: Any = None
+) -> list[T]:
+    """The rows of ``model`` matching ``criteria``, locked until the transaction ends
+    and read afresh (objects already in the session are refreshed)."""
+    query = select(model).where(*criteria).execution_options(populate_existing=True)
+    if order_by is not None:
+        query = query.order_by(order_by)
+    if _dialect(session) == "sqlite":
+        pk = model.__mapper__.primary_key[0]
+        await session.execute(
+            update(model)
+            .where(*criteria)
+            .values({pk.key: pk})
+            .execution_options(synchronize_session=False)
+        )
+    else:  # ordered by primary key, so two lockers of overlapping sets cannot deadlock
+        query = query.with_for_update()
+        if order_by is None:
+            query = query.order_by(*model.__mapper__.primary_key)
+    return list((await session.execute(query)).scalars())
+
+
+def _insert(session: AsyncSession, model: type[Base]) -> Any:
+    if _dialect(session) == "sqlite":
+        return sqlite.insert(model)
+    return postgresql.insert(model)
+
+
+async def insert_or_ignore(
+    session: AsyncSession,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    key: Sequence[str],
+) -> None:
+    """Insert ``rows``, leaving out those whose ``key`` columns match an existing row."""
+    if rows:
+        await session.execute(
+            _insert(session, model)
+            .values(list(rows))
+            .on_conflict_do_nothing(index_elements=list(key))
+        )
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[Base],
+    values: Mapping[str, Any],
+    key: Sequence[str],
+    update: Sequence[str],
+) -> int:
+    """Insert one row, or update the ``update`` columns of the row with the same ``key``;
+    returns the row's primary key."""
+    stmt = _insert(session, model).values(dict(values))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
+    ).returning(*model.__mapper__.primary_key)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+#: Rows per statement of a bulk upsert: its parameters stay far below both drivers'
+#: limits (SQLite 32,766 variables, asyncpg 32,767) whatever the company's size.
+UPSERT_CHUNK = 500
+
+
+async def upsert_many(
+    session: AsyncSession,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    key: Sequence[str],
+    update: Sequence[str],
+    *,
+    unless: ColumnElement[bool] | None = None,
+) -> None:
+    """``upsert`` for many rows (same columns in each), in chunks; an existing row for
+    which ``unless`` holds is left as it is."""
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        stmt = _insert(session, model).values([dict(r) for r in rows[start : start + UPSERT_CHUNK]])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(key),
+            set_={c: stmt.excluded[c] for c in update},
+            where=None if unless is None else ~unless,
+        )
+        await session.execute(stmt)

@@ -51,6 +51,9 @@ async def test_role_operation(gql: GraphQLClient, role: str, operation: str) -> 
     body = await gql.raw(query, variables, as_user=USERS[role])
     if operation in ALLOWED[role]:
         assert "errors" not in body, body
+        # and a mutation's payload carries no errors either (a refusal there is data)
+        payload_errors = [v.get("errors") for v in body["data"].values() if isinstance(v, dict)]
+        assert all(not e for e in payload_errors), body
     else:
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -4,7 +4,6 @@ read back with actual, completion, expected progress and the behind flag."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,27 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.store.plans import Actual
 from support import GraphQLClient
+from support.actuals import (
+    ingest,
+    last_quarter,
+    library_item,
+    open_cycle,
+    order,
+    quarter,
+)
 from support.company import Company, create_company
 
-INSTALL = """
-mutation { installApp(app: "standard-performance@1") { installedApp { id } errors { message } } }
-"""
-OPEN = """
-mutation($app: ID!, $period: String!) {
-  openCycle(app: $app, cycle: "quarterly-review", period: $period) {
-    cycle { id startsOn endsOn } errors { message }
-  }
-}"""
 SET_ITEMS = """
 mutation($cycle: ID!, $employee: ID!, $items: [ScorecardItemInput!]!) {
   setScorecardItems(cycle: $cycle, employee: $employee, items: $items) {
     scorecard { items { id key } } errors { message path }
-  }
-}"""
-INGEST = """
-mutation($dataset: String!, $batch: String!, $records: [JSON!]!) {
-  ingestRecords(dataset: $dataset, batchKey: $batch, records: $records) {
-    status inserted errors { message } rowErrors { row field message }
   }
 }"""
 REFRESH = """
@@ -57,48 +49,6 @@ mutation($document: JSON!) {
   publishTemplate(document: $document) { template { version } errors { message path } }
 }"""
 
-SALES = "sales-kpis@1"
-_orders = itertools.count()
-_batches = itertools.count()
-
-
-def _quarter(day: dt.date) -> tuple[str, dt.date, dt.date]:
-    q = (day.month - 1) // 3
-    start = dt.date(day.year, 3 * q + 1, 1)
-    end = dt.date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1) - dt.timedelta(days=1)
-    return f"{day.year}-Q{q + 1}", start, end
-
-
-def _last_quarter() -> tuple[str, dt.date, dt.date]:
-    _, start, _ = _quarter(dt.date.today())
-    return _quarter(start - dt.timedelta(days=1))
-
-
-def _order(email: str, day: dt.date, amount: float, status: str = "paid") -> dict[str, Any]:
-    return {
-        "order_id": f"SO-{next(_orders):06d}",
-        "owner_email": email,
-        "customer_id": "C-1",
-        "order_date": day.isoformat(),
-        "amount": amount,
-        "status": status,
-        "deal_type": "new",
-    }
-
-
-async def _ingest(company: Company, dataset: str, records: list[dict[str, Any]]) -> None:
-    variables = {"dataset": dataset, "batch": f"test-{next(_batches)}", "records": records}
-    data = await company.ok(INGEST, variables, as_user="hr")
-    assert data["ingestRecords"]["status"] == "COMMITTED", data
-    assert data["ingestRecords"]["inserted"] == len(records)
-
-
-async def _cycle(company: Company, period: str) -> str:
-    app = (await company.ok(INSTALL, as_user="hr"))["installApp"]["installedApp"]["id"]
-    opened = await company.ok(OPEN, {"app": app, "period": period}, as_user="hr")
-    assert opened["openCycle"]["errors"] == []
-    return str(opened["openCycle"]["cycle"]["id"])
-
 
 async def _plan(company: Company, cycle: str, who: str, items: list[dict[str, Any]]) -> Any:
     variables = {"cycle": cycle, "employee": str(company.people[who]), "items": items}
@@ -119,10 +69,6 @@ async def _refresh(company: Company, cycle: str, as_user: str = "hr") -> int:
     return int(data["refreshActuals"]["updated"])
 
 
-def _library(indicator: str, target: float, weight: float) -> dict[str, Any]:
-    return {"library": SALES, "indicator": indicator, "target": target, "weight": weight}
-
-
 async def test_records_flow_into_the_plan_through_a_refresh(
     company: Company,
     sessions: async_sessionmaker[AsyncSession],
@@ -130,35 +76,35 @@ async def test_records_flow_into_the_plan_through_a_refresh(
     session: AsyncSession,
 ) -> None:
     # given last quarter's cycle and two sales plans in it
-    period, start, end = _last_quarter()
-    cycle = await _cycle(company, period)
+    period, start, end = last_quarter()
+    cycle = await open_cycle(company, period)
     emp = await _plan(company, cycle, "emp", [
-        _library("revenue", 300_000, 30),
-        _library("paid_orders", 3, 20),
-        _library("average_deal_size", 50_000, 20),  # a formula: revenue / paid_orders
-        _library("renewal_rate", 85, 30),  # entered by hand
+        library_item("revenue", 300_000, 30),
+        library_item("paid_orders", 3, 20),
+        library_item("average_deal_size", 50_000, 20),  # a formula: revenue / paid_orders
+        library_item("renewal_rate", 85, 30),  # entered by hand
     ])  # fmt: skip
     await _plan(company, cycle, "other", [
-        _library("revenue", 100_000, 40),
-        _library("paid_orders", 2, 30),
-        _library("average_deal_size", 40_000, 30),
+        library_item("revenue", 100_000, 40),
+        library_item("paid_orders", 2, 30),
+        library_item("average_deal_size", 40_000, 30),
     ])  # fmt: skip
     # and the quarter's orders: emp's (one written in capitals, one refunded, two just
     # outside the quarter), other's, and one for nobody on a plan
     mine, theirs = company.email("emp"), company.email("other")
-    await _ingest(company, "sales-orders", [
-        _order(mine, start, 100_000),
-        _order(mine, start + dt.timedelta(days=1), 50_000),
-        _order(mine.upper(), end, 25_000),
-        _order(mine, start + dt.timedelta(days=2), 70_000, status="refunded"),
-        _order(mine, start - dt.timedelta(days=1), 999),
-        _order(mine, end + dt.timedelta(days=1), 888),
-        _order(theirs, start + dt.timedelta(days=3), 30_000),
-        _order(f"nobody@{company.slug}.test", start, 5_000),
+    await ingest(company, "sales-orders", [
+        order(mine, start, 100_000),
+        order(mine, start + dt.timedelta(days=1), 50_000),
+        order(mine.upper(), end, 25_000),
+        order(mine, start + dt.timedelta(days=2), 70_000, status="refunded"),
+        order(mine, start - dt.timedelta(days=1), 999),
+        order(mine, end + dt.timedelta(days=1), 888),
+        order(theirs, start + dt.timedelta(days=3), 30_000),
+        order(f"nobody@{company.slug}.test", start, 5_000),
     ])  # fmt: skip
     # and another tenant's order for someone with emp's email
     outsider = await create_company(sessions, gql)
-    await _ingest(outsider, "sales-orders", [_order(mine, start, 777_777)])
+    await ingest(outsider, "sales-orders", [order(mine, start, 777_777)])
     # when HR refreshes the cycle's actuals
     assert await _refresh(company, cycle) == 6  # the dataset and formula items of both plans
     # then emp's plan shows what the quarter's paid orders add up to
@@ -204,7 +150,7 @@ async def test_records_flow_into_the_plan_through_a_refresh(
     assert stored.scalar_one() == 4
 
     # when a late order arrives, the next refresh picks it up
-    await _ingest(company, "sales-orders", [_order(mine, end - dt.timedelta(days=1), 125_000)])
+    await ingest(company, "sales-orders", [order(mine, end - dt.timedelta(days=1), 125_000)])
     await _refresh(company, cycle)
     late = {i["key"]: i for i in (await _read(company, cycle, "emp"))["items"]}
     assert late["revenue"]["actual"] == 300_000
@@ -213,13 +159,13 @@ async def test_records_flow_into_the_plan_through_a_refresh(
 
 
 async def test_a_manager_refreshes_only_their_team(company: Company) -> None:
-    period, start, _ = _last_quarter()
-    cycle = await _cycle(company, period)
+    period, start, _ = last_quarter()
+    cycle = await open_cycle(company, period)
     for who in ("emp", "other"):
-        await _plan(company, cycle, who, [_library("revenue", 100, 40),
-                                          _library("paid_orders", 1, 30),
-                                          _library("renewal_rate", 85, 30)])  # fmt: skip
-        await _ingest(company, "sales-orders", [_order(company.email(who), start, 10)])
+        await _plan(company, cycle, who, [library_item("revenue", 100, 40),
+                                          library_item("paid_orders", 1, 30),
+                                          library_item("renewal_rate", 85, 30)])  # fmt: skip
+        await ingest(company, "sales-orders", [order(company.email(who), start, 10)])
     # when emp's manager refreshes, only emp's plan (the lead's team) is computed
     assert await _refresh(company, cycle, as_user="lead") == 2
     assert (await _read(company, cycle, "emp"))["items"][0]["actual"] == 10
@@ -232,11 +178,11 @@ async def test_a_manager_refreshes_only_their_team(company: Company) -> None:
 async def test_expected_progress_is_the_share_of_the_period_elapsed(company: Company) -> None:
     # given this quarter's cycle and a plan without any order yet
     today = dt.date.today()
-    period, start, end = _quarter(today)
-    cycle = await _cycle(company, period)
-    await _plan(company, cycle, "emp", [_library("revenue", 100, 40),
-                                        _library("paid_orders", 1, 30),
-                                        _library("renewal_rate", 85, 30)])  # fmt: skip
+    period, start, end = quarter(today)
+    cycle = await open_cycle(company, period)
+    await _plan(company, cycle, "emp", [library_item("revenue", 100, 40),
+                                        library_item("paid_orders", 1, 30),
+                                        library_item("renewal_rate", 85, 30)])  # fmt: skip
     await _refresh(company, cycle)
     card = await _read(company, cycle, "emp")
     # then each item expects the days elapsed (today included) over the quarter's days
@@ -291,8 +237,8 @@ async def test_a_dataset_naming_people_by_employee_number(company: Company) -> N
     for document in (dataset, library):
         published = await company.ok(PUBLISH, {"document": document}, as_user="hr")
         assert published["publishTemplate"]["errors"] == []
-    period, start, _ = _last_quarter()
-    cycle = await _cycle(company, period)
+    period, start, _ = last_quarter()
+    cycle = await open_cycle(company, period)
     ref = f"{library['key']}@1"
     items = await _plan(company, cycle, "emp", [
         {"library": ref, "indicator": "visits", "target": 4, "weight": 40},
@@ -300,7 +246,7 @@ async def test_a_dataset_naming_people_by_employee_number(company: Company) -> N
         {"library": ref, "indicator": "visit_rate", "target": 40, "weight": 30},
     ])  # fmt: skip
     # and three visits by emp (N004) and one by other (N005), and six calls entered by hand
-    await _ingest(company, dataset["key"], [
+    await ingest(company, dataset["key"], [
         {"visit_id": f"V{n}", "employee_no": who, "visited_on": start.isoformat()}
         for n, who in enumerate(["N004", "N004", "N004", "N005"])
     ])  # fmt: skip

@@ -20,7 +20,12 @@ class Tenant:
     name: str
 
 
-@strawberry.type(description="A user account.")
+@strawberry.type(
+    description=(
+        "A user account. Reached through another object (createdBy, openedBy, …) only "
+        "when it is yours or its employee is within your org.read scope; null otherwise."
+    )
+)
 class User:
     id: strawberry.ID
     email: str
@@ -28,7 +33,11 @@ class User:
 
     @classmethod
     def from_row(cls, row: UserAccount) -> User:
-        return cls(id=strawberry.ID(str(row.id)), email=row.email, display_name=row.display_name)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            email=row.email,
+            display_name=row.display_name,
+        )
 
 
 @strawberry.type(description="The caller: their account, tenant, roles and employee record.")

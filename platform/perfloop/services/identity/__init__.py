@@ -6,7 +6,14 @@ domain's own.
 
 from __future__ import annotations
 
+from perfloop.services.identity.accounts import list_users
 from perfloop.services.identity.me import WhoAmI, me
 from perfloop.services.identity.tenants import assign_roles, create_tenant
 
-__all__ = ["WhoAmI", "assign_roles", "create_tenant", "me"]
+__all__ = [
+    "WhoAmI",
+    "assign_roles",
+    "create_tenant",
+    "list_users",
+    "me",
+]

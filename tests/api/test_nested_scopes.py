@@ -1,11 +1,13 @@
 """Every path to an object applies the scope of its root query.
 
 The walk is generic: from each root query of the live schema (required
-arguments filled from ``ARGUMENTS``), it follows every object-typed field, a
-field at most twice along one path (so ``employee { manager { manager } }`` is
-walked), down to ``MAX_DEPTH`` levels, and collects every object that has an
-id. For each demo role, every object reached must be one that the same role
-reads through that type's root query (``REFERENCE``), compared by id. A type
+arguments filled with the role's open cycle, its employee record, a demo
+dataset and a grouping; a root needing anything else is not called), it
+follows every object-typed field, a field at most twice along one path (so
+``employee { manager { manager } }`` is walked), down to ``MAX_DEPTH``
+levels, and collects every object that has an id. For each demo role, every
+object reached must be one that the same role reads through that type's root
+query (``REFERENCE``), compared by id. A type
 with an id and no reference fails the test until it is given one, and so does
 a nested object field the walk could not follow.
 """
@@ -48,7 +50,7 @@ USERS = {
 }
 
 #: For each object type with an id: the root query that lists what a role may
-#: read of it (a connection is read page by page), and the path to the ids.
+#: read of it (a connection is read page by page).
 REFERENCE: dict[str, str] = {
     "Employee": "employees",
     "OrgUnit": "orgUnits",

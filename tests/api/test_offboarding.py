@@ -134,7 +134,7 @@ async def test_an_employee_who_left_is_refused_at_once(
     assert [(e["code"], e["path"]) for e in refused["reactivateUser"]["errors"]] == [
         ("INVALID", ["id"])
     ]
-    # an employee on leave (inactive) keeps access; back to active, so does the lead
+    # and back from "left" to on leave (inactive), they are served again
     await company.ok(SET_STATUS, {"id": lead_employee, "status": "inactive"}, as_user="hr")
     assert "errors" not in await as_worker(second_app, company, "lead")
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from support import GraphQLClient, dataset_document
+from support import GraphQLClient, count_statements, dataset_document
 
 QUERY = """
 query($first: Int) {
@@ -19,20 +16,6 @@ query($first: Int) {
   me { employee { manager { manager { email } } orgUnit { parent { code } } } }
 }"""
 PUBLISH = "mutation($d: JSON!) { publishTemplate(document: $d) { errors { message } } }"
-
-
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before)
 
 
 async def test_statement_count_is_constant(gql: GraphQLClient, engine: AsyncEngine) -> None:

@@ -68,9 +68,12 @@ async def test_install_with_valid_overrides(company: Company, session: AsyncSess
     weights = installed["parameters"]["rater_weights"]
     assert weights == {"self": 10, "peer": 30, "manager": 40, "subordinate": 10, "customer": 10}
     assert installed["parameters"]["section_weights"] == {"kpi": 70, "review": 30}
-    # and it is listed and audited
-    listing = await company.ok(LIST, as_user="emp")
+    # and it is listed to everyone, its unit only to those whose org.read reaches it
+    listing = await company.ok(LIST, as_user="hr")
     assert [(a["app"], a["orgUnit"]) for a in listing["installedApps"]] == [(APP, {"code": "d1"})]
+    listing = await company.ok(LIST, as_user="emp")  # d1 is above the employee's team
+    assert [(a["app"], a["orgUnit"]) for a in listing["installedApps"]] == [(APP, None)]
+    # and audited
     audited = await session.execute(
         select(AuditEvent.action).where(
             AuditEvent.object_type == "installed_app", AuditEvent.object_id == installed["id"]

@@ -35,6 +35,7 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.ORG_READ:           row(T, T, T, SUB, TEAM, SELF),
     P.ORG_MANAGE:         row(T, T, None, None, None, None),
     P.AUDIT_READ:         row(T, T, None, None, None, None),
+    P.USER_MANAGE:        row(T, T, None, None, None, None),
     P.APP_READ:           row(T, T, T, T, T, T),
     P.APP_INSTALL:        row(T, T, None, None, None, None),
     P.CYCLE_READ:         row(T, T, T, T, T, T),

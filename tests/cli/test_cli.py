@@ -28,7 +28,8 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "db", "demo", "token", "templates", "export-schema", "formula"):
+    commands = ("serve", "db", "demo", "token", "templates", "users", "export-schema", "formula")
+    for command in commands:
         assert command in result.output
     demo = runner.invoke(app, ["demo", "--help"])
     assert "load" in demo.output
@@ -128,3 +129,28 @@ def test_messages_are_printed_as_written_not_as_markup(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "[schema]" in result.output
     assert "^[a-z][a-z0-9-]*" in result.output
+
+
+def test_users_deactivate_and_reactivate(database: Path) -> None:
+    # given the demo company
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
+    email = "employee@demo.perfloop.dev"
+    # when the operator deactivates an account
+    off = runner.invoke(app, ["users", "deactivate", email, "--reason", "left"])
+    # then it says so, and no token is issued for it any more
+    assert off.exit_code == 0, off.output
+    assert f"{email} is deactivated in tenant demo" in off.output
+    assert runner.invoke(app, ["token", "--user", email]).exit_code == 1
+    # when it is reactivated, tokens are issued again
+    on = runner.invoke(app, ["users", "reactivate", email])
+    assert on.exit_code == 0, on.output
+    assert f"{email} is active in tenant demo" in on.output
+    assert runner.invoke(app, ["token", "--user", email]).exit_code == 0
+    # an unknown account or tenant is named, and nothing happens
+    unknown = runner.invoke(app, ["users", "deactivate", "nobody@example.com"])
+    assert unknown.exit_code == 1
+    assert "no user 'nobody@example.com' in tenant 'demo'" in unknown.output
+    elsewhere = runner.invoke(app, ["users", "deactivate", email, "--tenant", "acme"])
+    assert elsewhere.exit_code == 1
+    assert "no tenant 'acme'" in elsewhere.output

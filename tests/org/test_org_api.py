@@ -254,6 +254,62 @@ async def test_reads_follow_the_org_read_scope(company: Company) -> None:
     assert other == {"employee": None}
 
 
+MY_CHAIN = """
+query {
+  me {
+    employee {
+      email
+      manager { email manager { email } }
+      orgUnit { code parent { code parent { code } } }
+    }
+  }
+}"""
+
+
+async def test_nested_fields_apply_the_root_querys_scope(company: Company) -> None:
+    # given the chain emp -> lead -> head -> exec, units t1 < d1 < co
+    # when each person reads their managers and units through nested fields
+    chains = {who: (await company.ok(MY_CHAIN, as_user=who))["me"]["employee"] for who in
+              ("emp", "lead", "head", "hr")}  # fmt: skip
+    # then the employee reaches neither their manager nor the unit above theirs
+    assert chains["emp"]["manager"] is None
+    assert chains["emp"]["orgUnit"] == {"code": "t1", "parent": None}
+    # a manager reaches their team only: their own manager is outside it
+    assert chains["lead"]["manager"] is None
+    assert chains["lead"]["orgUnit"] == {"code": "t1", "parent": None}
+    # a department head reaches their unit's subtree: d1, not the company above
+    assert chains["head"]["manager"] is None
+    assert chains["head"]["orgUnit"] == {"code": "d1", "parent": None}
+    # HR reads the whole tenant (HR has no manager here)
+    assert chains["hr"]["orgUnit"] == {"code": "co", "parent": None}
+    emp_for_hr = await company.ok(
+        "query($id: ID!) { employee(id: $id) { manager { email manager { email } } } }",
+        {"id": str(company.people["emp"])},
+        as_user="hr",
+    )
+    assert emp_for_hr["employee"]["manager"] == {
+        "email": company.email("lead"),
+        "manager": {"email": company.email("head")},
+    }
+
+
+USERS = "query { users(first: 100) { totalCount edges { node { email } } } }"
+
+
+async def test_user_accounts_follow_the_org_read_scope(company: Company) -> None:
+    # when each person lists the accounts they may see
+    async def emails(who: str) -> set[str]:
+        data = await company.ok(USERS, as_user=who)
+        return {e["node"]["email"] for e in data["users"]["edges"]}
+
+    # then HR sees every account, others theirs and those of the people they reach
+    handles = ("hr", "exec", "head", "lead", "emp", "other")
+    assert await emails("hr") == {company.email(h) for h in handles}
+    assert await emails("head") == {company.email(h) for h in ("head", "lead", "emp")}
+    assert await emails("lead") == {company.email(h) for h in ("lead", "emp")}
+    assert await emails("emp") == {company.email("emp")}
+
+
 async def test_pages_through_employees(company: Company) -> None:
     seen: list[str] = []
     after = None

@@ -33,6 +33,7 @@ from perfloop.api.datasets.queries import DatasetsQueries
 from perfloop.api.formulas.queries import FormulaQueries
 from perfloop.api.goals.mutations import GoalsMutations
 from perfloop.api.goals.queries import GoalsQueries
+from perfloop.api.identity.mutations import IdentityMutations
 from perfloop.api.identity.queries import IdentityQueries
 from perfloop.api.org.mutations import OrgMutations
 from perfloop.api.org.queries import OrgQueries
@@ -67,6 +68,7 @@ class Query(
 class Mutation(
     TemplateMutations,
     OrgMutations,
+    IdentityMutations,
     AppsMutations,
     CyclesMutations,
     DatasetsMutations,

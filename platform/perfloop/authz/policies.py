@@ -46,6 +46,7 @@ class Permission(StrEnum):
     ORG_READ = "org.read"
     ORG_MANAGE = "org.manage"
     AUDIT_READ = "audit.read"
+    USER_MANAGE = "user.manage"
     APP_READ = "app.read"
     APP_INSTALL = "app.install"
     CYCLE_READ = "cycle.read"
@@ -90,6 +91,8 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HEAD, "org", "read", Scope.SUBTREE),
     (Role.HR, "org", "manage", Scope.TENANT),
     (Role.HR, "audit", "read", Scope.TENANT),
+    # user accounts: HR deactivates and reactivates them (offboarding)
+    (Role.HR, "user", "manage", Scope.TENANT),
     # apps and cycles: HR runs them, everyone sees what is installed and open
     *((role, "app", "read", Scope.TENANT) for role in _EVERYONE),
     (Role.HR, "app", "install", Scope.TENANT),

@@ -1,4 +1,4 @@
-"""``perfloop`` commands: serve, db, demo, token, templates, export-schema."""
+"""``perfloop`` commands: serve, db, demo, token, templates, users, export-schema."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perfloop.cli.common import console, err_console, settings_or_exit, with_session
 from perfloop.cli.imports import import_app
+from perfloop.cli.users import users_app
 
 app = typer.Typer(
     help="perfloop: low-code performance management (绩效管理) served over GraphQL.",
@@ -51,6 +52,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(templates_app, name="templates")
 app.add_typer(import_app, name="import")
+app.add_typer(users_app, name="users")
 
 
 @app.command()

@@ -1,5 +1,12 @@
-"""Per-request dataloaders: one per key type, results in key order, always
-restricted to the caller's tenant (an id from another tenant loads as None)."""
+"""Per-request dataloaders: one per key type, results in key order.
+
+Every loader applies the caller's read scope for its object type —
+``perfloop.services.core.scopes.readable``, the same condition the root query
+of that type uses — so a nested field (``employee { manager }``, ``orgUnit
+{ parent }``, ``template { createdBy }``) never reaches an object the caller
+could not read through the root query: an out-of-scope id loads as None, and
+so does an id of another tenant.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from perfloop.services.core.scopes import readable
 from perfloop.store.identity import UserAccount
 from perfloop.store.org import Employee, OrgUnit
 
@@ -23,15 +31,17 @@ M = TypeVar("M", Employee, OrgUnit, UserAccount)
 class Loaders:
     def __init__(self, session: AsyncSession, caller: Caller | None) -> None:
         self._session = session
-        self._tenant_id = caller.tenant_id if caller is not None else -1
+        self._caller = caller
         self.employee = DataLoader[int, Employee | None](self._loader(Employee))
         self.org_unit = DataLoader[int, OrgUnit | None](self._loader(OrgUnit))
         self.user = DataLoader[int, UserAccount | None](self._loader(UserAccount))
 
     def _loader(self, model: type[M]) -> Any:
         async def load(ids: Sequence[int]) -> list[M | None]:
+            if self._caller is None:  # an anonymous request reads nothing
+                return [None] * len(ids)
             rows = await self._session.execute(
-                select(model).where(model.id.in_(ids), model.tenant_id == self._tenant_id)
+                select(model).where(model.id.in_(ids), readable(self._caller, model))
             )
             by_id = {row.id: row for row in rows.scalars()}
             return [by_id.get(i) for i in ids]

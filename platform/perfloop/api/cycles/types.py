@@ -1,7 +1,8 @@
 """Cycles, their stages and transitions as GraphQL types.
 
 Nested objects of this domain are read through per-request dataloaders
-(``loaders(info)``), so listing many cycles does not run one query per cycle.
+(``loaders(info)``), so listing many cycles does not run one query per cycle;
+apps and cycles they load are filtered by ``readable``, as the root queries are.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from perfloop.api.core.scalars import I18nText
 from perfloop.api.identity.types import User, user_by_id
 from perfloop.services import cycles as cycle_service
 from perfloop.services.core.errors import ServiceError
+from perfloop.services.core.scopes import readable
 from perfloop.store.apps import InstalledApp as InstalledAppRow
 from perfloop.store.cycles import Cycle as CycleRow
 from perfloop.store.cycles import CycleStage as CycleStageRow
@@ -29,13 +31,16 @@ from perfloop.store.cycles import CycleTransition as CycleTransitionRow
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from perfloop.services.core.caller import Caller
+
 
 class CycleLoaders:
     """Dataloaders of this domain, one set per request (kept on ``context.loaders``)."""
 
-    def __init__(self, session: AsyncSession, tenant_id: int) -> None:
+    def __init__(self, session: AsyncSession, caller: Caller) -> None:
         self._session = session
-        self._tenant_id = tenant_id
+        self._caller = caller
+        self._tenant_id = caller.tenant_id
         self.app = DataLoader[int, InstalledAppRow | None](self._apps)
         self.cycle = DataLoader[int, CycleRow | None](self._cycles)
         self.children = DataLoader[int, list[CycleRow]](self._children)
@@ -45,7 +50,7 @@ class CycleLoaders:
     async def _apps(self, ids: Sequence[int]) -> list[InstalledAppRow | None]:
         rows = await self._session.execute(
             select(InstalledAppRow).where(
-                InstalledAppRow.id.in_(ids), InstalledAppRow.tenant_id == self._tenant_id
+                InstalledAppRow.id.in_(ids), readable(self._caller, InstalledAppRow)
             )
         )
         by_id = {r.id: r for r in rows.scalars()}
@@ -53,7 +58,7 @@ class CycleLoaders:
 
     async def _cycles(self, ids: Sequence[int]) -> list[CycleRow | None]:
         rows = await self._session.execute(
-            select(CycleRow).where(CycleRow.id.in_(ids), CycleRow.tenant_id == self._tenant_id)
+            select(CycleRow).where(CycleRow.id.in_(ids), readable(self._caller, CycleRow))
         )
         by_id = {r.id: r for r in rows.scalars()}
         return [by_id.get(i) for i in ids]
@@ -61,7 +66,7 @@ class CycleLoaders:
     async def _children(self, ids: Sequence[int]) -> list[list[CycleRow]]:
         rows = await self._session.execute(
             select(CycleRow)
-            .where(CycleRow.parent_id.in_(ids), CycleRow.tenant_id == self._tenant_id)
+            .where(CycleRow.parent_id.in_(ids), readable(self._caller, CycleRow))
             .order_by(CycleRow.starts_on)
         )
         out: dict[int, list[CycleRow]] = {i: [] for i in ids}
@@ -90,7 +95,7 @@ def loaders(info: Info) -> CycleLoaders:
     holder: Any = info.context.loaders
     found = getattr(holder, "_cycle_loaders", None)
     if found is None:
-        found = CycleLoaders(info.context.session, info.context.caller.tenant_id)
+        found = CycleLoaders(info.context.session, info.context.caller)
         holder._cycle_loaders = found
     assert isinstance(found, CycleLoaders)
     return found

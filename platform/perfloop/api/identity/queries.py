@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from perfloop.api.core.context import Info
+from perfloop.api.core.pagination import Connection
 from perfloop.api.core.permissions import requires
 from perfloop.api.identity.types import Me, Tenant, User
 from perfloop.authz import Permission
@@ -25,3 +26,19 @@ class IdentityQueries:
             roles=who.roles,
             employee_id=who.user.employee_id,
         )
+
+    @strawberry.field(
+        description=(
+            "User accounts you may see, by email: the tenant's with org.read at tenant "
+            "scope, otherwise yours and those of the employees you reach."
+        ),
+        extensions=requires(Permission.ORG_READ),
+    )
+    async def users(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[User]:
+        ctx = info.context
+        page = await identity.list_users(
+            ctx.session, ctx.caller, first=first, after=after, page_cap=ctx.settings.max_page_size
+        )
+        return Connection[User].from_page(page, User.from_row)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from perfloop.api.core.context import Info
+from perfloop.api.core.errors import UserError
 from perfloop.api.org.types import Employee
 from perfloop.store.identity import UserAccount
 
@@ -20,15 +21,34 @@ class Tenant:
     name: str
 
 
-@strawberry.type(description="A user account.")
+@strawberry.type(
+    description=(
+        "A user account. Reached through another object (createdBy, openedBy, …) only "
+        "when it is yours or its employee is within your org.read scope; null otherwise."
+    )
+)
 class User:
     id: strawberry.ID
     email: str
     display_name: str
+    is_active: bool = strawberry.field(
+        description="False once deactivated: the account's requests are refused."
+    )
 
     @classmethod
     def from_row(cls, row: UserAccount) -> User:
-        return cls(id=strawberry.ID(str(row.id)), email=row.email, display_name=row.display_name)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            email=row.email,
+            display_name=row.display_name,
+            is_active=row.is_active,
+        )
+
+
+@strawberry.type
+class UserPayload:
+    user: User | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="The caller: their account, tenant, roles and employee record.")

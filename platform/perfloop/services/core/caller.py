@@ -10,9 +10,13 @@ from sqlalchemy import select
 from perfloop.authz import EnforcerCache, Permission, Scope, TenantEnforcer, TenantPolicy
 from perfloop.services.core.errors import Forbidden, NotAuthenticated
 from perfloop.store.identity import PolicyRule, RoleAssignment, Tenant, UserAccount
+from perfloop.store.org import Employee
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+#: The employee status that ends the account's access (services.org's statuses).
+LEFT = "left"
 
 
 @dataclass
@@ -77,17 +81,29 @@ async def load_enforcer(
 async def resolve_caller(
     session: AsyncSession, cache: EnforcerCache, tenant_slug: str, email: str
 ) -> Caller:
-    """Map verified token claims to a Caller, or raise NotAuthenticated."""
+    """Map verified token claims to a Caller, or raise NotAuthenticated.
+
+    One statement reads the account, its tenant and its employee's status, on
+    every request: a deactivated account, or one whose employee has left, is
+    refused at once in every worker, whatever the token's age (the enforcer
+    cache is not consulted for it). The tenant's policy rules are read again
+    only when its policy version has changed.
+    """
     row = (
         await session.execute(
-            select(UserAccount, Tenant)
+            select(UserAccount, Tenant, Employee.status)
             .join(Tenant, Tenant.id == UserAccount.tenant_id)
+            .outerjoin(Employee, Employee.id == UserAccount.employee_id)
             .where(Tenant.slug == tenant_slug, UserAccount.email == email.lower())
         )
     ).first()
-    if row is None or not row[0].is_active:
-        raise NotAuthenticated("the token's user is unknown or inactive in its tenant")
-    user, tenant = row
+    if row is None:
+        raise NotAuthenticated("the token's user is unknown in its tenant")
+    user, tenant, employee_status = row
+    if not user.is_active:
+        raise NotAuthenticated("this account has been deactivated; ask HR to reactivate it")
+    if employee_status == LEFT:
+        raise NotAuthenticated("this account's employee has left the organisation")
     enforcer = await load_enforcer(session, cache, tenant)
     return Caller(
         user_id=user.id,
@@ -100,4 +116,4 @@ async def resolve_caller(
     )
 
 
-__all__ = ["Caller", "Forbidden", "load_enforcer", "resolve_caller"]
+__all__ = ["LEFT", "Caller", "Forbidden", "load_enforcer", "resolve_caller"]

@@ -1,6 +1,6 @@
 """Employees: who reports to whom, in which unit and position. A change that
 would close a loop in the manager chain is refused; reads are filtered with
-``employees_in_scope`` in SQL.
+``readable`` in SQL, the same filter as ``employee { manager }``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from perfloop.authz import Permission
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.core.pagination import Page, keyset_page
-from perfloop.services.core.scopes import employees_in_scope
+from perfloop.services.core.scopes import readable
 from perfloop.services.org.common import (
     EMAIL_PATTERN,
     EMPLOYEE_STATUSES,
@@ -45,11 +45,8 @@ async def list_employees(
     page_cap: int,
 ) -> Page[Employee]:
     """Employees the caller may see, by employee number; ``org_unit_id`` keeps its subtree."""
-    scope = caller.require(Permission.ORG_READ)
-    where: list[ColumnElement[bool]] = [
-        Employee.tenant_id == caller.tenant_id,
-        employees_in_scope(caller, scope, Employee.id),
-    ]
+    caller.require(Permission.ORG_READ)
+    where: list[ColumnElement[bool]] = [readable(caller, Employee)]
     if org_unit_id is not None:
         unit = await session.get(OrgUnit, org_unit_id)
         if unit is None or unit.tenant_id != caller.tenant_id:
@@ -73,12 +70,8 @@ async def list_employees(
 
 
 async def get_employee(session: AsyncSession, caller: Caller, employee_id: int) -> Employee | None:
-    scope = caller.require(Permission.ORG_READ)
-    query = select(Employee).where(
-        Employee.id == employee_id,
-        Employee.tenant_id == caller.tenant_id,
-        employees_in_scope(caller, scope, Employee.id),
-    )
+    caller.require(Permission.ORG_READ)
+    query = select(Employee).where(Employee.id == employee_id, readable(caller, Employee))
     return (await session.execute(query)).scalars().first()
 
 

@@ -2,8 +2,8 @@
 a subtree is one indexed prefix query. Moving a unit rewrites the paths of the
 unit and all its descendants in one UPDATE; a move under the unit's own
 subtree is refused. Reads are filtered by the caller's ``org.read`` scope in
-SQL: the tenant, the caller's subtree, or the units of the employees they
-reach (team, self).
+SQL (``readable``): the tenant, the caller's subtree, or the units of the
+employees they reach (team, self) — the same filter as ``orgUnit { parent }``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import func, literal, select, update
 
-from perfloop.authz import Permission, Scope
+from perfloop.authz import Permission
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
-from perfloop.services.core.scopes import employees_in_scope
+from perfloop.services.core.scopes import readable
 from perfloop.services.org.common import (
     PATH_LIMIT,
     UNIT_KINDS,
@@ -27,44 +27,24 @@ from perfloop.services.org.common import (
     invalid,
     unit_of_tenant,
 )
-from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.org import OrgUnit
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.sql.elements import ColumnElement
 
     from perfloop.services.core.caller import Caller
 
 
-def _units_in_scope(caller: Caller, scope: Scope) -> ColumnElement[bool]:
-    if scope is Scope.TENANT:
-        return OrgUnit.tenant_id == caller.tenant_id
-    if scope is Scope.SUBTREE and caller.employee_id is not None:
-        mine = (
-            select(OrgUnit.path)
-            .join(Employee, Employee.org_unit_id == OrgUnit.id)
-            .where(Employee.id == caller.employee_id)
-            .scalar_subquery()
-        )
-        return and_(
-            OrgUnit.tenant_id == caller.tenant_id, OrgUnit.path.startswith(mine, autoescape=False)
-        )
-    reached = select(Employee.org_unit_id).where(
-        Employee.tenant_id == caller.tenant_id, employees_in_scope(caller, scope, Employee.id)
-    )
-    return and_(OrgUnit.tenant_id == caller.tenant_id, OrgUnit.id.in_(reached))
-
-
 async def list_org_units(session: AsyncSession, caller: Caller) -> Sequence[OrgUnit]:
     """The units the caller may see, parents before children."""
-    scope = caller.require(Permission.ORG_READ)
-    query = select(OrgUnit).where(_units_in_scope(caller, scope)).order_by(OrgUnit.path)
+    caller.require(Permission.ORG_READ)
+    query = select(OrgUnit).where(readable(caller, OrgUnit)).order_by(OrgUnit.path)
     return (await session.execute(query)).scalars().all()
 
 
 async def get_org_unit(session: AsyncSession, caller: Caller, unit_id: int) -> OrgUnit | None:
-    scope = caller.require(Permission.ORG_READ)
-    query = select(OrgUnit).where(OrgUnit.id == unit_id, _units_in_scope(caller, scope))
+    caller.require(Permission.ORG_READ)
+    query = select(OrgUnit).where(OrgUnit.id == unit_id, readable(caller, OrgUnit))
     return (await session.execute(query)).scalars().first()
 
 

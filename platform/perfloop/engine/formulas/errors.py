@@ -19,11 +19,12 @@ FormulaErrorValue (a value)     the formula is fine but the data makes one resul
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
+
+from perfloop.engine.formulas.limits import MAX_NUMBER
 
 __all__ = [
     "ERROR_CODES",
@@ -130,16 +131,19 @@ class FormulaErrorValue:
 def to_json(value: Any) -> Any:
     """A formula result as plain JSON data.
 
-    Numbers stay numbers (a Decimal becomes an int when integral, else a float;
-    an infinite or NaN float cannot occur in results), text, booleans and null
-    stay as they are, lists and records are converted element by element, and
-    an error value becomes `{"error": code, "message": text}`.
+    Numbers stay numbers (a Decimal becomes an int when integral, else a float);
+    a number beyond ±9.99999999999999E+307, infinite or NaN (which results
+    never hold, but data inside a list may) becomes `{"error": "#NUM!"}`.
+    Text, booleans and null stay as they are, lists and records are converted
+    element by element, and an error value becomes `{"error": code, "message": text}`.
     """
-    if value is None or isinstance(value, bool | str | int):
+    if value is None or isinstance(value, bool | str):
         return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {"error": NUM}
+    if isinstance(value, int | float):
+        return value if -MAX_NUMBER <= value <= MAX_NUMBER else {"error": NUM}
     if isinstance(value, Decimal):
+        if not (value.is_finite() and -MAX_NUMBER <= value <= MAX_NUMBER):
+            return {"error": NUM}
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, FormulaErrorValue):
         return value.to_json()

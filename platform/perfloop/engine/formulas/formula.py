@@ -10,7 +10,7 @@ from typing import Any
 from perfloop.engine.formulas.checker import check
 from perfloop.engine.formulas.codegen import build
 from perfloop.engine.formulas.errors import FormulaError
-from perfloop.engine.formulas.interp import Explanation, Interpreter
+from perfloop.engine.formulas.interp import UNEXPECTED, Explanation, Interpreter
 from perfloop.engine.formulas.nodes import Node
 from perfloop.engine.formulas.syntax import parse
 
@@ -40,10 +40,8 @@ class Formula:
     def _slow(self, data: Mapping[str, Any]) -> Any:
         try:
             return self._interpreter.evaluate(data)
-        except Exception as exc:  # pragma: no cover - a bug; never let it reach the caller
-            from perfloop.engine.formulas.errors import VALUE, FormulaErrorValue
-
-            return FormulaErrorValue(VALUE, f"internal error: {type(exc).__name__}")
+        except Exception:  # pragma: no cover - a bug; never let it reach the caller
+            return UNEXPECTED
 
     def evaluate_reference(self, data: Mapping[str, Any]) -> Any:
         """Evaluate with the interpreter only (the reference the fast code must match)."""

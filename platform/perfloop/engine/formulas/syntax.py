@@ -141,8 +141,8 @@ class _Build(Transformer[Token, Node]):
         value: int | float
         if any(ch in text for ch in ".eE"):
             value = float(text)
-            if value in (float("inf"), float("-inf")):
-                raise _Fail("limit", f"number {text} is too large", start, end)
+            if value > limits.MAX_NUMBER:
+                raise _Fail("limit", f"number {text} is beyond 9.99999999999999E+307", start, end)
         else:
             value = int(text)
         return Literal(start, end, value=value)

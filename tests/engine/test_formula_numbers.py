@@ -159,13 +159,14 @@ def test_the_bound_is_excels() -> None:
 
 
 def test_error_values_name_no_python_exception() -> None:
-    for text, data in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("ROUND(x)", {"x": float("nan")}),
         ("INTERP(x, [0, 1], [0, 1])", {"x": float("nan")}),
         ("SUMPRODUCT([x], [x])", {"x": 1e200}),
         ("x ^ 0.5", {"x": -8}),
         ("x / 0", {"x": 1}),
-    ]:
+    ]
+    for text, data in cases:
         value = compile(text).evaluate(data)
         assert isinstance(value, FormulaErrorValue)
         assert "Error" not in value.message, value.message

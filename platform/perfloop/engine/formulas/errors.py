@@ -11,6 +11,10 @@ FormulaErrorValue (a value)     the formula is fine but the data makes one resul
   .code  #DIV/0! | #VALUE! | #NUM! | #N/A | #LIMIT!   impossible; it propagates
                                 through operators like an Excel error and
                                 IFERROR catches it. evaluate() never raises.
+
+FormulaWarning (a note)         the formula compiles, but gives another answer
+  .code  see WARNING_CODES      than the same text in Excel would: compile()
+  .message, .line, .column, .excerpt    lists them in Formula.warnings
 ```
 
 `to_json()` turns any result into plain JSON: an error value becomes
@@ -28,8 +32,10 @@ from perfloop.engine.formulas.limits import MAX_NUMBER
 
 __all__ = [
     "ERROR_CODES",
+    "WARNING_CODES",
     "FormulaError",
     "FormulaErrorValue",
+    "FormulaWarning",
     "to_json",
 ]
 
@@ -42,6 +48,15 @@ ERROR_CODES: Final = (
     "type",
     "argument",
     "limit",
+)
+
+#: Codes of FormulaWarning: where a formula relies on a deliberate difference
+#: from Excel (docs/formulas.md lists them), stable for API clients.
+WARNING_CODES: Final = (
+    "excel-power",  #: 2^3^2 and -2^2 group differently in Excel
+    "excel-boolean-aggregate",  #: SUM/AVG/MIN/MAX over TRUE/FALSE from a list or records
+    "excel-boolean-equals",  #: TRUE/FALSE = a number is always FALSE, as in Excel
+    "excel-not",  #: NOT(a) = b compares NOT(a), as in Excel; NOT a = b negates a = b
 )
 
 DIV0: Final = "#DIV/0!"
@@ -83,6 +98,34 @@ class FormulaError(Exception):
             "column": self.column,
             "excerpt": self.excerpt,
             "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaWarning:
+    """A formula that compiles but means something else than in Excel, and where."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    excerpt: str
+
+    @classmethod
+    def at(cls, code: str, message: str, text: str, pos: int, end: int) -> FormulaWarning:
+        line, column, excerpt = _locate(text, pos, end)
+        return cls(code, message, line, column, excerpt)
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "excerpt": self.excerpt,
         }
 
 

@@ -172,7 +172,16 @@ values = st.one_of(
     st.sampled_from(
         [0.0, 0.5, -1.5, 2.0, 9e307, -9e307, 1e308, 1.7e308, float("nan"), float("inf")]
     ),
-    st.sampled_from([10**400, -(10**308), 10**307, Decimal("1e400"), Decimal("NaN")]),
+    st.sampled_from(
+        [
+            10**400,
+            -(10**308),
+            10**307,
+            Decimal("1e400"),
+            Decimal("NaN"),
+            Decimal("1.00000000000000000000000000001"),  # more digits than a context keeps
+        ]
+    ),
     st.booleans(),
     st.sampled_from(["x", "Higher", "lower", "", "1"]),
     st.just(FormulaErrorValue("#DIV/0!")),

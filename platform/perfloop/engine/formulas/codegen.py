@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from perfloop.engine.formulas import functions as fns
@@ -58,7 +59,9 @@ def _num(v: Any) -> Any:
     if v.__class__ is bool:
         return +v
     if rt.is_num(v) and rt.in_range(v):
-        return +v
+        # A Decimal stays as it is (unary plus would round it to 28 digits,
+        # which the interpreter does not); an int or float subclass becomes plain.
+        return v if isinstance(v, Decimal) else +v
     raise TypeError("not an in-range number")
 
 

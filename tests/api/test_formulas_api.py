@@ -96,6 +96,12 @@ async def test_overflow_is_a_num_value(gql: GraphQLClient) -> None:
     ]
     assert result["value"]["error"] == "#NUM!"
     assert "Error" not in result["value"]["message"]
+    explained = (await gql.ok(EVALUATE, {**variables, "explain": True}, as_user="employee"))[
+        "evaluateFormula"
+    ]
+    tree = explained["explanation"]
+    assert tree["value"]["error"] == "#NUM!"
+    assert tree["children"][0]["value"] == -1  # IFERROR caught it
 
 
 async def test_a_bad_variables_schema_is_invalid_naming_the_field(gql: GraphQLClient) -> None:

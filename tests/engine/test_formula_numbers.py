@@ -171,3 +171,19 @@ def test_error_values_name_no_python_exception() -> None:
         assert isinstance(value, FormulaErrorValue)
         assert "Error" not in value.message, value.message
         assert "internal" not in value.message, value.message
+
+
+def test_a_bug_in_evaluation_shows_no_python_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfloop.engine.formulas.interp import Interpreter
+
+    def broken(*_: Any) -> Any:
+        raise OverflowError("int too large to convert to float")
+
+    formula = compile("x / 2 + unlikely_name_for_a_bug_test")
+    monkeypatch.setattr(Interpreter, "run", broken)
+    value = formula.evaluate({"x": "text"})  # the fast code gives up; the interpreter breaks
+    tree = formula.explain({"x": 1}).to_dict()
+    for shown in (value.message, tree["value"]["message"]):
+        assert "OverflowError" not in shown
+        assert "int too large" not in shown
+    assert value.code == tree["value"]["error"] == "#VALUE!"

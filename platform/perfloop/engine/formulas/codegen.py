@@ -713,7 +713,12 @@ class _Gen:
                 else "    return _chk(_t) / _n if _n else _reducers['AVG']([])\n"
             )
             # A value read straight from a record is checked as the interpreter reads it.
-            value = "_v" if kind in (NUMERIC, NULLABLE, BOOLEAN) else "_num(_v)"
+            value = (
+                "_v"
+                if kind in (NUMERIC, NULLABLE, BOOLEAN)
+                else f"(_v if (_v.__class__ is _float or _v.__class__ is _int) "
+                f"and -{_BOUND} <= _v <= {_BOUND} else _num(_v))"
+            )
             self.functions.append(
                 head + "    _t = 0\n"
                 "    _n = 0\n"

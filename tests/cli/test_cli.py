@@ -96,6 +96,27 @@ def test_formula_eval() -> None:
     assert not_json.exit_code == 2
 
 
+def test_formula_eval_with_a_variables_schema() -> None:
+    schema = json.dumps({"type": "object", "properties": {"actual": {"type": "number"}}})
+    typo = runner.invoke(app, ["formula", "eval", "ROUND(actaul, 1)", "--variables", schema])
+    assert typo.exit_code == 1
+    assert "did you mean actual?" in typo.output
+    data = ["--data", '{"actual": "ten"}']
+    mismatch = runner.invoke(app, ["formula", "eval", "actual", *data, "--variables", schema])
+    assert mismatch.exit_code == 2
+    assert "--data: data['actual']" in mismatch.output
+    bad = runner.invoke(app, ["formula", "eval", "1", "--variables", '{"type": 5}'])
+    assert bad.exit_code == 2
+    assert "--variables: variables is not a valid JSON Schema" in bad.output
+
+
+def test_formula_eval_warns_where_excel_differs() -> None:
+    result = runner.invoke(app, ["formula", "eval", "2^3^2"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "512"
+    assert "warning [excel-power] line 1, column 1" in result.stderr
+
+
 def test_bad_settings_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERFLOOP_DATABASE_URL", "mysql://nope")
     result = runner.invoke(app, ["db", "upgrade"])

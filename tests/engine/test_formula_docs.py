@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from perfloop.engine import ERROR_CODES, FUNCTIONS, compile
+from perfloop.engine import ERROR_CODES, FUNCTIONS, WARNING_CODES, FormulaErrorValue, compile
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "formulas.md").read_text(encoding="utf-8")
 
@@ -19,6 +19,11 @@ def test_every_function_is_documented(name: str) -> None:
 @pytest.mark.parametrize("code", [*ERROR_CODES, "#DIV/0!", "#VALUE!", "#NUM!", "#N/A", "#LIMIT!"])
 def test_every_code_is_documented(code: str) -> None:
     assert f"`{code}`" in DOC
+
+
+@pytest.mark.parametrize("code", WARNING_CODES)
+def test_every_warning_is_documented(code: str) -> None:
+    assert f"| `{code}` |" in DOC
 
 
 @pytest.mark.parametrize(
@@ -35,6 +40,14 @@ def test_every_code_is_documented(code: str) -> None:
         ("-2^2", {}, -4),
         ("200 * 15%", {}, 30),
         ("FIELD(m, rating)", {"m": {"A": 1.2}, "rating": "A"}, 1.2),
+        ("TRUE = 1", {}, False),
+        ("MAX(TRUE, FALSE)", {}, 1),
+        ("NOT(1) = 2", {}, False),
+        ("ROUND(1.5, 20)", {}, 1.5),
+        ("ROUND(1234, -16)", {}, 0),
+        ("10^300", {}, 10**300),
+        ("0^0", {}, FormulaErrorValue("#NUM!")),
+        ("IFERROR(x * 10, 0)", {"x": 9e307}, 0),
     ],
 )
 def test_documented_examples(text: str, data: dict[str, object], value: object) -> None:

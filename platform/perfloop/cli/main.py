@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -234,20 +234,31 @@ def formula_eval(
     ],
     data: Annotated[str, typer.Option(help="The data as a JSON object.")] = "{}",
     explain: Annotated[bool, typer.Option(help="Print how the value was reached.")] = False,
+    variables: Annotated[
+        str | None,
+        typer.Option(
+            help="A JSON Schema of the data: a misspelt name is then an error, not null, "
+            "and the data must match it."
+        ),
+    ] = None,
 ) -> None:
-    """Evaluate a formula over JSON data and print the result as JSON."""
+    """Evaluate a formula over JSON data and print the result as JSON.
+
+    Warnings (where Excel would read the formula differently) go to standard
+    error; the exit code is 1 for a formula that does not compile, 2 for bad
+    --data or --variables.
+    """
     from perfloop.services.core.errors import ServiceError
     from perfloop.services.formulas import run_formula
 
+    parsed = _json_option("--data", data)
+    schema = _json_option("--variables", variables) if variables is not None else None
     try:
-        parsed = json.loads(data)
-    except json.JSONDecodeError as exc:
-        err_console.print(f"--data is not JSON: {exc}", markup=False)
-        raise typer.Exit(2) from None
-    try:
-        outcome = run_formula(formula, parsed, explain=explain)
+        outcome = run_formula(formula, parsed, explain=explain, variables=schema)
     except ServiceError as exc:
-        err_console.print(f"--data: {exc}", markup=False)
+        for error in exc.errors:
+            option = "--variables" if error.path[:1] == ("variables",) else "--data"
+            err_console.print(f"{option}: {error.message}", markup=False)
         raise typer.Exit(2) from None
     if outcome.error is not None:
         e = outcome.error
@@ -256,8 +267,21 @@ def formula_eval(
         if e.suggestion:
             err_console.print(f"did you mean {e.suggestion}?", markup=False)
         raise typer.Exit(1)
+    for w in outcome.warnings:
+        err_console.print(
+            f"warning [{w.code}] line {w.line}, column {w.column}: {w.message}", markup=False
+        )
+        err_console.print(w.excerpt, markup=False, highlight=False)
     result = outcome.explanation if explain else outcome.value
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2 if explain else None))
+
+
+def _json_option(option: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        err_console.print(f"{option} is not JSON: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command("export-schema")

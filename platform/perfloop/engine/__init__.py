@@ -4,8 +4,9 @@ Two rooms, one import for callers: `engine.formulas` (the language) and
 `engine.scoring` (the scoring rules built on it).
 
 ```
-compile(text, variables=None) -> Formula     .evaluate(data) .explain(data) .names .text
+compile(text, variables=None) -> Formula     .evaluate(data) .explain(data) .names .warnings
 FormulaError                                 .code .message .line .column .excerpt .suggestion
+FormulaWarning, WARNING_CODES                where a formula means something else than in Excel
 FormulaErrorValue, to_json                   #DIV/0!, #VALUE!, ... and JSON output
 ScoringScheme(template)                      a scoring template, compiled once
 check_scoring_template(template)             [(json_pointer, code, message), ...]
@@ -19,10 +20,12 @@ from __future__ import annotations
 from perfloop.engine.formulas import (
     ERROR_CODES,
     FUNCTIONS,
+    WARNING_CODES,
     Explanation,
     Formula,
     FormulaError,
     FormulaErrorValue,
+    FormulaWarning,
     check_formula,
     compile,
     to_json,
@@ -76,11 +79,13 @@ __all__ = [
     "ERROR_CODES",
     "FUNCTIONS",
     "RELATIONS",
+    "WARNING_CODES",
     "Coverage",
     "Explanation",
     "Formula",
     "FormulaError",
     "FormulaErrorValue",
+    "FormulaWarning",
     "GapLine",
     "GapReport",
     "GoalNode",

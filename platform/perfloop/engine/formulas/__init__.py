@@ -14,7 +14,14 @@ are built on it, never the other way round.
 from __future__ import annotations
 
 from perfloop.engine.formulas.completion import DIRECTIONS, Direction, completion_ratio
-from perfloop.engine.formulas.errors import ERROR_CODES, FormulaError, FormulaErrorValue, to_json
+from perfloop.engine.formulas.errors import (
+    ERROR_CODES,
+    WARNING_CODES,
+    FormulaError,
+    FormulaErrorValue,
+    FormulaWarning,
+    to_json,
+)
 from perfloop.engine.formulas.formula import Formula, check_formula, compile
 from perfloop.engine.formulas.functions import FUNCTIONS
 from perfloop.engine.formulas.interp import Explanation
@@ -23,11 +30,13 @@ __all__ = [
     "DIRECTIONS",
     "ERROR_CODES",
     "FUNCTIONS",
+    "WARNING_CODES",
     "Direction",
     "Explanation",
     "Formula",
     "FormulaError",
     "FormulaErrorValue",
+    "FormulaWarning",
     "check_formula",
     "compile",
     "completion_ratio",

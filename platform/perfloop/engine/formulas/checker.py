@@ -5,6 +5,11 @@ records an aggregate walks over (`SUM(items, weight * score)`), then the
 constants given to compile(), then the caller's data. With a variables
 schema, a name found nowhere is an error with a "did you mean" suggestion;
 without one, any name is allowed and a missing one reads as null.
+
+Where a formula that compiles relies on a deliberate difference from Excel,
+the checker adds a FormulaWarning (`WARNING_CODES`): people bring their
+formulas from Excel, and the same text must not silently mean something else.
+The more the variables schema says about types, the more it can see.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfloop.engine.formulas.completion import DIRECTIONS
-from perfloop.engine.formulas.errors import FormulaError
+from perfloop.engine.formulas.errors import FormulaError, FormulaWarning
 from perfloop.engine.formulas.functions import FUNCTIONS, RECORD_AGGREGATES
 from perfloop.engine.formulas.nodes import (
     Binary,
@@ -91,6 +96,7 @@ class Checker:
         self.constants = dict(constants or {})
         self.frames: list[_Frame] = []
         self.names: set[str] = set()
+        self.warnings: list[FormulaWarning] = []
         self.locals = 0
         self.scopes = 0
 
@@ -100,6 +106,12 @@ class Checker:
         raise FormulaError(
             code, message, text=self.text, pos=node.start, end=node.end, suggestion=suggestion
         )
+
+    def warn(self, code: str, message: str, node: Node) -> None:
+        self.warnings.append(FormulaWarning.at(code, message, self.text, node.start, node.end))
+
+    def parenthesized(self, node: Node) -> bool:
+        return self.text[node.start : node.start + 1] == "("
 
     def src(self, node: Node) -> str:
         snippet = self.text[node.start : node.end]
@@ -137,6 +149,19 @@ class Checker:
             else:
                 self.expect(node.operand, (NUMBER, BOOL), f"'{node.op}'")
                 node.type = NUM_T
+                operand = node.operand
+                if (
+                    node.op == "-"
+                    and isinstance(operand, Binary)
+                    and operand.op == "^"
+                    and not self.parenthesized(operand)
+                ):
+                    self.warn(
+                        "excel-power",
+                        f"{self.src(node)} is -({self.src(operand)}) here, as in mathematics; "
+                        "Excel negates first. Add parentheses to say which you mean",
+                        node,
+                    )
         elif isinstance(node, Binary):
             self.binary(node)
         elif isinstance(node, Call):
@@ -148,6 +173,18 @@ class Checker:
         assert node.right is not None
         node.left, node.right = self.check(node.left), self.check(node.right)
         op, lt, rt = node.op, node.left.type, node.right.type
+        if (
+            op == "^"
+            and isinstance(node.right, Binary)
+            and node.right.op == "^"
+            and not self.parenthesized(node.right)
+        ):
+            self.warn(
+                "excel-power",
+                f"{self.src(node)} is worked out from the right here, as in mathematics "
+                "(2^3^2 = 512); Excel goes from the left (64). Add parentheses",
+                node,
+            )
         if op in _ARITH:
             hint = " (use & to join text)" if op == "+" else ""
             for side in (node.left, node.right):
@@ -174,6 +211,31 @@ class Checker:
                 self.fail(
                     "type",
                     f"cannot compare {lt.describe()} with {rt.describe()} using '{op}'",
+                    node,
+                )
+            if lt.known and rt.known and {lt.kind, rt.kind} == {BOOL, NUMBER}:
+                if op in _ORDER:
+                    self.fail(
+                        "type",
+                        f"cannot order {lt.describe()} and {rt.describe()} using '{op}' "
+                        "(Excel puts TRUE above every number); compare TRUE/FALSE with "
+                        "TRUE/FALSE",
+                        node,
+                    )
+                always = "FALSE" if op == "=" else "TRUE"
+                self.warn(
+                    "excel-boolean-equals",
+                    f"{self.src(node)} is always {always}: TRUE/FALSE never equals a number, "
+                    "as in Excel; compare with TRUE or FALSE",
+                    node,
+                )
+            left = node.left
+            if isinstance(left, Unary) and left.op == "NOT" and left.call:
+                self.warn(
+                    "excel-not",
+                    f"{self.src(node)} compares {self.src(left)} with "
+                    f"{self.src(node.right)}, as in Excel; to negate the comparison, "
+                    "write NOT(... " + op + " ...)",
                     node,
                 )
             node.type = BOOL_T
@@ -355,6 +417,8 @@ class Checker:
                     self.expect(body, (NUMBER, BOOL), f"the condition of {name}")
                 else:
                     self.expect(body, (NUMBER, BOOL), f"{name} over records")
+                    if body.type.kind == BOOL:
+                        self.boolean_aggregate(node, body)
                 node.type = NUM_T
                 return
             node.args[1] = self.check(node.args[1])
@@ -372,6 +436,8 @@ class Checker:
                 self.expect(arg, (NUMBER, BOOL), f"{name} argument {i + 1}")
             elif param == "numlist":
                 self.expect(arg, (NUMBER, BOOL, LIST), f"{name} argument {i + 1}")
+                if t.kind == LIST and t.item is not None and t.item.kind == BOOL:
+                    self.boolean_aggregate(node, arg)
                 if t.kind == LIST and t.item is not None and t.item.kind == RECORD:
                     self.fail(
                         "type",
@@ -409,6 +475,16 @@ class Checker:
             )
         if name in ("BAND", "INTERP"):
             self.bands(node)
+
+    def boolean_aggregate(self, node: Call, values: Node) -> None:
+        name = node.name
+        self.warn(
+            "excel-boolean-aggregate",
+            f"{name} counts TRUE as 1 and FALSE as 0 in {self.src(values)}; Excel's {name} "
+            "skips TRUE/FALSE in a range"
+            + (" (COUNT(list, condition) counts the TRUE ones)" if name == "SUM" else ""),
+            node,
+        )
 
     def bands(self, node: Call) -> None:
         _, xs, ys = node.args
@@ -497,7 +573,8 @@ def check(
     tree: Node,
     variables: Mapping[str, Any] | None,
     constants: Mapping[str, Any] | None = None,
-) -> tuple[Node, frozenset[str]]:
+) -> tuple[Node, frozenset[str], tuple[FormulaWarning, ...]]:
+    """The checked tree, the data names it reads and its warnings; raises FormulaError."""
     checker = Checker(text, variables, constants)
     root = checker.check(tree)
-    return root, frozenset(checker.names)
+    return root, frozenset(checker.names), tuple(checker.warnings)

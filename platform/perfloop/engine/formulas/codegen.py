@@ -3,13 +3,14 @@
 The generated function is straight-line Python over the caller's data:
 numbers are combined with the plain operators, names are dictionary
 lookups, aggregates are list comprehensions. It is correct only while every
-value is an ordinary number, so each operand that might be something else is
-guarded with unary plus (`+x` raises TypeError for null, text, lists,
-records and error values and costs almost nothing for numbers). Whenever the
-fast code raises anything, `evaluate()` runs the explaining interpreter
-instead, which implements null propagation and error values in full. The
-invariant, tested by property tests: if the fast code returns, it returns
-exactly what the interpreter would.
+value is an ordinary number within ±MAX_NUMBER, so each operand that might be
+something else is guarded by a range test written into the code
+(`-M <= x <= M` raises TypeError for null, text, lists, records and error
+values and is False for NaN), and so is the result of every `+ - * /`.
+Whenever the fast code raises anything, `evaluate()` runs the explaining
+interpreter instead, which implements null propagation, error values and
+`#NUM!` in full. The invariant, tested by property tests: if the fast code
+returns, it returns exactly what the interpreter would.
 
 Only parsed values reach the source text, as `repr()` of numbers and strings;
 names become `data["..."]` subscripts with repr'd keys or generated local
@@ -22,6 +23,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from perfloop.engine.formulas import functions as fns
@@ -29,7 +31,7 @@ from perfloop.engine.formulas import limits
 from perfloop.engine.formulas import runtime as rt
 from perfloop.engine.formulas.errors import NA, NUM, FormulaErrorValue
 from perfloop.engine.formulas.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
-from perfloop.engine.formulas.vartypes import NUMBER
+from perfloop.engine.formulas.vartypes import BOOL, NUMBER
 
 NUMERIC = "num"  # the code yields an int/float (or bool, which is an int)
 NULLABLE = "numnull"  # a number or null (see _null_result)
@@ -43,8 +45,54 @@ def _aslist(value: Any) -> list[Any]:
     raise TypeError("not a list")
 
 
+_M = limits.MAX_NUMBER
+#: The bound as it is written into generated code.
+_BOUND = repr(_M)
+
+
+def _out_of_range() -> Any:
+    raise OverflowError("beyond MAX_NUMBER: the interpreter gives #NUM!")
+
+
+def _num(v: Any) -> Any:
+    """An operand in arithmetic: an in-range number (TRUE/FALSE as 1/0), else raise."""
+    if v.__class__ is bool:
+        return +v
+    if rt.is_num(v) and rt.in_range(v):
+        # A Decimal stays as it is (unary plus would round it to 28 digits,
+        # which the interpreter does not); an int or float subclass becomes plain.
+        return v if isinstance(v, Decimal) else +v
+    raise TypeError("not an in-range number")
+
+
+def _numc(v: Any) -> Any:
+    """An operand of a numeric comparison: as _num, but TRUE/FALSE raise
+    (comparing them with numbers is the interpreter's business)."""
+    if v.__class__ is not bool and rt.is_num(v) and rt.in_range(v):
+        return v
+    raise TypeError("not an in-range number")
+
+
+def _chk(v: Any) -> Any:
+    """An arithmetic result: itself when in range, else raise."""
+    if -_M <= v <= _M:
+        return v
+    raise OverflowError("beyond MAX_NUMBER")
+
+
+def _fsum(values: Any) -> Any:
+    return _chk(fns.plain_sum(values))
+
+
 def _favg(values: list[Any]) -> Any:
-    return fns.plain_sum(values) / len(values)
+    return _fsum(values) / len(values)
+
+
+def _finish(v: Any) -> Any:
+    """The result, after the common case (an int or float in range) was returned inline."""
+    if v.__class__ is float or v.__class__ is int:  # out of range, or NaN
+        return _NONFINITE
+    return rt.finish(v)
 
 
 _SENTINEL = object()
@@ -57,17 +105,24 @@ def _fcompletion(actual: Any, target: Any, direction: Any) -> Any:
     """COMPLETION for the fast path: a number, or None for missing data; raises
     for anything the interpreter must handle (error values, text, bad direction)."""
     try:  # the common case first: higher is better, a positive target
-        if direction == "higher" and target > 0:
-            return +actual / target
+        if direction == "higher" and 0 < target <= _M and -_M <= actual <= _M:
+            ratio = actual / target
+            if -_M <= ratio <= _M:
+                return ratio
+            raise OverflowError("out of range: the interpreter decides")
     except TypeError:
         pass  # null or not a number: decided below
     if actual is None or target is None or direction is None:
         for v in (actual, target, direction):
-            if v.__class__ is FormulaErrorValue:
+            if v.__class__ is FormulaErrorValue or (rt.is_num(v) and not rt.in_range(v)):
                 raise TypeError("error value")
         return None
     # completion_ratio() inlined (one call less per item); tests keep them equal.
-    actual, target = +actual, +target
+    actual, target = _num(actual), _num(target)
+    return _chk(_fcompletion_rest(actual, target, direction))
+
+
+def _fcompletion_rest(actual: Any, target: Any, direction: Any) -> Any:
     if direction == "higher":
         if target > 0:
             return actual / target
@@ -92,7 +147,7 @@ def _null_result(*others: Any) -> None:
     unless another operand is an error value (then the interpreter decides).
     So a nullable value in fast code is always a number or None."""
     for v in others:
-        if v.__class__ is FormulaErrorValue:
+        if v.__class__ is FormulaErrorValue or (rt.is_num(v) and not rt.in_range(v)):
             raise TypeError("error value")
 
 
@@ -112,12 +167,19 @@ def _per_record(
 
 
 _NA_VALUE = FormulaErrorValue(NA, "no IFS condition is TRUE")
-_NONFINITE = FormulaErrorValue(NUM, "the result is not a finite number")
+_NONFINITE = FormulaErrorValue(NUM, f"the result is not a number within {rt.RANGE_TEXT}")
 
 #: Everything generated code can name. Builtins are not reachable otherwise.
 NAMESPACE: dict[str, Any] = {
     "__builtins__": {},
-    "_sum": fns.plain_sum,
+    "_sum": _fsum,
+    "_num": _num,
+    "_numc": _numc,
+    "_chk": _chk,
+    "_cv": rt.checked,
+    "_oor": _out_of_range,
+    "_finish": _finish,
+    "_int": int,
     "min": min,
     "max": max,
     "abs": abs,
@@ -161,8 +223,43 @@ _CMP = {"=": "==", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _CMP_HELPER = {"=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 
 
-def _guard(code: str, kind: str) -> str:
-    return code if kind in (NUMERIC, BOOLEAN) else f"(+{code})"
+def _guard(code: str, kind: str, in_iterable: bool = False, compare: bool = False) -> str:
+    """`code` as an in-range number (TRUE/FALSE as 1/0), or code that raises."""
+    if kind == NUMERIC:
+        return code
+    if kind == BOOLEAN:
+        return f"(+{code})"
+    check = "_numc" if compare else "_num"
+    if in_iterable:  # no assignment expressions there
+        return f"{check}({code})"
+    return (
+        f"(_q if ((_q := {code}).__class__ is _float or _q.__class__ is _int) "
+        f"and -{_BOUND} <= _q <= {_BOUND} else {check}(_q))"
+    )
+
+
+def _simple(code: str) -> bool:
+    """A literal number or a local variable: cheap to evaluate twice, no side effect."""
+    return code.replace(".", "").replace("-", "").replace("_", "").replace("e+", "").isalnum()
+
+
+def _checked_product(raw: str, op: str, other: str, raw_left: bool) -> str:
+    """`raw op other` where `raw` is read from the data: one test checks the
+    operand (as a number in range; TRUE/FALSE are 1/0 in + - * /) and the result."""
+    # `_p` is pushed before `other` runs (which may assign `_p` itself); on the
+    # right, `other` has no assignment expression (the caller makes sure).
+    expr = f"_p {op} {other}" if raw_left else f"{other} {op} _p"
+    return (
+        f"(_q if -{_BOUND} <= (_p := {raw}) <= {_BOUND} "
+        f"and -{_BOUND} <= (_q := {expr}) <= {_BOUND} else _oor())"
+    )
+
+
+def _checked_result(code: str, in_iterable: bool) -> str:
+    """An arithmetic result that raises when it leaves the range (or is NaN)."""
+    if in_iterable:
+        return f"_chk({code})"
+    return f"(_q if -{_BOUND} <= (_q := {code}) <= {_BOUND} else _oor())"
 
 
 def _const_list(node: Node) -> tuple[Any, ...] | None:
@@ -207,7 +304,7 @@ class _Gen:
                     kind = NUMERIC
             return self.name(node), kind
         if isinstance(node, ListExpr):
-            return "[" + ", ".join(self.gen(i)[0] for i in node.items) + "]", ANYTHING
+            return "[" + ", ".join(self.value(i) for i in node.items) + "]", ANYTHING
         if isinstance(node, Unary):
             return self.unary(node)
         if isinstance(node, Binary):
@@ -218,7 +315,16 @@ class _Gen:
 
     def num(self, node: Node) -> str:
         code, kind = self.gen(node)
-        return _guard(code, kind)
+        return _guard(code, kind, self.in_iterable > 0)
+
+    def value(self, node: Node) -> str:
+        """Code for a value handed to a helper: a raw read is checked first."""
+        code, kind = self.gen(node)
+        if isinstance(node, Name):
+            return f"_cv({code}, {'.'.join(node.path)!r})"
+        if kind == ANYTHING and not isinstance(node, Literal):
+            return f"_cv({code})"
+        return code
 
     def nullable_locals(self, nodes: list[Node]) -> list[int]:
         """Operands that are nullable LET locals (not yet known to be non-null)."""
@@ -298,9 +404,7 @@ class _Gen:
         op = node.op
         if op in ("+", "-", "*", "/"):
             left, right = node.left, node.right
-            code, guarded = self.null_guarded(
-                [left, right], lambda: f"({self.num(left)} {op} {self.num(right)})"
-            )
+            code, guarded = self.null_guarded([left, right], lambda: self.arith(op, left, right))
             return code, NULLABLE if guarded else NUMERIC
         if op == "^":
             return f"power({self.gen(node.left)[0]}, {self.gen(node.right)[0]})", ANYTHING
@@ -309,6 +413,16 @@ class _Gen:
         if op in ("AND", "OR"):
             return self.logic(op, [node.left, node.right])
         return self.compare(op, node.left, node.right)
+
+    def arith(self, op: str, left: Node, right: Node) -> str:
+        (lc, lk), (rc, rk) = self.gen(left), self.gen(right)
+        if not self.in_iterable:
+            if lk == ANYTHING and rk == NUMERIC and isinstance(left, Name):
+                return _checked_product(lc, op, rc, raw_left=True)
+            if rk == ANYTHING and lk == NUMERIC and isinstance(right, Name) and ":=" not in lc:
+                return _checked_product(rc, op, lc, raw_left=False)
+        it = self.in_iterable > 0
+        return _checked_result(f"{_guard(lc, lk, it)} {op} {_guard(rc, rk, it)}", it)
 
     def compare(self, op: str, left: Node, right: Node) -> tuple[str, str]:
         (lc, lk), (rc, rk) = self.gen(left), self.gen(right)
@@ -324,9 +438,15 @@ class _Gen:
                 return f"(_casefold({other}) {_CMP[op]} {folded})", BOOLEAN
         numeric_l = lk != ANYTHING or left.type.kind == NUMBER
         numeric_r = rk != ANYTHING or right.type.kind == NUMBER
-        if op in ("=", "<>") and not (numeric_l or numeric_r):
+        boolean = BOOLEAN in (lk, rk) or BOOL in (left.type.kind, right.type.kind)
+        if boolean or (op in ("=", "<>") and not (numeric_l or numeric_r)):
+            # TRUE/FALSE against a number follows the interpreter's rules, not Python's.
             return f"{_CMP_HELPER[op]}({lc}, {rc})", ANYTHING
-        return f"({_guard(lc, lk)} {_CMP[op]} {_guard(rc, rk)})", BOOLEAN
+        it = self.in_iterable > 0
+        return (
+            f"({_guard(lc, lk, it, compare=True)} {_CMP[op]} {_guard(rc, rk, it, compare=True)})",
+            BOOLEAN,
+        )
 
     def logic(self, op: str, args: list[Node]) -> tuple[str, str]:
         parts = [self.gen(a) for a in args]
@@ -377,6 +497,13 @@ class _Gen:
             return f"abs({self.num(args[0])})", NUMERIC
         if name == "CLAMP":
             x, lo, hi = (self.num(a) for a in args)
+            if not self.in_iterable and _simple(lo) and _simple(hi):
+                # min(max(x, lo), hi) without the two calls: max(x, lo) is x unless
+                # lo > x, min(m, hi) is m unless hi < m (the builtins' own rule).
+                return (
+                    f"({hi} if {hi} < (_m := ({lo} if {lo} > (_x := {x}) else _x)) else _m)",
+                    NUMERIC,
+                )
             return f"min(max({x}, {lo}), {hi})", NUMERIC
         if name == "COMPLETION":
             actual, target = self.num(args[0]), self.num(args[1])
@@ -401,7 +528,7 @@ class _Gen:
                 table, limits_ = self.const(results), self.const(thresholds)
                 return f"{table}[_bisect({limits_}, {self.num(args[0])})]", kind
         py = fns.STRICT_NAMES[name]
-        return f"{py}(" + ", ".join(self.gen(a)[0] for a in args) + ")", ANYTHING
+        return f"{py}(" + ", ".join(self.value(a) for a in args) + ")", ANYTHING
 
     def if_(self, args: list[Node]) -> tuple[str, str]:
         first = args[0]
@@ -447,13 +574,44 @@ class _Gen:
             ids = [int(spec.rsplit(":", 1)[1]) for spec in node.locals]
             statements = []
             for local, i in zip(ids, range(1, len(node.args) - 1, 2), strict=True):
-                code, value_kind = self.gen(node.args[i])
+                value = node.args[i]
+                if isinstance(value, Call) and value.name == "COMPLETION":
+                    statements.extend(self.completion_statements(f"_l{local}", value))
+                    self.local_kinds[local] = NULLABLE
+                    continue
+                code, value_kind = self.gen(value)
                 statements.append(f"_l{local} = {code}")
                 self.local_kinds[local] = value_kind
             body, kind = self.gen(node.args[-1])
             return statements, body, kind
         finally:
             self.nested -= 1
+
+    def completion_statements(self, target: str, node: Call) -> list[str]:
+        """`target = COMPLETION(...)` as statements: a positive in-range target and
+        an in-range actual are computed inline (completion_ratio's formulas, which
+        tests keep equal); anything else goes through _fcompletion."""
+        actual, goal = self.gen(node.args[0])[0], self.gen(node.args[1])[0]
+        direction = self.gen(node.args[2])[0] if len(node.args) == 3 else "'higher'"
+        b = _BOUND
+        return [
+            f"_a = {actual}",
+            f"_g = {goal}",
+            f"_d = {direction}",
+            f"if _a is not None and _g is not None and 0 < _g <= {b} and -{b} <= _a <= {b}:",
+            "    if _d == 'higher':",
+            f"        {target} = _a / _g",
+            "    elif _d == 'lower':",
+            f"        {target} = 2 - _a / _g",
+            "    elif _d == 'closest':",
+            f"        {target} = 1 - abs(_a - _g) / _g",
+            "    else:",
+            f"        {target} = _fcompletion(_a, _g, _d)",
+            f"    if not -{b} <= {target} <= {b}:",
+            "        _oor()",
+            "else:",
+            f"    {target} = _fcompletion(_a, _g, _d)",
+        ]
 
     def _let(self, node: Call) -> tuple[str, str]:
         ids = [int(spec.rsplit(":", 1)[1]) for spec in node.locals]
@@ -504,17 +662,18 @@ class _Gen:
         if tolerant:
             return self.tolerant(node, items, statements, body, kind), ANYTHING
         if node.mode == "dynamic":
-            return f"aggregate_dynamic({name!r}, {items}, lambda {var}: {body})", ANYTHING
+            return f"aggregate_dynamic({name!r}, _cv({items}), lambda {var}: {body})", ANYTHING
         loop = f"for {var} in _aslist({items})"
+        guarded = _guard(body, kind, self.in_iterable > 0)
         if name == "SUM":
-            return f"_sum([{_guard(body, kind)} {loop}])", NUMERIC
+            return f"_sum([{guarded} {loop}])", NUMERIC
         if name == "AVG":
-            return f"_favg([{_guard(body, kind)} {loop}])", NUMERIC
+            return f"_favg([{guarded} {loop}])", NUMERIC
         if name in ("MIN", "MAX"):
-            return f"{name.lower()}([{_guard(body, kind)} {loop}])", NUMERIC
+            return f"{name.lower()}([{guarded} {loop}])", NUMERIC
         if name == "COUNT" and kind == BOOLEAN:
             return f"len([1 {loop} if {body}])", NUMERIC
-        return f"aggregate({name!r}, {items}, lambda {var}: {body})", ANYTHING
+        return f"aggregate({name!r}, _cv({items}), lambda {var}: {body})", ANYTHING
 
     def tolerant(self, node: Call, items: str, statements: list[str], body: str, kind: str) -> str:
         """A top-level aggregate as its own function: a plain loop over the records,
@@ -547,10 +706,18 @@ class _Gen:
             # Add up as the interpreter's SUM does (nulls skipped, left to right);
             # anything but a number raises, and the records are retried one by one.
             count = "                _n += 1\n" if name == "AVG" else ""
+            # The total is checked once at the end, as the interpreter's SUM checks it.
             result = (
-                "    return _t\n"
+                "    return _chk(_t)\n"
                 if name == "SUM"
-                else "    return _t / _n if _n else _reducers['AVG']([])\n"
+                else "    return _chk(_t) / _n if _n else _reducers['AVG']([])\n"
+            )
+            # A value read straight from a record is checked as the interpreter reads it.
+            value = (
+                "_v"
+                if kind in (NUMERIC, NULLABLE, BOOLEAN)
+                else f"(_v if (_v.__class__ is _float or _v.__class__ is _int) "
+                f"and -{_BOUND} <= _v <= {_BOUND} else _num(_v))"
             )
             self.functions.append(
                 head + "    _t = 0\n"
@@ -560,7 +727,7 @@ class _Gen:
                 f"{loop_body}"
                 f"            _v = {body}\n"
                 "            if _v is not None:\n"
-                "                _t = _t + _v\n"
+                f"                _t = _t + {value}\n"
                 f"{count}" + fallback + result
             )
             return f"_agg{n}(data)"
@@ -604,9 +771,10 @@ def generate(
         f"        _v = {expr}\n"
         "    except _Exception:\n"
         "        return _slow(data)\n"
-        "    if _v.__class__ is _float and not -_inf < _v < _inf:\n"
-        "        return _NONFINITE\n"
-        "    return _v\n"
+        "    if (_v.__class__ is _float or _v.__class__ is _int)"
+        f" and -{_BOUND} <= _v <= {_BOUND}:\n"
+        "        return _v\n"
+        "    return _finish(_v)\n"
     )
     return source, gen.consts
 

@@ -11,6 +11,10 @@ FormulaErrorValue (a value)     the formula is fine but the data makes one resul
   .code  #DIV/0! | #VALUE! | #NUM! | #N/A | #LIMIT!   impossible; it propagates
                                 through operators like an Excel error and
                                 IFERROR catches it. evaluate() never raises.
+
+FormulaWarning (a note)         the formula compiles, but gives another answer
+  .code  see WARNING_CODES      than the same text in Excel would: compile()
+  .message, .line, .column, .excerpt    lists them in Formula.warnings
 ```
 
 `to_json()` turns any result into plain JSON: an error value becomes
@@ -19,16 +23,19 @@ FormulaErrorValue (a value)     the formula is fine but the data makes one resul
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from perfloop.engine.formulas.limits import MAX_NUMBER
+
 __all__ = [
     "ERROR_CODES",
+    "WARNING_CODES",
     "FormulaError",
     "FormulaErrorValue",
+    "FormulaWarning",
     "to_json",
 ]
 
@@ -41,6 +48,15 @@ ERROR_CODES: Final = (
     "type",
     "argument",
     "limit",
+)
+
+#: Codes of FormulaWarning: where a formula relies on a deliberate difference
+#: from Excel (docs/formulas.md lists them), stable for API clients.
+WARNING_CODES: Final = (
+    "excel-power",  #: 2^3^2 and -2^2 group differently in Excel
+    "excel-boolean-aggregate",  #: SUM/AVG/MIN/MAX over TRUE/FALSE from a list or records
+    "excel-boolean-equals",  #: TRUE/FALSE = a number is always FALSE, as in Excel
+    "excel-not",  #: NOT(a) = b compares NOT(a), as in Excel; NOT a = b negates a = b
 )
 
 DIV0: Final = "#DIV/0!"
@@ -82,6 +98,34 @@ class FormulaError(Exception):
             "column": self.column,
             "excerpt": self.excerpt,
             "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaWarning:
+    """A formula that compiles but means something else than in Excel, and where."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    excerpt: str
+
+    @classmethod
+    def at(cls, code: str, message: str, text: str, pos: int, end: int) -> FormulaWarning:
+        line, column, excerpt = _locate(text, pos, end)
+        return cls(code, message, line, column, excerpt)
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "excerpt": self.excerpt,
         }
 
 
@@ -130,16 +174,19 @@ class FormulaErrorValue:
 def to_json(value: Any) -> Any:
     """A formula result as plain JSON data.
 
-    Numbers stay numbers (a Decimal becomes an int when integral, else a float;
-    an infinite or NaN float cannot occur in results), text, booleans and null
-    stay as they are, lists and records are converted element by element, and
-    an error value becomes `{"error": code, "message": text}`.
+    Numbers stay numbers (a Decimal becomes an int when integral, else a float);
+    a number beyond ±9.99999999999999E+307, infinite or NaN (which results
+    never hold, but data inside a list may) becomes `{"error": "#NUM!"}`.
+    Text, booleans and null stay as they are, lists and records are converted
+    element by element, and an error value becomes `{"error": code, "message": text}`.
     """
-    if value is None or isinstance(value, bool | str | int):
+    if value is None or isinstance(value, bool | str):
         return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {"error": NUM}
+    if isinstance(value, int | float):
+        return value if -MAX_NUMBER <= value <= MAX_NUMBER else {"error": NUM}
     if isinstance(value, Decimal):
+        if not (value.is_finite() and -MAX_NUMBER <= value <= MAX_NUMBER):
+            return {"error": NUM}
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, FormulaErrorValue):
         return value.to_json()

@@ -9,8 +9,8 @@ from typing import Any
 
 from perfloop.engine.formulas.checker import check
 from perfloop.engine.formulas.codegen import build
-from perfloop.engine.formulas.errors import FormulaError
-from perfloop.engine.formulas.interp import Explanation, Interpreter
+from perfloop.engine.formulas.errors import FormulaError, FormulaWarning
+from perfloop.engine.formulas.interp import UNEXPECTED, Explanation, Interpreter
 from perfloop.engine.formulas.nodes import Node
 from perfloop.engine.formulas.syntax import parse
 
@@ -23,13 +23,21 @@ class Formula:
     `#DIV/0!`, missing data is null (None).
     """
 
-    __slots__ = ("_interpreter", "evaluate", "names", "source", "text", "tree")
+    __slots__ = ("_interpreter", "evaluate", "names", "source", "text", "tree", "warnings")
 
-    def __init__(self, text: str, tree: Node, names: frozenset[str]) -> None:
+    def __init__(
+        self,
+        text: str,
+        tree: Node,
+        names: frozenset[str],
+        warnings: tuple[FormulaWarning, ...] = (),
+    ) -> None:
         self.text = text
         self.tree = tree
         #: The names the formula reads from the caller's data (first path segments).
         self.names = names
+        #: Where the formula relies on a deliberate difference from Excel.
+        self.warnings = warnings
         self._interpreter = Interpreter(text, tree)
         fast, source = build(tree, self._slow, self._interpreter.record_body)
         #: The generated Python source, for the curious and for debugging.
@@ -40,10 +48,8 @@ class Formula:
     def _slow(self, data: Mapping[str, Any]) -> Any:
         try:
             return self._interpreter.evaluate(data)
-        except Exception as exc:  # pragma: no cover - a bug; never let it reach the caller
-            from perfloop.engine.formulas.errors import VALUE, FormulaErrorValue
-
-            return FormulaErrorValue(VALUE, f"internal error: {type(exc).__name__}")
+        except Exception:  # pragma: no cover - a bug; never let it reach the caller
+            return UNEXPECTED
 
     def evaluate_reference(self, data: Mapping[str, Any]) -> Any:
         """Evaluate with the interpreter only (the reference the fast code must match)."""
@@ -61,8 +67,8 @@ def _compile(
     text: str, variables: Mapping[str, Any] | None, constants: Mapping[str, Any] | None
 ) -> Formula:
     tree = parse(text)
-    root, names = check(text, tree, variables, constants)
-    return Formula(text, root, names)
+    root, names, warnings = check(text, tree, variables, constants)
+    return Formula(text, root, names, warnings)
 
 
 @lru_cache(maxsize=2048)
@@ -94,7 +100,8 @@ def compile(
     parameters); they are inlined into the code.
 
     Formulas are immutable and cached by their text, variables and constants.
-    Raises FormulaError.
+    Raises FormulaError. A formula that compiles but relies on a deliberate
+    difference from Excel lists it in `Formula.warnings` (FormulaWarning).
     """
     if not isinstance(text, str):
         raise FormulaError("syntax", "a formula must be text")

@@ -12,13 +12,24 @@ import bisect
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from perfloop.engine.formulas import limits
 from perfloop.engine.formulas.completion import DIRECTIONS, completion_ratio
 from perfloop.engine.formulas.errors import DIV0, LIMIT, NA, NUM, VALUE, FormulaErrorValue
-from perfloop.engine.formulas.runtime import ERR, concat, err, is_num, kind, truth
+from perfloop.engine.formulas.runtime import (
+    ERR,
+    RANGE_TEXT,
+    checked,
+    concat,
+    err,
+    in_range,
+    is_num,
+    kind,
+    number_result,
+    truth,
+)
 from perfloop.engine.formulas.vartypes import ANY, BOOL_T, LIST_T, NUM_T, TEXT_T, SType
 
 Thunk = Callable[[], Any]
@@ -27,7 +38,8 @@ Thunk = Callable[[], Any]
 
 
 def _scalars(args: Iterable[Any]) -> list[Any] | FormulaErrorValue:
-    """Arguments with lists expanded one level; null dropped; first error returned."""
+    """Arguments with lists expanded one level; null dropped; first error returned
+    (a number out of range is `#NUM!`)."""
     out: list[Any] = []
     for a in args:
         items = a if isinstance(a, list | tuple) else (a,)
@@ -36,6 +48,7 @@ def _scalars(args: Iterable[Any]) -> list[Any] | FormulaErrorValue:
         for v in items:
             if v is None:
                 continue
+            v = checked(v)
             if v.__class__ is ERR:
                 return v
             out.append(v)
@@ -43,12 +56,15 @@ def _scalars(args: Iterable[Any]) -> list[Any] | FormulaErrorValue:
 
 
 def _numbers(args: Iterable[Any], fname: str) -> list[Any] | FormulaErrorValue:
+    """The numbers among the arguments; TRUE and FALSE count as 1 and 0."""
     values = _scalars(args)
     if isinstance(values, FormulaErrorValue):
         return values
-    for v in values:
+    for i, v in enumerate(values):
         if not is_num(v):
             return err(VALUE, f"{fname} needs numbers, got {kind(v)}")
+        if isinstance(v, bool):
+            values[i] = int(v)
     return values
 
 
@@ -61,14 +77,21 @@ def plain_sum(values: Iterable[Any]) -> Any:
     return total
 
 
+def _total(values: list[Any]) -> Any:
+    """The sum of in-range numbers; only the total is checked (each term is at
+    most MAX_NUMBER, so a sum of a million of them stays small)."""
+    try:
+        total = plain_sum(values)
+    except TypeError:  # Decimal mixed with float
+        total = plain_sum(float(v) for v in values)
+    return number_result(total, "SUM")
+
+
 def fn_sum(*args: Any) -> Any:
     values = _numbers(args, "SUM")
     if isinstance(values, FormulaErrorValue):
         return values
-    try:
-        return plain_sum(values)
-    except TypeError:  # Decimal mixed with float
-        return plain_sum(float(v) for v in values)
+    return _total(values)
 
 
 def fn_avg(*args: Any) -> Any:
@@ -77,10 +100,8 @@ def fn_avg(*args: Any) -> Any:
         return values
     if not values:
         return err(DIV0, "AVG of no values")
-    try:
-        return plain_sum(values) / len(values)
-    except TypeError:
-        return plain_sum(float(v) for v in values) / len(values)
+    total = _total(values)
+    return total if total.__class__ is ERR else total / len(values)
 
 
 def fn_min(*args: Any) -> Any:
@@ -200,6 +221,7 @@ def fn_sumproduct(*lists: Any) -> Any:
     for row in zip(*lists, strict=True):
         product: Any = 1
         for v in row:
+            v = checked(v)
             if v.__class__ is ERR:
                 return v
             if v is None:
@@ -207,10 +229,13 @@ def fn_sumproduct(*lists: Any) -> Any:
             if not is_num(v):
                 return err(VALUE, f"SUMPRODUCT needs numbers, got {kind(v)}")
             product = product * v if not isinstance(v, Decimal) else float(product) * float(v)
+            product = number_result(product, "SUMPRODUCT")
+            if product.__class__ is ERR:
+                return product
         total = (
             total + product if not isinstance(product, Decimal) else float(total) + float(product)
         )
-    return total
+    return number_result(total, "SUMPRODUCT")
 
 
 # --------------------------------------------------------------------------- numbers
@@ -219,6 +244,7 @@ def fn_sumproduct(*lists: Any) -> Any:
 def _num_args(fname: str, *args: Any) -> FormulaErrorValue | bool | None:
     """An error value or None (null argument) to return, or True when all are numbers."""
     for a in args:
+        a = checked(a)
         if a.__class__ is ERR:
             return a
     for a in args:
@@ -229,19 +255,26 @@ def _num_args(fname: str, *args: Any) -> FormulaErrorValue | bool | None:
     return True
 
 
+#: Wide enough to round any in-range number to any of ±400 places exactly.
+_ROUNDING = Context(prec=800, Emax=2000, Emin=-2000)
+
+
 def _round(fname: str, x: Any, digits: Any, mode: str) -> Any:
+    """As Excel: any number of digits (truncated to a whole number); past the
+    last digit a float has, nothing changes; far left of it, 0 (or, rounding
+    up, a power of ten, `#NUM!` beyond the range)."""
     check = _num_args(fname, x, digits)
     if check is not True:
         return check
-    if abs(digits) > 15:
-        return err(NUM, f"{fname} can keep at most 15 digits")
+    places = max(-400, min(400, int(digits)))
     try:
-        d = Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
-        places = int(digits)
+        d = Decimal(repr(float(x))) if isinstance(x, float) else Decimal(x)
         quantum = Decimal(1).scaleb(-places)
-        result = d.quantize(quantum, rounding=mode) if places > -20 else Decimal(0)
-    except (InvalidOperation, ValueError, OverflowError):
-        return err(NUM, f"{fname} of {x!r} is out of range")
+        result = d.quantize(quantum, rounding=mode, context=_ROUNDING)
+    except (InvalidOperation, ValueError, OverflowError):  # pragma: no cover - in range
+        return err(NUM, f"{fname} of {x!r} is beyond {RANGE_TEXT}")
+    if not in_range(result):
+        return err(NUM, f"{fname} of {x!r} is beyond {RANGE_TEXT}")
     return int(result) if places <= 0 else float(result)
 
 
@@ -265,6 +298,7 @@ def fn_abs(x: Any) -> Any:
 
 def fn_clamp(x: Any, lo: Any, hi: Any) -> Any:
     """MIN(MAX(x, lo), hi); a null bound is no bound."""
+    x, lo, hi = (int(a) if isinstance(a, bool) else checked(a) for a in (x, lo, hi))
     for a in (x, lo, hi):
         if a.__class__ is ERR:
             return a
@@ -300,6 +334,7 @@ def fn_mod(a: Any, b: Any) -> Any:
 def _ascending(values: Any, fname: str, what: str) -> list[Any] | FormulaErrorValue:
     if not isinstance(values, list | tuple):
         return err(VALUE, f"{fname} {what} must be a list, got {kind(values)}")
+    values = [checked(v) for v in values]
     for v in values:
         if v.__class__ is ERR:
             return v
@@ -312,6 +347,7 @@ def _ascending(values: Any, fname: str, what: str) -> list[Any] | FormulaErrorVa
 
 def fn_band(value: Any, thresholds: Any, results: Any) -> Any:
     """results[i] where i is how many thresholds are <= value."""
+    value = checked(value)
     if value is None or value.__class__ is ERR:
         return value
     if not is_num(value):
@@ -321,11 +357,12 @@ def fn_band(value: Any, thresholds: Any, results: Any) -> Any:
         return limits_
     if not isinstance(results, list | tuple) or len(results) != len(limits_) + 1:
         return err(VALUE, "BAND needs one more result than thresholds")
-    return results[bisect.bisect_right(limits_, value)]
+    return checked(results[bisect.bisect_right(limits_, value)])
 
 
 def fn_interp(value: Any, xs: Any, ys: Any) -> Any:
     """Straight-line interpolation through the points (xs[i], ys[i]), flat outside."""
+    value = checked(value)
     if value is None or value.__class__ is ERR:
         return value
     if not is_num(value):
@@ -343,10 +380,11 @@ def fn_interp(value: Any, xs: Any, ys: Any) -> Any:
         return py[-1]
     i = bisect.bisect_right(px, v)
     x0, x1, y0, y1 = float(px[i - 1]), float(px[i]), float(py[i - 1]), float(py[i])
-    return y0 + (y1 - y0) * (v - x0) / (x1 - x0)
+    return number_result(y0 + (y1 - y0) * (v - x0) / (x1 - x0), "INTERP")
 
 
 def fn_completion(actual: Any, target: Any, direction: Any = "higher") -> Any:
+    actual, target = checked(actual), checked(target)
     for a in (actual, target, direction):
         if a.__class__ is ERR:
             return a
@@ -358,15 +396,17 @@ def fn_completion(actual: Any, target: Any, direction: Any = "higher") -> Any:
         return err(VALUE, f"COMPLETION direction must be one of {', '.join(DIRECTIONS)}")
     try:
         try:
-            return completion_ratio(actual, target, direction.lower())
+            ratio = completion_ratio(actual, target, direction.lower())
         except TypeError:  # Decimal mixed with float
-            return completion_ratio(float(actual), float(target), direction.lower())
+            ratio = completion_ratio(float(actual), float(target), direction.lower())
     except (ArithmeticError, ValueError):
-        return err(NUM, "COMPLETION is out of range")
+        return err(NUM, f"COMPLETION is beyond {RANGE_TEXT}")
+    return number_result(ratio, "COMPLETION")
 
 
 def fn_tier(value: Any, table: Any, key: Any, result: Any) -> Any:
     """`result` field of the row of `table` with the largest `key` field <= value."""
+    value = checked(value)
     for a in (value, table, key, result):
         if a.__class__ is ERR:
             return a
@@ -384,10 +424,17 @@ def fn_tier(value: Any, table: Any, key: Any, result: Any) -> Any:
     for row in table:
         if not isinstance(row, Mapping):
             return err(VALUE, f"TIER needs a list of records, got {kind(row)} in it")
-        bound = row.get(key)
-        if is_num(bound) and bound <= value and (best is None or bound > best.get(key)):
+        bound = checked(row.get(key))
+        if bound.__class__ is ERR:
+            return bound
+        if (
+            is_num(bound)
+            and not isinstance(bound, bool)
+            and bound <= value
+            and (best is None or bound > best.get(key))
+        ):
             best = row
-    return None if best is None else best.get(result)
+    return None if best is None else checked(best.get(result))
 
 
 def fn_field(record: Any, name: Any) -> Any:
@@ -399,7 +446,7 @@ def fn_field(record: Any, name: Any) -> Any:
         return err(VALUE, f"FIELD needs a record, got {kind(record)}")
     if not isinstance(name, str):
         return err(VALUE, f"FIELD needs a field name as text, got {kind(name)}")
-    return record.get(name)
+    return checked(record.get(name))
 
 
 # --------------------------------------------------------------------------- text & tests
@@ -415,6 +462,7 @@ def fn_concat(*args: Any) -> Any:
 
 
 def fn_len(x: Any) -> Any:
+    x = checked(x)
     if x is None or x.__class__ is ERR:
         return x
     if isinstance(x, list | tuple):
@@ -429,11 +477,11 @@ def fn_isblank(x: Any) -> bool:
 
 
 def fn_iserror(x: Any) -> bool:
-    return x.__class__ is ERR
+    return checked(x).__class__ is ERR
 
 
 def fn_isnumber(x: Any) -> bool:
-    return is_num(x) and not isinstance(x, bool)
+    return is_num(x) and not isinstance(x, bool) and in_range(x)
 
 
 def fn_istext(x: Any) -> bool:
@@ -455,14 +503,14 @@ def fn_ifs(*pairs: Thunk) -> Any:
 
 def fn_coalesce(*thunks: Thunk) -> Any:
     for thunk in thunks:
-        v = thunk()
+        v = checked(thunk())
         if v is not None:
             return v
     return None
 
 
 def fn_iferror(value: Thunk, fallback: Thunk) -> Any:
-    v = value()
+    v = checked(value())
     return fallback() if v.__class__ is ERR else v
 
 

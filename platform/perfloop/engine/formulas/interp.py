@@ -20,6 +20,9 @@ from perfloop.engine.formulas.nodes import Binary, Call, ListExpr, Literal, Name
 #: Per-record explanations shown for one aggregate; the rest are summarised.
 MAX_EXPLAINED_RECORDS = 50
 
+#: What a formula gives if evaluating it meets a bug in perfloop (never a Python name).
+UNEXPECTED = FormulaErrorValue(VALUE, "perfloop could not evaluate this formula")
+
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": rt.add,
     "-": rt.sub,
@@ -80,7 +83,10 @@ class Interpreter:
 
     def explain(self, data: Mapping[str, Any]) -> Explanation:
         out: list[Explanation] = []
-        value = self.run(self.root, _Env(data), out)
+        try:
+            value = self.run(self.root, _Env(data), out)
+        except Exception:  # a bug: the caller still gets an answer, never a traceback
+            return Explanation(self.text, UNEXPECTED)
         node = out[0]
         node.value = rt.finish(value)
         return node
@@ -131,6 +137,12 @@ class Interpreter:
         raise TypeError(node)  # pragma: no cover
 
     def name(self, node: Name, env: _Env) -> Any:
+        value = self._name(node, env)
+        if node.binding.local and not node.binding.scopes and len(node.path) == 1:
+            return value  # a LET variable: checked when it was computed
+        return rt.checked(value, ".".join(node.path))
+
+    def _name(self, node: Name, env: _Env) -> Any:
         b = node.binding
         head = node.path[0]
         for scope in b.scopes:

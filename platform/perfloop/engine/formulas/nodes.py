@@ -59,6 +59,7 @@ class ListExpr(Node):
 class Unary(Node):
     op: str = ""  # "-", "+", "NOT", "%"
     operand: Node | None = None
+    call: bool = False  #: NOT written as Excel's function, NOT(x)
 
     def children(self) -> list[Node]:
         assert self.operand is not None

@@ -6,6 +6,12 @@ Every helper here accepts any value and never raises: a wrong type gives
 `#VALUE!`, a division by zero `#DIV/0!`, an overflow `#NUM!`. Error values
 win over null, and the left operand's error wins over the right one's.
 
+Numbers are bounded: every number a helper reads (NaN, infinity or beyond
+±9.99999999999999E+307 in the data) and every result it computes outside
+that range is `#NUM!` (`limits.MAX_NUMBER`, Excel's limit), so an exact
+integer can never grow past about 1,024 bits and an overflow is caught where
+it happens, not at the end.
+
 Generated code calls these helpers by name (they are the whitelisted free
 names of a compiled formula), and so does the explaining interpreter, so
 both share one definition of the language.
@@ -13,7 +19,6 @@ both share one definition of the language.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -24,6 +29,8 @@ from perfloop.engine.formulas.errors import DIV0, LIMIT, NUM, VALUE, FormulaErro
 
 ERR: Final = FormulaErrorValue
 NUMBER_TYPES: Final = (int, float, Decimal)
+MAX: Final = limits.MAX_NUMBER
+RANGE_TEXT: Final = "±9.99999999999999E+307"
 
 
 def err(code: str, message: str) -> FormulaErrorValue:
@@ -32,6 +39,34 @@ def err(code: str, message: str) -> FormulaErrorValue:
 
 def is_num(v: Any) -> bool:
     return isinstance(v, NUMBER_TYPES)
+
+
+def in_range(v: Any) -> bool:
+    """A number (bool, int, float, Decimal) that is neither NaN, infinite nor
+    beyond ±MAX_NUMBER. Comparisons with a float are exact for ints and Decimals."""
+    if isinstance(v, Decimal):
+        return v.is_finite() and -MAX <= v <= MAX
+    return bool(-MAX <= v <= MAX)
+
+
+def out_of_range(where: str) -> FormulaErrorValue:
+    return err(NUM, f"{where} is not a number within {RANGE_TEXT}")
+
+
+def checked(v: Any, where: str = "a number in the data") -> Any:
+    """A value as the language reads it: a number out of range is `#NUM!`."""
+    if v.__class__ is float or v.__class__ is int:
+        return v if -MAX <= v <= MAX else out_of_range(where)
+    if is_num(v) and not in_range(v):
+        return out_of_range(where)
+    return v
+
+
+def number_result(v: Any, sym: str) -> Any:
+    """An arithmetic result: `#NUM!` when it left the range."""
+    if is_num(v) and not in_range(v):
+        return err(NUM, f"the result of {sym} is beyond {RANGE_TEXT}")
+    return v
 
 
 def kind(v: Any) -> str:
@@ -51,6 +86,7 @@ def kind(v: Any) -> str:
 
 
 def _arith(a: Any, b: Any, fn: Callable[[Any, Any], Any], sym: str) -> Any:
+    a, b = checked(a), checked(b)
     if a.__class__ is ERR:
         return a
     if b.__class__ is ERR:
@@ -62,13 +98,14 @@ def _arith(a: Any, b: Any, fn: Callable[[Any, Any], Any], sym: str) -> Any:
         return err(VALUE, f"cannot use {kind(bad)} with {sym}")
     try:
         try:
-            return fn(a, b)
+            result = fn(a, b)
         except TypeError:  # Decimal mixed with float
-            return fn(float(a), float(b))
+            result = fn(float(a), float(b))
     except ZeroDivisionError:
         return err(DIV0, "division by zero")
     except (ArithmeticError, ValueError):
-        return err(NUM, f"the result of {sym} is out of range")
+        return err(NUM, f"the result of {sym} is beyond {RANGE_TEXT}")
+    return number_result(result, sym)
 
 
 def add(a: Any, b: Any) -> Any:
@@ -94,7 +131,7 @@ def _pow(a: Any, b: Any) -> Any:
         and b >= 0
         and (a in (0, 1, -1) or abs(a).bit_length() * b <= limits.MAX_POWER_BITS)
     ):
-        return a**b
+        return a**b  # exact; a larger one is beyond MAX_NUMBER anyway
     result = float(a) ** float(b)  # OverflowError, ZeroDivisionError handled by _arith
     if isinstance(result, complex):
         raise ValueError("complex result")
@@ -102,18 +139,21 @@ def _pow(a: Any, b: Any) -> Any:
 
 
 def power(a: Any, b: Any) -> Any:
+    if is_num(a) and is_num(b) and a == 0 and b == 0 and in_range(a) and in_range(b):
+        return err(NUM, "0^0 has no value (#NUM!, as in Excel)")
     return _arith(a, b, _pow, "^")
 
 
 def _unary(a: Any, fn: Callable[[Any], Any], sym: str) -> Any:
+    a = checked(a)
     if a is None or a.__class__ is ERR:
         return a
     if not is_num(a):
         return err(VALUE, f"cannot use {kind(a)} with {sym}")
     try:
-        return fn(a)
+        return number_result(fn(a), sym)
     except (ArithmeticError, ValueError):
-        return err(NUM, f"the result of {sym} is out of range")
+        return err(NUM, f"the result of {sym} is beyond {RANGE_TEXT}")
 
 
 def neg(a: Any) -> Any:
@@ -148,6 +188,7 @@ def text_of(v: Any) -> str | None:
 
 
 def concat(a: Any, b: Any) -> Any:
+    a, b = checked(a), checked(b)
     if a.__class__ is ERR:
         return a
     if b.__class__ is ERR:
@@ -161,13 +202,20 @@ def concat(a: Any, b: Any) -> Any:
 
 
 def _comparable(a: Any, b: Any, sym: str) -> Any:
-    """(x, y) ready for Python comparison, or an error value / None."""
+    """(x, y) ready for Python comparison, or an error value / None.
+
+    Numbers order with numbers, text with text (case-insensitively), TRUE/FALSE
+    with TRUE/FALSE; anything else is `#VALUE!` (Excel would put every text
+    after every number and TRUE after both: perfloop refuses to guess)."""
+    a, b = checked(a), checked(b)
     if a.__class__ is ERR:
         return a
     if b.__class__ is ERR:
         return b
     if a is None or b is None:
         return None
+    if isinstance(a, bool) is not isinstance(b, bool):
+        return err(VALUE, f"cannot compare {kind(a)} with {kind(b)} using {sym}")
     if is_num(a) and is_num(b):
         if isinstance(a, Decimal) is not isinstance(b, Decimal):
             return float(a), float(b)
@@ -178,6 +226,8 @@ def _comparable(a: Any, b: Any, sym: str) -> Any:
 
 
 def eq(a: Any, b: Any) -> Any:
+    """`=`: as Excel, a number never equals text or TRUE/FALSE (`TRUE = 1` is FALSE)."""
+    a, b = checked(a), checked(b)
     if a.__class__ is ERR:
         return a
     if b.__class__ is ERR:
@@ -186,6 +236,10 @@ def eq(a: Any, b: Any) -> Any:
         return a is None and b is None
     if (is_num(a) and isinstance(b, str)) or (isinstance(a, str) and is_num(b)):
         return False
+    if (isinstance(a, bool) or isinstance(b, bool)) and isinstance(a, bool) is not isinstance(
+        b, bool
+    ):
+        return False if is_num(a) and is_num(b) else _comparable(a, b, "=")
     pair = _comparable(a, b, "=")
     if pair.__class__ is ERR:
         return pair
@@ -225,7 +279,7 @@ def truth(v: Any) -> Any:
     if v is True or v is False or v is None or v.__class__ is ERR:
         return v
     if is_num(v):
-        return bool(v != 0)
+        return bool(v != 0) if in_range(v) else out_of_range("a condition")
     return err(VALUE, f"a condition must be TRUE or FALSE, not {kind(v)}")
 
 
@@ -304,7 +358,5 @@ def follow(value: Any, rest: tuple[str, ...], head: str) -> Any:
 
 
 def finish(value: Any) -> Any:
-    """The last step of every evaluation: no infinite or NaN number escapes."""
-    if value.__class__ is float and not -math.inf < value < math.inf:
-        return err(NUM, "the result is not a finite number")
-    return value
+    """The last step of every evaluation: no number out of range escapes."""
+    return checked(value, "the result")

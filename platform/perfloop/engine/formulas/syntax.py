@@ -1,7 +1,11 @@
 """Parse formula text into a syntax tree (lark, LALR, built once per process).
 
 The grammar has no attribute access, no subscripts, no statements and no
-loops; a name is a dotted path of identifiers into the caller's data. The
+loops; a name is a dotted path of identifiers into the caller's data.
+
+`NOT` followed by `(` is Excel's function, an atom: `NOT(a) = b` compares
+NOT(a) with b. Without parentheses, `NOT x` is a prefix operator that binds
+looser than comparisons (`NOT a = b` is NOT(a = b)), which Excel lacks. The
 tree is built by lark's LALR callbacks, bottom-up and without recursion, so
 a deeply nested input cannot exhaust the Python stack before the depth
 limit rejects it.
@@ -48,13 +52,14 @@ GRAMMAR = r"""
      | FALSE -> false
      | NULL -> null
      | NAME (DOT NAME)* -> name
-     | (NAME | AND | OR) LPAR [args] RPAR -> call
+     | (NAME | AND | OR | NOT_CALL) LPAR [args] RPAR -> call
      | LSQB [args] RSQB -> list_
      | LPAR or_expr RPAR -> paren
 args: or_expr (COMMA or_expr)*
 
 AND.2: /and(?!\w)/i
 OR.2: /or(?!\w)/i
+NOT_CALL.3: /not(?=\s*\()/i
 NOT.2: /not(?!\w)/i
 TRUE.2: /true(?!\w)/i
 FALSE.2: /false(?!\w)/i
@@ -92,6 +97,7 @@ _TERMINAL_NAMES = {
     "AND": "AND",
     "OR": "OR",
     "NOT": "NOT",
+    "NOT_CALL": "NOT(",
     "COMP_OP": "a comparison",
     "$END": "the end of the formula",
 }
@@ -141,8 +147,8 @@ class _Build(Transformer[Token, Node]):
         value: int | float
         if any(ch in text for ch in ".eE"):
             value = float(text)
-            if value in (float("inf"), float("-inf")):
-                raise _Fail("limit", f"number {text} is too large", start, end)
+            if value > limits.MAX_NUMBER:
+                raise _Fail("limit", f"number {text} is beyond 9.99999999999999E+307", start, end)
         else:
             value = int(text)
         return Literal(start, end, value=value)
@@ -173,6 +179,13 @@ class _Build(Transformer[Token, Node]):
     def call(self, children: list[Any]) -> Node:
         fname, _lpar, args, rpar = children
         start, name_end = _pos(fname)
+        if fname.type == "NOT_CALL":
+            nodes = list(args or [])
+            if len(nodes) != 1:
+                raise _Fail(
+                    "arity", f"NOT takes 1 argument, not {len(nodes)}", start, _pos(rpar)[1]
+                )
+            return Unary(start, _pos(rpar)[1], op="NOT", operand=nodes[0], call=True)
         return Call(
             start,
             _pos(rpar)[1],

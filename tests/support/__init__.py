@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,28 @@ class GraphQLClient:
         assert "errors" not in body, body["errors"]
         data: dict[str, Any] = body["data"]
         return data
+
+
+def nodes(connection: Mapping[str, Any]) -> list[Any]:
+    """The nodes of a Relay connection in a response, in order."""
+    return [edge["node"] for edge in connection["edges"]]
+
+
+async def every_node(
+    ok: Callable[[dict[str, Any]], Awaitable[Mapping[str, Any]]],
+    field: str,
+    variables: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Every node of the connection ``field``, page after page: ``ok`` runs a
+    query taking ``$after`` and selecting ``pageInfo { hasNextPage endCursor }``."""
+    found: list[Any] = []
+    after = None
+    while True:
+        connection = (await ok({**(variables or {}), "after": after}))[field]
+        found += nodes(connection)
+        if not connection["pageInfo"]["hasNextPage"]:
+            return found
+        after = connection["pageInfo"]["endCursor"]
 
 
 _counter = itertools.count()

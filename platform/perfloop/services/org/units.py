@@ -8,7 +8,7 @@ reach (team, self).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, literal, select, update
@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, literal, select, update
 from perfloop.authz import Permission, Scope
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.core.pagination import Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.org.common import (
     PATH_LIMIT,
@@ -55,11 +56,20 @@ def _units_in_scope(caller: Caller, scope: Scope) -> ColumnElement[bool]:
     return and_(OrgUnit.tenant_id == caller.tenant_id, OrgUnit.id.in_(reached))
 
 
-async def list_org_units(session: AsyncSession, caller: Caller) -> Sequence[OrgUnit]:
-    """The units the caller may see, parents before children."""
+async def list_org_units(
+    session: AsyncSession, caller: Caller, *, first: int | None, after: str | None, page_cap: int
+) -> Page[OrgUnit]:
+    """The units the caller may see, parents before children (by path)."""
     scope = caller.require(Permission.ORG_READ)
-    query = select(OrgUnit).where(_units_in_scope(caller, scope)).order_by(OrgUnit.path)
-    return (await session.execute(query)).scalars().all()
+    return await keyset_page(
+        session,
+        select(OrgUnit).where(_units_in_scope(caller, scope)),
+        (OrgUnit.path, OrgUnit.id),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="org unit",
+    )
 
 
 async def get_org_unit(session: AsyncSession, caller: Caller, unit_id: int) -> OrgUnit | None:

@@ -103,8 +103,7 @@ async def list_templates(
         where.append(TemplateRecord.kind == kind)
     return await keyset_page(
         session,
-        TemplateRecord,
-        where,
+        select(TemplateRecord).where(*where),
         (TemplateRecord.key, TemplateRecord.version),
         first=first,
         after=after,

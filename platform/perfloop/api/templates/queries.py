@@ -46,12 +46,16 @@ class TemplateQueries:
         return Template.from_row(row) if row else None
 
     @strawberry.field(
-        description="Check a template document without publishing it.",
+        description=(
+            "Check a template document without publishing it; TOO_LARGE past the size a "
+            "stored document may have."
+        ),
         extensions=requires(Permission.TEMPLATE_VALIDATE),
     )
     async def validate_template(self, info: Info, document: JSON) -> TemplateValidation:
+        ctx = info.context
         errors = await service.validate_template(
-            info.context.session, info.context.caller, document
+            ctx.session, ctx.caller, document, max_bytes=ctx.settings.max_document_bytes
         )
         return TemplateValidation(
             valid=not errors, problems=[TemplateProblem.from_error(e) for e in errors]

@@ -31,6 +31,11 @@ from perfloop.ingest import DatasetSpec, RowError, prepare_records, spec_for_bod
 from perfloop.ingest.files import FileProblem, Skipped, batch_key, batch_source, file_checksum
 from perfloop.ingest.pipeline import auto_workers, prepared_batches
 from perfloop.ingest.prepare import RowFormat
+from perfloop.services.core.documents import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    check_document_size,
+    document_size,
+)
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.core.pagination import Page, check_first, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
@@ -85,11 +90,18 @@ async def resolve_dataset(session: AsyncSession, tenant_id: int, ref: str) -> Da
 
 
 async def ingest_records(
-    session: AsyncSession, caller: Caller, dataset: str, batch_key: str, records: Sequence[Any]
+    session: AsyncSession,
+    caller: Caller,
+    dataset: str,
+    batch_key: str,
+    records: Sequence[Any],
+    *,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> BatchOutcome:
     """Store one batch of records, all or nothing, once per ``batch_key``.
 
     Row numbers in the errors are the records' positions in ``records`` (from 0).
+    A record over ``max_bytes`` of JSON is TOO_LARGE (path ``records``, its position).
     """
     caller.require(Permission.DATASET_INGEST)
     _check_batch_key(batch_key)
@@ -100,6 +112,9 @@ async def ingest_records(
             "send several batches, each with its own key",
             ("records",),
         )
+    if document_size(records) > max_bytes:  # then one record may be too large: find it
+        for row, record in enumerate(records):
+            check_document_size(record, ("records", str(row)), max_bytes)
     spec = await resolve_dataset(session, caller.tenant_id, dataset)
     prepared = prepare_records(spec, enumerate(records), format=_row_format(session))
     return await store_batch(

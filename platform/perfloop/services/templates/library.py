@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from perfloop.authz import Permission
 from perfloop.services.core import audit
+from perfloop.services.core.documents import DEFAULT_MAX_DOCUMENT_BYTES, check_document_size
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.pagination import Page, keyset_page
 from perfloop.store.templates import TemplateRecord
@@ -130,9 +131,15 @@ async def _validate(session: AsyncSession, caller: Caller, document: Any) -> lis
 
 
 async def validate_template(
-    session: AsyncSession, caller: Caller, document: Any
+    session: AsyncSession,
+    caller: Caller,
+    document: Any,
+    *,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> list[TemplateError]:
+    """Template errors of ``document``; TOO_LARGE past the size a template may have."""
     caller.require(Permission.TEMPLATE_VALIDATE)
+    check_document_size(document, ("document",), max_bytes)
     return await _validate(session, caller, document)
 
 
@@ -142,9 +149,17 @@ class PublishResult:
     created: bool
 
 
-async def publish_template(session: AsyncSession, caller: Caller, document: Any) -> PublishResult:
-    """Publish ``document`` as the next version of its key in the caller's tenant."""
+async def publish_template(
+    session: AsyncSession,
+    caller: Caller,
+    document: Any,
+    *,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+) -> PublishResult:
+    """Publish ``document`` as the next version of its key in the caller's tenant;
+    a document over ``max_bytes`` of JSON is TOO_LARGE, before anything is read."""
     caller.require(Permission.TEMPLATE_PUBLISH)
+    check_document_size(document, ("document",), max_bytes)
     if not isinstance(document, Mapping) or not isinstance(document.get("key"), str):
         errors = await _validate(session, caller, document)
         raise ServiceError(

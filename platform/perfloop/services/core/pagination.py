@@ -214,8 +214,8 @@ async def keyset_page(
 
     Items are the query's single entity or column (``select(Employee)`` gives
     employees), or tuples when it selects several. The total counts every row
-    of ``query``. Three statements at most: the count, the page (one row past
-    it tells whether there is a next page).
+    of ``query``. Two statements: the count, and the page (with one row past
+    it, which tells whether there is a next page).
     """
     limit = check_first(first, cap)
     keys = [_sort_column(expression) for expression in order]

@@ -132,6 +132,11 @@ async def test_pages_hold_every_row_once_in_order(gql: GraphQLClient, field: str
         after = page["pageInfo"]["endCursor"]
     # then the pages hold the same rows in the same order, none twice
     assert seen == nodes(whole)
+    # and past the last row there is nothing more, still counted
+    end = whole["pageInfo"]["endCursor"]
+    past = (await gql.ok(query, {**variables, "after": end}, as_user=user))[field]
+    assert (past["edges"], past["totalCount"]) == ([], whole["totalCount"])
+    assert not past["pageInfo"]["hasNextPage"]
     # and first: 0 counts without rows
     empty = (await gql.ok(query, {**variables, "first": 0}, as_user=user))[field]
     assert (empty["edges"], empty["totalCount"]) == ([], whole["totalCount"])

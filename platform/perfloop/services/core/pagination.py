@@ -214,24 +214,36 @@ async def keyset_page(
 
     Items are the query's single entity or column (``select(Employee)`` gives
     employees), or tuples when it selects several. The total counts every row
-    of ``query``. Two statements: the count, and the page (with one row past
-    it, which tells whether there is a next page).
+    of ``query``. One statement: the page, with one row past it (which tells
+    whether there is a next page) and the total; a page past the last row
+    counts in a second one.
     """
     limit = check_first(first, cap)
     keys = [_sort_column(expression) for expression in order]
     values = None if after is None else decode_cursor(after, [k.convert for k in keys], what)
-    total = (
-        await session.execute(select(func.count()).select_from(query.order_by(None).subquery()))
-    ).scalar_one()
+    everything = query.order_by(None).subquery()
+    count = select(func.count()).select_from(everything)
     width = len(query.column_descriptions)
-    page = query.add_columns(*(k.column for k in keys)).order_by(None).order_by(*order)
+    # The total rides along as an uncorrelated scalar subquery (both databases
+    # compute it once per statement), so a page is one statement.
+    page = (
+        query.add_columns(*(k.column for k in keys), count.scalar_subquery())
+        .order_by(None)
+        .order_by(*order)
+    )
     if values is not None:
         page = page.where(_after(keys, values))
     fetched = (await session.execute(page.limit(limit + 1))).all()
+    if fetched:
+        total = fetched[0][-1]
+    elif values is None:
+        total = 0  # not one row, even before any cursor
+    else:  # past the last row: the total still counts them all
+        total = (await session.execute(count)).scalar_one()
     rows = fetched[:limit]
     return Page(
         items=[row[0] if width == 1 else tuple(row[:width]) for row in rows],
-        cursors=[encode_cursor(row[width:]) for row in rows],
+        cursors=[encode_cursor(row[width:-1]) for row in rows],
         has_next_page=len(fetched) > limit,
         has_previous_page=after is not None,
         total_count=total,

@@ -9,11 +9,13 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from perfloop.services.core.documents import check_document_size, document_size
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.templates import load_builtin_templates
 from support import GraphQLClient
+from support.statements import count_statements
 
 PUBLISH = """
 mutation($document: JSON!) {
@@ -123,3 +125,21 @@ def test_the_limit_counts_compact_utf8_json(value: Any) -> None:
         check_document_size(value, ("document",), size - 1)
     assert refused.value.code is ErrorCode.TOO_LARGE
     assert refused.value.errors[0].path == ("document",)
+
+
+async def test_template_documents_are_read_once_and_only_when_asked_for(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    def reading_bodies(statements: list[str]) -> list[str]:
+        return [s for s in statements if "templates.body" in s]
+
+    # a list of templates without their documents reads no document
+    with count_statements(engine) as listing:
+        await gql.ok("{ templates(first: 100) { edges { node { key version } } } }", as_user="hr")
+    assert reading_bodies(listing) == []
+    # the same template asked for under ten aliases reads its document once
+    fields = " ".join(f'a{i}: template(key: "sales-orders") {{ document }}' for i in range(10))
+    with count_statements(engine) as aliased:
+        data = await gql.ok(f"{{ {fields} }}", as_user="hr")
+    assert {d["document"]["key"] for d in data.values()} == {"sales-orders"}
+    assert len(reading_bodies(aliased)) == 1

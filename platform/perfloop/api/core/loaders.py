@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from perfloop.services import templates
 from perfloop.store.identity import UserAccount
 from perfloop.store.org import Employee, OrgUnit
 
@@ -27,6 +28,12 @@ class Loaders:
         self.employee = DataLoader[int, Employee | None](self._loader(Employee))
         self.org_unit = DataLoader[int, OrgUnit | None](self._loader(OrgUnit))
         self.user = DataLoader[int, UserAccount | None](self._loader(UserAccount))
+        #: template documents by template id, read only when a client asks for them
+        self.template_body = DataLoader[int, dict[str, Any] | None](self._template_bodies)
+
+    async def _template_bodies(self, ids: Sequence[int]) -> list[dict[str, Any] | None]:
+        found = await templates.template_bodies(self._session, self._tenant_id, ids)
+        return [found.get(i) for i in ids]
 
     def _loader(self, model: type[M]) -> Any:
         async def load(ids: Sequence[int]) -> list[M | None]:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
-from sqlalchemy import BigInteger, DateTime, and_, func, or_, select
+from sqlalchemy import BigInteger, DateTime, and_, func, literal, or_, select
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -221,8 +221,10 @@ async def keyset_page(
     limit = check_first(first, cap)
     keys = [_sort_column(expression) for expression in order]
     values = None if after is None else decode_cursor(after, [k.convert for k in keys], what)
-    everything = query.order_by(None).subquery()
-    count = select(func.count()).select_from(everything)
+    # Counted over the query's FROM and WHERE only: its columns (a template's
+    # body, say) are not read to be counted.
+    rows_of = query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
+    count = select(func.count()).select_from(rows_of.subquery())
     width = len(query.column_descriptions)
     # The total rides along as an uncorrelated scalar subquery (both databases
     # compute it once per statement), so a page is one statement.

@@ -252,6 +252,17 @@ async def keyset_page(
     )
 
 
+def check_page(
+    first: int | None, after: str | None, key_types: Sequence[type], *, cap: int, what: str
+) -> tuple[int, tuple[Any, ...] | None]:
+    """The page size and the decoded cursor of :func:`page_of`'s arguments, for
+    a service to refuse bad ones before it computes the rows."""
+    limit = check_first(first, cap)
+    if after is None:
+        return limit, None
+    return limit, tuple(decode_cursor(after, [CONVERTERS[t] for t in key_types], what))
+
+
 def page_of(
     items: Sequence[T],
     key: Callable[[T], tuple[Any, ...]],
@@ -264,13 +275,10 @@ def page_of(
 ) -> Page[T]:
     """One page of ``items`` (computed in memory) ordered by ``key``, whose
     values have ``key_types``: the same cursors and rules as :func:`keyset_page`."""
-    limit = check_first(first, cap)
+    limit, last = check_page(first, after, key_types, cap=cap, what=what)
     ordered = sorted(items, key=key)
     keys = [key(item) for item in ordered]
-    start = 0
-    if after is not None:
-        last = tuple(decode_cursor(after, [CONVERTERS[t] for t in key_types], what))
-        start = bisect.bisect_right(keys, last)
+    start = 0 if last is None else bisect.bisect_right(keys, last)
     chosen = ordered[start : start + limit]
     return Page(
         items=chosen,

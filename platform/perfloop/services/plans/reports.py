@@ -17,7 +17,7 @@ from sqlalchemy import and_, select
 from perfloop.authz import Permission
 from perfloop.engine import completion as completion_of
 from perfloop.engine import expected_progress, is_behind, is_cumulative
-from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, page_of
+from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, check_page, page_of
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid
 from perfloop.store.org import Employee
@@ -73,6 +73,7 @@ async def plan_report(
     unknown = [d for d in group_by if d not in DIMENSIONS]
     if unknown:
         raise invalid(f"group by one of {', '.join(DIMENSIONS)}", ("groupBy",))
+    check_page(first, after, _ROW_KEY_TYPES, cap=page_cap, what="report row")  # before the work
     cycle = await get_cycle(session, caller, cycle_id)
     by_period = "period" in group_by
     on = [Actual.item_id == ScorecardItem.id]
@@ -143,12 +144,15 @@ async def plan_report(
     return page_of(
         list(groups.values()),
         _row_key,
-        (int, str, str),
+        _ROW_KEY_TYPES,
         first=first,
         after=after,
         cap=page_cap,
         what="report row",
     )
+
+
+_ROW_KEY_TYPES = (int, str, str)
 
 
 def _row_key(row: ReportRow) -> tuple[int, str, str]:

@@ -45,10 +45,13 @@ from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 PEOPLE, ITEMS = 50, 8
 TEAM = """
 query($cycle: ID!) {
-  teamScorecards(cycle: $cycle) {
-    id employeeId employeeName status completion score behindCount
-    items { id key title unit direction target weight actual completion score
-            expectedProgress behind }
+  teamScorecards(cycle: $cycle, first: 100) {
+    totalCount
+    edges { node {
+      id employeeId employeeName status completion score behindCount
+      items { id key title unit direction target weight actual completion score
+              expectedProgress behind }
+    } }
   }
 }"""
 ASSIGN = """
@@ -207,7 +210,7 @@ async def main(requests: int, url: str | None) -> None:
             await fill(engine, cycle_id)
             body = {"query": TEAM, "variables": {"cycle": str(cycle_id)}}
             check = (await g.post("/graphql", headers=headers, json=body)).json()
-            cards = check["data"]["teamScorecards"]
+            cards = [e["node"] for e in check["data"]["teamScorecards"]["edges"]]
             assert len(cards) == PEOPLE, check
             assert sum(len(c["items"]) for c in cards) == PEOPLE * ITEMS
             times = await timed(

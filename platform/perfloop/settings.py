@@ -23,6 +23,10 @@ _DRIVERS = {
 }
 
 
+#: The largest JSON document a client stores (bytes of compact UTF-8 JSON).
+DEFAULT_MAX_DOCUMENT_BYTES = 1_000_000
+
+
 class SettingsError(ValueError):
     """A setting has a value perfloop cannot use."""
 
@@ -66,6 +70,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=8_000_000, ge=10_000)
     #: the longest GraphQL document (query text, in characters), refused before it is parsed
     max_query_length: int = Field(default=100_000, ge=1_000)
+    #: the largest JSON document a client stores (a template, an app's parameters,
+    #: one dataset record), in bytes of compact UTF-8 JSON; larger ones are TOO_LARGE
+    max_document_bytes: int = Field(default=DEFAULT_MAX_DOCUMENT_BYTES, ge=1_000)
+    #: the JSON values (template documents, records, parameters) one response may
+    #: carry in all, so aliases and pages cannot multiply a large document
+    max_response_document_bytes: int = Field(default=20_000_000, ge=10_000)
 
     @field_validator("database_url")
     @classmethod

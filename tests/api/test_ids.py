@@ -12,11 +12,11 @@ query($id: ID!) {
   employee(id: $id) { id }
   installedApp(id: $id) { id }
   cycle(id: $id) { id }
-  checkins(scorecard: $id) { id }
+  checkins(scorecard: $id) { totalCount edges { node { id } } }
 }"""
 IN_A_CYCLE = [
     "query($id: ID!) { scorecard(employee: $id, cycle: $id) { id } }",
-    "query($id: ID!) { goals(cycle: $id) { id } }",
+    "query($id: ID!) { goals(cycle: $id) { edges { node { id } } } }",
 ]
 MOVE = """
 mutation($id: ID!) {
@@ -44,7 +44,7 @@ async def test_a_bad_id_finds_nothing(gql: GraphQLClient, bad: str) -> None:
         "employee": None,
         "installedApp": None,
         "cycle": None,
-        "checkins": [],
+        "checkins": {"totalCount": 0, "edges": []},
     }
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from perfloop.api.app import create_app
 from perfloop.api.schema import build_schema
 from perfloop.settings import Settings
-from support import GraphQLClient
+from support import GraphQLClient, nodes
 
 MAX_DEPTH = 6  # field levels below Query: employees.edges.node.manager.manager.orgUnit
 TIMES_PER_PATH = 2  # how often one field may repeat along a path
@@ -65,7 +65,7 @@ REFERENCE: dict[str, str] = {
 }
 #: Objects that only exist inside another one: reached through their owner,
 #: which is checked against its own reference.
-PARTS = {"ScorecardItem": "Scorecard", "ActionTask": "ScorecardItem"}
+PARTS = {"ScorecardItem": "Scorecard", "ActionTask": "ScorecardItem", "Checkin": "Scorecard"}
 
 
 def _schema() -> graphql.GraphQLSchema:
@@ -227,7 +227,13 @@ def test_the_walk_follows_every_nested_object_field() -> None:
     # given the live schema
     schema = _schema()
     # when the walk's documents are made
-    arguments = {"cycle": "1", "employee": "1", "groupBy": ["ORG_UNIT"], "dataset": DATASET}
+    arguments = {
+        "cycle": "1",
+        "employee": "1",
+        "scorecard": "1",
+        "groupBy": ["ORG_UNIT"],
+        "dataset": DATASET,
+    }
     documents, walked, blocked = walk_documents(schema, arguments)
     # then every object field reachable from Query is followed by one of them
     assert not blocked, f"nested fields with required arguments: {sorted(blocked)}"
@@ -243,11 +249,19 @@ async def test_nested_objects_stay_in_the_roles_scope(walker: GraphQLClient, rol
     # given a demo user, their employee record and the open cycle
     user = USERS[role]
     me = await walker.ok("{ me { employee { id } } }", as_user=user)
-    cycles = await walker.ok('{ cycles(status: "open") { id isSummary } }', as_user=user)
-    cycle = next(c["id"] for c in cycles["cycles"] if not c["isSummary"])
+    cycles = await walker.ok(
+        '{ cycles(status: "open", first: 100) { edges { node { id isSummary } } } }', as_user=user
+    )
+    cycle = next(c["id"] for c in nodes(cycles["cycles"]) if not c["isSummary"])
+    plans = await walker.ok(
+        f"{{ teamScorecards(cycle: {cycle}, first: 1) {{ edges {{ node {{ id }} }} }} }}",
+        as_user=user,
+    )
+    own_plans = nodes(plans["teamScorecards"])
     arguments = {
         "cycle": cycle,
         "employee": me["me"]["employee"]["id"],
+        **({"scorecard": own_plans[0]["id"]} if own_plans else {}),
         "groupBy": ["ORG_UNIT"],
         "dataset": DATASET,
     }

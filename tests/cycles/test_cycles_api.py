@@ -15,7 +15,7 @@ from perfloop.services import cycles as cycle_service
 from perfloop.store.core import AuditEvent
 from perfloop.store.identity import PolicyRule, Tenant
 from perfloop.store.plans import Scorecard
-from support import GraphQLClient
+from support import GraphQLClient, nodes
 
 INSTALL = """
 mutation { installApp(app: "standard-performance@1") { installedApp { id } errors { message } } }
@@ -50,7 +50,7 @@ query($id: ID!) {
     parent { period } children { period status }
   }
 }"""
-CYCLES = "query { cycles { id period stage stages { key } } }"
+CYCLES = "query { cycles { edges { node { id period stage stages { key } } } } }"
 OVERDUE = """
 query($asOf: Date) {
   overdueStages(asOf: $asOf) { cycle { id period } stage { key dueOn status } daysOverdue }
@@ -331,7 +331,7 @@ async def test_cycles_are_private_to_their_tenant(company: Company, gql: GraphQL
     cycle_id = (await _open(company, app, "quarterly-review", "2025-Q1"))["cycle"]["id"]
     assert (await gql.ok(CYCLE, {"id": cycle_id}, as_user="hr")) == {"cycle": None}
     demo = await gql.ok(CYCLES, as_user="hr")
-    assert cycle_id not in {c["id"] for c in demo["cycles"]}
+    assert cycle_id not in {c["id"] for c in nodes(demo["cycles"])}
     moved = await gql.ok(ADVANCE, {"id": cycle_id}, as_user="hr")
     assert moved["advanceCycle"]["errors"][0]["code"] == "NOT_FOUND"
     foreign = await gql.ok(OPEN, {"app": app, "cycle": "quarterly-review", "period": "2025-Q2"},
@@ -340,7 +340,7 @@ async def test_cycles_are_private_to_their_tenant(company: Company, gql: GraphQL
     overdue = await gql.ok(OVERDUE, {"asOf": "2030-01-01"}, as_user="hr")
     assert cycle_id not in {o["cycle"]["id"] for o in overdue["overdueStages"]}
     # and in its own tenant everyone reads it, but only HR opens cycles
-    assert (await company.ok(CYCLES, as_user="emp"))["cycles"][0]["id"] == cycle_id
+    assert nodes((await company.ok(CYCLES, as_user="emp"))["cycles"])[0]["id"] == cycle_id
     body = await company.raw(OPEN, {"app": app, "cycle": "quarterly-review", "period": "2025-Q3"},
                              as_user="head")  # fmt: skip
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -42,7 +42,7 @@ async def early(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Async
 
 async def test_the_second_day_of_a_quarter(early: AsyncSession) -> None:
     hr = await resolve_caller(early, EnforcerCache(), "demo", HR)
-    (view,) = await cycles.list_cycles(early, hr)
+    (view,) = (await cycles.list_cycles(early, hr)).items
     assert (view.cycle.period, view.cycle.stage_key) == ("2026-Q4", "execution")
     cards = await scorecard_reads.team_scorecards(early, hr, view.cycle.id, today=DAY)
     assert {c.status for c in cards} == {"signed"}

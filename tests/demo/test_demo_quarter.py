@@ -15,25 +15,31 @@ from perfloop.engine.scoring.scheme import ScoringScheme
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.templates import load_builtin_templates
-from support import GraphQLClient
+from support import GraphQLClient, every_node, nodes
 from support.plans import employee_id
 
 APPS_AND_CYCLES = """
 { installedApps { app status orgUnit { code } }
-  cycles(status: "open") { id templateKey periodKind period startsOn endsOn stage
-                           stages { key status } } }"""
+  cycles(status: "open") { edges { node { id templateKey periodKind period startsOn endsOn
+                                          stage stages { key status } } } } }"""
 TEAM = """
-query($cycle: ID!) {
-  teamScorecards(cycle: $cycle) {
-    id employeeId status employeeSignedAt managerSignedAt totalWeight behindCount
-    items { id key goalId sourceType aggregation direction target weight actual actualSource
-            completion expectedProgress behind tasks { title status dueOn } }
+query($cycle: ID!, $after: String) {
+  teamScorecards(cycle: $cycle, first: 50, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id employeeId status employeeSignedAt managerSignedAt totalWeight behindCount
+      items { id key goalId sourceType aggregation direction target weight actual actualSource
+              completion expectedProgress behind tasks { title status dueOn } }
+    } }
   }
 }"""
 GOALS = """
-query($cycle: ID!) {
-  goals(cycle: $cycle) { id parentId level orgUnitId employeeId title indicatorKey target unit
-                         weight additive coverage allocated unallocated actual progress }
+query($cycle: ID!, $after: String) {
+  goals(cycle: $cycle, first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id parentId level orgUnitId employeeId title indicatorKey target unit
+                   weight additive coverage allocated unallocated actual progress } }
+  }
 }"""
 GAP = (
     "query($goal: ID!) { goalGapReport(goal: $goal) { topDown bottomUp gap lines { owner gap } } }"
@@ -44,7 +50,8 @@ query($dataset: String!, $subject: String) {
     totalCount edges { node { key subject date data } }
   }
 }"""
-CHECKINS = "query($card: ID!) { checkins(scorecard: $card) { note confidence authorId } }"
+CHECKINS = """
+query($card: ID!) { checkins(scorecard: $card) { edges { node { note confidence authorId } } } }"""
 
 
 def _scheme() -> ScoringScheme:
@@ -55,7 +62,7 @@ def _scheme() -> ScoringScheme:
 
 async def _quarter(gql: GraphQLClient, as_user: str = "hr") -> dict[str, Any]:
     data = await gql.ok(APPS_AND_CYCLES, as_user=as_user)
-    quarters = [c for c in data["cycles"] if c["periodKind"] == "quarter"]
+    quarters = [c for c in nodes(data["cycles"]) if c["periodKind"] == "quarter"]
     assert len(quarters) >= 1
     wanted = current_quarter(dt.date.today()).label
     found: dict[str, Any] = next(c for c in quarters if c["period"] == wanted)
@@ -64,10 +71,9 @@ async def _quarter(gql: GraphQLClient, as_user: str = "hr") -> dict[str, Any]:
 
 async def _team(gql: GraphQLClient, as_user: str) -> list[dict[str, Any]]:
     cycle = await _quarter(gql)
-    cards: list[dict[str, Any]] = (await gql.ok(TEAM, {"cycle": cycle["id"]}, as_user=as_user))[
-        "teamScorecards"
-    ]
-    return cards
+    return await every_node(
+        lambda v: gql.ok(TEAM, v, as_user=as_user), "teamScorecards", {"cycle": cycle["id"]}
+    )
 
 
 async def test_hr_sees_the_installed_app_and_the_open_quarter(gql: GraphQLClient) -> None:
@@ -123,7 +129,7 @@ async def test_a_manager_sees_the_whole_team_signed_with_actuals(
     assert targets[newcomer] < min(t for e, t in targets.items() if e not in (newcomer, str(lead)))
     # and the newcomer has checked in on their plan, with a note and a confidence
     own = next(c for c in cards if c["employeeId"] == newcomer)
-    notes = (await gql.ok(CHECKINS, {"card": own["id"]}, as_user="employee"))["checkins"]
+    notes = nodes((await gql.ok(CHECKINS, {"card": own["id"]}, as_user="employee"))["checkins"])
     assert notes
     assert all(n["note"] and 0 <= n["confidence"] <= 1 for n in notes)
 
@@ -158,7 +164,9 @@ async def test_the_company_is_ahead_and_behind_plan(
 
 async def test_the_goal_tree_has_coverage_and_rolls_up(gql: GraphQLClient) -> None:
     cycle = await _quarter(gql)
-    goals = (await gql.ok(GOALS, {"cycle": cycle["id"]}, as_user="hr"))["goals"]
+    goals = await every_node(
+        lambda v: gql.ok(GOALS, v, as_user="hr"), "goals", {"cycle": cycle["id"]}
+    )
     by_id = {g["id"]: g for g in goals}
     # the tree goes from the company down to people
     assert {g["level"] for g in goals} >= {"company", "department", "team", "employee"}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.store.core import AuditEvent
-from support import GraphQLClient
+from support import GraphQLClient, nodes
 from support.company import Company, create_company
 
 GOAL = """
@@ -39,7 +39,10 @@ mutation($goal: ID!, $amount: Float!, $unit: ID, $position: String, $employee: I
     ok errors { code message path }
   }
 }"""
-GOALS = f"query($cycle: ID!) {{ goals(cycle: $cycle) {{ {GOAL} }} }}"
+GOALS = f"""
+query($cycle: ID!) {{
+  goals(cycle: $cycle, first: 100) {{ pageInfo {{ hasNextPage }} edges {{ node {{ {GOAL} }} }} }}
+}}"""
 GAP = """
 query($goal: ID!) {
   goalGapReport(goal: $goal) {
@@ -109,8 +112,9 @@ async def _propose(company: Company, goal: str, amount: float, as_user: str, **o
 
 
 async def _goals(company: Company, cycle: str, as_user: str = "hr") -> dict[str, dict[str, Any]]:
-    data = await company.ok(GOALS, {"cycle": cycle}, as_user=as_user)
-    return {g["id"]: g for g in data["goals"]}
+    goals = (await company.ok(GOALS, {"cycle": cycle}, as_user=as_user))["goals"]
+    assert not goals["pageInfo"]["hasNextPage"]
+    return {g["id"]: g for g in nodes(goals)}
 
 
 async def _gap(company: Company, goal: str, as_user: str = "hr") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.store.core import AuditEvent
 from perfloop.store.plans import Actual, ScorecardItem
+from support import nodes
 from support.actuals import ingest as _ingest
 from support.actuals import last_quarter as _last_quarter
 from support.actuals import library_item as _library
@@ -43,7 +44,8 @@ mutation($card: ID!, $item: ID) {
 }"""
 TASK = """
 mutation($task: ID!) { updateActionTask(task: $task, status: "doing") { errors { code } } }"""
-CHECKINS = "query($card: ID!) { checkins(scorecard: $card) { note } }"
+CHECKINS = """
+query($card: ID!) { checkins(scorecard: $card, first: 50) { edges { node { note } } } }"""
 REFRESH = """
 mutation($cycle: ID!) {
   refreshActuals(cycle: $cycle) {
@@ -97,7 +99,7 @@ async def test_items_sent_again_keep_their_history(company: Company, session: As
     value = await session.execute(select(Actual.value).where(Actual.item_id == int(ids["visits"])))
     assert value.scalar_one() == 12
     notes = await company.ok(CHECKINS, {"card": card["id"]}, as_user="emp")
-    assert len(notes["checkins"]) == 1  # the one on the kept item; demos' went with it
+    assert len(nodes(notes["checkins"])) == 1  # the one on the kept item; demos' went with it
     # and what the removed item carried is in the audit trail
     removed = (
         await session.execute(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
-from support import GraphQLClient
+from support import GraphQLClient, nodes
 from support.plans import NewCycle, employee_id
 
 ITEMS = [
@@ -24,14 +24,21 @@ mutation($cycle: ID!, $unit: ID!, $items: [ScorecardItemInput!]!) {
 }"""
 TEAM = """
 query($cycle: ID!) {
-  teamScorecards(cycle: $cycle) {
-    employeeId employeeName status completion
-    items { key target weight actual completion expectedProgress behind }
+  teamScorecards(cycle: $cycle, first: 100) {
+    totalCount
+    edges { node {
+      employeeId employeeName status completion
+      items { key target weight actual completion expectedProgress behind }
+    } }
   }
 }"""
 READ = "query($e: ID!, $c: ID!) { scorecard(employee: $e, cycle: $c) { id } }"
 REPORT = """
-query($c: ID!) { planReport(cycle: $c, groupBy: [ORG_UNIT]) { orgUnitId people items } }"""
+query($c: ID!) {
+  planReport(cycle: $c, groupBy: [ORG_UNIT], first: 100) {
+    pageInfo { hasNextPage } edges { node { orgUnitId people items } }
+  }
+}"""
 
 
 @contextmanager
@@ -75,8 +82,9 @@ async def _plan_everyone(gql: GraphQLClient, session: AsyncSession, cycle: int) 
 
 
 async def _seen(gql: GraphQLClient, cycle: int, user: str) -> set[str]:
-    data = await gql.ok(TEAM, {"cycle": str(cycle)}, as_user=user)
-    return {c["employeeId"] for c in data["teamScorecards"]}
+    cards = (await gql.ok(TEAM, {"cycle": str(cycle)}, as_user=user))["teamScorecards"]
+    assert cards["totalCount"] == len(cards["edges"])  # one page holds the demo company
+    return {c["employeeId"] for c in nodes(cards)}
 
 
 async def test_each_role_sees_its_scope(
@@ -127,8 +135,9 @@ async def test_each_role_sees_its_scope(
     other = await gql.ok(READ, {"e": colleague, "c": str(cycle)}, as_user="employee")
     assert other["scorecard"] is None
     # the report covers the same scope
-    rows = (await gql.ok(REPORT, {"c": str(cycle)}, as_user="sales.head"))["planReport"]
-    assert sum(r["people"] for r in rows) == len(subtree)
+    report = (await gql.ok(REPORT, {"c": str(cycle)}, as_user="sales.head"))["planReport"]
+    assert not report["pageInfo"]["hasNextPage"]
+    assert sum(r["people"] for r in nodes(report)) == len(subtree)
 
 
 async def test_writes_outside_scope_answer_as_missing(
@@ -172,5 +181,5 @@ async def test_team_view_statement_count_is_constant(
     with count_statements(engine) as many:
         b = await gql.ok(TEAM, {"cycle": str(large)}, as_user="ceo")
     # then ten times the plans cost the same statements
-    assert len(b["teamScorecards"]) > 5 * len(a["teamScorecards"])
+    assert len(b["teamScorecards"]["edges"]) > 5 * len(a["teamScorecards"]["edges"])
     assert len(few) == len(many), (few, many)

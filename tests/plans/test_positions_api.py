@@ -35,7 +35,8 @@ mutation($cycle: ID!, $unit: ID, $position: String, $items: [ScorecardItemInput!
     scorecards { employeeId } errors { code message path }
   }
 }"""
-TEAM = "query($cycle: ID!) { teamScorecards(cycle: $cycle) { employeeId } }"
+TEAM = """
+query($cycle: ID!) { teamScorecards(cycle: $cycle) { totalCount edges { node { employeeId } } } }"""
 CREATE_GOAL = """
 mutation($input: GoalInput!) {
   createGoal(input: $input) { goal { id position } errors { code message path } }
@@ -105,7 +106,9 @@ async def test_an_unknown_position_is_named_and_nothing_is_assigned(company: Com
     assert "Sales Rep" in unknown["errors"][0]["message"]
     no_unit = await _assign(company, cycle, position="SR", unit="999999")
     assert [(e["code"], e["path"]) for e in no_unit["errors"]] == [("NOT_FOUND", ["orgUnit"])]
-    assert await company.ok(TEAM, {"cycle": cycle}, as_user="hr") == {"teamScorecards": []}
+    assert await company.ok(TEAM, {"cycle": cycle}, as_user="hr") == {
+        "teamScorecards": {"totalCount": 0, "edges": []}
+    }
 
 
 async def test_position_goals_and_proposals_use_the_held_name(company: Company) -> None:

@@ -56,7 +56,8 @@ mutation($card: ID!, $item: ID) {
     checkin { id confidence note } errors { code }
   }
 }"""
-CHECKINS = "query($card: ID!) { checkins(scorecard: $card) { note confidence progress } }"
+CHECKINS = """
+query($card: ID!) { checkins(scorecard: $card) { edges { node { note confidence progress } } } }"""
 
 ITEMS: list[dict[str, Any]] = [
     {"library": "sales-kpis@1", "indicator": "revenue", "target": 1_000_000, "weight": 40,
@@ -235,7 +236,7 @@ async def test_manual_actual_progress_and_checkins(
     done = await gql.ok(CHECK_IN, {"card": card["id"], "item": revenue["id"]}, as_user="employee")
     assert done["checkIn"]["checkin"]["confidence"] == 0.7
     notes = await gql.ok(CHECKINS, {"card": card["id"]}, as_user="sales-north.lead")
-    assert notes["checkins"][0]["note"] == "pipeline is thin"
+    assert notes["checkins"]["edges"][0]["node"]["note"] == "pipeline is thin"
     # the audit log keeps who overrode the actual, and why
     events = (
         await session.execute(

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from perfloop.api.core.auth import issue_token
 from perfloop.demo import DEMO_DOMAIN
 from perfloop.settings import Settings
 from perfloop.templates import load_builtin_templates
+from support.statements import count_statements
+
+__all__ = [
+    "OTHER_HR",
+    "GraphQLClient",
+    "count_statements",
+    "dataset_document",
+    "every_node",
+    "nodes",
+]
 
 OTHER_HR = "hr@acme.test"
 
@@ -56,19 +63,26 @@ class GraphQLClient:
         return data
 
 
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements run on ``engine`` inside the block."""
-    statements: list[str] = []
+def nodes(connection: Mapping[str, Any]) -> list[Any]:
+    """The nodes of a Relay connection in a response, in order."""
+    return [edge["node"] for edge in connection["edges"]]
 
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before)
+async def every_node(
+    ok: Callable[[dict[str, Any]], Awaitable[Mapping[str, Any]]],
+    field: str,
+    variables: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Every node of the connection ``field``, page after page: ``ok`` runs a
+    query taking ``$after`` and selecting ``pageInfo { hasNextPage endCursor }``."""
+    found: list[Any] = []
+    after = None
+    while True:
+        connection = (await ok({**(variables or {}), "after": after}))[field]
+        found += nodes(connection)
+        if not connection["pageInfo"]["hasNextPage"]:
+            return found
+        after = connection["pageInfo"]["endCursor"]
 
 
 _counter = itertools.count()

@@ -19,10 +19,12 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.scalars import JSON
 from strawberry.types import ExecutionContext
 
 from perfloop.api.apps.mutations import AppsMutations
 from perfloop.api.apps.queries import AppsQueries
+from perfloop.api.core.budget import BUDGETED_JSON, DocumentBudget
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
 from perfloop.api.core.inputs import RefuseUnstorable
@@ -173,6 +175,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: CachedValidation(maxsize=DOCUMENT_CACHE_SIZE),
         RefuseUnstorable,
         ErrorPolicy,
+        # Inside ErrorPolicy: a response over its budget is answered by one error.
+        lambda: DocumentBudget(max_bytes=settings.max_response_document_bytes),
         CloseSession,
     ]
     return Schema(
@@ -180,6 +184,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         execution_context_class=PlainDataExecutor,
+        scalar_overrides={JSON: BUDGETED_JSON},
     )
 
 

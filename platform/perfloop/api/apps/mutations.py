@@ -30,8 +30,14 @@ class AppsMutations:
         parameters: JSON | None = None,
         org_unit: strawberry.ID | None = None,
     ) -> InstalledAppPayload:
+        ctx = info.context
         row = await apps.install_app(
-            info.context.session, info.context.caller, app, parameters, as_id(org_unit)
+            ctx.session,
+            ctx.caller,
+            app,
+            parameters,
+            as_id(org_unit),
+            max_bytes=ctx.settings.max_document_bytes,
         )
         return InstalledAppPayload(installed_app=InstalledApp.from_row(row))
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from perfloop.services.core.errors import ErrorCode as _ErrorCode
@@ -42,7 +42,12 @@ def user_errors(exc: ServiceError) -> list[UserError]:
 
 class ErrorPolicy(SchemaExtension):
     """Expected errors keep their message and get ``extensions.code``; any other
-    exception from a resolver is logged and masked as "Unexpected error."."""
+    exception from a resolver is logged and masked as "Unexpected error.".
+
+    A document that does not parse (or has too many tokens) is answered with
+    ``GRAPHQL_PARSE_FAILED``; one that does not validate (an unknown field, a
+    bad variable, too deep, too many aliases) with ``GRAPHQL_VALIDATION_FAILED``,
+    so every refusal carries a code a client can branch on."""
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -54,8 +59,25 @@ class ErrorPolicy(SchemaExtension):
     @staticmethod
     def _process(error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if (
+            (original is None or isinstance(original, GraphQLError))
+            and error.path is None
+            and not (error.extensions or {}).get("code")
+        ):  # refused before execution
+            code = (
+                "GRAPHQL_PARSE_FAILED"
+                if isinstance(error, GraphQLSyntaxError)
+                else "GRAPHQL_VALIDATION_FAILED"
+            )
+            return GraphQLError(
+                error.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                extensions={**(error.extensions or {}), "code": code},
+            )
         if original is None or isinstance(original, GraphQLError):
-            return error  # syntax, validation, limits, permission errors: already public
+            return error  # limits, permission errors: already public
         original = race_conflict(original) or original  # a read that raced a writer
         if isinstance(original, ServiceError):
             return GraphQLError(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from perfloop.services import templates
 from perfloop.services.core.scopes import readable
 from perfloop.store.identity import UserAccount
 from perfloop.store.org import Employee, OrgUnit
@@ -32,9 +33,16 @@ class Loaders:
     def __init__(self, session: AsyncSession, caller: Caller | None) -> None:
         self._session = session
         self._caller = caller
+        self._tenant_id = caller.tenant_id if caller is not None else -1
         self.employee = DataLoader[int, Employee | None](self._loader(Employee))
         self.org_unit = DataLoader[int, OrgUnit | None](self._loader(OrgUnit))
         self.user = DataLoader[int, UserAccount | None](self._loader(UserAccount))
+        #: template documents by template id, read only when a client asks for them
+        self.template_body = DataLoader[int, dict[str, Any] | None](self._template_bodies)
+
+    async def _template_bodies(self, ids: Sequence[int]) -> list[dict[str, Any] | None]:
+        found = await templates.template_bodies(self._session, self._tenant_id, ids)
+        return [found.get(i) for i in ids]
 
     def _loader(self, model: type[M]) -> Any:
         async def load(ids: Sequence[int]) -> list[M | None]:

@@ -8,6 +8,7 @@ import strawberry
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id
+from perfloop.api.core.pagination import Connection
 from perfloop.api.core.permissions import requires
 from perfloop.api.cycles.types import Cycle, OverdueStage
 from perfloop.authz import Permission
@@ -21,12 +22,24 @@ class CyclesQueries:
         extensions=requires(Permission.CYCLE_READ),
     )
     async def cycles(
-        self, info: Info, status: str | None = None, app: strawberry.ID | None = None
-    ) -> list[Cycle]:
-        views = await cycles.list_cycles(
-            info.context.session, info.context.caller, status=status, installed_app_id=as_id(app)
+        self,
+        info: Info,
+        status: str | None = None,
+        app: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Cycle]:
+        ctx = info.context
+        page = await cycles.list_cycles(
+            ctx.session,
+            ctx.caller,
+            status=status,
+            installed_app_id=as_id(app),
+            first=first,
+            after=after,
+            page_cap=ctx.settings.max_page_size,
         )
-        return [Cycle.from_view(v) for v in views]
+        return Connection[Cycle].from_page(page, Cycle.from_view)
 
     @strawberry.field(
         description="One cycle; null when unknown.", extensions=requires(Permission.CYCLE_READ)

@@ -27,7 +27,13 @@ class DatasetsMutations:
     async def ingest_records(
         self, info: Info, dataset: str, batch_key: str, records: list[JSON]
     ) -> IngestRecordsPayload:
+        ctx = info.context
         outcome = await service.ingest_records(
-            info.context.session, info.context.caller, dataset, batch_key, records
+            ctx.session,
+            ctx.caller,
+            dataset,
+            batch_key,
+            records,
+            max_bytes=ctx.settings.max_document_bytes,
         )
         return IngestRecordsPayload.from_outcome(outcome)

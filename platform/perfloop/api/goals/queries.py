@@ -6,6 +6,7 @@ import strawberry
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import required_id
+from perfloop.api.core.pagination import Connection
 from perfloop.api.core.permissions import requires
 from perfloop.api.goals.types import GapReport, Goal
 from perfloop.authz import Permission
@@ -16,15 +17,24 @@ from perfloop.services import goals
 class GoalsQueries:
     @strawberry.field(
         description=(
-            "The cycle's goal tree (flat, by parentId) with coverage and rolled-up progress."
+            "The cycle's goal tree (flat, by parentId; by id) with coverage and rolled-up "
+            "progress over the whole tree."
         ),
         extensions=requires(Permission.GOAL_READ),
     )
-    async def goals(self, info: Info, cycle: strawberry.ID) -> list[Goal]:
-        views = await goals.list_goals(
-            info.context.session, info.context.caller, required_id(cycle)
+    async def goals(
+        self, info: Info, cycle: strawberry.ID, first: int | None = None, after: str | None = None
+    ) -> Connection[Goal]:
+        ctx = info.context
+        page = await goals.goal_page(
+            ctx.session,
+            ctx.caller,
+            required_id(cycle),
+            first=first,
+            after=after,
+            page_cap=ctx.settings.max_page_size,
         )
-        return [Goal.from_view(v) for v in views]
+        return Connection[Goal].from_page(page, Goal.from_view)
 
     @strawberry.field(
         description="Top-down allocation against bottom-up proposals under a goal, per owner.",

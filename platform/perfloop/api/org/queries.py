@@ -16,12 +16,19 @@ from perfloop.services import org
 @strawberry.type
 class OrgQueries:
     @strawberry.field(
-        description="Org units you may see (by org.read scope), parents before children.",
+        description=(
+            "Org units you may see (by org.read scope), parents before children (by path)."
+        ),
         extensions=requires(Permission.ORG_READ),
     )
-    async def org_units(self, info: Info) -> list[OrgUnit]:
-        rows = await org.list_org_units(info.context.session, info.context.caller)
-        return [OrgUnit.from_row(r) for r in rows]
+    async def org_units(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[OrgUnit]:
+        ctx = info.context
+        page = await org.list_org_units(
+            ctx.session, ctx.caller, first=first, after=after, page_cap=ctx.settings.max_page_size
+        )
+        return Connection[OrgUnit].from_page(page, OrgUnit.from_row)
 
     @strawberry.field(
         description="One org unit; null when unknown or outside your scope.",

@@ -6,6 +6,7 @@ import strawberry
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import required_id
+from perfloop.api.core.pagination import Connection
 from perfloop.api.core.permissions import requires
 from perfloop.api.plans.types import Checkin, Scorecard
 from perfloop.authz import Permission
@@ -30,22 +31,43 @@ class PlansQueries:
 
     @strawberry.field(
         description=(
-            "Every plan of the cycle you may read: a manager's team, a head's unit, HR's tenant."
+            "Every plan of the cycle you may read: a manager's team, a head's unit, HR's "
+            "tenant; by employee number."
         ),
         extensions=requires(Permission.SCORECARD_READ),
     )
-    async def team_scorecards(self, info: Info, cycle: strawberry.ID) -> list[Scorecard]:
-        views = await plans.team_scorecards(
-            info.context.session, info.context.caller, required_id(cycle)
+    async def team_scorecards(
+        self, info: Info, cycle: strawberry.ID, first: int | None = None, after: str | None = None
+    ) -> Connection[Scorecard]:
+        ctx = info.context
+        page = await plans.team_scorecard_page(
+            ctx.session,
+            ctx.caller,
+            required_id(cycle),
+            first=first,
+            after=after,
+            page_cap=ctx.settings.max_page_size,
         )
-        return [Scorecard.from_view(v) for v in views]
+        return Connection[Scorecard].from_page(page, Scorecard.from_view)
 
     @strawberry.field(
         description="Check-ins on a plan, newest first.",
         extensions=requires(Permission.SCORECARD_READ),
     )
-    async def checkins(self, info: Info, scorecard: strawberry.ID) -> list[Checkin]:
-        rows = await plans.list_checkins(
-            info.context.session, info.context.caller, required_id(scorecard)
+    async def checkins(
+        self,
+        info: Info,
+        scorecard: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Checkin]:
+        ctx = info.context
+        page = await plans.list_checkins(
+            ctx.session,
+            ctx.caller,
+            required_id(scorecard),
+            first=first,
+            after=after,
+            page_cap=ctx.settings.max_page_size,
         )
-        return [Checkin.from_row(r) for r in rows]
+        return Connection[Checkin].from_page(page, Checkin.from_row)

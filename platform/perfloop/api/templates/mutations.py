@@ -23,7 +23,10 @@ class TemplateMutations:
         permission=Permission.TEMPLATE_PUBLISH,
     )
     async def publish_template(self, info: Info, document: JSON) -> PublishTemplatePayload:
-        result = await service.publish_template(info.context.session, info.context.caller, document)
+        ctx = info.context
+        result = await service.publish_template(
+            ctx.session, ctx.caller, document, max_bytes=ctx.settings.max_document_bytes
+        )
         return PublishTemplatePayload(
             template=Template.from_row(result.template), created=result.created
         )

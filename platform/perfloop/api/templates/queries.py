@@ -35,23 +35,31 @@ class TemplateQueries:
             after=after,
             page_cap=ctx.settings.max_page_size,
         )
-        return Connection[Template].from_page(page, Template.from_row)
+        return Connection[Template].from_page(
+            page, lambda row: Template.from_row(row, with_body=False)
+        )
 
     @strawberry.field(
         description="One template version; the latest when version is omitted. Null when unknown.",
         extensions=requires(Permission.TEMPLATE_READ),
     )
     async def template(self, info: Info, key: str, version: int | None = None) -> Template | None:
-        row = await service.get_template(info.context.session, info.context.caller, key, version)
-        return Template.from_row(row) if row else None
+        row = await service.get_template(
+            info.context.session, info.context.caller, key, version, with_body=False
+        )
+        return Template.from_row(row, with_body=False) if row else None
 
     @strawberry.field(
-        description="Check a template document without publishing it.",
+        description=(
+            "Check a template document without publishing it; TOO_LARGE past the size a "
+            "stored document may have."
+        ),
         extensions=requires(Permission.TEMPLATE_VALIDATE),
     )
     async def validate_template(self, info: Info, document: JSON) -> TemplateValidation:
+        ctx = info.context
         errors = await service.validate_template(
-            info.context.session, info.context.caller, document
+            ctx.session, ctx.caller, document, max_bytes=ctx.settings.max_document_bytes
         )
         return TemplateValidation(
             valid=not errors, problems=[TemplateProblem.from_error(e) for e in errors]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -17,6 +17,16 @@ if TYPE_CHECKING:
     from perfloop.templates import TemplateError
 
 
+async def _document(root: Template, info: Info) -> JSON:
+    """The template's document, read once per request however often it is asked for."""
+    body = root.body
+    if body is None:
+        body = await info.context.loaders.template_body.load(int(root.id))
+    if body is None:  # published templates are never deleted
+        raise LookupError(f"template {root.id} has no body")
+    return JSON(body)
+
+
 @strawberry.type(description="A published template version. Published versions never change.")
 class Template:
     id: strawberry.ID
@@ -27,12 +37,15 @@ class Template:
     title: I18nText
     checksum: str = strawberry.field(description="sha256 of the canonical JSON document.")
     built_in: bool = strawberry.field(description="Shipped with perfloop, visible to every tenant.")
-    document: JSON
+    document: JSON = strawberry.field(resolver=_document)
     created_at: dt.datetime
     created_by_id: strawberry.Private[int | None]
+    #: the body when the row carried it; else the document is loaded when asked for
+    body: strawberry.Private[dict[str, Any] | None] = None
 
     @classmethod
-    def from_row(cls, row: TemplateRecord) -> Template:
+    def from_row(cls, row: TemplateRecord, *, with_body: bool = True) -> Template:
+        """``with_body=False`` for a row read without its body (lists, lookups)."""
         return cls(
             id=strawberry.ID(str(row.id)),
             kind=row.kind,
@@ -42,9 +55,9 @@ class Template:
             title=I18nText.from_dict(row.title),
             checksum=row.checksum,
             built_in=row.tenant_id is None,
-            document=JSON(row.body),
             created_at=row.created_at,
             created_by_id=row.created_by_id,
+            body=row.body if with_body else None,
         )
 
     @strawberry.field

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from perfloop.authz import Permission
 from perfloop.engine import check_scoring_template
 from perfloop.services.core import audit
+from perfloop.services.core.documents import DEFAULT_MAX_DOCUMENT_BYTES, check_document_size
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.templates import referenced_templates
 from perfloop.store.apps import InstalledApp
@@ -143,9 +144,13 @@ async def install_app(
     app: str,
     parameters: object = None,
     org_unit_id: int | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> InstalledApp:
-    """Install ``app`` (``key@version``, or ``key`` for the latest version) into the tenant."""
+    """Install ``app`` (``key@version``, or ``key`` for the latest version) into the
+    tenant; ``parameters`` over ``max_bytes`` of JSON are TOO_LARGE."""
     caller.require(Permission.APP_INSTALL)
+    check_document_size(parameters, ("parameters",), max_bytes)
     ref = parse_ref(app)
     key, version = ref if ref is not None else (app, None)
     if ref is None and "@" in app:

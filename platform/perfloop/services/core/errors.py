@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     TEMPLATE_INVALID = "TEMPLATE_INVALID"
     FORMULA_INVALID = "FORMULA_INVALID"
     CONFLICT = "CONFLICT"
+    TOO_LARGE = "TOO_LARGE"
 
 
 @dataclass(frozen=True)

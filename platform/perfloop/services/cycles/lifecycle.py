@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -31,6 +31,7 @@ from perfloop.authz import Permission, Role
 from perfloop.services.apps import load_template
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError, UserError
+from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.cycles.guards import GUARDS, GuardFailure, GuardsFailed
 from perfloop.services.cycles.periods import (
     due_on,
@@ -78,18 +79,28 @@ async def list_cycles(
     *,
     status: str | None = None,
     installed_app_id: int | None = None,
-) -> list[CycleView]:
+    first: int | None = None,
+    after: str | None = None,
+    page_cap: int = DEFAULT_PAGE_CAP,
+) -> Page[CycleView]:
+    """The tenant's cycles, newest period first, one page with their stages."""
     caller.require(Permission.CYCLE_READ)
     query = select(Cycle).where(Cycle.tenant_id == caller.tenant_id)
     if status is not None:
         query = query.where(Cycle.status == status)
     if installed_app_id is not None:
         query = query.where(Cycle.installed_app_id == installed_app_id)
-    cycles = (
-        (await session.execute(query.order_by(Cycle.starts_on.desc(), Cycle.id))).scalars().all()
+    page = await keyset_page(
+        session,
+        query,
+        (Cycle.starts_on.desc(), Cycle.id),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="cycle",
     )
-    stages = await _stages_for(session, [c.id for c in cycles])
-    return [CycleView(c, stages[c.id]) for c in cycles]
+    stages = await _stages_for(session, [c.id for c in page.items])
+    return replace(page, items=[CycleView(c, stages[c.id]) for c in page.items])
 
 
 async def get_cycle(session: AsyncSession, caller: Caller, cycle_id: int) -> CycleView | None:

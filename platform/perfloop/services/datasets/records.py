@@ -31,8 +31,13 @@ from perfloop.ingest import DatasetSpec, RowError, prepare_records, spec_for_bod
 from perfloop.ingest.files import FileProblem, Skipped, batch_key, batch_source, file_checksum
 from perfloop.ingest.pipeline import auto_workers, prepared_batches
 from perfloop.ingest.prepare import RowFormat
+from perfloop.services.core.documents import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    check_document_size,
+    document_size,
+)
 from perfloop.services.core.errors import ErrorCode, ServiceError
-from perfloop.services.core.pagination import Page, check_first, decode_cursor, encode_cursor
+from perfloop.services.core.pagination import Page, check_first, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.datasets.batches import BatchOutcome, committed_batch_keys, store_batch
 from perfloop.store.datasets import DatasetRecord
@@ -85,11 +90,18 @@ async def resolve_dataset(session: AsyncSession, tenant_id: int, ref: str) -> Da
 
 
 async def ingest_records(
-    session: AsyncSession, caller: Caller, dataset: str, batch_key: str, records: Sequence[Any]
+    session: AsyncSession,
+    caller: Caller,
+    dataset: str,
+    batch_key: str,
+    records: Sequence[Any],
+    *,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> BatchOutcome:
     """Store one batch of records, all or nothing, once per ``batch_key``.
 
     Row numbers in the errors are the records' positions in ``records`` (from 0).
+    A record over ``max_bytes`` of JSON is TOO_LARGE (path ``records``, its position).
     """
     caller.require(Permission.DATASET_INGEST)
     _check_batch_key(batch_key)
@@ -100,6 +112,9 @@ async def ingest_records(
             "send several batches, each with its own key",
             ("records",),
         )
+    if document_size(records) > max_bytes:  # then one record may be too large: find it
+        for row, record in enumerate(records):
+            check_document_size(record, ("records", str(row)), max_bytes)
     spec = await resolve_dataset(session, caller.tenant_id, dataset)
     prepared = prepare_records(spec, enumerate(records), format=_row_format(session))
     return await store_batch(
@@ -326,7 +341,7 @@ async def list_records(
     """A dataset's records (all its versions) whose subject is in the caller's
     scope for ``dataset.read``, oldest first; optionally one subject and a period."""
     scope = caller.require(Permission.DATASET_READ)
-    limit = check_first(first, page_cap)
+    check_first(first, page_cap)  # refused before the dataset is looked up
     spec = await resolve_dataset(session, caller.tenant_id, dataset)
     where: list[ColumnElement[bool]] = [
         DatasetRecord.tenant_id == caller.tenant_id,
@@ -342,28 +357,12 @@ async def list_records(
         where.append(DatasetRecord.date >= start)
     if end is not None:
         where.append(DatasetRecord.date <= end)
-    total = (
-        await session.execute(select(func.count()).select_from(DatasetRecord).where(*where))
-    ).scalar_one()
-    if after is not None:
-        cursor = decode_cursor(after)
-        if len(cursor) != 1 or not isinstance(cursor[0], int):
-            raise ServiceError.one(ErrorCode.INVALID, "`after` is not a record cursor", ("after",))
-        where.append(DatasetRecord.id > cursor[0])
-    rows = (
-        (
-            await session.execute(
-                select(DatasetRecord).where(*where).order_by(DatasetRecord.id).limit(limit + 1)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    items = rows[:limit]
-    return Page(
-        items=items,
-        cursors=[encode_cursor([r.id]) for r in items],
-        has_next_page=len(rows) > limit,
-        has_previous_page=after is not None,
-        total_count=total,
+    return await keyset_page(
+        session,
+        select(DatasetRecord).where(*where),
+        (DatasetRecord.id,),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="record",
     )

@@ -10,6 +10,7 @@ from perfloop.services.goals.reads import (
     GapView,
     GoalView,
     goal_gap_report,
+    goal_page,
     list_goals,
     owner_label,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "create_goal",
     "delete_goal",
     "goal_gap_report",
+    "goal_page",
     "list_goals",
     "owner_label",
     "propose",

@@ -5,13 +5,14 @@ goals; employee goals are filtered by the caller's scope.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import or_, select
 
 from perfloop.authz import Permission, Scope
 from perfloop.engine import GapReport, GoalNode, coverage, gap_report, rollup
+from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans import (
     get_cycle,
@@ -115,19 +116,58 @@ async def list_goals(session: AsyncSession, caller: Caller, cycle_id: int) -> li
     (computed over the whole tree, so a parent's progress counts every child)."""
     scope = caller.require(Permission.GOAL_READ)
     cycle = await get_cycle(session, caller, cycle_id)
+    visible = set(
+        (
+            await session.execute(
+                select(Goal.id).where(Goal.cycle_id == cycle.id, goals_visible_to(caller, scope))
+            )
+        ).scalars()
+    )
+    return await _views(session, caller, cycle, visible)
+
+
+async def goal_page(
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    page_cap: int = DEFAULT_PAGE_CAP,
+) -> Page[GoalView]:
+    """One page of :func:`list_goals`, by id (the order goals were created in).
+    Coverage and progress still count the whole tree, goals on other pages and
+    goals the caller cannot see included."""
+    scope = caller.require(Permission.GOAL_READ)
+    cycle = await get_cycle(session, caller, cycle_id)
+    page = await keyset_page(
+        session,
+        select(Goal.id).where(
+            Goal.tenant_id == caller.tenant_id,
+            Goal.cycle_id == cycle.id,
+            goals_visible_to(caller, scope),
+        ),
+        (Goal.id,),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="goal",
+    )
+    return replace(page, items=await _views(session, caller, cycle, set(page.items)))
+
+
+async def _views(
+    session: AsyncSession, caller: Caller, cycle: Cycle, ids: set[int]
+) -> list[GoalView]:
+    """Views of the goals ``ids`` of ``cycle``, by id, rolled up over the whole tree."""
+    if not ids:
+        return []
     goals = list(
         (
             await session.execute(
                 select(Goal)
                 .where(Goal.tenant_id == caller.tenant_id, Goal.cycle_id == cycle.id)
                 .order_by(Goal.id)
-            )
-        ).scalars()
-    )
-    visible = set(
-        (
-            await session.execute(
-                select(Goal.id).where(Goal.cycle_id == cycle.id, goals_visible_to(caller, scope))
             )
         ).scalars()
     )
@@ -147,7 +187,7 @@ async def list_goals(session: AsyncSession, caller: Caller, cycle_id: int) -> li
     cover, progress = coverage(nodes), rollup(nodes)
     out = []
     for g in goals:
-        if g.id not in visible:
+        if g.id not in ids:
             continue
         c = cover.get(g.id)
         r = progress[g.id]

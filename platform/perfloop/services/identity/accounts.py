@@ -53,8 +53,7 @@ async def list_users(
     caller.require(Permission.ORG_READ)
     return await keyset_page(
         session,
-        UserAccount,
-        [readable(caller, UserAccount)],
+        select(UserAccount).where(readable(caller, UserAccount)),
         (UserAccount.email, UserAccount.id),
         first=first,
         after=after,

@@ -59,8 +59,7 @@ async def list_employees(
             where.append(Employee.org_unit_id.in_(subtree))
     return await keyset_page(
         session,
-        Employee,
-        where,
+        select(Employee).where(*where),
         (Employee.employee_no, Employee.id),
         first=first,
         after=after,

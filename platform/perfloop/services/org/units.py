@@ -8,7 +8,7 @@ employees they reach (team, self) — the same filter as ``orgUnit { parent }``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, literal, select, update
@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select, update
 from perfloop.authz import Permission
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.core.pagination import Page, keyset_page
 from perfloop.services.core.scopes import readable
 from perfloop.services.org.common import (
     PATH_LIMIT,
@@ -35,11 +36,20 @@ if TYPE_CHECKING:
     from perfloop.services.core.caller import Caller
 
 
-async def list_org_units(session: AsyncSession, caller: Caller) -> Sequence[OrgUnit]:
-    """The units the caller may see, parents before children."""
+async def list_org_units(
+    session: AsyncSession, caller: Caller, *, first: int | None, after: str | None, page_cap: int
+) -> Page[OrgUnit]:
+    """The units the caller may see, parents before children (by path)."""
     caller.require(Permission.ORG_READ)
-    query = select(OrgUnit).where(readable(caller, OrgUnit)).order_by(OrgUnit.path)
-    return (await session.execute(query)).scalars().all()
+    return await keyset_page(
+        session,
+        select(OrgUnit).where(readable(caller, OrgUnit)),
+        (OrgUnit.path, OrgUnit.id),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="org unit",
+    )
 
 
 async def get_org_unit(session: AsyncSession, caller: Caller, unit_id: int) -> OrgUnit | None:

@@ -44,6 +44,7 @@ from perfloop.services.plans.reads import (
     ScorecardView,
     TaskView,
     get_scorecard,
+    team_scorecard_page,
     team_scorecards,
 )
 from perfloop.services.plans.reports import DIMENSIONS, ReportRow, plan_report
@@ -96,6 +97,7 @@ __all__ = [
     "scorecard_in_scope",
     "set_items",
     "sign",
+    "team_scorecard_page",
     "team_scorecards",
     "template_bodies",
     "unsigned_plan_count",

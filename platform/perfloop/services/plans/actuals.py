@@ -32,6 +32,7 @@ from perfloop.authz import Permission
 from perfloop.engine import Formula, FormulaError, compile
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import (
     get_cycle,
@@ -493,21 +494,34 @@ async def check_in(
     return row
 
 
-async def list_checkins(session: AsyncSession, caller: Caller, scorecard_id: int) -> list[Checkin]:
+async def list_checkins(
+    session: AsyncSession,
+    caller: Caller,
+    scorecard_id: int,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    page_cap: int = DEFAULT_PAGE_CAP,
+) -> Page[Checkin]:
+    """Check-ins on a plan the caller may read, newest first, one page."""
     scope = caller.require(Permission.SCORECARD_READ)
-    return list(
-        (
-            await session.execute(
-                select(Checkin)
-                .join(Scorecard, Scorecard.id == Checkin.scorecard_id)
-                .where(
-                    Checkin.scorecard_id == scorecard_id,
-                    Checkin.tenant_id == caller.tenant_id,
-                    employees_in_scope(caller, scope, Scorecard.employee_id),
-                )
-                .order_by(Checkin.at.desc(), Checkin.id.desc())
-            )
-        ).scalars()
+    query = (
+        select(Checkin)
+        .join(Scorecard, Scorecard.id == Checkin.scorecard_id)
+        .where(
+            Checkin.scorecard_id == scorecard_id,
+            Checkin.tenant_id == caller.tenant_id,
+            employees_in_scope(caller, scope, Scorecard.employee_id),
+        )
+    )
+    return await keyset_page(
+        session,
+        query,
+        (Checkin.at.desc(), Checkin.id.desc()),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="check-in",
     )
 
 

@@ -9,15 +9,17 @@ statements and the GraphQL layer only copies flat values.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import Executable, and_, bindparam, select
+from sqlalchemy import Executable, and_, bindparam, false, select
 
 from perfloop.authz import Permission, Scope
 from perfloop.engine import completion as completion_of
 from perfloop.engine import expected_progress, is_behind, is_cumulative, item_score
-from perfloop.services.core.scopes import scope_condition
+from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
+from perfloop.services.core.scopes import employees_in_scope, scope_condition
 from perfloop.services.plans.common import get_cycle
 from perfloop.store.org import Employee
 from perfloop.store.plans import ActionTask, Actual, Scorecard, ScorecardItem
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.core.caller import Caller
+    from perfloop.store.cycles import Cycle
 
 #: Item score settings when an item sets no thresholds (the standard scheme's defaults).
 DEFAULT_THRESHOLDS = {"threshold": 0.6, "floor": 0.0, "cap": 120.0}
@@ -101,11 +104,12 @@ class ScorecardView:
         return sum(1 for i in self.items if i.behind)
 
 
-def _plan_statements(scope: Scope, one_employee: bool) -> tuple[Executable, Executable]:
+def _plan_statements(scope: Scope, narrow: Narrow) -> tuple[Executable, Executable]:
     """The plan query and the task query for callers at ``scope``.
 
     Built once per scope with bound parameters (``tenant_id``, ``cycle_id``,
-    ``starts_on``, ``ends_on``, ``me`` and, for one plan, ``employee_id``):
+    ``starts_on``, ``ends_on``, ``me``; for one plan ``employee_id``, for a page
+    ``ids``):
     building a statement of this size and its cache key costs more than running
     it on a team's rows.
     """
@@ -116,8 +120,10 @@ def _plan_statements(scope: Scope, one_employee: bool) -> tuple[Executable, Exec
             scope, Scorecard.employee_id, me=bindparam("me"), tenant_id=bindparam("tenant_id")
         ),
     ]
-    if one_employee:
+    if narrow == "employee":
         where.append(Scorecard.employee_id == bindparam("employee_id"))
+    elif narrow == "page":
+        where.append(Scorecard.id.in_(bindparam("ids", expanding=True)))
     plans = (
         select(
             Scorecard.id,
@@ -176,33 +182,38 @@ def _plan_statements(scope: Scope, one_employee: bool) -> tuple[Executable, Exec
     return plans, tasks
 
 
-_STATEMENTS: dict[tuple[Scope, bool], tuple[Executable, Executable]] = {}
+#: Which plans of the cycle a read takes: all in scope, one employee's, a page's ids.
+Narrow = Literal["all", "employee", "page"]
+_STATEMENTS: dict[tuple[Scope, Narrow], tuple[Executable, Executable]] = {}
 
 
 async def _read(
     session: AsyncSession,
     caller: Caller,
-    cycle_id: int,
+    cycle: Cycle,
     today: dt.date | None,
+    *,
     employee_id: int | None = None,
+    ids: Sequence[int] | None = None,
 ) -> list[ScorecardView]:
     scope = caller.require(Permission.SCORECARD_READ)
-    cycle = await get_cycle(session, caller, cycle_id)
     if scope is not Scope.TENANT and caller.employee_id is None:
         return []  # an account without an employee record reaches nobody below tenant scope
     expected = expected_progress(cycle.starts_on, cycle.ends_on, today or dt.date.today())
-    key = (scope, employee_id is not None)
-    statements = _STATEMENTS.get(key) or _STATEMENTS.setdefault(key, _plan_statements(*key))
-    params = {
+    params: dict[str, object] = {
         "tenant_id": caller.tenant_id,
         "cycle_id": cycle.id,
         "starts_on": cycle.starts_on,
         "ends_on": cycle.ends_on,
         "me": caller.employee_id or 0,
-        "employee_id": employee_id,
     }
-    if employee_id is None:
-        del params["employee_id"]
+    narrow: Narrow = "all"
+    if employee_id is not None:
+        narrow, params["employee_id"] = "employee", employee_id
+    elif ids is not None:
+        narrow, params["ids"] = "page", list(ids)
+    key = (scope, narrow)
+    statements = _STATEMENTS.get(key) or _STATEMENTS.setdefault(key, _plan_statements(*key))
     # Core execution (no ORM row loading): plain rows, unpacked by position below.
     connection = await session.connection()
     rows = (await connection.execute(statements[0], params)).all()
@@ -281,15 +292,59 @@ async def get_scorecard(
     today: dt.date | None = None,
 ) -> ScorecardView | None:
     """One employee's plan with progress, or None when missing or out of scope."""
-    cards = await _read(session, caller, cycle_id, today, employee_id)
+    cycle = await get_cycle(session, caller, cycle_id)
+    cards = await _read(session, caller, cycle, today, employee_id=employee_id)
     return cards[0] if cards else None
 
 
 async def team_scorecards(
     session: AsyncSession, caller: Caller, cycle_id: int, *, today: dt.date | None = None
 ) -> list[ScorecardView]:
-    """Every plan of the cycle the caller may read (a manager: their team)."""
-    return await _read(session, caller, cycle_id, today)
+    """Every plan of the cycle the caller may read (a manager: their team), by
+    employee number. For a list a client reads, :func:`team_scorecard_page`."""
+    cycle = await get_cycle(session, caller, cycle_id)
+    return await _read(session, caller, cycle, today)
 
 
-__all__ = ["ItemView", "ScorecardView", "TaskView", "get_scorecard", "team_scorecards"]
+async def team_scorecard_page(
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    page_cap: int = DEFAULT_PAGE_CAP,
+    today: dt.date | None = None,
+) -> Page[ScorecardView]:
+    """One page of :func:`team_scorecards`, by employee number: the page's plan
+    ids first (keyset), then the same plan and task statements for those ids."""
+    scope = caller.require(Permission.SCORECARD_READ)
+    cycle = await get_cycle(session, caller, cycle_id)
+    reaches = scope is Scope.TENANT or caller.employee_id is not None
+    page = await keyset_page(
+        session,
+        select(Scorecard.id)
+        .join(Employee, Employee.id == Scorecard.employee_id)
+        .where(
+            Scorecard.tenant_id == caller.tenant_id,
+            Scorecard.cycle_id == cycle.id,
+            employees_in_scope(caller, scope, Scorecard.employee_id) if reaches else false(),
+        ),
+        (Employee.employee_no, Scorecard.id),
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="scorecard",
+    )
+    views = await _read(session, caller, cycle, today, ids=page.items) if page.items else []
+    return replace(page, items=views)
+
+
+__all__ = [
+    "ItemView",
+    "ScorecardView",
+    "TaskView",
+    "get_scorecard",
+    "team_scorecard_page",
+    "team_scorecards",
+]

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select
 from perfloop.authz import Permission
 from perfloop.engine import completion as completion_of
 from perfloop.engine import expected_progress, is_behind, is_cumulative
+from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, check_page, page_of
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid
 from perfloop.store.org import Employee
@@ -57,12 +58,22 @@ async def plan_report(
     cycle_id: int,
     group_by: Sequence[str],
     *,
+    first: int | None = None,
+    after: str | None = None,
+    page_cap: int = DEFAULT_PAGE_CAP,
     today: dt.date | None = None,
-) -> list[ReportRow]:
+) -> Page[ReportRow]:
+    """One page of the report's rows, by org unit id, indicator key, then period.
+
+    The rows are grouped from every item in scope (completion and the behind
+    flag come from the engine, per item), then paged: a page costs the whole
+    report's query, and its rows are in the same stable order on every page.
+    """
     scope = caller.require(Permission.REPORT_READ)
     unknown = [d for d in group_by if d not in DIMENSIONS]
     if unknown:
         raise invalid(f"group by one of {', '.join(DIMENSIONS)}", ("groupBy",))
+    check_page(first, after, _ROW_KEY_TYPES, cap=page_cap, what="report row")  # before the work
     cycle = await get_cycle(session, caller, cycle_id)
     by_period = "period" in group_by
     on = [Actual.item_id == ScorecardItem.id]
@@ -130,10 +141,23 @@ async def plan_report(
         row.completion = (
             sum(w * c for w, c in row._weighted) / weights if row._weighted and weights else None
         )
-    return sorted(
-        groups.values(),
-        key=lambda g: (g.org_unit_id or 0, g.indicator_key or "", g.period or ""),
+    return page_of(
+        list(groups.values()),
+        _row_key,
+        _ROW_KEY_TYPES,
+        first=first,
+        after=after,
+        cap=page_cap,
+        what="report row",
     )
+
+
+_ROW_KEY_TYPES = (int, str, str)
+
+
+def _row_key(row: ReportRow) -> tuple[int, str, str]:
+    """Where a row sorts; unique, as unit ids are positive and keys not empty."""
+    return (row.org_unit_id or 0, row.indicator_key or "", row.period or "")
 
 
 __all__ = ["DIMENSIONS", "ReportRow", "plan_report"]

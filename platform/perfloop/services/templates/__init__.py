@@ -14,6 +14,7 @@ from perfloop.services.templates.library import (
     publish_template,
     referenced_templates,
     sync_builtin_templates,
+    template_bodies,
     validate_template,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "publish_template",
     "referenced_templates",
     "sync_builtin_templates",
+    "template_bodies",
     "validate_template",
 ]

@@ -9,15 +9,17 @@ version (or returns the latest one unchanged when the content is identical).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from perfloop.authz import Permission
 from perfloop.services.core import audit
+from perfloop.services.core.documents import DEFAULT_MAX_DOCUMENT_BYTES, check_document_size
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.pagination import Page, keyset_page
 from perfloop.store.templates import TemplateRecord
@@ -84,6 +86,22 @@ def _as_user_errors(errors: list[TemplateError]) -> list[UserError]:
     ]
 
 
+#: Rows without their body; reading ``body`` raises instead of loading it lazily.
+_NO_BODY = defer(TemplateRecord.body, raiseload=True)
+
+
+async def template_bodies(
+    session: AsyncSession, tenant_id: int, ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """The bodies of the templates ``ids`` that ``tenant_id`` sees, by id."""
+    rows = await session.execute(
+        select(TemplateRecord.id, TemplateRecord.body).where(
+            TemplateRecord.id.in_(ids), _visible_to(tenant_id)
+        )
+    )
+    return {row.id: row.body for row in rows}
+
+
 async def list_templates(
     session: AsyncSession,
     caller: Caller,
@@ -103,8 +121,8 @@ async def list_templates(
         where.append(TemplateRecord.kind == kind)
     return await keyset_page(
         session,
-        TemplateRecord,
-        where,
+        # A body (up to 1 MB) is read only when a client asks for the document.
+        select(TemplateRecord).options(_NO_BODY).where(*where),
         (TemplateRecord.key, TemplateRecord.version),
         first=first,
         after=after,
@@ -114,11 +132,19 @@ async def list_templates(
 
 
 async def get_template(
-    session: AsyncSession, caller: Caller, key: str, version: int | None
+    session: AsyncSession,
+    caller: Caller,
+    key: str,
+    version: int | None,
+    *,
+    with_body: bool = True,
 ) -> TemplateRecord | None:
-    """One visible template version (the latest when ``version`` is None), else None."""
+    """One visible template version (the latest when ``version`` is None), else
+    None; without its body (reading it raises) unless ``with_body``."""
     caller.require(Permission.TEMPLATE_READ)
     query = select(TemplateRecord).where(_visible_to(caller.tenant_id), TemplateRecord.key == key)
+    if not with_body:
+        query = query.options(_NO_BODY)
     if version is not None:
         query = query.where(TemplateRecord.version == version)
     query = query.order_by(TemplateRecord.version.desc()).limit(1)
@@ -131,9 +157,15 @@ async def _validate(session: AsyncSession, caller: Caller, document: Any) -> lis
 
 
 async def validate_template(
-    session: AsyncSession, caller: Caller, document: Any
+    session: AsyncSession,
+    caller: Caller,
+    document: Any,
+    *,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> list[TemplateError]:
+    """Template errors of ``document``; TOO_LARGE past the size a template may have."""
     caller.require(Permission.TEMPLATE_VALIDATE)
+    check_document_size(document, ("document",), max_bytes)
     return await _validate(session, caller, document)
 
 
@@ -143,9 +175,17 @@ class PublishResult:
     created: bool
 
 
-async def publish_template(session: AsyncSession, caller: Caller, document: Any) -> PublishResult:
-    """Publish ``document`` as the next version of its key in the caller's tenant."""
+async def publish_template(
+    session: AsyncSession,
+    caller: Caller,
+    document: Any,
+    *,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+) -> PublishResult:
+    """Publish ``document`` as the next version of its key in the caller's tenant;
+    a document over ``max_bytes`` of JSON is TOO_LARGE, before anything is read."""
     caller.require(Permission.TEMPLATE_PUBLISH)
+    check_document_size(document, ("document",), max_bytes)
     if not isinstance(document, Mapping) or not isinstance(document.get("key"), str):
         errors = await _validate(session, caller, document)
         raise ServiceError(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from perfloop.store import make_engine
 from perfloop.store.core.migrate import current_revision, head_revision, upgrade
 from perfloop.store.schema import metadata
 
@@ -29,3 +32,31 @@ async def test_database_is_at_head_and_upgrade_is_idempotent(engine: AsyncEngine
     assert await current_revision(engine) == head_revision()
     await upgrade(engine)
     assert await current_revision(engine) == head_revision()
+
+
+async def test_tenants_from_before_offboarding_get_hr_user_manage(tmp_path: Path) -> None:
+    # given a database at 0006 with a tenant whose policy predates user.manage
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0006")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+        await conn.execute(
+            text(
+                "INSERT INTO policy_rules (tenant_id, ptype, v0, v1, v2, v3, v4)"
+                " SELECT id, 'p', 'hr', 'old', 'org', 'manage', 'tenant' FROM tenants"
+            )
+        )
+    # when it is migrated to head
+    await upgrade(engine)
+    # then HR of that tenant may manage accounts, and every worker reloads its policy
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(text("SELECT v0, v1, v2, v3, v4 FROM policy_rules ORDER BY id"))
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    assert [tuple(line) for line in lines] == [
+        ("hr", "old", "org", "manage", "tenant"),
+        ("hr", "old", "user", "manage", "tenant"),
+    ]
+    assert version == 2
+    await engine.dispose()

@@ -18,7 +18,7 @@ from perfloop.api.app import create_app
 from perfloop.settings import Settings
 from perfloop.store import make_engine
 from perfloop.store.goals import GoalProposal
-from perfloop.store.plans import Actual, Scorecard
+from perfloop.store.plans import ActionTask, Actual, Scorecard
 from support import GraphQLClient
 from support.company import Company
 
@@ -333,3 +333,39 @@ async def test_writes_on_items_an_edit_is_removing_wait_or_find_them_gone(
             )
         ).scalar_one()
     assert left == 0
+
+
+MOVE_TASK = """
+mutation($task: ID!) {
+  updateActionTask(task: $task, status: "done") { task { id } errors { code message detail } }
+}"""
+TASKS = """
+query($employee: ID!, $cycle: ID!) {
+  scorecard(employee: $employee, cycle: $cycle) { items { key tasks { id } } }
+}"""
+
+
+async def test_a_task_moved_while_an_edit_removes_its_item_is_not_found(
+    plan: Plan, sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("row locks order the writers here; SQLite has one writer at a time")
+    base = {"cycle": plan.cycle, "employee": plan.emp}
+    with_task = [{**SET_A[0], "tasks": [{"title": "call"}]}, *SET_A[1:]]
+    await plan.write(0, SET_ITEMS, {**base, "items": with_task}, "lead")
+    read = await plan.on(0).ok(TASKS, base, as_user="lead")
+    task = next(t["id"] for i in read["scorecard"]["items"] for t in i["tasks"])
+    async with sessions() as blocker:
+        # given the lead's edit has deleted the task's item and waits to delete the task
+        await blocker.execute(
+            select(ActionTask.id).where(ActionTask.id == int(task)).with_for_update()
+        )
+        edit = asyncio.create_task(plan.write(1, SET_ITEMS, {**base, "items": SET_B}, "lead"))
+        await _waiting(sessions, 1)
+        # when the employee moves the task meanwhile
+        moved = asyncio.create_task(plan.write(0, MOVE_TASK, {"task": task}, "emp"))
+        await _waiting(sessions, 2)
+        await blocker.rollback()
+    # then the edit goes through and the task is gone: NOT_FOUND, never INTERNAL
+    assert _codes(await edit) == []
+    assert _codes(await moved) == ["NOT_FOUND"]

@@ -369,3 +369,57 @@ async def test_a_task_moved_while_an_edit_removes_its_item_is_not_found(
     # then the edit goes through and the task is gone: NOT_FOUND, never INTERNAL
     assert _codes(await edit) == []
     assert _codes(await moved) == ["NOT_FOUND"]
+
+
+DELETE_GOAL = """
+mutation($goal: ID!) { deleteGoal(goal: $goal) { deleted errors { code message detail } } }"""
+UPDATE_GOAL = """
+mutation($goal: ID!) {
+  updateGoal(goal: $goal, target: 50) { goal { id } errors { code message detail } }
+}"""
+CHILD_GOAL = """
+mutation($input: GoalInput!) {
+  createGoal(input: $input) { goal { id } errors { code message path } }
+}"""
+
+
+async def test_writes_on_a_goal_being_deleted_wait_and_find_it_gone(
+    plan: Plan, company: Company, sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("row locks order the writers here; SQLite has one writer at a time")
+    made = await company.ok(GOAL, {"input": {
+        "cycleId": plan.cycle, "level": "team", "orgUnitId": str(company.units["t1"]),
+        "title": "Deals", "target": 100,
+    }}, as_user="head")  # fmt: skip
+    goal = made["createGoal"]["goal"]["id"]
+    proposed = await plan.write(
+        0, PROPOSE, {"goal": goal, "employee": plan.emp, "amount": 5}, "emp"
+    )
+    assert _codes(proposed) == []
+    async with sessions() as blocker:
+        # given the head's delete has removed the goal and waits to remove its proposal
+        await blocker.execute(
+            select(GoalProposal.id).where(GoalProposal.goal_id == int(goal)).with_for_update()
+        )
+        deleted = asyncio.create_task(plan.write(1, DELETE_GOAL, {"goal": goal}, "head"))
+        await _waiting(sessions, 1)
+        # when a target change, a proposal and a child goal come in meanwhile
+        lead = str(company.people["lead"])
+        child = {
+            "cycleId": plan.cycle, "level": "employee", "employeeId": plan.emp,
+            "parentId": goal, "title": "My deals", "target": 10,
+        }  # fmt: skip
+        writes = asyncio.gather(
+            plan.write(0, UPDATE_GOAL, {"goal": goal}, "hr"),
+            plan.write(1, PROPOSE, {"goal": goal, "employee": lead, "amount": 7}, "lead"),
+            plan.write(0, CHILD_GOAL, {"input": child}, "hr"),
+        )
+        await _waiting(sessions, 4)
+        await blocker.rollback()
+    # then the delete goes through and they find the goal gone: never INTERNAL
+    assert _codes(await deleted) == []
+    updated, proposed, created = await writes
+    assert _codes(updated) == ["NOT_FOUND"]
+    assert _codes(proposed) == ["NOT_FOUND"]
+    assert _codes(created) == ["NOT_FOUND"]

@@ -719,7 +719,7 @@ Op = Callable[[Writer], Any]
 ROLES: dict[str, list[tuple[Op, float]]] = {
     # the contested team's people: sign and check in on their own plan
     "owner": [
-        (sign, 3), (check_in, 3), (propose, 2), (enter_contested_actual, 1), (move_task, 1),
+        (sign, 3), (check_in, 3), (propose, 2), (enter_contested_actual, 2), (move_task, 2),
         (forbidden, 0.5),
     ],
     # the other teams' people
@@ -727,7 +727,7 @@ ROLES: dict[str, list[tuple[Op, float]]] = {
     # the contested team's lead and the department head: edit, sign, set goals
     "lead1": [
         (set_items, 3), (sign, 2), (update_goal, 1), (propose, 1), (check_in, 1),
-        (enter_contested_actual, 1), (move_task, 1), (forbidden, 0.5),
+        (enter_contested_actual, 2), (move_task, 2), (forbidden, 0.5),
     ],
     "head": [(set_items, 3), (sign, 2), (update_goal, 2), (propose, 1), (forbidden, 0.5)],
     "hr": [(set_items, 3), (update_goal, 2), (enter_actual, 1), (override, 1), (refresh, 0.3)],
@@ -1324,4 +1324,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(parse())))
+    try:
+        sys.exit(asyncio.run(main(parse())))
+    except KeyboardInterrupt:  # the servers were stopped on the way out
+        sys.exit("interrupted")

@@ -31,6 +31,9 @@ transaction, must match the acknowledged writes one for one). Prints one row per
 kind of write with its outcomes, latency and throughput, then the checks; the
 exit status is 1 when any INTERNAL error, HTTP 5xx, lost or duplicated write or
 broken invariant was found.
+
+Beside it: ``_writers_scenario.py`` (who writes what in the demo, the ledger of
+writes) and ``_writers_checks.py`` (the checks against the database).
 """
 
 from __future__ import annotations
@@ -55,7 +58,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, text
+from _writers_checks import Check, snapshot, verify
+from _writers_scenario import (
+    OK,
+    REFUSED,
+    SETS,
+    TENANT,
+    UNKNOWN,
+    Ledger,
+    Person,
+    Plan,
+    Scenario,
+    read_scenario,
+)
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -64,17 +80,9 @@ from perfloop.demo import load_demo
 from perfloop.services.templates import sync_builtin_templates
 from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
-from perfloop.store.core import AuditEvent
-from perfloop.store.cycles import Cycle
-from perfloop.store.datasets import DatasetBatch, DatasetRecord
-from perfloop.store.goals import Goal, GoalProposal
-from perfloop.store.identity import RoleAssignment, Tenant, UserAccount
-from perfloop.store.org import Employee, OrgUnit
-from perfloop.store.plans import Actual, Checkin, Scorecard, ScorecardItem
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_writers"
 SECRET = "bench-concurrent-writers-secret-0123456789"  # noqa: S105 (a throwaway server's key)
-TENANT = "demo"
 
 READ_PLAN = """
 query($employee: ID!, $cycle: ID!) {
@@ -134,196 +142,6 @@ mutation($goal: ID!, $employee: ID!, $amount: Float!) {
     ok errors { code message path detail }
   }
 }"""
-
-
-def _items(weights: dict[str, float]) -> list[dict[str, Any]]:
-    """Items with these keys and weights; the first has an action task (kept by key)."""
-    return [
-        {
-            "key": k, "title": k.upper(), "target": 10, "weight": w,
-            "tasks": [{"title": f"follow up {k}"}] if n == 0 else [],
-        }
-        for n, (k, w) in enumerate(weights.items())
-    ]  # fmt: skip
-
-
-# three item sets that each fit the standard rules (weights 5 to 40, summing to 100)
-SETS = [
-    _items({"a": 25, "b": 25, "c": 25, "d": 25}),
-    _items({"e": 30, "f": 30, "g": 20, "h": 20}),
-    _items({"a": 40, "b": 20, "i": 20, "j": 20}),
-]
-SET_SHAPES = [sorted((i["key"], i["title"], float(i["weight"]), 10.0) for i in s) for s in SETS]
-
-# --- the scenario, read from the demo company -------------------------------------------
-
-
-@dataclass
-class Person:
-    employee_id: int
-    email: str
-
-
-@dataclass
-class Plan:
-    card_id: int
-    owner: Person
-    #: stable plans only: items whose actual is typed in, and computed ones (overrides)
-    manual: list[int] = field(default_factory=list)
-    computed: list[int] = field(default_factory=list)
-
-
-@dataclass
-class Team:
-    lead: Person
-    reps: list[Person]
-    goal_id: int | None  # the team's goal (proposals for its people)
-    rep_goals: dict[int, int]  # the people's own goals, by employee id
-
-
-@dataclass
-class Scenario:
-    tenant_id: int
-    cycle_id: int
-    starts_on: dt.date
-    head: Person
-    head_unit_goal: int | None  # the head's own department goal: refused to the head
-    hr: list[Person]
-    contested_team: Team  # its plans are edited and signed by many at once
-    contested: list[Plan]
-    lead_card: int  # the contested team lead's own plan: refused to them
-    lead_goal: int | None  # the lead's own goal: refused to them
-    stable_teams: list[Team]
-    stable: dict[int, Plan]  # by employee id: check-ins, actuals, overrides only
-
-
-async def read_scenario(engine: AsyncEngine, department: str) -> Scenario:
-    async with make_sessionmaker(engine)() as s:
-        tenant_id = (await s.execute(select(Tenant.id).where(Tenant.slug == TENANT))).scalar_one()
-        cycle = (
-            (
-                await s.execute(
-                    select(Cycle).where(Cycle.tenant_id == tenant_id).order_by(Cycle.id.desc())
-                )
-            )
-            .scalars()
-            .first()
-        )
-        assert cycle is not None, "the demo has no cycle"
-        dept = (
-            await s.execute(
-                select(OrgUnit).where(OrgUnit.tenant_id == tenant_id, OrgUnit.code == department)
-            )
-        ).scalar_one()
-        people = list(
-            (
-                await s.execute(
-                    select(Employee)
-                    .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
-                    .where(Employee.tenant_id == tenant_id, OrgUnit.path.startswith(dept.path))
-                    .order_by(Employee.id)
-                )
-            ).scalars()
-        )
-        head = next(e for e in people if e.org_unit_id == dept.id)
-        leads = [e for e in people if e.manager_id == head.id]
-        goals = list((await s.execute(select(Goal).where(Goal.cycle_id == cycle.id))).scalars())
-        cards = {
-            c.employee_id: c
-            for c in (
-                await s.execute(select(Scorecard).where(Scorecard.cycle_id == cycle.id))
-            ).scalars()
-        }
-        items = list(
-            (
-                await s.execute(
-                    select(ScorecardItem).where(
-                        ScorecardItem.scorecard_id.in_([c.id for c in cards.values()])
-                    )
-                )
-            ).scalars()
-        )
-        hr = list(
-            (
-                await s.execute(
-                    select(UserAccount.email, UserAccount.employee_id)
-                    .join(RoleAssignment, RoleAssignment.user_id == UserAccount.id)
-                    .where(RoleAssignment.tenant_id == tenant_id, RoleAssignment.role == "hr")
-                    .order_by(UserAccount.id)
-                )
-            ).all()
-        )
-
-    def team(lead: Employee) -> Team:
-        reps = [Person(e.id, e.email.lower()) for e in people if e.manager_id == lead.id]
-        unit_goal = next(
-            (g.id for g in goals if g.level == "team" and g.org_unit_id == lead.org_unit_id), None
-        )
-        rep_ids = {r.employee_id for r in reps}
-        return Team(
-            Person(lead.id, lead.email.lower()),
-            reps,
-            unit_goal,
-            {g.employee_id: g.id for g in goals if g.employee_id in rep_ids},
-        )
-
-    teams = [team(lead) for lead in leads]
-    contested_team, stable_teams = teams[0], teams[1:]
-    stable: dict[int, Plan] = {}
-    for t in stable_teams:
-        for rep in t.reps:
-            card = cards[rep.employee_id]
-            mine = [i for i in items if i.scorecard_id == card.id]
-            stable[rep.employee_id] = Plan(
-                card.id,
-                rep,
-                manual=[i.id for i in mine if (i.source or {}).get("type") == "manual"],
-                computed=[i.id for i in mine if (i.source or {}).get("type") == "dataset"],
-            )
-    return Scenario(
-        tenant_id=tenant_id,
-        cycle_id=cycle.id,
-        starts_on=cycle.starts_on,
-        head=Person(head.id, head.email.lower()),
-        head_unit_goal=next(
-            (g.id for g in goals if g.level == "department" and g.org_unit_id == dept.id), None
-        ),
-        hr=[Person(e or 0, m.lower()) for m, e in hr],
-        contested_team=contested_team,
-        contested=[Plan(cards[r.employee_id].id, r) for r in contested_team.reps],
-        lead_card=cards[contested_team.lead.employee_id].id,
-        lead_goal=next(
-            (g.id for g in goals if g.employee_id == contested_team.lead.employee_id), None
-        ),
-        stable_teams=stable_teams,
-        stable=stable,
-    )
-
-
-# --- what was sent and what came back ----------------------------------------------------
-
-OK, REFUSED, UNKNOWN = "ok", "refused", "unknown"
-
-
-@dataclass
-class Ledger:
-    """Every write the clients made, with whether it was acknowledged (ok), refused with
-    a typed error, or of unknown fate (a transport error, an HTTP 5xx, a GraphQL error)."""
-
-    checkins: dict[str, str] = field(default_factory=dict)  # note -> fate
-    batches: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # key -> fate, keys
-    committed: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
-    actuals: dict[int, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
-    overrides: dict[int, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
-    targets: dict[int, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
-    proposals: dict[tuple[int, int], list[tuple[float, str]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    edits: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
-    signs: dict[int, list[tuple[str, int, str]]] = field(default_factory=lambda: defaultdict(list))
-    #: the audit action each write makes -> fates
-    audited: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    forbidden_accepted: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -868,332 +686,6 @@ def server_problems(logs: Path) -> tuple[int, int, list[str]]:
     return tracebacks, races, first
 
 
-# --- the checks ---------------------------------------------------------------------------
-
-
-@dataclass
-class Check:
-    name: str
-    checked: int = 0
-    lost: int = 0
-    duplicated: int = 0
-    violations: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    def bad(self, what: str, message: str) -> None:
-        setattr(self, what, getattr(self, what) + 1)
-        if len(self.examples) < 5:
-            self.examples.append(message)
-
-
-def _allowed(writes: list[tuple[float, str]]) -> tuple[set[float], bool]:
-    """The values the last write may have left, and whether any write was acknowledged."""
-    values = {v for v, fate in writes if fate in (OK, UNKNOWN)}
-    return values, any(fate == OK for _, fate in writes)
-
-
-@dataclass
-class Before:
-    audit_id: int
-    revisions: dict[int, int]
-    statuses: dict[int, str]
-    targets: dict[int, float | None]
-    actuals: dict[int, float | None]
-
-
-async def snapshot(engine: AsyncEngine, sc: Scenario) -> Before:
-    async with make_sessionmaker(engine)() as s:
-        audit_id = (await s.execute(select(func.coalesce(func.max(AuditEvent.id), 0)))).scalar_one()
-        cards = (await s.execute(select(Scorecard.id, Scorecard.revision, Scorecard.status))).all()
-        targets = dict((await s.execute(select(Goal.id, Goal.target))).all())
-        actuals = dict((await s.execute(select(Actual.item_id, Actual.value))).all())
-    return Before(
-        int(audit_id),
-        {c: r for c, r, _ in cards},
-        {c: st for c, _, st in cards},
-        targets,
-        actuals,
-    )
-
-
-async def verify(engine: AsyncEngine, run: Run, before: Before) -> list[Check]:
-    sc, ledger = run.sc, run.ledger
-    checks: list[Check] = []
-    async with make_sessionmaker(engine)() as s:
-        # check-ins: every acknowledged note once, no refused one
-        c = Check("check-ins")
-        found = Counter(
-            (
-                await s.execute(
-                    select(Checkin.note).where(Checkin.note.startswith(f"bench:{run.run_id}:"))
-                )
-            ).scalars()
-        )
-        for note, fate in ledger.checkins.items():
-            c.checked += 1
-            n = found.get(note, 0)
-            if fate == OK and n == 0:
-                c.bad("lost", f"check-in {note} acknowledged, not stored")
-            if n > 1:
-                c.bad("duplicated", f"check-in {note} stored {n} times")
-            if fate == REFUSED and n:
-                c.bad("violations", f"check-in {note} refused, yet stored")
-        checks.append(c)
-
-        # ingest: every committed batch with its rows, once; refused ones absent
-        c = Check("ingest batches")
-        batches = {
-            b.batch_key: b
-            for b in (
-                await s.execute(
-                    select(DatasetBatch).where(
-                        DatasetBatch.batch_key.startswith(f"bench-{run.run_id}-")
-                    )
-                )
-            ).scalars()
-        }
-        rows = (
-            await s.execute(
-                select(DatasetRecord.record_key, DatasetRecord.batch_id).where(
-                    DatasetRecord.record_key.startswith(f"BW-bench-{run.run_id}-")
-                )
-            )
-        ).all()
-        per_key = Counter(k for k, _ in rows)
-        batch_of = dict(rows)
-        for key, (fate, keys) in ledger.batches.items():
-            c.checked += 1
-            batch = batches.get(key)
-            if fate == OK and batch is None:
-                c.bad("lost", f"batch {key} acknowledged, not stored")
-                continue
-            if fate == REFUSED and batch is not None:
-                c.bad("violations", f"batch {key} refused, yet stored")
-            if batch is None:
-                continue
-            stored = [k for k in keys if per_key.get(k)]
-            if len(stored) != len(keys) or batch.inserted != len(keys):
-                c.bad("lost", f"batch {key}: {len(stored)} of {len(keys)} rows stored")
-            if any(batch_of.get(k) != batch.id for k in stored):
-                c.bad("violations", f"batch {key}: rows filed under another batch")
-        for k, n in per_key.items():
-            if n > 1:
-                c.bad("duplicated", f"record {k} stored {n} times")
-        checks.append(c)
-
-        # actuals: one row per item and period, holding an acknowledged value
-        c = Check("actuals (manual, overrides)")
-        period = (
-            await s.execute(select(Cycle.starts_on, Cycle.ends_on).where(Cycle.id == sc.cycle_id))
-        ).one()
-        touched = set(ledger.actuals) | set(ledger.overrides)
-        stored_actuals: dict[int, list[tuple[float | None, str]]] = defaultdict(list)
-        for item, value, source in (
-            await s.execute(
-                select(Actual.item_id, Actual.value, Actual.source).where(
-                    Actual.item_id.in_(touched),
-                    Actual.period_start == period.starts_on,
-                    Actual.period_end == period.ends_on,
-                )
-            )
-        ).all():
-            stored_actuals[item].append((value, source))
-        live_items = set(
-            (
-                await s.execute(select(ScorecardItem.id).where(ScorecardItem.id.in_(touched)))
-            ).scalars()
-        )
-        for item in touched:
-            if item not in live_items:  # removed by a contested edit (its history is audited)
-                continue
-            c.checked += 1
-            held = stored_actuals.get(item, [])
-            if len(held) > 1:
-                c.bad("duplicated", f"item {item}: {len(held)} actuals for one period")
-            manual, acked_manual = _allowed(ledger.actuals.get(item, []))
-            over, acked_over = _allowed(ledger.overrides.get(item, []))
-            if not held:
-                if acked_manual or acked_over:
-                    c.bad("lost", f"item {item}: acknowledged actual missing")
-                continue
-            value, source = held[0]
-            if acked_over:  # a refresh never replaces an override
-                if source != "override" or value not in over:
-                    c.bad("lost", f"item {item}: override {sorted(over)} now {value} ({source})")
-            elif acked_manual and (source != "manual" or value not in manual):
-                c.bad("lost", f"item {item}: manual {value} ({source}) not acknowledged")
-        checks.append(c)
-
-        # goal targets: an acknowledged one, or as it was
-        c = Check("goal targets")
-        targets = dict(
-            (
-                await s.execute(select(Goal.id, Goal.target).where(Goal.cycle_id == sc.cycle_id))
-            ).all()
-        )
-        for goal, writes in ledger.targets.items():
-            c.checked += 1
-            values, acked = _allowed(writes)
-            if acked and targets.get(goal) not in values:
-                c.bad("lost", f"goal {goal}: target {targets.get(goal)} not acknowledged")
-            if not acked and targets.get(goal) not in values | {before.targets.get(goal)}:
-                c.bad("violations", f"goal {goal}: target {targets.get(goal)} never sent")
-        for own in (sc.lead_goal, sc.head_unit_goal):  # refused to their owners
-            if own is not None:
-                c.checked += 1
-                if targets.get(own) != before.targets.get(own):
-                    c.bad("violations", f"goal {own} changed by its own owner")
-        checks.append(c)
-
-        # proposals: one per goal and owner, with an acknowledged amount
-        c = Check("proposals")
-        proposals = (
-            await s.execute(
-                select(GoalProposal.goal_id, GoalProposal.owner_key, GoalProposal.amount).where(
-                    GoalProposal.goal_id.in_({g for g, _ in ledger.proposals})
-                )
-            )
-        ).all()
-        per_owner: dict[tuple[int, str], list[float]] = defaultdict(list)
-        for goal, key, amount in proposals:
-            per_owner[(goal, key)].append(amount)
-        for (goal, employee), writes in ledger.proposals.items():
-            c.checked += 1
-            held_amounts = per_owner.get((goal, f"employee:{employee}"), [])
-            values, acked = _allowed(writes)
-            if len(held_amounts) > 1:
-                c.bad("duplicated", f"goal {goal}, employee {employee}: {len(held_amounts)} rows")
-            if acked and not held_amounts:
-                c.bad("lost", f"goal {goal}, employee {employee}: proposal missing")
-            elif acked and held_amounts[0] not in values:
-                c.bad("lost", f"goal {goal}, employee {employee}: {held_amounts[0]} not acked")
-        checks.append(c)
-
-        # contested plans: one whole item set, a revision per accepted edit, signatures
-        # that match the status and the revision their signer read
-        c = Check("contested plans")
-        cards = {
-            card.id: card
-            for card in (
-                await s.execute(
-                    select(Scorecard).where(Scorecard.id.in_([p.card_id for p in sc.contested]))
-                )
-            ).scalars()
-        }
-        items = (
-            await s.execute(
-                select(
-                    ScorecardItem.scorecard_id,
-                    ScorecardItem.key,
-                    ScorecardItem.title,
-                    ScorecardItem.weight,
-                    ScorecardItem.target,
-                ).where(ScorecardItem.scorecard_id.in_(cards))
-            )
-        ).all()
-        shapes: dict[int, list[tuple[str, str, float, float]]] = defaultdict(list)
-        for card_id, key, title, weight, target in items:
-            shapes[card_id].append((key, title, float(weight), float(target or 0)))
-        revisions_audited: dict[str, list[int]] = defaultdict(list)
-        for object_id, after in (
-            await s.execute(
-                select(AuditEvent.object_id, AuditEvent.after)
-                .where(AuditEvent.id > before.audit_id, AuditEvent.action == "scorecard.items.set")
-                .order_by(AuditEvent.id)
-            )
-        ).all():
-            revisions_audited[object_id].append(int((after or {}).get("revision", -1)))
-        for plan in sc.contested:
-            c.checked += 1
-            card = cards[plan.card_id]
-            edits = ledger.edits.get(plan.card_id, [])
-            edited, unknown = edits.count(OK), edits.count(UNKNOWN)
-            start = before.revisions[plan.card_id]
-            if edited and sorted(shapes[plan.card_id]) not in SET_SHAPES:
-                c.bad("violations", f"plan {plan.card_id}: items are no one set")
-            if edited and sum(w for _, _, w, _ in shapes[plan.card_id]) != 100:
-                c.bad("violations", f"plan {plan.card_id}: weights do not sum to 100")
-            if not start + edited <= card.revision <= start + edited + unknown:
-                c.bad(
-                    "lost" if card.revision < start + edited else "violations",
-                    f"plan {plan.card_id}: revision {card.revision}, {edited} edits since {start}",
-                )
-            at = sorted(revisions_audited.get(str(plan.card_id), []))
-            if at != list(range(start + 1, card.revision + 1)):
-                c.bad("violations", f"plan {plan.card_id}: edits audited at revisions {at}")
-            by_employee, by_manager = card.employee_signed_at, card.manager_signed_at
-            expected = (
-                "signed"
-                if by_employee and by_manager
-                else "signing"
-                if by_employee or by_manager
-                else "draft"
-            )
-            if card.status != expected:
-                c.bad("violations", f"plan {plan.card_id}: {card.status} with signatures "
-                      f"employee={bool(by_employee)} manager={bool(by_manager)}")  # fmt: skip
-            for role, signed in (("employee", by_employee), ("manager", by_manager)):
-                seen = {
-                    rev
-                    for r, rev, fate in ledger.signs.get(plan.card_id, [])
-                    if r == role and fate in (OK, UNKNOWN)
-                }
-                if signed and card.revision not in seen and (edited or seen):
-                    c.bad("violations", f"plan {plan.card_id}: {role} signature on revision "
-                          f"{card.revision}, signed at {sorted(seen)}")  # fmt: skip
-        # refused to their owner: the lead's own plan
-        c.checked += 1
-        lead_revision = (
-            await s.execute(select(Scorecard.revision).where(Scorecard.id == sc.lead_card))
-        ).scalar_one()
-        if lead_revision != before.revisions[sc.lead_card]:
-            c.bad("violations", "the lead changed their own plan")
-        checks.append(c)
-
-        # stable plans: actuals and check-ins neither reopen nor change them
-        c = Check("other plans")
-        for card_id, revision, status in (
-            await s.execute(
-                select(Scorecard.id, Scorecard.revision, Scorecard.status).where(
-                    Scorecard.id.in_([p.card_id for p in sc.stable.values()])
-                )
-            )
-        ).all():
-            c.checked += 1
-            if (revision, status) != (before.revisions[card_id], before.statuses[card_id]):
-                c.bad("violations", f"plan {card_id}: {status} r{revision}, was "
-                      f"{before.statuses[card_id]} r{before.revisions[card_id]}")  # fmt: skip
-        checks.append(c)
-
-        # the audit trail: one event per acknowledged write, none for a refused one
-        c = Check("audit trail = acknowledged writes")
-        audited = Counter(
-            dict(
-                (
-                    await s.execute(
-                        select(AuditEvent.action, func.count())
-                        .where(AuditEvent.id > before.audit_id)
-                        .group_by(AuditEvent.action)
-                    )
-                ).all()
-            )
-        )
-        for action, fates in sorted(ledger.audited.items()):
-            if action.startswith("forbidden"):
-                continue
-            c.checked += len(fates)
-            n_ok, unknown = fates.count(OK), fates.count(UNKNOWN)
-            n = audited.get(action, 0)
-            if n < n_ok:
-                c.bad("lost", f"{action}: {n_ok} acknowledged, {n} audited")
-            if n > n_ok + unknown:
-                c.bad("duplicated", f"{action}: {n_ok} acknowledged, {n} audited")
-        for message in ledger.forbidden_accepted:
-            c.bad("violations", f"accepted: {message}")
-        checks.append(c)
-    return checks
-
-
 # --- the run ------------------------------------------------------------------------------
 
 
@@ -1304,7 +796,7 @@ async def main(args: argparse.Namespace) -> int:
                     for client in clients:
                         await client.aclose()
             problems = server_problems(logs)
-        checks = await verify(engine, run, before)
+        checks = await verify(engine, run.sc, run.ledger, run.run_id, before)
         return report(run, checks, elapsed, args.servers, len(writers), problems)
     finally:
         await engine.dispose()

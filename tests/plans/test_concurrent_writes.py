@@ -11,14 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from perfloop.api.app import create_app
 from perfloop.settings import Settings
 from perfloop.store import make_engine
 from perfloop.store.goals import GoalProposal
-from perfloop.store.plans import Actual, Scorecard
+from perfloop.store.plans import ActionTask, Actual, Scorecard
 from support import GraphQLClient
 from support.company import Company
 
@@ -261,3 +261,165 @@ async def test_the_first_actual_entered_twice_at_once_is_one_row(
         ).scalar_one()
     assert count == 1
     assert value in values
+
+
+REFRESH = """
+mutation($cycle: ID!) { refreshActuals(cycle: $cycle) { updated errors { code message detail } } }
+"""
+CHECK_IN = """
+mutation($card: ID!, $item: ID!) {
+  checkIn(scorecard: $card, item: $item, confidence: 0.5, note: "on track") {
+    checkin { id } errors { code message detail }
+  }
+}"""
+# the first set has a dataset item (revenue) and a manual one (x) that the second removes
+WITH_REVENUE = [
+    {"library": "sales-kpis@1", "indicator": "revenue", "target": 100, "weight": 40},
+    *_items({"a": 20, "b": 20, "x": 20}),
+]
+WITHOUT = _items({"a": 40, "b": 20, "c": 20, "d": 20})
+WAITING = """
+SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock'
+"""
+
+
+async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
+    """Until ``count`` transactions of this database wait for a lock."""
+    async with sessions() as session:
+        for _ in range(200):
+            if (await session.execute(text(WAITING))).scalar_one() >= count:
+                return
+            await session.rollback()
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {count} writers waited for a lock")
+
+
+async def test_writes_on_items_an_edit_is_removing_wait_or_find_them_gone(
+    plan: Plan, sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("row locks order the writers here; SQLite has one writer at a time")
+    base = {"cycle": plan.cycle, "employee": plan.emp}
+    card = (await plan.write(0, SET_ITEMS, {**base, "items": WITH_REVENUE}, "lead"))["scorecard"]
+    ids = {i["key"]: i["id"] for i in card["items"]}
+    x, revenue = ids["x"], ids["revenue"]
+    assert _codes(await plan.write(0, ENTER, {"item": x, "value": 1.0}, "lead")) == []
+    assert _codes(await plan.write(0, REFRESH, {"cycle": plan.cycle}, "hr")) == []
+    async with sessions() as blocker:
+        # given the lead's edit has deleted revenue and x (in id order), and waits to
+        # delete x's actual with it
+        await blocker.execute(select(Actual.id).where(Actual.item_id == int(x)).with_for_update())
+        edit = asyncio.create_task(plan.write(1, SET_ITEMS, {**base, "items": WITHOUT}, "lead"))
+        await _waiting(sessions, 1)
+        # when an actual, a check-in on x and a refresh (revenue) come in meanwhile
+        writes = asyncio.gather(
+            plan.write(0, ENTER, {"item": x, "value": 2.0}, "hr"),
+            plan.write(1, CHECK_IN, {"card": card["id"], "item": x}, "emp"),
+            plan.write(0, REFRESH, {"cycle": plan.cycle}, "hr"),
+        )
+        await _waiting(sessions, 4)
+        await blocker.rollback()
+    # then the edit goes through, and they find the items gone: never INTERNAL
+    assert _codes(await edit) == []
+    entered, checked, refreshed = await writes
+    assert _codes(entered) == ["NOT_FOUND"]
+    assert _codes(checked) == ["NOT_FOUND"]
+    assert _codes(refreshed) == []
+    async with sessions() as session:
+        left = (
+            await session.execute(
+                select(func.count()).where(Actual.item_id.in_([int(x), int(revenue)]))
+            )
+        ).scalar_one()
+    assert left == 0
+
+
+MOVE_TASK = """
+mutation($task: ID!) {
+  updateActionTask(task: $task, status: "done") { task { id } errors { code message detail } }
+}"""
+TASKS = """
+query($employee: ID!, $cycle: ID!) {
+  scorecard(employee: $employee, cycle: $cycle) { items { key tasks { id } } }
+}"""
+
+
+async def test_a_task_moved_while_an_edit_removes_its_item_is_not_found(
+    plan: Plan, sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("row locks order the writers here; SQLite has one writer at a time")
+    base = {"cycle": plan.cycle, "employee": plan.emp}
+    with_task = [{**SET_A[0], "tasks": [{"title": "call"}]}, *SET_A[1:]]
+    await plan.write(0, SET_ITEMS, {**base, "items": with_task}, "lead")
+    read = await plan.on(0).ok(TASKS, base, as_user="lead")
+    task = next(t["id"] for i in read["scorecard"]["items"] for t in i["tasks"])
+    async with sessions() as blocker:
+        # given the lead's edit has deleted the task's item and waits to delete the task
+        await blocker.execute(
+            select(ActionTask.id).where(ActionTask.id == int(task)).with_for_update()
+        )
+        edit = asyncio.create_task(plan.write(1, SET_ITEMS, {**base, "items": SET_B}, "lead"))
+        await _waiting(sessions, 1)
+        # when the employee moves the task meanwhile
+        moved = asyncio.create_task(plan.write(0, MOVE_TASK, {"task": task}, "emp"))
+        await _waiting(sessions, 2)
+        await blocker.rollback()
+    # then the edit goes through and the task is gone: NOT_FOUND, never INTERNAL
+    assert _codes(await edit) == []
+    assert _codes(await moved) == ["NOT_FOUND"]
+
+
+DELETE_GOAL = """
+mutation($goal: ID!) { deleteGoal(goal: $goal) { deleted errors { code message detail } } }"""
+UPDATE_GOAL = """
+mutation($goal: ID!) {
+  updateGoal(goal: $goal, target: 50) { goal { id } errors { code message detail } }
+}"""
+CHILD_GOAL = """
+mutation($input: GoalInput!) {
+  createGoal(input: $input) { goal { id } errors { code message path } }
+}"""
+
+
+async def test_writes_on_a_goal_being_deleted_wait_and_find_it_gone(
+    plan: Plan, company: Company, sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("row locks order the writers here; SQLite has one writer at a time")
+    made = await company.ok(GOAL, {"input": {
+        "cycleId": plan.cycle, "level": "team", "orgUnitId": str(company.units["t1"]),
+        "title": "Deals", "target": 100,
+    }}, as_user="head")  # fmt: skip
+    goal = made["createGoal"]["goal"]["id"]
+    proposed = await plan.write(
+        0, PROPOSE, {"goal": goal, "employee": plan.emp, "amount": 5}, "emp"
+    )
+    assert _codes(proposed) == []
+    async with sessions() as blocker:
+        # given the head's delete has removed the goal and waits to remove its proposal
+        await blocker.execute(
+            select(GoalProposal.id).where(GoalProposal.goal_id == int(goal)).with_for_update()
+        )
+        deleted = asyncio.create_task(plan.write(1, DELETE_GOAL, {"goal": goal}, "head"))
+        await _waiting(sessions, 1)
+        # when a target change, a proposal and a child goal come in meanwhile
+        lead = str(company.people["lead"])
+        child = {
+            "cycleId": plan.cycle, "level": "employee", "employeeId": plan.emp,
+            "parentId": goal, "title": "My deals", "target": 10,
+        }  # fmt: skip
+        writes = asyncio.gather(
+            plan.write(0, UPDATE_GOAL, {"goal": goal}, "hr"),
+            plan.write(1, PROPOSE, {"goal": goal, "employee": lead, "amount": 7}, "lead"),
+            plan.write(0, CHILD_GOAL, {"input": child}, "hr"),
+        )
+        await _waiting(sessions, 4)
+        await blocker.rollback()
+    # then the delete goes through and they find the goal gone: never INTERNAL
+    assert _codes(await deleted) == []
+    updated, proposed, created = await writes
+    assert _codes(updated) == ["NOT_FOUND"]
+    assert _codes(proposed) == ["NOT_FOUND"]
+    assert _codes(created) == ["NOT_FOUND"]

@@ -6,7 +6,7 @@ goals; employee goals are filtered by the caller's scope.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import or_, select
 
@@ -19,6 +19,7 @@ from perfloop.services.plans import (
     in_cycle_period,
     not_found,
 )
+from perfloop.store.core import keep_rows, lock_rows
 from perfloop.store.goals import Goal, GoalProposal
 from perfloop.store.plans import Actual, ScorecardItem
 
@@ -76,17 +77,30 @@ def goals_visible_to(caller: Caller, scope: Scope) -> Any:
     )
 
 
-async def goal_in_scope(session: AsyncSession, caller: Caller, goal_id: int) -> Goal:
+async def goal_in_scope(
+    session: AsyncSession,
+    caller: Caller,
+    goal_id: int,
+    *,
+    hold: Literal["write", "refer"] | None = None,
+) -> Goal:
+    """A goal the caller may read; NOT_FOUND otherwise. For a write, ``hold`` says what
+    it is about to do: ``write`` (change or delete the goal) locks it until commit,
+    ``refer`` (a proposal, a child goal) keeps it from being deleted until then; either
+    way a goal deleted meanwhile is not found (``store/core/writes.py``)."""
     scope = caller.require(Permission.GOAL_READ)
-    goal = (
-        await session.execute(
-            select(Goal).where(
-                Goal.id == goal_id,
-                Goal.tenant_id == caller.tenant_id,
-                goals_visible_to(caller, scope),
-            )
-        )
-    ).scalar_one_or_none()
+    criteria = (
+        Goal.id == goal_id,
+        Goal.tenant_id == caller.tenant_id,
+        goals_visible_to(caller, scope),
+    )
+    if hold == "write":
+        goal = next(iter(await lock_rows(session, Goal, *criteria)), None)
+    else:
+        query = select(Goal).where(*criteria)
+        goal = (
+            await session.execute(keep_rows(query, Goal) if hold == "refer" else query)
+        ).scalar_one_or_none()
     if goal is None:
         raise not_found("goal", ("goal",))
     return goal

@@ -210,7 +210,7 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
             ("employeeId",) if data.employee_id is not None else ("orgUnitId",),
         )  # fmt: skip
         if data.parent_id is not None:
-            parent = await goal_in_scope(session, caller, data.parent_id)
+            parent = await goal_in_scope(session, caller, data.parent_id, hold="refer")
             if parent.cycle_id != cycle.id:
                 raise invalid("the parent goal belongs to another cycle", ("parentId",))
     values["title"] = data.title.strip()
@@ -275,7 +275,7 @@ async def update_goal(
     """Change some of a goal's values (a ``None`` target, weight, unit or actual clears it:
     a goal without its own actual is measured by its plan items or rolled up)."""
     caller.require(Permission.GOAL_MANAGE)
-    goal = await goal_in_scope(session, caller, goal_id)
+    goal = await goal_in_scope(session, caller, goal_id, hold="write")
     await _check_managed(session, caller, goal)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -293,7 +293,7 @@ async def update_goal(
 
 async def delete_goal(session: AsyncSession, caller: Caller, goal_id: int) -> None:
     caller.require(Permission.GOAL_MANAGE)
-    goal = await goal_in_scope(session, caller, goal_id)
+    goal = await goal_in_scope(session, caller, goal_id, hold="write")
     await _check_managed(session, caller, goal)
     audit.record(
         session, caller, "goal.delete", "goal", goal.id,
@@ -325,7 +325,7 @@ async def propose(
 ) -> GoalProposal:
     """Say what a unit, position or person can take on under ``goal_id`` (bottom-up)."""
     caller.require(Permission.GOAL_PROPOSE)
-    goal = await goal_in_scope(session, caller, goal_id)
+    goal = await goal_in_scope(session, caller, goal_id, hold="refer")
     if not math.isfinite(amount) or amount < 0:
         raise invalid("propose an amount of 0 or more", ("amount",))
     if position is not None and (org_unit_id is None or not position.strip()):

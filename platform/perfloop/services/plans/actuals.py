@@ -43,7 +43,7 @@ from perfloop.services.plans.common import (
     scorecard_in_scope,
     template_bodies,
 )
-from perfloop.store.core import lock_rows, upsert, upsert_many, utcnow
+from perfloop.store.core import keep_rows, lock_rows, upsert, upsert_many, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import Actual, Checkin, Scorecard, ScorecardItem
 
@@ -69,12 +69,15 @@ async def _item_in_scope(
     scope = caller.require(permission)
     row = (
         await session.execute(
-            select(ScorecardItem, Scorecard)
-            .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
-            .where(
-                ScorecardItem.id == item_id,
-                ScorecardItem.tenant_id == caller.tenant_id,
-                employees_in_scope(caller, scope, Scorecard.employee_id),
+            keep_rows(  # a plan edit removing the item waits until its actual is written
+                select(ScorecardItem, Scorecard)
+                .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+                .where(
+                    ScorecardItem.id == item_id,
+                    ScorecardItem.tenant_id == caller.tenant_id,
+                    employees_in_scope(caller, scope, Scorecard.employee_id),
+                ),
+                ScorecardItem,
             )
         )
     ).first()
@@ -280,33 +283,40 @@ def _evaluate(formula: Formula, data: Mapping[str, Any]) -> tuple[float | None, 
 
 
 async def _plan_rows(session: AsyncSession, caller: Caller, cycle: Cycle, scope: Any) -> list[Any]:
+    """The items of the plans in scope with their current actual, held until the refresh
+    commits: a plan edit removing one of them waits, and one removed before is not read
+    (its actual would fail the foreign key)."""
     return list(
         (
             await session.execute(
-                select(
-                    ScorecardItem.id,
-                    ScorecardItem.scorecard_id,
-                    ScorecardItem.key,
-                    ScorecardItem.indicator_key,
-                    ScorecardItem.library_ref,
-                    ScorecardItem.source,
-                    Employee.email,
-                    Employee.employee_no,
-                    OrgUnit.code.label("unit_code"),
-                    Actual.value.label("current"),
-                    Actual.source.label("current_source"),
-                )
-                .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
-                .join(Employee, Employee.id == Scorecard.employee_id)
-                .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
-                .outerjoin(
-                    Actual,
-                    and_(Actual.item_id == ScorecardItem.id, in_cycle_period(cycle)),
-                )
-                .where(
-                    Scorecard.tenant_id == caller.tenant_id,
-                    Scorecard.cycle_id == cycle.id,
-                    employees_in_scope(caller, scope, Scorecard.employee_id),
+                keep_rows(
+                    select(
+                        ScorecardItem.id,
+                        ScorecardItem.scorecard_id,
+                        ScorecardItem.key,
+                        ScorecardItem.indicator_key,
+                        ScorecardItem.library_ref,
+                        ScorecardItem.source,
+                        Employee.email,
+                        Employee.employee_no,
+                        OrgUnit.code.label("unit_code"),
+                        Actual.value.label("current"),
+                        Actual.source.label("current_source"),
+                    )
+                    .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+                    .join(Employee, Employee.id == Scorecard.employee_id)
+                    .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+                    .outerjoin(
+                        Actual,
+                        and_(Actual.item_id == ScorecardItem.id, in_cycle_period(cycle)),
+                    )
+                    .where(
+                        Scorecard.tenant_id == caller.tenant_id,
+                        Scorecard.cycle_id == cycle.id,
+                        employees_in_scope(caller, scope, Scorecard.employee_id),
+                    )
+                    .order_by(ScorecardItem.id),
+                    ScorecardItem,
                 )
             )
         ).all()
@@ -433,7 +443,8 @@ async def refresh_actuals(
                 "entered_by_id": None,
                 "updated_at": now,
             }
-            for item_id, (value, error) in values.items()
+            # in item order, as the rows were held: two refreshes cannot deadlock
+            for item_id, (value, error) in sorted(values.items())
         ],
         _PERIOD_KEY,
         ("value", "error", "source", "entered_by_id", "updated_at"),
@@ -468,9 +479,12 @@ async def check_in(
     if not 0 <= confidence <= 1:
         raise invalid("confidence is between 0 and 1", ("confidence",))
     if item_id is not None:
-        owner = (
+        owner = (  # held: a plan edit removing the item waits for the check-in
             await session.execute(
-                select(ScorecardItem.scorecard_id).where(ScorecardItem.id == item_id)
+                keep_rows(
+                    select(ScorecardItem.scorecard_id).where(ScorecardItem.id == item_id),
+                    ScorecardItem,
+                )
             )
         ).scalar_one_or_none()
         if owner != card.id:

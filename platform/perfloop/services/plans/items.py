@@ -21,7 +21,7 @@ from perfloop.services.plans.common import (
     indicators_of,
     template_bodies,
 )
-from perfloop.store.core import insert_or_ignore, lock_rows
+from perfloop.store.core import insert_or_ignore, keep_rows, lock_rows
 from perfloop.store.goals import Goal
 from perfloop.store.org import OrgUnit
 from perfloop.store.plans import ActionTask, Actual, Checkin, Scorecard, ScorecardItem
@@ -89,10 +89,15 @@ async def resolve_items(
         g.id: g
         for g in (
             await session.execute(
-                select(Goal).where(
-                    Goal.id.in_(goal_ids),
-                    Goal.tenant_id == caller.tenant_id,
-                    Goal.cycle_id == cycle.id,
+                keep_rows(  # linked items refer to them: a goal deleted meanwhile waits
+                    select(Goal)
+                    .where(
+                        Goal.id.in_(goal_ids),
+                        Goal.tenant_id == caller.tenant_id,
+                        Goal.cycle_id == cycle.id,
+                    )
+                    .order_by(Goal.id),
+                    Goal,
                 )
             )
         ).scalars()

@@ -271,7 +271,8 @@ async def sign(
 async def update_task(
     session: AsyncSession, caller: Caller, task_id: int, status: str
 ) -> ActionTask:
-    """Move an action-plan task (progress on a plan does not reopen signing)."""
+    """Move an action-plan task (progress on a plan does not reopen signing). The task is
+    locked while it moves; one removed with its item meanwhile is not found."""
     scope = caller.require(Permission.CHECKIN_WRITE)
     if status not in TASK_STATUSES:
         raise invalid(f"status must be one of {', '.join(TASK_STATUSES)}", ("status",))
@@ -287,8 +288,12 @@ async def update_task(
             )
         )
     ).scalar_one_or_none()
-    if task is None:
+    # locked and read afresh: an edit removing the task's item (and the task with it)
+    # meanwhile leaves nothing to update
+    locked = await lock_rows(session, ActionTask, ActionTask.id == task.id) if task else []
+    if not locked:
         raise not_found("task", ("task",))
+    (task,) = locked
     before = task.status
     task.status = status
     audit.record(

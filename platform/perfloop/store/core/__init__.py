@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
-from perfloop.store.core.writes import insert_or_ignore, lock_rows, upsert, upsert_many
+from perfloop.store.core.writes import (
+    insert_or_ignore,
+    keep_rows,
+    lock_rows,
+    upsert,
+    upsert_many,
+)
 
 __all__ = [
     "NAMING",
@@ -13,6 +19,7 @@ __all__ = [
     "Base",
     "JSONType",
     "insert_or_ignore",
+    "keep_rows",
     "lock_rows",
     "upsert",
     "upsert_many",

@@ -1,10 +1,19 @@
 """Writes to shared rows that stay right under concurrent writers, on both databases.
 
-- ``lock_rows``: read rows for update. PostgreSQL locks them (``SELECT … FOR
-  UPDATE``); SQLite has no row locks, so a no-op ``UPDATE`` of the same rows takes
+- ``lock_rows``: read rows for update. PostgreSQL locks them (``SELECT … FOR NO KEY
+  UPDATE``: writers of the same rows wait for each other, while an insert that only
+  refers to a locked row — its foreign key check takes ``KEY SHARE`` — goes on, so a
+  check-in is not held up by an edit of its plan, and cannot deadlock with it);
+  SQLite has no row locks, so a no-op ``UPDATE`` of the same rows takes
   the database's write lock first (writers then run one at a time, readers go on
   under WAL). Either way, what the caller reads is current and stays so until
   commit: a read-check-write on those rows cannot interleave with another.
+- ``keep_rows``: a read of rows that a write then refers to (an actual or a check-in
+  on a plan item): on PostgreSQL they are held with ``FOR KEY SHARE`` until commit, so
+  a concurrent delete waits (and a row deleted before is not read) and the insert that
+  refers to them cannot fail its foreign key; updates of the rows go on meanwhile. On
+  SQLite the database's one writer is the rule: a row deleted between the read and the
+  write makes the write fail as "database is locked", answered as a conflict.
 - ``insert_or_ignore`` / ``upsert``: ``INSERT … ON CONFLICT`` on a unique key, so
   two first writes of the same row do not both insert (one of them would be a
   unique violation) and a repeated write is idempotent.
@@ -17,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 if TYPE_CHECKING:
@@ -26,8 +35,9 @@ if TYPE_CHECKING:
     from perfloop.store.core.base import Base
 
 T = TypeVar("T", bound="Base")
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
-__all__ = ["insert_or_ignore", "lock_rows", "upsert", "upsert_many"]
+__all__ = ["insert_or_ignore", "keep_rows", "lock_rows", "upsert", "upsert_many"]
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -51,10 +61,19 @@ async def lock_rows(
             .execution_options(synchronize_session=False)
         )
     else:  # ordered by primary key, so two lockers of overlapping sets cannot deadlock
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)  # FOR NO KEY UPDATE
         if order_by is None:
             query = query.order_by(*model.__mapper__.primary_key)
     return list((await session.execute(query)).scalars())
+
+
+def keep_rows(query: S, *models: type[Base]) -> S:
+    """``query``, holding the rows it returns of ``models`` until the transaction ends:
+    nobody deletes them (or changes their key) meanwhile, updates go on. Rows are held
+    in the query's order: order it by the held model's primary key, as a delete of
+    several rows is (SQLAlchemy deletes in primary-key order), so that holders and
+    deleters of overlapping rows cannot deadlock. No-op on SQLite (see the module)."""
+    return query.with_for_update(read=True, key_share=True, of=list(models))  # FOR KEY SHARE
 
 
 def _insert(session: AsyncSession, model: type[Base]) -> Any:

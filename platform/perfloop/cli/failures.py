@@ -131,9 +131,8 @@ def _database_problem(chain: list[BaseException]) -> str | None:
     where = describe_database()
     for exc in chain:
         if isinstance(exc, socket.gaierror):
-            return (
-                f"cannot reach {where}: unknown host name; check the host in PERFLOOP_DATABASE_URL"
-            )
+            reason = exc.strerror or "unknown host name"
+            return f"cannot reach {where} ({reason}): check the host in PERFLOOP_DATABASE_URL"
         if isinstance(exc, ConnectionError | TimeoutError | asyncpg.CannotConnectNowError):
             refused = isinstance(exc, ConnectionRefusedError)
             reason = "connection refused" if refused else _first_line(exc)

@@ -86,6 +86,22 @@ def test_a_missing_database_through_the_installed_command(tmp_path: Path) -> Non
     assert len(done.stderr.splitlines()) == 1
 
 
+def test_serve_checks_the_database_before_it_listens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given no database where the settings point (and a server that must not start)
+    monkeypatch.setenv("PERFLOOP_DATABASE_URL", f"sqlite:///{tmp_path}/perfloop.db")
+    get_settings.cache_clear()
+
+    def started(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr("uvicorn.run", started)
+    # when / then the server does not start, and says why
+    line = one_line(runner.invoke(app, ["serve"]))
+    assert f"no database at {tmp_path / 'perfloop.db'}" in line
+
+
 def test_db_upgrade_into_a_folder_that_does_not_exist(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,8 +67,19 @@ layers: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+## pytest: the tests, measured by coverage (config in pyproject.toml: greenlets, threads,
+## ingest worker processes, `perfloop` subprocesses), printing the total; `$(BIN)/coverage
+## report` (or `coverage html`) then shows the files not fully covered. On Python 3.11
+## coverage needs the trace hook, which makes the suite about 2x slower
+## (bench/coverage_overhead.py): `make test COVERAGE=` runs it without.
+COVERAGE ?= 1
 pytest: install-dev
+ifeq ($(strip $(COVERAGE)),)
 	$(BIN)/pytest
+else
+	$(BIN)/pytest --cov --cov-report=
+	@echo "coverage: $$($(BIN)/coverage report --format=total)% of perfloop's statements; details: $(BIN)/coverage report"
+endif
 
 schema: install
 	$(BIN)/perfloop export-schema --output schema.graphql
@@ -77,4 +88,4 @@ bench: install-dev
 	$(BIN)/python bench/formulas.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +191,38 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path, engine: Engine
     path.write_text("工号,姓名\n", encoding="utf-8")
     with pytest.raises(FileError, match=r"not a readable \.xlsx workbook"):
         open_table(path, engine=engine)
+
+
+def _damaged(path: Path, change: Callable[[bytes], bytes | None]) -> Path:
+    """A copy of the workbook at ``path`` with its first sheet's XML changed (None: left out)."""
+    out = path.with_name("damaged.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data: bytes | None = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)  # type: ignore[arg-type]
+            if data is not None:
+                target.writestr(item, data)
+    return out
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda xml: xml[: len(xml) // 2], lambda xml: None],
+    ids=["sheet XML cut short", "sheet missing from the archive"],
+)
+def test_a_damaged_workbook_is_a_file_error_however_far_the_damage_lies(
+    tmp_path: Path, engine: Engine, change: Callable[[bytes], bytes | None]
+) -> None:
+    # given a workbook whose sheet is damaged past its header (openpyxl streams: it finds
+    # the damage while the rows are read, calamine while the sheet is opened)
+    rows = {f"A{n}": f"E{n:04d}" for n in range(2, 2000)} | {"A1": "工号", "B1": "姓名"}
+    path = _damaged(workbook(tmp_path, {"员工": rows}), change)
+    # when it is read, then the file is refused as a whole, saying which (openpyxl passes
+    # over a sheet missing from the archive, so it finds no sheet with data)
+    refused = r"damaged\.xlsx (is not a readable \.xlsx workbook|has no sheet with data)"
+    with pytest.raises(FileError, match=refused):
+        read(path, engine=engine, columns=ORG)
 
 
 def test_auto_uses_streaming_openpyxl_above_the_limit(

@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -22,6 +22,7 @@ from strawberry.http import GraphQLRequestData
 
 from perfloop.api.core.auth import TokenVerifier
 from perfloop.api.core.context import Context
+from perfloop.api.core.graphiql import graphiql_assets, graphiql_page
 from perfloop.api.core.http import RequestTooLarge, decode_json, error_response, read_body, replay
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
@@ -70,6 +71,10 @@ class PerfloopGraphQL(GraphQL[Context, None]):
             if session is not None:  # a refusal before execution left it open
                 await session.close()
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its scripts and styles from this server, not a CDN."""
+        return HTMLResponse(graphiql_page())
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
@@ -132,13 +137,13 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         yield
         await engine.dispose()
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+    ]
+    if settings.graphiql:
+        routes.append(graphiql_assets())
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,11 +13,20 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perfloop.cli.common import console, err_console, settings_or_exit, with_session
+from perfloop.cli.common import (
+    check_database,
+    console,
+    err_console,
+    require_database_file,
+    settings_or_exit,
+    with_session,
+)
+from perfloop.cli.failures import FailSafeGroup, Problem
 from perfloop.cli.imports import import_app
 from perfloop.cli.users import users_app
 
 app = typer.Typer(
+    cls=FailSafeGroup,  # a failure is one line and exit code 1, never a traceback
     help="perfloop: low-code performance management (绩效管理) served over GraphQL.",
     no_args_is_help=True,
     add_completion=False,
@@ -44,6 +54,14 @@ def _options(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="PERFLOOP_DEBUG",
+            help="Show the traceback of a failure instead of one line.",
+        ),
+    ] = False,
 ) -> None:
     """perfloop: low-code performance management (绩效管理) served over GraphQL."""
 
@@ -65,6 +83,7 @@ def serve(
     import uvicorn
 
     settings = settings_or_exit()
+    check_database(settings)
     host, port = host or settings.host, port or settings.port
     url = f"http://{host}:{port}/graphql"
     console.print(f"[bold green]perfloop[/] serving [link={url}]{url}[/link]")
@@ -83,6 +102,7 @@ def db_upgrade() -> None:
     from perfloop.store import make_engine, make_sessionmaker, upgrade
 
     settings = settings_or_exit()
+    require_database_file(settings.database_url, create=True)
 
     async def run() -> int:
         engine = make_engine(settings.database_url)
@@ -260,6 +280,8 @@ def formula_eval(
             option = "--variables" if error.path[:1] == ("variables",) else "--data"
             err_console.print(f"{option}: {error.message}", markup=False)
         raise typer.Exit(2) from None
+    except RecursionError:
+        raise Problem(_TOO_DEEP) from None
     if outcome.error is not None:
         e = outcome.error
         err_console.print(f"line {e.line}, column {e.column}: {e.message}", markup=False)
@@ -273,7 +295,14 @@ def formula_eval(
         )
         err_console.print(w.excerpt, markup=False, highlight=False)
     result = outcome.explanation if explain else outcome.value
-    typer.echo(json.dumps(result, ensure_ascii=False, indent=2 if explain else None))
+    try:
+        text = json.dumps(result, ensure_ascii=False, indent=2 if explain else None)
+    except RecursionError:
+        raise Problem(_TOO_DEEP) from None
+    typer.echo(text)
+
+
+_TOO_DEEP = "--data is nested too deeply to evaluate: use fewer levels of lists and objects"
 
 
 def _json_option(option: str, text: str) -> Any:
@@ -282,6 +311,14 @@ def _json_option(option: str, text: str) -> Any:
     except json.JSONDecodeError as exc:
         err_console.print(f"{option} is not JSON: {exc}", markup=False)
         raise typer.Exit(2) from None
+    except ValueError:  # a number of more digits than Python reads
+        limit = sys.get_int_max_str_digits()
+        err_console.print(f"{option} has a number of more than {limit:,} digits", markup=False)
+        raise typer.Exit(2) from None
+    except RecursionError:
+        raise Problem(
+            f"{option} is nested too deeply: use fewer levels of lists and objects"
+        ) from None
 
 
 @app.command("export-schema")

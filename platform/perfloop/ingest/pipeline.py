@@ -8,12 +8,21 @@ batch numbers ``n`` with ``n % W == w``) and hand them over through bounded
 queues, while the calling process stores the previous batch. Batches still
 arrive in file order, and at most ``_QUEUE_DEPTH`` batches per worker are in
 flight, so memory stays flat whatever the file's size.
+
+Workers never outlive the import. The caller terminates them when it stops
+(a failure, an interrupted generator); and a worker watches its parent, so
+when the importing process dies without a word (``kill -9``, out of memory)
+its workers exit too instead of waiting forever on a full queue. A worker's
+failure crosses back to the caller as an exception it re-raises, never as a
+traceback printed by the worker.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import threading
 from collections.abc import Container, Generator, Mapping, Set
 from pathlib import Path
 from typing import Any
@@ -51,6 +60,34 @@ class _Mine:
         return number % self.workers != self.worker or number in self.skip
 
 
+def _exit_with_parent() -> None:
+    """Exit this worker as soon as its parent is gone, however it went.
+
+    A spawned process holds the read end of a pipe whose write end only its
+    parent has (``multiprocessing.parent_process().sentinel``); the kernel
+    closes it when the parent dies, even by SIGKILL, and the watching thread
+    wakes up. Portable, unlike Linux's PR_SET_PDEATHSIG, and bound to the parent
+    process rather than to the thread that started the worker."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="perfloop-parent-watch", daemon=True).start()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it pickles (it is sent to the caller), else a RuntimeError saying it."""
+    try:
+        pickle.dumps(exc)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 def _produce(
     body: Mapping[str, Any],
     path: str,
@@ -63,6 +100,7 @@ def _produce(
     workers: int,
     queue: Any,
 ) -> None:
+    _exit_with_parent()
     try:
         spec = spec_for_body(body)
         mine = _Mine(worker, workers, skip)
@@ -80,7 +118,7 @@ def _produce(
                 queue.put(batch)
         queue.put(_DONE)
     except BaseException as exc:
-        queue.put((_FAILED, exc))
+        queue.put((_FAILED, _portable(exc)))
 
 
 def prepared_batches(

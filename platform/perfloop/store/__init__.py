@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from perfloop.store.core.db import make_engine, make_sessionmaker
-from perfloop.store.core.migrate import upgrade
+from perfloop.store.core.migrate import (
+    current_revision,
+    head_revision,
+    is_known_revision,
+    upgrade,
+)
 
-__all__ = ["make_engine", "make_sessionmaker", "upgrade"]
+__all__ = [
+    "current_revision",
+    "head_revision",
+    "is_known_revision",
+    "make_engine",
+    "make_sessionmaker",
+    "upgrade",
+]

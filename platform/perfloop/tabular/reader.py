@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 from perfloop.tabular.columns import Columns, Header
 from perfloop.tabular.encoding import decode_error, resolve_encoding
-from perfloop.tabular.errors import FileError
+from perfloop.tabular.errors import FileError, TableError
 from perfloop.tabular.sheets import blank, choose_sheet, no_header
 from perfloop.tabular.xlsx import Engine, open_book
 
@@ -209,19 +209,40 @@ def _open_xlsx(
     try:
         book = open_book(path, engine)
     except Exception as exc:  # a zip that is not a workbook, a damaged file
-        raise FileError(
-            f"{path.name} is not a readable .xlsx workbook ({exc})",
-            f"{path.name} 不是可读取的 .xlsx 工作簿（{exc}）",
-            path=path,
-        ) from None
+        raise _unreadable(path, exc) from None
     stack.callback(book.close)
-    index, rows, (number, cells) = choose_sheet(path, book, sheet, columns)
+    try:
+        index, rows, (number, cells) = choose_sheet(path, book, sheet, columns)
+    except TableError:
+        raise
+    except Exception as exc:  # a sheet's XML damaged or missing from the archive
+        raise _unreadable(path, exc) from None
     return Table(
         path,
         "xlsx",
         _header(path, columns, number, cells),
-        (row for row in rows if not blank(row[1])),
+        _xlsx_rows(path, rows),
         sheet=book.names[index],
         sheets=book.names,
         closer=stack,
+    )
+
+
+def _xlsx_rows(path: Path, rows: Rows) -> Rows:
+    # openpyxl streams the sheet's XML: damage further down shows up while reading
+    try:
+        for row in rows:
+            if not blank(row[1]):
+                yield row
+    except TableError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: Exception) -> FileError:
+    return FileError(
+        f"{path.name} is not a readable .xlsx workbook ({exc})",
+        f"{path.name} 不是可读取的 .xlsx 工作簿（{exc}）",
+        path=path,
     )

@@ -56,3 +56,15 @@ def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this perfloop's migrations (False: a
+    newer perfloop, or another program, migrated the database)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False

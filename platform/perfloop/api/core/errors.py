@@ -55,7 +55,21 @@ class ErrorPolicy(SchemaExtension):
     def _process(error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
-            return error  # syntax, validation, limits, permission errors: already public
+            # syntax, validation, limits, permission errors: already public
+            if error.path is None and "code" not in (error.extensions or {}):
+                # The document or the variables do not fit the schema (a syntax
+                # error, an unknown field, a value of the wrong type, a missing
+                # argument, a limit): the client's mistake, typed like a wrong
+                # argument value.
+                return GraphQLError(
+                    error.message,
+                    error.nodes,
+                    error.source,
+                    error.positions,
+                    original_error=original,
+                    extensions={**(error.extensions or {}), "code": _ErrorCode.INVALID.value},
+                )
+            return error
         if isinstance(original, ServiceError):
             return GraphQLError(
                 original.errors[0].message,

@@ -1,0 +1,58 @@
+"""Errors a client causes in its document or variables carry a code, and a
+failing field never leaves the request hanging (found by bench/fuzz.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from support import GraphQLClient
+
+#: A non-null root field that fails (INVALID) beside fields that query the
+#: database: graphql-core cancels those siblings when the failure nulls the
+#: whole result. Cut in the middle of a query, the shared connection was
+#: terminated by several siblings at once, and on SQLite the request never ended.
+FAILING_BESIDE_READS = """
+{
+  templates(kind: "no-such-kind") { totalCount }
+  cycles { id parent { id } }
+  orgUnits { id parent { id } }
+  employees(first: 5) { totalCount }
+  goals(cycle: "1") { id }
+}"""
+
+
+async def test_a_failing_field_beside_database_reads_is_answered(gql: GraphQLClient) -> None:
+    # when HR sends a query whose non-null field fails beside fields reading rows
+    body = await asyncio.wait_for(gql.raw(FAILING_BESIDE_READS, as_user="hr"), timeout=60)
+    # then the failure is answered, typed, and the next request works as usual
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID"]
+    again = await gql.ok("{ me { roles } }", as_user="hr")
+    assert "hr" in again["me"]["roles"]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "says"),
+    [
+        ("{ templates(kind: 0) { totalCount } }", None, "String cannot represent"),
+        ("{ goalGapReport(goal: 0.5) { goalId } }", None, "ID cannot represent"),
+        ("mutation { publishTemplate(document: null) { created } }", None, "JSON!"),
+        ("mutation { publishTemplate { created } }", None, "is required"),
+        ("{ template(key: 1 }", None, "Syntax Error"),
+        ("{ me { noSuchField } }", None, "noSuchField"),
+        ("query($k: String!) { template(key: $k) { key } }", {}, "$k"),
+        ("query($k: String) { template(key: $k) { key } }", {"k": 5}, "$k"),
+    ],
+    ids=["literal", "id", "null", "missing", "syntax", "field", "no-variable", "variable"],
+)
+async def test_a_document_that_does_not_fit_the_schema_is_invalid(
+    gql: GraphQLClient, query: str, variables: dict[str, object] | None, says: str
+) -> None:
+    # when a document or its variables do not fit the schema
+    body = await gql.raw(query, variables, as_user="hr")
+    # then each error says what is wrong and carries extensions.code INVALID
+    [error] = body["errors"]
+    assert says in error["message"]
+    assert error["extensions"]["code"] == "INVALID"

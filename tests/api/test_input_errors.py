@@ -56,3 +56,21 @@ async def test_a_document_that_does_not_fit_the_schema_is_invalid(
     [error] = body["errors"]
     assert says in error["message"]
     assert error["extensions"]["code"] == "INVALID"
+
+
+@pytest.mark.parametrize(
+    ("mutation", "argument"),
+    [
+        ('mutation { moveOrgUnit(id: "1") { errors { code message path } } }', "parent"),
+        ('mutation { enterActual(item: "1") { errors { code message path } } }', "value"),
+    ],
+)
+async def test_an_argument_without_a_default_must_be_sent(
+    gql: GraphQLClient, mutation: str, argument: str
+) -> None:
+    # when HR leaves out an argument that may be null but has no default
+    data = await gql.ok(mutation, as_user="hr")
+    # then the payload says which one, with INVALID, and nothing runs
+    [payload] = data.values()
+    [error] = payload["errors"]
+    assert (error["code"], error["path"]) == ("INVALID", [argument])

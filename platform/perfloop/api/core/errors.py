@@ -8,10 +8,12 @@ from collections.abc import Iterator
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.utils.str_converters import to_camel_case
 
 from perfloop.services.core.errors import ErrorCode as _ErrorCode
 from perfloop.services.core.errors import ServiceError
 from perfloop.services.core.errors import UserError as _UserError
+from perfloop.store.core import TextTooLong
 
 log = logging.getLogger("perfloop.api")
 
@@ -36,6 +38,14 @@ class UserError:
         )
 
 
+def too_long(exc: TextTooLong) -> ServiceError:
+    """INVALID naming the field (the column's attribute, as GraphQL spells it)."""
+    field = to_camel_case(exc.attribute)
+    return ServiceError.one(
+        _ErrorCode.INVALID, f"{field} is longer than {exc.limit} characters", (field,)
+    )
+
+
 def user_errors(exc: ServiceError) -> list[UserError]:
     return [UserError.from_service(e) for e in exc.errors]
 
@@ -54,22 +64,8 @@ class ErrorPolicy(SchemaExtension):
     @staticmethod
     def _process(error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if original is None or isinstance(original, GraphQLError):
-            # syntax, validation, limits, permission errors: already public
-            if error.path is None and "code" not in (error.extensions or {}):
-                # The document or the variables do not fit the schema (a syntax
-                # error, an unknown field, a value of the wrong type, a missing
-                # argument, a limit): the client's mistake, typed like a wrong
-                # argument value.
-                return GraphQLError(
-                    error.message,
-                    error.nodes,
-                    error.source,
-                    error.positions,
-                    original_error=original,
-                    extensions={**(error.extensions or {}), "code": _ErrorCode.INVALID.value},
-                )
-            return error
+        if isinstance(original, TextTooLong):
+            original = too_long(original)
         if isinstance(original, ServiceError):
             return GraphQLError(
                 original.errors[0].message,
@@ -77,6 +73,23 @@ class ErrorPolicy(SchemaExtension):
                 path=error.path,
                 extensions={"code": original.code.value},
             )
+        if error.path is None:
+            # Before execution: the document or the variables do not fit the
+            # schema (a syntax error, an unknown field, a value of the wrong
+            # type or shape, a missing argument, a limit). The client's
+            # mistake, typed like a wrong argument value.
+            if "code" in (error.extensions or {}):
+                return error
+            return GraphQLError(
+                error.message,
+                error.nodes,
+                error.source,
+                error.positions,
+                original_error=original,
+                extensions={**(error.extensions or {}), "code": _ErrorCode.INVALID.value},
+            )
+        if original is None or isinstance(original, GraphQLError):
+            return error  # permission errors and the like: already public
         log.error("unexpected error in %s", error.path, exc_info=original)
         return GraphQLError(
             "Unexpected error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}

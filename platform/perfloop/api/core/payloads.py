@@ -8,8 +8,9 @@ async def create_org_unit(self, info: Info, input: CreateOrgUnitInput) -> OrgUni
 ```
 
 A resolver holds its service call and its result mapping only. When the
-service raises `ServiceError`, `ErrorsAsPayload` answers with the mutation's
-payload type carrying the errors (`errors: [UserError!]!`): expected failures
+service raises `ServiceError` (or the store refuses a text longer than its
+column, `TextTooLong`: INVALID naming the field), `ErrorsAsPayload` answers
+with the mutation's payload type carrying the errors (`errors: [UserError!]!`): expected failures
 are data, not GraphQL errors. A payload that says more about a failure (the
 guards that blocked a cycle, say) defines ``from_service_error(exc)``.
 Anything else a resolver raises is a bug, masked by `ErrorPolicy`.
@@ -31,10 +32,11 @@ import strawberry
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.utils.str_converters import to_camel_case
 
-from perfloop.api.core.errors import user_errors
+from perfloop.api.core.errors import too_long, user_errors
 from perfloop.api.core.permissions import requires
 from perfloop.authz import Permission
 from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.store.core import TextTooLong
 
 if TYPE_CHECKING:
     from strawberry.types.field import StrawberryField
@@ -89,6 +91,13 @@ class ErrorsAsPayload(FieldExtension):
             return await next_(source, info, **kwargs)
         except ServiceError as exc:
             return payload_for(info.return_type, exc)
+        except TextTooLong as exc:
+            # Raised while the service assigned its changes: drop the half-made
+            # ones, so a later mutation of the same request cannot commit them.
+            session = info.context.session
+            session.expunge_all()
+            await session.rollback()
+            return payload_for(info.return_type, too_long(exc))
 
 
 def mutation(*, description: str, permission: Permission) -> Any:

@@ -5,5 +5,6 @@ from __future__ import annotations
 
 from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
+from perfloop.store.core.lengths import TextTooLong
 
-__all__ = ["NAMING", "AuditEvent", "Base", "JSONType", "utcnow"]
+__all__ = ["NAMING", "AuditEvent", "Base", "JSONType", "TextTooLong", "utcnow"]

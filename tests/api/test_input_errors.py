@@ -74,3 +74,24 @@ async def test_an_argument_without_a_default_must_be_sent(
     [payload] = data.values()
     [error] = payload["errors"]
     assert (error["code"], error["path"]) == ("INVALID", [argument])
+
+
+SET_ITEMS = """
+mutation($items: [ScorecardItemInput!]!) {
+  setScorecardItems(cycle: "1", employee: "1", items: $items) { errors { code } }
+}"""
+
+
+@pytest.mark.parametrize("thresholds", ["abc", [1, 2], 3], ids=["string", "array", "number"])
+async def test_thresholds_that_are_not_an_object_are_invalid_not_dropped(
+    gql: GraphQLClient, thresholds: object
+) -> None:
+    # when HR sends an item whose thresholds are not a JSON object
+    items = [{"weight": 100, "key": "k", "title": "T", "thresholds": thresholds}]
+    body = await gql.raw(SET_ITEMS, {"items": items}, as_user="hr")
+    # then the request is refused before it runs, naming where (it used to be dropped)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INVALID"
+    assert "items" in error["message"]
+    assert "thresholds" in error["message"]
+    assert "JSON object" in error["message"]

@@ -19,6 +19,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from perfloop.api.apps.mutations import AppsMutations
@@ -26,6 +27,7 @@ from perfloop.api.apps.queries import AppsQueries
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
 from perfloop.api.core.inputs import RefuseUnstorable
+from perfloop.api.core.scalars import SCALAR_MAP
 from perfloop.api.cycles.mutations import CyclesMutations
 from perfloop.api.cycles.queries import CyclesQueries
 from perfloop.api.datasets.mutations import DatasetsMutations
@@ -178,6 +180,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         execution_context_class=PlainDataExecutor,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

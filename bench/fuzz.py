@@ -1,5 +1,6 @@
 """A GraphQL fuzz run: operations generated from the committed schema.graphql
-(hypothesis-graphql; valid ones and ones with one schema violation), sent with
+(hypothesis-graphql; valid ones and ones with one schema violation, some
+arguments left out or sent as variables; tests/support/fuzz.py), sent with
 a valid token of each role against the demo company, counted by outcome.
 
     .venv/bin/python bench/fuzz.py [--operations 1000] [--database-url URL] [--seed N]
@@ -11,8 +12,10 @@ so point it at a database meant for tests. Mutations are sent too, so the
 demo data is changed by the run. The same ``--seed`` (default 0) sends the
 same operations.
 
-Prints, per role: operations, outcomes (``ok``, a top-level error code, or
-``payload CODE`` for a mutation's expected failure), INTERNAL and HTTP 5xx;
+``FUZZ_TRACE=1`` prints each operation to stderr before it is sent (to find
+one that does not return). Prints, per role: operations, outcomes (``ok``, a
+top-level error code, or ``payload CODE`` for a mutation's expected failure),
+INTERNAL and HTTP 5xx;
 then up to ``--show`` broken answers (5xx, INTERNAL, an error without a code)
 with their documents. Done-when for the API: 0 INTERNAL and 0 5xx.
 """
@@ -40,7 +43,7 @@ from perfloop.settings import Settings, normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from support.fuzz import ROLE_USERS, Tally, any_operation, read_answer
+from support.fuzz import ROLE_USERS, Operation, Tally, any_operation, read_answer
 
 
 async def prepare(engine: AsyncEngine) -> None:
@@ -73,13 +76,14 @@ def run_role(
         suppress_health_check=list(HealthCheck),
     )
     @given(any_operation())
-    def one(document: str) -> None:
+    def one(operation: Operation) -> None:
+        document, variables = operation
         if os.environ.get("FUZZ_TRACE"):
-            print(role, document.replace("\n", " "), file=sys.stderr, flush=True)
-        response = loop.run_until_complete(
-            client.post("/graphql", json={"query": document}, headers=headers)
-        )
-        tally.add(role, document, read_answer(response.status_code, response.text))
+            print(role, document.replace("\n", " "), variables, file=sys.stderr, flush=True)
+        body = {"query": document, "variables": variables}
+        response = loop.run_until_complete(client.post("/graphql", json=body, headers=headers))
+        shown = f"{document}\nvariables: {variables!r:.2000}" if variables else document
+        tally.add(role, shown, read_answer(response.status_code, response.text))
 
     seed(chosen_seed)(one)()
 

@@ -1,8 +1,8 @@
 """Operations generated from the committed schema.graphql never get a server error.
 
 hypothesis-graphql writes queries and mutations over the whole schema, valid
-ones and ones with one schema violation, some of their nullable arguments left
-out (``support/fuzz.py``). Each is sent with a valid token of a role: queries
+ones and ones with one schema violation, some nullable arguments left out and some
+others sent as variables (``support/fuzz.py``). Each is sent with a valid token of a role: queries
 as the demo company's people (they read only), mutations as the people of a
 fresh tenant of this test, so the demo data other tests read is never changed.
 Whatever the operation, the answer is data or typed errors: never an HTTP 5xx,
@@ -26,7 +26,7 @@ from perfloop.services.identity import assign_roles
 from perfloop.store.identity import UserAccount
 from support import GraphQLClient
 from support.company import Company
-from support.fuzz import ROLE_USERS, any_operation, read_answer
+from support.fuzz import ROLE_USERS, Operation, any_operation, read_answer
 
 #: The writers of the fresh tenant, by role (support.company.PEOPLE; "other"
 #: is made an admin below).
@@ -64,10 +64,11 @@ async def writers(
         HealthCheck.data_too_large,
     ],
 )
-@given(role=st.sampled_from(sorted(ROLE_USERS)), document=any_operation())
+@given(role=st.sampled_from(sorted(ROLE_USERS)), operation=any_operation())
 async def test_no_generated_operation_gets_a_server_error(
-    gql: GraphQLClient, writers: dict[str, str], role: str, document: str
+    gql: GraphQLClient, writers: dict[str, str], role: str, operation: Operation
 ) -> None:
+    document, variables = operation
     # given an operation over the schema and a valid token of the role
     if document.lstrip().startswith("mutation"):
         token = writers[role]
@@ -75,7 +76,9 @@ async def test_no_generated_operation_gets_a_server_error(
         token = gql.token(f"{ROLE_USERS[role]}@{DEMO_DOMAIN}")
     # when it is sent
     response = await gql.http.post(
-        "/graphql", json={"query": document}, headers={"Authorization": f"Bearer {token}"}
+        "/graphql",
+        json={"query": document, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
     )
     # then the answer is data or typed errors, never a bug
     answer = read_answer(response.status_code, response.text)

@@ -131,50 +131,83 @@ def _schema() -> graphql.GraphQLSchema:
     return graphql.build_schema(schema_text())
 
 
-class _Omit(graphql.Visitor):
-    """Leaves out some nullable arguments: hypothesis-graphql always writes
-    every argument (null or a value), and an omitted argument without a
-    default is a third case a resolver receives (strawberry's UNSET)."""
+#: An operation: its document and its variables.
+Operation = tuple[str, dict[str, Any]]
+
+
+class _Rewrite(graphql.Visitor):
+    """Leaves out some nullable arguments and sends some others as variables.
+
+    hypothesis-graphql writes every argument, as a literal. An omitted argument
+    without a default is a third case a resolver receives (strawberry's
+    UNSET), and a value sent as a variable is coerced by another path than a
+    literal (before validation, with its own errors)."""
 
     def __init__(self, type_info: graphql.TypeInfo, rng: random.Random) -> None:
         super().__init__()
         self.type_info, self.rng = type_info, rng
+        self.definitions: list[graphql.VariableDefinitionNode] = []
+        self.variables: dict[str, Any] = {}
 
     def enter_field(self, node: graphql.FieldNode, *_: Any) -> graphql.FieldNode | None:
         field = self.type_info.get_field_def()
         if field is None or not node.arguments:
             return None
-        kept = tuple(
-            a
-            for a in node.arguments
-            if graphql.is_non_null_type(getattr(field.args.get(a.name.value), "type", None))
-            or self.rng.random() > 0.3
-        )
-        if len(kept) == len(node.arguments):
-            return None
+        arguments = []
+        for argument in node.arguments:
+            definition = field.args.get(argument.name.value)
+            if definition is None:  # a negative example's unknown argument
+                arguments.append(argument)
+            elif not graphql.is_non_null_type(definition.type) and self.rng.random() < 0.3:
+                continue
+            elif self.rng.random() < 0.4:
+                arguments.append(self._as_variable(argument, definition.type))
+            else:
+                arguments.append(argument)
         return graphql.FieldNode(
             alias=node.alias,
             name=node.name,
-            arguments=kept,
+            arguments=tuple(arguments),
             directives=node.directives,
             selection_set=node.selection_set,
         )
 
+    def _as_variable(
+        self, argument: graphql.ArgumentNode, type_: graphql.GraphQLInputType
+    ) -> graphql.ArgumentNode:
+        name = f"v{len(self.definitions)}"
+        variable = graphql.VariableNode(name=graphql.NameNode(value=name))
+        self.definitions.append(
+            graphql.VariableDefinitionNode(variable=variable, type=graphql.parse_type(str(type_)))
+        )
+        self.variables[name] = graphql.value_from_ast_untyped(argument.value)
+        return graphql.ArgumentNode(name=argument.name, value=variable)
 
-def _omitting(document: graphql.DocumentNode, rng: random.Random) -> str:
+
+def _rewritten(document: graphql.DocumentNode, rng: random.Random) -> Operation:
     type_info = graphql.TypeInfo(_schema())
-    visitor = graphql.TypeInfoVisitor(type_info, _Omit(type_info, rng))
-    return graphql.print_ast(graphql.visit(document, visitor))
+    rewrite = _Rewrite(type_info, rng)
+    visited = graphql.visit(document, graphql.TypeInfoVisitor(type_info, rewrite))
+    [operation] = visited.definitions
+    with_variables = graphql.OperationDefinitionNode(
+        operation=operation.operation,
+        name=operation.name,
+        variable_definitions=tuple(rewrite.definitions),
+        directives=operation.directives,
+        selection_set=operation.selection_set,
+    )
+    document_text = graphql.print_ast(graphql.DocumentNode(definitions=(with_variables,)))
+    return document_text, rewrite.variables
 
 
-def operations(mode: Mode = Mode.POSITIVE) -> st.SearchStrategy[str]:
-    """Query and mutation documents over the committed schema, some of their
-    nullable arguments left out."""
+def operations(mode: Mode = Mode.POSITIVE) -> st.SearchStrategy[Operation]:
+    """Queries and mutations over the committed schema, some of their nullable
+    arguments left out and some others sent as variables."""
     documents = from_schema(schema_text(), custom_scalars=SCALARS, mode=mode, print_ast=lambda d: d)
-    return st.builds(_omitting, documents, st.randoms(use_true_random=False))
+    return st.builds(_rewritten, documents, st.randoms(use_true_random=False))
 
 
-def any_operation() -> st.SearchStrategy[str]:
+def any_operation() -> st.SearchStrategy[Operation]:
     """Mostly valid operations, one in four with one schema violation."""
     return st.one_of(
         operations(Mode.POSITIVE),

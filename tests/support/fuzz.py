@@ -254,7 +254,7 @@ def read_answer(status: int, text: str) -> Answer:
     data = body.get("data") if isinstance(body, dict) else None
     for value in (data or {}).values():
         if isinstance(value, dict):
-            payload.extend(str(e.get("code")) for e in value.get("errors") or [])
+            payload.extend(str(e.get("code") or "ERROR") for e in value.get("errors") or [])
     return Answer(status, codes, tuple(payload), messages)
 
 

@@ -40,7 +40,10 @@ class RequestSession(AsyncSession):
     """``AsyncSession`` whose calls take turns and are never cut in the middle.
 
     The calls perfloop makes are wrapped (``scalars`` goes through ``execute``);
-    a call not wrapped here runs as ``AsyncSession`` runs it.
+    a call not wrapped here runs as ``AsyncSession`` runs it, and so do the
+    statements a service runs on the connection ``connection()`` returned (the
+    plan reads' Core queries): the driver still runs them one at a time, but
+    they are not shielded from a cancelled resolver.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

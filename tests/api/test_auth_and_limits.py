@@ -7,6 +7,7 @@ import datetime as dt
 import jwt
 import pytest
 
+from perfloop.api.core.auth import issue_token
 from perfloop.services import templates as template_service
 from support import GraphQLClient
 
@@ -125,3 +126,23 @@ async def test_limits_and_syntax_errors_hold_for_repeated_documents(gql: GraphQL
     assert (await gql.ok("{ me { roles } }", as_user="employee")) == (
         await gql.ok("{ me { roles } }", as_user="employee")
     )
+
+
+@pytest.mark.parametrize(
+    ("tenant", "email"),
+    [("demo\x00", "hr@demo.perfloop.dev"), ("demo", "hr\x00@demo.perfloop.dev"), ("demo", "hr\n")],
+    ids=["nul-tenant", "nul-email", "line-break"],
+)
+async def test_a_signed_token_with_a_control_character_in_a_claim_is_refused(
+    gql: GraphQLClient, tenant: str, email: str
+) -> None:
+    # given a correctly signed token whose tenant or user claim holds a control character
+    token = issue_token(gql.settings, tenant, email)
+    # when it is used
+    response = await gql.http.post(
+        "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"}
+    )
+    # then it is answered like any token that names nobody (PostgreSQL used to fail: 500)
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"

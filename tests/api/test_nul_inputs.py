@@ -59,3 +59,17 @@ async def test_text_that_only_looks_like_an_escape_is_accepted(gql: GraphQLClien
     data = await gql.ok(FORMULA, {"data": {"a": "\\u0000"}}, as_user="employee")
     # then it is answered
     assert data["evaluateFormula"]["value"] == 1
+
+
+async def test_an_integer_past_64_bits_in_a_variable_is_typed(gql: GraphQLClient) -> None:
+    # when a variable holds an integer JSON allows and orjson does not (past 64 bits)
+    body = await gql.raw(
+        'query($v: Int) { template(key: "x", version: $v) { id } }', {"v": 2**64}, as_user="hr"
+    )
+    # then it is refused as a value the Int type cannot hold, with a code
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "$v" in error["message"]
+    # and in a JSON value it is searched for NUL like any other
+    nul = await gql.raw(FORMULA, {"data": {"big": 2**64, "t": "\x00"}}, as_user="employee")
+    assert [e["extensions"]["code"] for e in nul["errors"]] == ["INVALID"]

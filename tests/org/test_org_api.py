@@ -342,3 +342,17 @@ async def test_roles_without_org_manage_are_refused(company: Company) -> None:
         )
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_position_name_taken_is_a_conflict(company: Company) -> None:
+    # given a position named 软件工程师
+    first = {"code": "se1", "name": "软件工程师"}
+    await company.ok(CREATE_POSITION, {"input": first}, as_user="hr")
+    # when HR adds another position with the same name and another code
+    data = await company.ok(
+        CREATE_POSITION, {"input": {"code": "se2", "name": "软件工程师"}}, as_user="hr"
+    )
+    # then it is a CONFLICT naming the name (the unique key failed at flush: INTERNAL)
+    payload = data["createPosition"]
+    assert payload["position"] is None
+    assert payload["errors"] == [{"code": "CONFLICT", "path": ["name"]}]

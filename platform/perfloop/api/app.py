@@ -10,7 +10,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -24,12 +24,13 @@ from perfloop.api.core.auth import TokenVerifier
 from perfloop.api.core.context import Context
 from perfloop.api.core.graphiql import graphiql_assets, graphiql_page
 from perfloop.api.core.http import RequestTooLarge, decode_json, error_response, read_body, replay
+from perfloop.api.core.session import RequestSession, request_sessions
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
 from perfloop.services.core.caller import resolve_caller
 from perfloop.services.core.errors import ServiceError
 from perfloop.settings import Settings, get_settings
-from perfloop.store import make_engine, make_sessionmaker
+from perfloop.store import make_engine
 from perfloop.templates import load_builtin_templates
 
 
@@ -37,7 +38,7 @@ from perfloop.templates import load_builtin_templates
 class Runtime:
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: async_sessionmaker[RequestSession]
     verifier: TokenVerifier
     enforcers: EnforcerCache
 
@@ -120,7 +121,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     engine = engine or make_engine(settings.database_url)
     load_builtin_templates()  # fail loudly at start-up on a broken built-in
     runtime = Runtime(
-        settings, engine, make_sessionmaker(engine), TokenVerifier(settings), EnforcerCache()
+        settings, engine, request_sessions(engine), TokenVerifier(settings), EnforcerCache()
     )
     graphql = PerfloopGraphQL(runtime)
 

@@ -20,6 +20,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.scalars import JSON
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from perfloop.api.apps.mutations import AppsMutations
@@ -28,6 +29,7 @@ from perfloop.api.core.budget import BUDGETED_JSON, DocumentBudget
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
 from perfloop.api.core.inputs import RefuseUnstorable
+from perfloop.api.core.scalars import SCALAR_MAP
 from perfloop.api.cycles.mutations import CyclesMutations
 from perfloop.api.cycles.queries import CyclesQueries
 from perfloop.api.datasets.mutations import DatasetsMutations
@@ -185,6 +187,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=extensions,
         execution_context_class=PlainDataExecutor,
         scalar_overrides={JSON: BUDGETED_JSON},
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,16 @@ class TokenVerifier:
         tenant, user = claims[s.jwt_tenant_claim], claims[s.jwt_user_claim]
         if not isinstance(tenant, str) or not isinstance(user, str):
             raise NotAuthenticated("the token's tenant and user claims must be strings")
+        if _has_control(tenant) or _has_control(user):
+            # NUL reached PostgreSQL as an error (HTTP 500) and SQLite as a miss:
+            # no tenant or e-mail holds a control character, so the token names nobody.
+            raise NotAuthenticated("the token's tenant and user claims hold a control character")
         return Claims(tenant=tenant, user=user)
+
+
+def _has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (NUL, a line break, …)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
 
 
 def issue_token(settings: Settings, tenant: str, email: str, ttl_minutes: int | None = None) -> str:

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
+from strawberry.utils.str_converters import to_camel_case
 
 from perfloop.services.core.errors import ErrorCode as _ErrorCode
 from perfloop.services.core.errors import ServiceError, race_conflict
 from perfloop.services.core.errors import UserError as _UserError
+from perfloop.store.core import TextTooLong
 
 log = logging.getLogger("perfloop.api")
 
@@ -34,6 +36,14 @@ class UserError:
             path=list(error.path),
             detail=error.detail,
         )
+
+
+def too_long(exc: TextTooLong) -> ServiceError:
+    """INVALID naming the field (the column's attribute, as GraphQL spells it)."""
+    field = to_camel_case(exc.attribute)
+    return ServiceError.one(
+        _ErrorCode.INVALID, f"{field} is longer than {exc.limit} characters", (field,)
+    )
 
 
 def user_errors(exc: ServiceError) -> list[UserError]:
@@ -59,26 +69,10 @@ class ErrorPolicy(SchemaExtension):
     @staticmethod
     def _process(error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if (
-            (original is None or isinstance(original, GraphQLError))
-            and error.path is None
-            and not (error.extensions or {}).get("code")
-        ):  # refused before execution
-            code = (
-                "GRAPHQL_PARSE_FAILED"
-                if isinstance(error, GraphQLSyntaxError)
-                else "GRAPHQL_VALIDATION_FAILED"
-            )
-            return GraphQLError(
-                error.message,
-                nodes=error.nodes,
-                source=error.source,
-                positions=error.positions,
-                extensions={**(error.extensions or {}), "code": code},
-            )
-        if original is None or isinstance(original, GraphQLError):
-            return error  # limits, permission errors: already public
-        original = race_conflict(original) or original  # a read that raced a writer
+        if isinstance(original, TextTooLong):
+            original = too_long(original)
+        if original is not None:  # a read that raced a writer
+            original = race_conflict(original) or original
         if isinstance(original, ServiceError):
             return GraphQLError(
                 original.errors[0].message,
@@ -86,6 +80,27 @@ class ErrorPolicy(SchemaExtension):
                 path=error.path,
                 extensions={"code": original.code.value},
             )
+        if error.path is None:
+            # Before execution: the document or the variables do not fit the
+            # schema (a syntax error, an unknown field, a value of the wrong
+            # type or shape, a missing argument, a limit): the client's mistake.
+            if "code" in (error.extensions or {}):
+                return error
+            code = (
+                "GRAPHQL_PARSE_FAILED"
+                if isinstance(error, GraphQLSyntaxError)
+                else "GRAPHQL_VALIDATION_FAILED"
+            )
+            return GraphQLError(
+                error.message,
+                error.nodes,
+                error.source,
+                error.positions,
+                original_error=original,
+                extensions={**(error.extensions or {}), "code": code},
+            )
+        if original is None or isinstance(original, GraphQLError):
+            return error  # permission errors and the like: already public
         log.error("unexpected error in %s", error.path, exc_info=original)
         return GraphQLError(
             "Unexpected error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}

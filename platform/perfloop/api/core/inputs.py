@@ -84,13 +84,15 @@ def nul_path(value: Any, path: str = "") -> str | None:
 
 def variables_nul_path(variables: Mapping[str, Any] | None) -> str | None:
     """``nul_path`` of a request's variables, with a C-speed look first: orjson
-    writes NUL as ``\\u0000``, so a request without that text has none."""
+    writes NUL as ``\\u0000``, so a request without that text has none. (orjson
+    refuses an integer past 64 bits, which JSON allows: such variables are
+    searched the slow way.)"""
     if not variables:
         return None
     try:
         if b"\\u0000" not in orjson.dumps(variables, default=str):
             return None
-    except TypeError:  # what orjson does not write (an integer past 64 bits): look slowly
+    except TypeError:  # orjson refuses an integer past 64 bits, which JSON allows: look slowly
         pass
     return nul_path(dict(variables))
 

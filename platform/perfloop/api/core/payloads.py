@@ -8,27 +8,40 @@ async def create_org_unit(self, info: Info, input: CreateOrgUnitInput) -> OrgUni
 ```
 
 A resolver holds its service call and its result mapping only. When the
-service raises `ServiceError`, `ErrorsAsPayload` answers with the mutation's
-payload type carrying the errors (`errors: [UserError!]!`): expected failures
+service raises `ServiceError` (or the store refuses a text longer than its
+column, `TextTooLong`: INVALID naming the field), `ErrorsAsPayload` answers
+with the mutation's payload type carrying the errors (`errors: [UserError!]!`): expected failures
 are data, not GraphQL errors. A payload that says more about a failure (the
 guards that blocked a cycle, say) defines ``from_service_error(exc)``.
 Anything else a resolver raises is a bug, masked by `ErrorPolicy`.
+
+An argument declared without a default (``parent: strawberry.ID | None``)
+must be sent, null or not: omitted, it is refused with INVALID naming it,
+before the resolver runs. (Strawberry would pass ``UNSET``, which no service
+takes.) Declare ``= strawberry.UNSET`` where "not sent" means "unchanged",
+``= None`` where it means null.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from sqlalchemy.exc import DBAPIError
 from strawberry.extensions.field_extension import FieldExtension
+from strawberry.utils.str_converters import to_camel_case
 
-from perfloop.api.core.errors import user_errors
+from perfloop.api.core.errors import too_long, user_errors
 from perfloop.api.core.permissions import requires
 from perfloop.authz import Permission
-from perfloop.services.core.errors import ServiceError, race_conflict
+from perfloop.services.core.errors import ErrorCode, ServiceError, race_conflict
+from perfloop.store.core import TextTooLong
+
+if TYPE_CHECKING:
+    from strawberry.types.field import StrawberryField
 
 log = logging.getLogger("perfloop.api")
 
@@ -44,10 +57,33 @@ def payload_for(payload: type[Any], exc: ServiceError) -> Any:
 
 class ErrorsAsPayload(FieldExtension):
     """`ServiceError` from the resolver → the field's payload type with `errors`; so is a
-    database error that only says another writer raced this one (a CONFLICT to retry)."""
+    database error that only says another writer raced this one (a CONFLICT to retry);
+    an argument without a default that was not sent → INVALID, in the payload."""
+
+    def __init__(self) -> None:
+        self._must_send: dict[str, str] = {}  # python name -> GraphQL name
+
+    def apply(self, field: StrawberryField) -> None:
+        resolver = field.base_resolver
+        if resolver is None:
+            return
+        parameters = resolver.signature.parameters
+        for argument in field.arguments:
+            parameter = parameters.get(argument.python_name)
+            if parameter is not None and parameter.default is inspect.Parameter.empty:
+                name = argument.graphql_name or to_camel_case(argument.python_name)
+                self._must_send[argument.python_name] = name
+
+    def _check_sent(self, kwargs: dict[str, Any]) -> None:
+        for python_name, name in self._must_send.items():
+            if kwargs.get(python_name, strawberry.UNSET) is strawberry.UNSET:
+                raise ServiceError.one(
+                    ErrorCode.INVALID, f"{name} must be given (null where it may be null)", (name,)
+                )
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
         try:
+            self._check_sent(kwargs)
             return next_(source, info, **kwargs)
         except ServiceError as exc:
             return payload_for(info.return_type, exc)
@@ -56,9 +92,17 @@ class ErrorsAsPayload(FieldExtension):
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
     ) -> Any:
         try:
+            self._check_sent(kwargs)
             return await next_(source, info, **kwargs)
         except ServiceError as exc:
             return payload_for(info.return_type, exc)
+        except TextTooLong as exc:
+            # Raised while the service assigned its changes: drop the half-made
+            # ones, so a later mutation of the same request cannot commit them.
+            session = info.context.session
+            session.expunge_all()
+            await session.rollback()
+            return payload_for(info.return_type, too_long(exc))
         except DBAPIError as exc:
             conflict = race_conflict(exc)
             if conflict is None:

@@ -44,7 +44,7 @@ def _items(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
             title=i.title,
             unit=i.unit,
             direction=i.direction,
-            thresholds=i.thresholds if isinstance(i.thresholds, dict) else None,
+            thresholds=i.thresholds,
             tasks=[
                 plans.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status) for t in i.tasks
             ],

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 import strawberry
 
 from perfloop.api.core.errors import UserError
+from perfloop.api.core.scalars import JSONObject
 
 if TYPE_CHECKING:
     from perfloop.services.plans import FailedItem, ScorecardView, TaskView
@@ -288,7 +289,7 @@ class ScorecardItemInput:
     title: str | None = None
     unit: str | None = None
     direction: str | None = None
-    thresholds: strawberry.scalars.JSON | None = strawberry.field(
+    thresholds: JSONObject | None = strawberry.field(
         default=None, description="Item score settings: threshold, floor, cap."
     )
     tasks: list[ActionTaskInput] = strawberry.field(default_factory=list)

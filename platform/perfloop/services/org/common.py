@@ -66,6 +66,16 @@ async def commit_or_conflict(session: AsyncSession, conflict: str, *path: str) -
         raise ServiceError.one(ErrorCode.CONFLICT, conflict, tuple(path)) from None
 
 
+async def flush_or_conflict(session: AsyncSession, conflict: str, *path: str) -> None:
+    """``flush`` answering a unique key taken (by a concurrent writer, after the
+    service's own check) as CONFLICT, like ``commit_or_conflict``."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise ServiceError.one(ErrorCode.CONFLICT, conflict, tuple(path)) from None
+
+
 async def code_taken(
     session: AsyncSession, model: type[OrgUnit] | type[Position], tenant_id: int, code: str
 ) -> bool:

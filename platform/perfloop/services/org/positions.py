@@ -17,6 +17,7 @@ from perfloop.services.org.common import (
     check_text,
     code_taken,
     commit_or_conflict,
+    flush_or_conflict,
     not_found,
     unit_of_tenant,
 )
@@ -61,6 +62,10 @@ async def create_position(
         await unit_of_tenant(session, caller.tenant_id, org_unit_id, "orgUnit")
     if await code_taken(session, Position, caller.tenant_id, code):
         raise ServiceError.one(ErrorCode.CONFLICT, f"position code {code!r} is taken", ("code",))
+    if await _name_taken(session, caller.tenant_id, name):
+        raise ServiceError.one(
+            ErrorCode.CONFLICT, f"a position named {name!r} exists already", ("name",)
+        )
     position = Position(
         tenant_id=caller.tenant_id,
         code=code,
@@ -70,7 +75,7 @@ async def create_position(
         grade=(grade or "").strip() or None,
     )
     session.add(position)
-    await session.flush()
+    await flush_or_conflict(session, "another position has that code or name", "name")
     audit.record(
         session,
         caller,
@@ -128,6 +133,11 @@ async def update_position(
     )
     await commit_or_conflict(session, "another position has that code or name", "name")
     return position
+
+
+async def _name_taken(session: AsyncSession, tenant_id: int, name: str) -> bool:
+    query = select(Position.id).where(Position.tenant_id == tenant_id, Position.name == name)
+    return (await session.execute(query)).first() is not None
 
 
 async def position_named(session: AsyncSession, tenant_id: int, value: str) -> Position:

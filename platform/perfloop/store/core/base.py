@@ -11,6 +11,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 
+from perfloop.store.core.lengths import guard_text_lengths
+
 __all__ = ["Base", "JSONType"]
 
 
@@ -32,3 +34,6 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+guard_text_lengths(Base)

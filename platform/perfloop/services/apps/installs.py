@@ -28,6 +28,7 @@ from perfloop.engine import check_scoring_template
 from perfloop.services.core import audit
 from perfloop.services.core.documents import DEFAULT_MAX_DOCUMENT_BYTES, check_document_size
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
+from perfloop.services.core.scopes import readable
 from perfloop.services.templates import referenced_templates
 from perfloop.store.apps import InstalledApp
 from perfloop.store.core import utcnow
@@ -203,15 +204,17 @@ async def get_installed_app(
     session: AsyncSession, caller: Caller, installed_app_id: int
 ) -> InstalledApp | None:
     caller.require(Permission.APP_READ)
-    row = await session.get(InstalledApp, installed_app_id)
-    return row if row is not None and row.tenant_id == caller.tenant_id else None
+    query = select(InstalledApp).where(
+        InstalledApp.id == installed_app_id, readable(caller, InstalledApp)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def list_installed_apps(
     session: AsyncSession, caller: Caller, *, status: str | None = None
 ) -> Sequence[InstalledApp]:
     caller.require(Permission.APP_READ)
-    query = select(InstalledApp).where(InstalledApp.tenant_id == caller.tenant_id)
+    query = select(InstalledApp).where(readable(caller, InstalledApp))
     if status is not None:
         query = query.where(InstalledApp.status == status)
     query = query.order_by(InstalledApp.app_key, InstalledApp.org_unit_id, InstalledApp.id)

@@ -32,6 +32,7 @@ from perfloop.services.apps import load_template
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError, UserError
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
+from perfloop.services.core.scopes import readable
 from perfloop.services.cycles.guards import GUARDS, GuardFailure, GuardsFailed
 from perfloop.services.cycles.periods import (
     due_on,
@@ -85,7 +86,7 @@ async def list_cycles(
 ) -> Page[CycleView]:
     """The tenant's cycles, newest period first, one page with their stages."""
     caller.require(Permission.CYCLE_READ)
-    query = select(Cycle).where(Cycle.tenant_id == caller.tenant_id)
+    query = select(Cycle).where(readable(caller, Cycle))
     if status is not None:
         query = query.where(Cycle.status == status)
     if installed_app_id is not None:
@@ -105,8 +106,9 @@ async def list_cycles(
 
 async def get_cycle(session: AsyncSession, caller: Caller, cycle_id: int) -> CycleView | None:
     caller.require(Permission.CYCLE_READ)
-    cycle = await session.get(Cycle, cycle_id)
-    if cycle is None or cycle.tenant_id != caller.tenant_id:
+    query = select(Cycle).where(Cycle.id == cycle_id, readable(caller, Cycle))
+    cycle = (await session.execute(query)).scalar_one_or_none()
+    if cycle is None:
         return None
     return CycleView(cycle, (await _stages_for(session, [cycle.id]))[cycle.id])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -173,3 +175,55 @@ async def test_tenant_templates_are_private(gql: GraphQLClient, other_tenant: st
     # and the other tenant may publish the same key as its own version 1
     mine = await gql.raw(PUBLISH, {"document": document}, headers=headers)
     assert mine["data"]["publishTemplate"]["template"]["version"] == 1
+
+
+WARNINGS = """
+query($document: JSON!) {
+  validateTemplate(document: $document) {
+    valid problems { code } warnings { pointer code message }
+  }
+}"""
+PUBLISH_WARNINGS = """
+mutation($document: JSON!) {
+  publishTemplate(document: $document) { created warnings { pointer code } errors { code } }
+}"""
+
+
+def _library_with(formula: str) -> dict[str, object]:
+    """The built-in sales library, its average deal size computed by ``formula``."""
+    builtin = next(t for t in load_builtin_templates() if t.ref == "sales-kpis@1").document
+    document = json.loads(json.dumps(builtin))
+    for indicator in document["indicators"]:
+        if indicator["source"]["type"] == "formula":
+            indicator["source"]["formula"] = formula
+    return document
+
+
+async def test_a_formula_read_differently_by_excel_is_a_warning_not_an_error(
+    gql: GraphQLClient, session: AsyncSession
+) -> None:
+    # given a KPI library whose formula Excel would read from the left (2^3^2)
+    document = _library_with("revenue / paid_orders ^ 2 ^ 2")
+    index = next(
+        n for n, i in enumerate(document["indicators"]) if i["source"]["type"] == "formula"
+    )
+    # when HR validates it
+    checked = (await gql.ok(WARNINGS, {"document": document}, as_user="hr"))["validateTemplate"]
+    # then it is valid, with a warning at the formula naming the difference
+    assert (checked["valid"], checked["problems"]) == (True, [])
+    [warning] = checked["warnings"]
+    assert warning["pointer"] == f"/indicators/{index}/source/formula"
+    assert warning["code"] == "excel-power"
+    assert "Excel" in warning["message"]
+    # and publishing it says the same, and publishes
+    document["key"] = f"sales-kpis-warned-{index}"
+    published = (await gql.ok(PUBLISH_WARNINGS, {"document": document}, as_user="hr"))[
+        "publishTemplate"
+    ]
+    assert published["errors"] == []
+    assert published["created"] is True
+    assert [w["code"] for w in published["warnings"]] == ["excel-power"]
+    # while the library as built in has none
+    plain = _library_with("IF(paid_orders = 0, NULL, revenue / paid_orders)")
+    again = (await gql.ok(WARNINGS, {"document": plain}, as_user="hr"))["validateTemplate"]
+    assert again["warnings"] == []

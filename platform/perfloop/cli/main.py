@@ -203,7 +203,7 @@ def templates_validate(
     files: Annotated[list[Path], typer.Argument(help="Template JSON files.")],
 ) -> None:
     """Check template files; references may point at built-ins or at each other."""
-    from perfloop.templates import load_builtin_templates, validate_document
+    from perfloop.templates import document_warnings, load_builtin_templates, validate_document
 
     builtins = load_builtin_templates()
     documents: dict[Path, object] = {}
@@ -239,6 +239,12 @@ def templates_validate(
                 )
         else:
             console.print(f"[green]{escape(str(path))}[/]: valid")
+            assert isinstance(document, dict)  # a valid template is an object
+            for w in document_warnings(document):
+                err_console.print(
+                    f"[yellow]{escape(str(path))}[/] "
+                    + escape(f"{w.pointer or '/'} warning [{w.code}] {w.message}")
+                )
     if failed:
         raise typer.Exit(1)
 

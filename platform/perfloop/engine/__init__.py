@@ -69,6 +69,7 @@ from perfloop.engine.scoring import (
     rating_band,
     review_score,
     rollup,
+    scoring_template_warnings,
     weighted_total,
 )
 
@@ -121,6 +122,7 @@ __all__ = [
     "rating_band",
     "review_score",
     "rollup",
+    "scoring_template_warnings",
     "to_json",
     "weighted_total",
 ]

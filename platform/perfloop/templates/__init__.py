@@ -30,6 +30,7 @@ from perfloop.templates.registry import (
     load_templates,
     validate_document,
 )
+from perfloop.templates.warnings import TemplateWarning, document_warnings
 
 __all__ = [
     "FOLDERS",
@@ -41,8 +42,10 @@ __all__ = [
     "TemplateError",
     "TemplateErrorCode",
     "TemplateLoadError",
+    "TemplateWarning",
     "canonical_json",
     "checksum",
+    "document_warnings",
     "embedded_schema_errors",
     "format_ref",
     "load_builtin_templates",

@@ -7,7 +7,7 @@ import strawberry
 from perfloop.api.core.context import Info
 from perfloop.api.core.payloads import mutation
 from perfloop.api.core.scalars import JSON
-from perfloop.api.templates.types import PublishTemplatePayload, Template
+from perfloop.api.templates.types import PublishTemplatePayload, Template, TemplateProblem
 from perfloop.authz import Permission
 from perfloop.services import templates as service
 
@@ -28,5 +28,7 @@ class TemplateMutations:
             ctx.session, ctx.caller, document, max_bytes=ctx.settings.max_document_bytes
         )
         return PublishTemplatePayload(
-            template=Template.from_row(result.template), created=result.created
+            template=Template.from_row(result.template),
+            created=result.created,
+            warnings=[TemplateProblem.from_error(w) for w in service.template_warnings(document)],
         )

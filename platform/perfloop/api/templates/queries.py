@@ -61,6 +61,9 @@ class TemplateQueries:
         errors = await service.validate_template(
             ctx.session, ctx.caller, document, max_bytes=ctx.settings.max_document_bytes
         )
+        warnings = [] if errors else service.template_warnings(document)
         return TemplateValidation(
-            valid=not errors, problems=[TemplateProblem.from_error(e) for e in errors]
+            valid=not errors,
+            problems=[TemplateProblem.from_error(e) for e in errors],
+            warnings=[TemplateProblem.from_error(w) for w in warnings],
         )

@@ -14,7 +14,7 @@ from perfloop.api.identity.types import User
 
 if TYPE_CHECKING:
     from perfloop.store.templates import TemplateRecord
-    from perfloop.templates import TemplateError
+    from perfloop.templates import TemplateError, TemplateWarning
 
 
 async def _document(root: Template, info: Info) -> JSON:
@@ -80,14 +80,22 @@ class TemplateProblem:
     message: str
 
     @classmethod
-    def from_error(cls, error: TemplateError) -> TemplateProblem:
+    def from_error(cls, error: TemplateError | TemplateWarning) -> TemplateProblem:
         return cls(pointer=error.pointer, code=str(error.code), message=error.message)
+
+
+_WARNINGS = (
+    "Where a formula of a valid template means something else than the same text in "
+    "Excel (code excel-power, excel-not, ...; docs/formulas.md). Not errors: the "
+    "template is valid and publishes."
+)
 
 
 @strawberry.type
 class TemplateValidation:
     valid: bool
     problems: list[TemplateProblem]
+    warnings: list[TemplateProblem] = strawberry.field(default_factory=list, description=_WARNINGS)
 
 
 @strawberry.type
@@ -97,4 +105,5 @@ class PublishTemplatePayload:
         default=False,
         description="False when the content equals the latest version (nothing was written).",
     )
+    warnings: list[TemplateProblem] = strawberry.field(default_factory=list, description=_WARNINGS)
     errors: list[UserError] = strawberry.field(default_factory=list)

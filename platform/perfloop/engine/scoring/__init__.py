@@ -53,6 +53,7 @@ from perfloop.engine.scoring.scheme import (
     ScorecardResult,
     ScoringScheme,
     check_scoring_template,
+    scoring_template_warnings,
 )
 
 __all__ = [
@@ -94,5 +95,6 @@ __all__ = [
     "rating_band",
     "review_score",
     "rollup",
+    "scoring_template_warnings",
     "weighted_total",
 ]

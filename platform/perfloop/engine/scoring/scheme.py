@@ -117,6 +117,24 @@ def check_scoring_template(
     return problems
 
 
+def scoring_template_warnings(
+    document: Mapping[str, Any], parameters: Mapping[str, Any] | None = None
+) -> list[Problem]:
+    """Where a valid `scoring` template's formulas mean something else than the same
+    text in Excel (``Formula.warnings``): (json_pointer, code, message) each, the
+    message with its line, column and the source line. A formula that does not
+    compile has no warnings (``check_scoring_template`` reports it)."""
+    constants = {"params": parameter_values(document, parameters)}
+    found: list[Problem] = []
+    for pointer, context, text in formula_places(document):
+        try:
+            formula = compile(text, CONTEXTS[context], constants=constants)
+        except FormulaError:
+            continue
+        found.extend((pointer, w.code, f"{w}\n{w.excerpt}") for w in formula.warnings)
+    return found
+
+
 def _check_parameters(
     document: Mapping[str, Any], values: Mapping[str, Any], overridden: bool
 ) -> list[Problem]:

@@ -15,6 +15,7 @@ from perfloop.services.templates.library import (
     referenced_templates,
     sync_builtin_templates,
     template_bodies,
+    template_warnings,
     validate_template,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "referenced_templates",
     "sync_builtin_templates",
     "template_bodies",
+    "template_warnings",
     "validate_template",
 ]

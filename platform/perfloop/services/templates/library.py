@@ -26,7 +26,9 @@ from perfloop.store.templates import TemplateRecord
 from perfloop.templates import (
     KINDS,
     TemplateError,
+    TemplateWarning,
     checksum,
+    document_warnings,
     load_builtin_templates,
     parse_ref,
     validate_document,
@@ -167,6 +169,12 @@ async def validate_template(
     caller.require(Permission.TEMPLATE_VALIDATE)
     check_document_size(document, ("document",), max_bytes)
     return await _validate(session, caller, document)
+
+
+def template_warnings(document: Any) -> list[TemplateWarning]:
+    """What a valid template's formulas mean differently from Excel (docs/templates.md);
+    they do not stop validation or publishing."""
+    return document_warnings(document) if isinstance(document, Mapping) else []
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from perfloop.services.plans import (
     position_name,
     template_bodies,
 )
-from perfloop.store.core import lock_rows, upsert, utcnow
+from perfloop.store.core import column_length, lock_rows, upsert, utcnow
 from perfloop.store.goals import Goal, GoalProposal
 from perfloop.store.org import Employee, OrgUnit
 
@@ -47,7 +47,10 @@ LEVELS = ("company", "department", "team", "position", "employee")
 UNIT_LEVELS = ("company", "department", "team")
 EDITABLE = ("title", "target", "weight", "unit", "direction", "additive", "actual", "indicator_key")
 #: Longest text per field (the column sizes).
-LENGTHS = {"title": 200, "position": 100, "indicator_key": 100, "library_ref": 120, "unit": 40}
+LENGTHS = {
+    name: column_length(Goal, name)
+    for name in ("title", "position", "indicator_key", "library_ref", "unit")
+}
 #: GoalInput's names for the fields the shared lookups report (``cycle`` -> ``cycleId``).
 _INPUT_NAMES = {
     "cycle": "cycleId",

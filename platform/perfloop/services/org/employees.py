@@ -26,6 +26,7 @@ from perfloop.services.org.common import (
     unit_of_tenant,
 )
 from perfloop.services.org.positions import position_named
+from perfloop.store.core import column_length
 from perfloop.store.org import Employee, OrgUnit
 
 if TYPE_CHECKING:
@@ -145,10 +146,10 @@ async def create_employee(
     manager_id: int | None = None,
 ) -> Employee:
     caller.require(Permission.ORG_MANAGE)
-    employee_no = check_text(employee_no, "employeeNo", 40)
-    name = check_text(name, "name", 200)
+    employee_no = check_text(employee_no, "employeeNo", column_length(Employee, "employee_no"))
+    name = check_text(name, "name", column_length(Employee, "name"))
     email = _email(email)
-    grade = check_text(grade, "grade", 20)
+    grade = check_text(grade, "grade", column_length(Employee, "grade"))
     await unit_of_tenant(session, caller.tenant_id, org_unit_id, "orgUnit")
     held = await position_named(session, caller.tenant_id, position.strip())
     if manager_id is not None:
@@ -197,7 +198,9 @@ async def update_employee(
     before = _employee_snapshot(employee)
     tenant = caller.tenant_id
     if changes.get("employee_no") is not None:
-        number = check_text(changes["employee_no"], "employeeNo", 40)
+        number = check_text(
+            changes["employee_no"], "employeeNo", column_length(Employee, "employee_no")
+        )
         if await _taken(session, tenant, Employee.employee_no, number, employee.id):
             raise ServiceError.one(
                 ErrorCode.CONFLICT, f"employee number {number} is taken", ("employeeNo",)
@@ -209,9 +212,9 @@ async def update_employee(
             raise ServiceError.one(ErrorCode.CONFLICT, f"email {email} is taken", ("email",))
         employee.email = email
     if changes.get("name") is not None:
-        employee.name = check_text(changes["name"], "name", 200)
+        employee.name = check_text(changes["name"], "name", column_length(Employee, "name"))
     if changes.get("grade") is not None:
-        employee.grade = check_text(changes["grade"], "grade", 20)
+        employee.grade = check_text(changes["grade"], "grade", column_length(Employee, "grade"))
     if changes.get("hire_date") is not None:
         employee.hire_date = changes["hire_date"]
     if changes.get("status") is not None:

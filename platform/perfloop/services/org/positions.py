@@ -21,6 +21,7 @@ from perfloop.services.org.common import (
     not_found,
     unit_of_tenant,
 )
+from perfloop.store.core import column_length
 from perfloop.store.org import Employee, Position
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ async def create_position(
 ) -> Position:
     caller.require(Permission.ORG_MANAGE)
     code = check_code(code)
-    name = check_text(name, "name", 100)
+    name = check_text(name, "name", column_length(Position, "name"))
     if org_unit_id is not None:
         await unit_of_tenant(session, caller.tenant_id, org_unit_id, "orgUnit")
     if await code_taken(session, Position, caller.tenant_id, code):
@@ -113,7 +114,7 @@ async def update_position(
     if "grade" in changes:
         position.grade = (changes["grade"] or "").strip() or None
     if changes.get("name") is not None:
-        name = check_text(changes["name"], "name", 100)
+        name = check_text(changes["name"], "name", column_length(Position, "name"))
         if name != position.name:
             await session.execute(
                 update(Employee)

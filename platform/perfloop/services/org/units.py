@@ -28,6 +28,7 @@ from perfloop.services.org.common import (
     invalid,
     unit_of_tenant,
 )
+from perfloop.store.core import column_length
 from perfloop.store.org import OrgUnit
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ async def create_org_unit(
 ) -> OrgUnit:
     caller.require(Permission.ORG_MANAGE)
     code = check_code(code)
-    name = check_text(name, "name", 200)
+    name = check_text(name, "name", column_length(OrgUnit, "name"))
     if kind not in UNIT_KINDS:
         raise invalid(f"kind is one of {', '.join(UNIT_KINDS)}", "kind")
     parent = (
@@ -126,7 +127,7 @@ async def update_org_unit(
             )
         unit.code = code
     if changes.get("name") is not None:
-        unit.name = check_text(changes["name"], "name", 200)
+        unit.name = check_text(changes["name"], "name", column_length(OrgUnit, "name"))
     if "name_en" in changes:
         unit.name_en = (changes["name_en"] or "").strip() or None
     if changes.get("kind") is not None:

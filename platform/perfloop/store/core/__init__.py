@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
-from perfloop.store.core.lengths import TextTooLong
+from perfloop.store.core.lengths import TextTooLong, column_length
 from perfloop.store.core.writes import (
     insert_or_ignore,
     keep_rows,
@@ -20,6 +20,7 @@ __all__ = [
     "Base",
     "JSONType",
     "TextTooLong",
+    "column_length",
     "insert_or_ignore",
     "keep_rows",
     "lock_rows",

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import String, event
 from sqlalchemy.orm import ColumnProperty, Mapper
 
-__all__ = ["TextTooLong", "guard_text_lengths"]
+__all__ = ["TextTooLong", "column_length", "guard_text_lengths"]
 
 
 class TextTooLong(Exception):
@@ -25,6 +25,15 @@ class TextTooLong(Exception):
     def __init__(self, model: str, attribute: str, limit: int, length: int) -> None:
         super().__init__(f"{model}.{attribute} takes at most {limit} characters, not {length}")
         self.model, self.attribute, self.limit, self.length = model, attribute, limit, length
+
+
+def column_length(model: type[Any], attribute: str) -> int:
+    """The ``String(n)`` length of ``model.attribute``: services that report every
+    problem of an input at once ask the model, never repeat the number."""
+    length = getattr(model.__table__.c[attribute].type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{model.__name__}.{attribute} is not a String(n) column")
+    return length
 
 
 def _checker(model: str, attribute: str, limit: int) -> Any:

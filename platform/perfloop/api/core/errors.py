@@ -99,9 +99,13 @@ class ErrorPolicy(SchemaExtension):
                 original_error=original,
                 extensions={**(error.extensions or {}), "code": code},
             )
-        if original is None or isinstance(original, GraphQLError):
-            return error  # permission errors and the like: already public
-        log.error("unexpected error in %s", error.path, exc_info=original)
+        if (original is None or isinstance(original, GraphQLError)) and (
+            error.extensions or {}
+        ).get("code"):
+            return error  # permission errors and the like: already public and typed
+        # anything else during execution (a resolver's exception, a null where the
+        # schema promises a value) is a bug: logged, masked, typed
+        log.error("unexpected error in %s: %s", error.path, error.message, exc_info=original)
         return GraphQLError(
             "Unexpected error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}
         )

@@ -27,6 +27,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,7 @@ def main() -> None:
         worst = max(times)
         if worst > worst_case[1]:
             worst_case = (name, worst)
-        memory = peak_mb(lambda text=text, data=data: refuse(text, data))
+        memory = peak_mb(partial(refuse, text, data))
         print(
             f"  {name:18} → {outcome[:10]:10} median {statistics.median(times):8.2f} ms, "
             f"worst {worst:8.2f} ms, peak {memory:7.1f} MB"

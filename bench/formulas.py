@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT / "platform"))
 
 from simpleeval import EvalWithCompoundTypes  # noqa: E402
 
+from perfloop.engine import completion_ratio  # noqa: E402
 from perfloop.engine.formulas.formula import _compile  # noqa: E402
 from perfloop.engine.scoring.contexts import CONTEXTS  # noqa: E402
-from perfloop.engine.scoring.rules import completion_ratio  # noqa: E402
 from perfloop.engine.scoring.scheme import ScoringScheme  # noqa: E402
 
 TEMPLATE = ROOT / "schemas" / "templates" / "scoring" / "standard-scoring.json"

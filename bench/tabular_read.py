@@ -31,7 +31,15 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-FIELDS = ["order_id", "owner_email", "customer_id", "order_date", "amount", "status", "deal_type"]
+FIELDS: list[object] = [
+    "order_id",
+    "owner_email",
+    "customer_id",
+    "order_date",
+    "amount",
+    "status",
+    "deal_type",
+]
 STATUSES = ["paid"] * 7 + ["pending", "refunded", "cancelled"]
 DEALS = ["new", "expansion", "renewal"]
 START = dt.date(2025, 1, 1)

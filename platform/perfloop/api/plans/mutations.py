@@ -125,10 +125,11 @@ class PlansMutations:
             ],
             reason=reason,
         )
-        assigned = {c.id for c in result.scorecards}
-        views = await plans.team_scorecards(ctx.session, ctx.caller, required_id(cycle))
+        views = await plans.scorecards_by_id(
+            ctx.session, ctx.caller, required_id(cycle), [c.id for c in result.scorecards]
+        )
         return AssignScorecardItemsPayload(
-            scorecards=[Scorecard.from_view(v) for v in views if v.id in assigned],
+            scorecards=[Scorecard.from_view(v) for v in views],
             reopened=result.reopened,
             removed_items=[
                 RemovedItems(scorecard=strawberry.ID(str(card)), keys=keys)

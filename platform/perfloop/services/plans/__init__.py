@@ -44,6 +44,7 @@ from perfloop.services.plans.reads import (
     ScorecardView,
     TaskView,
     get_scorecard,
+    scorecards_by_id,
     team_scorecard_page,
     team_scorecards,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "refresh_actuals",
     "rules_for_employees",
     "scorecard_in_scope",
+    "scorecards_by_id",
     "set_items",
     "sign",
     "team_scorecard_page",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
+from perfloop.store.core.chunks import chunked
 from perfloop.store.core.lengths import TextTooLong
 from perfloop.store.core.writes import (
     insert_or_ignore,
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "JSONType",
     "TextTooLong",
+    "chunked",
     "insert_or_ignore",
     "keep_rows",
     "lock_rows",

@@ -1,0 +1,89 @@
+"""Work on a team costs the team: a bulk change's reply reads only the plans it
+changed, lists that grow with the company are cut into chunks (the same result
+in one chunk or many, on both databases), a manager signs many plans in one
+action, and a large change refreshes the planner's statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from perfloop.services.plans import reads
+from perfloop.store.identity import Tenant
+from perfloop.store.org import Employee, OrgUnit
+from support import GraphQLClient, count_statements
+from support.plans import NewCycle, employee_id
+
+ITEMS = [{"key": f"k{i}", "title": f"Indicator {i}", "target": 100, "weight": 25} for i in range(4)]
+MOVED = [{**item, "target": 120} for item in ITEMS]
+ASSIGN = """
+mutation($cycle: ID!, $unit: ID!, $items: [ScorecardItemInput!]!) {
+  assignScorecardItems(cycle: $cycle, orgUnit: $unit, items: $items) {
+    scorecards { id employeeId revision items { key target } }
+    errors { code message path }
+  }
+}"""
+
+
+async def _unit(session: AsyncSession, code: str) -> int:
+    demo = select(Tenant.id).where(Tenant.slug == "demo").scalar_subquery()
+    query = select(OrgUnit.id).where(OrgUnit.code == code, OrgUnit.tenant_id == demo)
+    return (await session.execute(query)).scalar_one()
+
+
+async def _members(session: AsyncSession, unit: int, *, but: int) -> set[str]:
+    query = select(Employee.id).where(
+        Employee.org_unit_id == unit, Employee.status == "active", Employee.id != but
+    )
+    return {str(i) for i in (await session.execute(query)).scalars()}
+
+
+async def _assign(
+    gql: GraphQLClient, cycle: int, unit: int, items: list[dict[str, Any]], as_user: str = "hr"
+) -> dict[str, Any]:
+    variables = {"cycle": str(cycle), "unit": str(unit), "items": items}
+    payload: dict[str, Any] = (await gql.ok(ASSIGN, variables, as_user=as_user))[
+        "assignScorecardItems"
+    ]
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+async def test_assignment_reply_reads_only_the_assigned_plans(
+    gql: GraphQLClient,
+    session: AsyncSession,
+    engine: AsyncEngine,
+    new_cycle: NewCycle,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given one cycle where only a team has plans, and one where the whole company has
+    north, company = await _unit(session, "sales-north"), await _unit(session, "hq")
+    team = await _members(session, north, but=await employee_id(session, "hr"))
+    alone, crowded = await new_cycle(), await new_cycle()
+    await _assign(gql, alone, north, ITEMS)
+    await _assign(gql, crowded, company, ITEMS)
+    await _assign(gql, crowded, north, ITEMS)  # the team's plans at the same revision
+    read: list[int] = []  # plans read back per call of the plan reader
+    real = reads._read
+
+    async def counting(*args: Any, **kwargs: Any) -> list[reads.ScorecardView]:
+        views = await real(*args, **kwargs)
+        read.append(len(views))
+        return views
+
+    monkeypatch.setattr(reads, "_read", counting)
+    # when HR re-plans the team in each
+    with count_statements(engine) as few:
+        small = await _assign(gql, alone, north, MOVED)
+    with count_statements(engine) as many:
+        large = await _assign(gql, crowded, north, MOVED)
+    # then each reply holds exactly the team's plans, as changed
+    for reply in (small, large):
+        assert {c["employeeId"] for c in reply["scorecards"]} == team
+        assert all(i["target"] == 120 for c in reply["scorecards"] for i in c["items"])
+    # and the plans of everyone else are neither read nor cost a statement
+    assert read == [len(team), len(team)]
+    assert len(few) == len(many), (few, many)

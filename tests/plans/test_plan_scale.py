@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.services.plans import reads
+from perfloop.store.core import chunks
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
 from support import GraphQLClient, count_statements
@@ -87,3 +88,44 @@ async def test_assignment_reply_reads_only_the_assigned_plans(
     # and the plans of everyone else are neither read nor cost a statement
     assert read == [len(team), len(team)]
     assert len(few) == len(many), (few, many)
+
+
+def _plans(reply: dict[str, Any]) -> list[tuple[str, int, list[tuple[str, float]]]]:
+    cards = reply["scorecards"]
+    return sorted(
+        (c["employeeId"], c["revision"], [(i["key"], i["target"]) for i in c["items"]])
+        for c in cards
+    )
+
+
+def _locks(statements: list[str], backend: str) -> int:
+    """Statements that lock plans (lock_rows: FOR NO KEY UPDATE, or SQLite's no-op UPDATE)."""
+    if backend == "postgres":
+        return sum(1 for s in statements if "FROM scorecards" in s and "FOR NO KEY UPDATE" in s)
+    return sum(1 for s in statements if s.startswith("UPDATE scorecards SET id=scorecards.id"))
+
+
+async def test_an_assignment_in_chunks_of_one_is_the_same_assignment(
+    gql: GraphQLClient,
+    session: AsyncSession,
+    engine: AsyncEngine,
+    backend: str,
+    new_cycle: NewCycle,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a team, assigned in one chunk in one cycle
+    north = await _unit(session, "sales-north")
+    people = len(await _members(session, north, but=await employee_id(session, "hr")))
+    assert people >= 3
+    whole, cut = await new_cycle(), await new_cycle()
+    with_tasks = [{**ITEMS[0], "tasks": [{"title": "Call the top accounts"}]}, *ITEMS[1:]]
+    # removes one item from each plan
+    fewer = [{**item, "weight": w} for item, w in zip(ITEMS[:3], (40, 30, 30), strict=True)]
+    expected = [await _assign(gql, whole, north, items) for items in (with_tasks, MOVED, fewer)]
+    # when the same assignments run with every list cut into chunks of one
+    monkeypatch.setattr(chunks, "CHUNK_SIZE", 1)
+    with count_statements(engine) as statements:
+        got = [await _assign(gql, cut, north, items) for items in (with_tasks, MOVED, fewer)]
+    # then each gives the same plans, and the plans were locked one chunk per person
+    assert [_plans(r) for r in got] == [_plans(r) for r in expected]
+    assert _locks(statements, backend) == 3 * people

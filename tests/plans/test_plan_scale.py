@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.services.plans import reads
-from perfloop.store.core import chunks
+from perfloop.store.core import AuditEvent, chunks
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.plans import Scorecard
 from support import GraphQLClient, count_statements
 from support.plans import NewCycle, employee_id
 
@@ -129,3 +130,72 @@ async def test_an_assignment_in_chunks_of_one_is_the_same_assignment(
     # then each gives the same plans, and the plans were locked one chunk per person
     assert [_plans(r) for r in got] == [_plans(r) for r in expected]
     assert _locks(statements, backend) == 3 * people
+
+
+SIGN_MANY = """
+mutation($signatures: [SignatureInput!]!) {
+  signScorecards(signatures: $signatures) {
+    scorecards { id employeeId status }
+    errors { code message path detail }
+  }
+}"""
+
+
+async def _statuses(session: AsyncSession, ids: list[str]) -> set[str]:
+    query = select(Scorecard.status).where(Scorecard.id.in_([int(i) for i in ids]))
+    return set((await session.execute(query.execution_options(populate_existing=True))).scalars())
+
+
+async def test_a_manager_signs_the_team_plans_in_one_action(
+    gql: GraphQLClient, session: AsyncSession, new_cycle: NewCycle
+) -> None:
+    # given the plans of the lead's team (the lead's own among them)
+    cycle, north = await new_cycle(), await _unit(session, "sales-north")
+    cards = (await _assign(gql, cycle, north, ITEMS))["scorecards"]
+    lead = str(await employee_id(session, "sales-north.lead"))
+    own = next(c for c in cards if c["employeeId"] == lead)
+    team = [c for c in cards if c is not own]
+    assert len(team) >= 2
+    signatures = [{"scorecard": c["id"], "expectedRevision": c["revision"]} for c in team]
+    ids = [c["id"] for c in team]
+
+    async def sign(batch: list[dict[str, Any]]) -> dict[str, Any]:
+        data = await gql.ok(SIGN_MANY, {"signatures": batch}, as_user="sales-north.lead")
+        payload: dict[str, Any] = data["signScorecards"]
+        return payload
+
+    # when the list holds the lead's own plan, a stale revision, a plan nobody can see
+    # and a plan twice, then every one is refused by its index and nothing is signed
+    stale = {**signatures[1], "expectedRevision": signatures[1]["expectedRevision"] - 1}
+    batch = [
+        signatures[0], stale,
+        {"scorecard": own["id"], "expectedRevision": own["revision"]},
+        {"scorecard": "999999999", "expectedRevision": 1},
+        signatures[0],
+    ]  # fmt: skip
+    refused = await sign(batch)
+    assert refused["scorecards"] == []
+    assert [(e["code"], e["path"], e["detail"]) for e in refused["errors"]] == [
+        ("FORBIDDEN", ["signatures", "2", "scorecard"], "own-plan"),
+        ("NOT_FOUND", ["signatures", "3", "scorecard"], None),
+        ("INVALID", ["signatures", "4", "scorecard"], None),
+    ]  # scope first: the revision is checked once every plan may be signed
+    refused = await sign([signatures[0], stale])
+    assert [(e["code"], e["path"]) for e in refused["errors"]] == [
+        ("CONFLICT", ["signatures", "1", "expectedRevision"])
+    ]
+    assert await _statuses(session, ids) == {"draft"}
+    assert [e["path"] for e in (await sign([]))["errors"]] == [["signatures"]]
+    # when the lead signs the team's plans at the revisions read
+    signed = await sign(signatures)
+    # then all are signed as manager, in the order given, each audited as one signature
+    assert signed["errors"] == []
+    assert [c["id"] for c in signed["scorecards"]] == ids
+    assert {c["status"] for c in signed["scorecards"]} == {"signing"}
+    assert await _statuses(session, ids) == {"signing"}
+    audited = await session.execute(
+        select(AuditEvent.object_id).where(
+            AuditEvent.action == "scorecard.sign.manager", AuditEvent.object_id.in_(ids)
+        )
+    )
+    assert sorted(audited.scalars()) == sorted(ids)

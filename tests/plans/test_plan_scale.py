@@ -5,6 +5,7 @@ action, and a large change refreshes the planner's statistics."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,15 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.services.plans import reads
-from perfloop.store.core import AuditEvent, chunks
+from perfloop.store.core import AuditEvent, chunks, statistics
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import Scorecard
 from support import GraphQLClient, count_statements
+from support.actuals import ingest, order
+from support.company import Company
 from support.plans import NewCycle, employee_id
 
 ITEMS = [{"key": f"k{i}", "title": f"Indicator {i}", "target": 100, "weight": 25} for i in range(4)]
 MOVED = [{**item, "target": 120} for item in ITEMS]
+TODAY = dt.date.today()
 ASSIGN = """
 mutation($cycle: ID!, $unit: ID!, $items: [ScorecardItemInput!]!) {
   assignScorecardItems(cycle: $cycle, orgUnit: $unit, items: $items) {
@@ -199,3 +203,38 @@ async def test_a_manager_signs_the_team_plans_in_one_action(
         )
     )
     assert sorted(audited.scalars()) == sorted(ids)
+
+
+def _analyzed(statements: list[str]) -> set[str]:
+    return {s.split()[1].strip('"') for s in statements if s.startswith("ANALYZE")}
+
+
+async def test_a_large_change_refreshes_the_planner_statistics(
+    gql: GraphQLClient,
+    session: AsyncSession,
+    engine: AsyncEngine,
+    new_cycle: NewCycle,
+    company: Company,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cycle, north = await new_cycle(), await _unit(session, "sales-north")
+    # a change below the threshold leaves the statistics alone
+    with count_statements(engine) as small:
+        await _assign(gql, cycle, north, ITEMS)
+        await ingest(company, "sales-orders", [order(company.email("emp"), TODAY, 10)])
+    assert _analyzed(small) == set()
+    # when the threshold is lower than the change, the tables it wrote are analyzed, after it
+    monkeypatch.setattr(statistics, "STATISTICS_THRESHOLD", 3)
+    with count_statements(engine) as large:
+        await _assign(gql, cycle, north, MOVED)
+    assert _analyzed(large) == {"scorecards", "scorecard_items", "action_tasks"}
+    assert large.index(next(s for s in large if s.startswith("ANALYZE"))) > max(
+        n for n, s in enumerate(large) if s.startswith("INSERT INTO audit_log")
+    )
+    records = [order(company.email("emp"), TODAY, 10) for _ in range(3)]
+    with count_statements(engine) as ingested:
+        await ingest(company, "sales-orders", records)
+    assert _analyzed(ingested) == {"dataset_records"}
+    with count_statements(engine) as one:
+        await ingest(company, "sales-orders", [order(company.email("emp"), TODAY, 1)])
+    assert _analyzed(one) == set()

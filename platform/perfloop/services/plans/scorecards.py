@@ -43,7 +43,7 @@ from perfloop.services.plans.items import (
     revision_error,
     snapshot,
 )
-from perfloop.store.core import chunked, lock_rows, utcnow
+from perfloop.store.core import chunked, lock_rows, refresh_statistics, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
@@ -216,6 +216,9 @@ async def assign_items(
         note=reason,
     )  # fmt: skip
     await session.commit()
+    # a large assignment: the planner learns of the plans and items written
+    written = len(employee_ids) * (1 + len(resolved))
+    await refresh_statistics(session, written, Scorecard, ScorecardItem, ActionTask)
     return BulkResult(
         [cards[e] for e in employee_ids], reopened, {k: v for k, v in removed.items() if v}
     )

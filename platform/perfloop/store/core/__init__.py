@@ -7,6 +7,7 @@ from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
 from perfloop.store.core.chunks import chunked
 from perfloop.store.core.lengths import TextTooLong
+from perfloop.store.core.statistics import refresh_statistics
 from perfloop.store.core.writes import (
     insert_or_ignore,
     keep_rows,
@@ -25,6 +26,7 @@ __all__ = [
     "insert_or_ignore",
     "keep_rows",
     "lock_rows",
+    "refresh_statistics",
     "upsert",
     "upsert_many",
     "utcnow",

@@ -176,6 +176,8 @@ async def test_a_manager_signs_the_team_plans_in_one_action(
         {"scorecard": own["id"], "expectedRevision": own["revision"]},
         {"scorecard": "999999999", "expectedRevision": 1},
         signatures[0],
+        {"scorecard": "not-an-id", "expectedRevision": 1},
+        {"scorecard": "nor-this", "expectedRevision": 1},
     ]  # fmt: skip
     refused = await sign(batch)
     assert refused["scorecards"] == []
@@ -183,6 +185,8 @@ async def test_a_manager_signs_the_team_plans_in_one_action(
         ("FORBIDDEN", ["signatures", "2", "scorecard"], "own-plan"),
         ("NOT_FOUND", ["signatures", "3", "scorecard"], None),
         ("INVALID", ["signatures", "4", "scorecard"], None),
+        ("NOT_FOUND", ["signatures", "5", "scorecard"], None),
+        ("NOT_FOUND", ["signatures", "6", "scorecard"], None),
     ]  # scope first: the revision is checked once every plan may be signed
     refused = await sign([signatures[0], stale])
     assert [(e["code"], e["path"]) for e in refused["errors"]] == [

@@ -293,7 +293,9 @@ async def _sign(
     errors: list[tuple[int, UserError]] = []  # by the index of the signature
     first: dict[int, int] = {}  # plan id -> index of its first signature
     for n, s in enumerate(signatures):
-        if s.scorecard_id in first:
+        if s.scorecard_id < 1:  # a malformed id matches nothing (each one is its own miss)
+            errors.append((n, not_found("scorecard", where(n, "scorecard")).errors[0]))
+        elif s.scorecard_id in first:
             again = f"this plan is signed by signature {first[s.scorecard_id]} already"
             errors.append((n, UserError(ErrorCode.INVALID, again, where(n, "scorecard"))))
         else:

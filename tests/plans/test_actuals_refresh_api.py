@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from perfloop.store.core import chunks
 from perfloop.store.plans import Actual
 from support import GraphQLClient
 from support.actuals import (
@@ -69,12 +71,17 @@ async def _refresh(company: Company, cycle: str, as_user: str = "hr") -> int:
     return int(data["refreshActuals"]["updated"])
 
 
+@pytest.mark.parametrize("chunk_size", [None, 1], ids=["one-chunk", "chunks-of-one"])
 async def test_records_flow_into_the_plan_through_a_refresh(
     company: Company,
     sessions: async_sessionmaker[AsyncSession],
     gql: GraphQLClient,
     session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk_size: int | None,
 ) -> None:
+    if chunk_size is not None:  # every list of subjects, items and rows cut into chunks of one
+        monkeypatch.setattr(chunks, "CHUNK_SIZE", chunk_size)
     # given last quarter's cycle and two sales plans in it
     period, start, end = last_quarter()
     cycle = await open_cycle(company, period)

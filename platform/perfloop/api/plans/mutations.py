@@ -25,7 +25,9 @@ from perfloop.api.plans.types import (
     ScorecardItemInput,
     ScorecardPayload,
     SetScorecardItemsPayload,
+    SignatureInput,
     SignerRole,
+    SignScorecardsPayload,
     TargetOverrideInput,
 )
 from perfloop.authz import Permission
@@ -125,10 +127,11 @@ class PlansMutations:
             ],
             reason=reason,
         )
-        assigned = {c.id for c in result.scorecards}
-        views = await plans.team_scorecards(ctx.session, ctx.caller, required_id(cycle))
+        views = await plans.scorecards_by_id(
+            ctx.session, ctx.caller, required_id(cycle), [c.id for c in result.scorecards]
+        )
         return AssignScorecardItemsPayload(
-            scorecards=[Scorecard.from_view(v) for v in views if v.id in assigned],
+            scorecards=[Scorecard.from_view(v) for v in views],
             reopened=result.reopened,
             removed_items=[
                 RemovedItems(scorecard=strawberry.ID(str(card)), keys=keys)
@@ -153,6 +156,37 @@ class PlansMutations:
         )  # fmt: skip
         view = await plans.get_scorecard(ctx.session, ctx.caller, card.employee_id, card.cycle_id)
         return ScorecardPayload(scorecard=Scorecard.from_view(view) if view else None)
+
+    @mutation(
+        description=(
+            "Sign many plans as their manager in one action, each at the revision you read, "
+            "with the rules of `signScorecard` for each (in your scope, not your own, not "
+            "empty, not changed since). All or nothing: when any plan is refused, none is "
+            "signed and `errors` names every refused one by its index "
+            '(`["signatures", "3", "expectedRevision"]`).'
+        ),
+        permission=Permission.SCORECARD_SIGN,
+    )
+    async def sign_scorecards(
+        self, info: Info, signatures: list[SignatureInput]
+    ) -> SignScorecardsPayload:
+        ctx = info.context
+        cards = await plans.sign_many(
+            ctx.session,
+            ctx.caller,
+            [plans.Signature(required_id(s.scorecard), s.expected_revision) for s in signatures],
+        )
+        cycle_ids = {c.cycle_id for c in cards}
+        views = {
+            v.id: v
+            for cycle_id in sorted(cycle_ids)
+            for v in await plans.scorecards_by_id(
+                ctx.session, ctx.caller, cycle_id, [c.id for c in cards if c.cycle_id == cycle_id]
+            )
+        }
+        return SignScorecardsPayload(
+            scorecards=[Scorecard.from_view(views[c.id]) for c in cards if c.id in views]
+        )
 
     @mutation(
         description="Move an action-plan task (open, doing, done, dropped).",

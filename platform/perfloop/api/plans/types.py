@@ -201,6 +201,14 @@ class ScorecardPayload:
 
 
 @strawberry.type
+class SignScorecardsPayload:
+    scorecards: list[Scorecard] = strawberry.field(
+        default_factory=list, description="The plans signed, in the order given."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
 class SetScorecardItemsPayload:
     scorecard: Scorecard | None = None
     removed_items: list[str] = strawberry.field(
@@ -300,3 +308,9 @@ class TargetOverrideInput:
     employee_id: strawberry.ID
     key: str
     target: float
+
+
+@strawberry.input(description="A plan to sign, at the revision you read (`Scorecard.revision`).")
+class SignatureInput:
+    scorecard: strawberry.ID
+    expected_revision: int

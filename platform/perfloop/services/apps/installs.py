@@ -31,7 +31,7 @@ from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.scopes import readable
 from perfloop.services.templates import referenced_templates
 from perfloop.store.apps import InstalledApp
-from perfloop.store.core import utcnow
+from perfloop.store.core import chunked, utcnow
 from perfloop.store.org import OrgUnit
 from perfloop.store.templates import TemplateRecord
 from perfloop.templates import TemplateError, merge_parameters, parse_ref, validate_document
@@ -301,10 +301,12 @@ async def installs_for_units(
         base = wide
     if not by_unit or not wanted:
         return dict.fromkeys(wanted, base)
-    paths = await session.execute(
-        select(OrgUnit.id, OrgUnit.path).where(
-            OrgUnit.tenant_id == base.tenant_id, OrgUnit.id.in_(wanted)
+    found: dict[int, InstalledApp | None] = {}
+    for chunk in chunked(sorted(wanted)):
+        paths = await session.execute(
+            select(OrgUnit.id, OrgUnit.path).where(
+                OrgUnit.tenant_id == base.tenant_id, OrgUnit.id.in_(chunk)
+            )
         )
-    )
-    found = {unit_id: _nearest(path, by_unit) for unit_id, path in paths}
+        found.update((unit_id, _nearest(path, by_unit)) for unit_id, path in paths)
     return {u: found.get(u) or base for u in wanted}

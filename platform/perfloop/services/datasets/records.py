@@ -40,6 +40,7 @@ from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.core.pagination import Page, check_first, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.datasets.batches import BatchOutcome, committed_batch_keys, store_batch
+from perfloop.store.core import refresh_statistics
 from perfloop.store.datasets import DatasetRecord
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.templates import TemplateRecord
@@ -117,7 +118,7 @@ async def ingest_records(
             check_document_size(record, ("records", str(row)), max_bytes)
     spec = await resolve_dataset(session, caller.tenant_id, dataset)
     prepared = prepare_records(spec, enumerate(records), format=_row_format(session))
-    return await store_batch(
+    outcome = await store_batch(
         session,
         tenant_id=caller.tenant_id,
         actor=caller,
@@ -126,6 +127,9 @@ async def ingest_records(
         prepared=prepared,
         source="api",
     )
+    if outcome.status == "committed":  # a large batch: the planner learns of its rows
+        await refresh_statistics(session, outcome.inserted, DatasetRecord)
+    return outcome
 
 
 def _row_format(session: AsyncSession) -> RowFormat:
@@ -286,6 +290,8 @@ async def import_file(
             batches.close()
             for other in sessions[1:]:
                 await other.close()
+    # once for the whole file, not per batch: the planner learns of the rows stored
+    await refresh_statistics(session, report.inserted, DatasetRecord)
     return report
 
 

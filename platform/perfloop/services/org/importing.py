@@ -40,6 +40,7 @@ from perfloop.services.org.import_rows import (
     RowError,
     check_row,
 )
+from perfloop.store.core import refresh_statistics
 from perfloop.store.org import Employee, OrgUnit, Position
 
 if TYPE_CHECKING:
@@ -417,6 +418,11 @@ async def _write(
     except BaseException:
         await session.rollback()
         raise
+    changed = (
+        report.units_created + report.units_updated + report.positions_created
+        + report.employees_created + report.employees_updated
+    )  # fmt: skip
+    await refresh_statistics(session, changed, OrgUnit, Position, Employee)
     return report
 
 

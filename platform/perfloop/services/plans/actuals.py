@@ -43,7 +43,14 @@ from perfloop.services.plans.common import (
     scorecard_in_scope,
     template_bodies,
 )
-from perfloop.store.core import keep_rows, lock_rows, upsert, upsert_many, utcnow
+from perfloop.store.core import (
+    keep_rows,
+    lock_rows,
+    refresh_statistics,
+    upsert,
+    upsert_many,
+    utcnow,
+)
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import Actual, Checkin, Scorecard, ScorecardItem
 
@@ -461,6 +468,7 @@ async def refresh_actuals(
         after={"items": len(values), "failed": len(failed), "until": end.isoformat()},
     )  # fmt: skip
     await session.commit()
+    await refresh_statistics(session, len(values), Actual)  # a large refresh
     return RefreshResult(len(values), failed, overridden)
 
 

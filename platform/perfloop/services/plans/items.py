@@ -21,7 +21,7 @@ from perfloop.services.plans.common import (
     indicators_of,
     template_bodies,
 )
-from perfloop.store.core import insert_or_ignore, keep_rows, lock_rows
+from perfloop.store.core import chunked, insert_or_ignore, keep_rows, lock_rows
 from perfloop.store.goals import Goal
 from perfloop.store.org import OrgUnit
 from perfloop.store.plans import ActionTask, Actual, Checkin, Scorecard, ScorecardItem
@@ -237,17 +237,15 @@ async def check_rules(
     for employee, r in rules.items():
         groups.setdefault(r.install_id, (r, []))[1].append(employee)
     units = {r.org_unit_id for r, _ in groups.values() if r.org_unit_id is not None}
-    names = dict(
-        (
-            await session.execute(
-                select(OrgUnit.id, OrgUnit.name).where(
-                    OrgUnit.id.in_(units), OrgUnit.tenant_id == caller.tenant_id
-                )
+    names: dict[int, str] = {}
+    for chunk in chunked(sorted(units)):
+        found = await session.execute(
+            select(OrgUnit.id, OrgUnit.name).where(
+                OrgUnit.id.in_(chunk), OrgUnit.tenant_id == caller.tenant_id
             )
-        ).all()
-        if units
-        else []
-    )
+        )
+        for unit_id, name in found:
+            names[unit_id] = name
     errors: list[UserError] = []
     for r, people in groups.values():
         whose = ""
@@ -282,16 +280,27 @@ def snapshot(card: Scorecard) -> dict[str, Any]:
     }
 
 
+def revision_error(
+    card: Scorecard, expected: int | None, path: tuple[str, ...] = ("expectedRevision",)
+) -> UserError | None:
+    """The optimistic check: None while the plan is still at the revision the client
+    saw, else the CONFLICT to answer."""
+    if expected is None or card.revision == expected:
+        return None
+    return UserError(
+        ErrorCode.CONFLICT,
+        f"the plan changed since you read it (revision {expected}, now {card.revision});"
+        " read it again and retry",
+        path,
+        detail="revision",
+    )
+
+
 def check_revision(card: Scorecard, expected: int | None) -> None:
-    """The optimistic check: the plan is still at the revision the client saw."""
-    if expected is not None and card.revision != expected:
-        raise ServiceError.one(
-            ErrorCode.CONFLICT,
-            f"the plan changed since you read it (revision {expected}, now {card.revision});"
-            " read it again and retry",
-            ("expectedRevision",),
-            detail="revision",
-        )
+    """:func:`revision_error`, raised."""
+    error = revision_error(card, expected)
+    if error is not None:
+        raise ServiceError([error])
 
 
 def reopen(session: AsyncSession, caller: Caller, card: Scorecard, reason: str | None) -> None:
@@ -340,10 +349,12 @@ async def replace_items(
     written to the audit trail first. Returns the removed keys per plan id."""
     card_ids = [e.card.id for e in edits]
     existing: dict[int, dict[str, ScorecardItem]] = {i: {} for i in card_ids}
-    for row in (
-        await session.execute(select(ScorecardItem).where(ScorecardItem.scorecard_id.in_(card_ids)))
-    ).scalars():
-        existing[row.scorecard_id][row.key] = row
+    for chunk in chunked(card_ids):
+        items_found = await session.execute(
+            select(ScorecardItem).where(ScorecardItem.scorecard_id.in_(chunk))
+        )
+        for row in items_found.scalars():
+            existing[row.scorecard_id][row.key] = row
     keys = {values["key"] for values in items}
     gone = [row for e in edits for k, row in existing[e.card.id].items() if k not in keys]
     if gone:
@@ -352,10 +363,11 @@ async def replace_items(
             await session.delete(row)
     kept_ids = [row.id for e in edits for k, row in existing[e.card.id].items() if k in keys]
     tasks: dict[int, dict[str, ActionTask]] = {i: {} for i in kept_ids}
-    if kept_ids:
-        for task in (
-            await session.execute(select(ActionTask).where(ActionTask.item_id.in_(kept_ids)))
-        ).scalars():
+    for chunk in chunked(kept_ids):
+        found_tasks = await session.execute(
+            select(ActionTask).where(ActionTask.item_id.in_(chunk)).order_by(ActionTask.id)
+        )
+        for task in found_tasks.scalars():
             tasks[task.item_id].setdefault(task.title, task)
     written: list[tuple[ScorecardItem, Mapping[str, Any]]] = []
     for edit in edits:
@@ -407,6 +419,28 @@ async def _record_removed(
     """What removed items carried (actuals, check-ins, tasks), kept in the audit trail."""
     ids = [row.id for row in gone]
     actuals: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    checkins: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    tasks: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for chunk in chunked(ids):
+        await _carried(session, chunk, actuals, checkins, tasks)
+    for row in gone:
+        audit.record(
+            session, caller, "scorecard.item.remove", "scorecard", row.scorecard_id,
+            before={
+                "key": row.key, "title": row.title, "target": row.target, "weight": row.weight,
+                "actuals": actuals[row.id], "checkins": checkins[row.id], "tasks": tasks[row.id],
+            },
+        )  # fmt: skip
+
+
+async def _carried(
+    session: AsyncSession,
+    ids: Sequence[int],
+    actuals: dict[int, list[dict[str, Any]]],
+    checkins: dict[int, list[dict[str, Any]]],
+    tasks: dict[int, list[dict[str, Any]]],
+) -> None:
+    """The actuals, check-ins and tasks of the items ``ids`` (one chunk), by item."""
     for a in (await session.execute(select(Actual).where(Actual.item_id.in_(ids)))).scalars():
         actuals[a.item_id].append(
             {
@@ -417,7 +451,6 @@ async def _record_removed(
                 "note": a.note,
             }
         )
-    checkins: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     for c in (await session.execute(select(Checkin).where(Checkin.item_id.in_(ids)))).scalars():
         assert c.item_id is not None
         checkins[c.item_id].append(
@@ -429,18 +462,9 @@ async def _record_removed(
                 "author": c.author_id,
             }
         )
-    tasks: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     found = await session.execute(select(ActionTask).where(ActionTask.item_id.in_(ids)))
     for t in found.scalars():
         tasks[t.item_id].append({"title": t.title, "status": t.status})
-    for row in gone:
-        audit.record(
-            session, caller, "scorecard.item.remove", "scorecard", row.scorecard_id,
-            before={
-                "key": row.key, "title": row.title, "target": row.target, "weight": row.weight,
-                "actuals": actuals[row.id], "checkins": checkins[row.id], "tasks": tasks[row.id],
-            },
-        )  # fmt: skip
 
 
 def describe(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -470,15 +494,20 @@ async def cards_for(
         ],
         key=("cycle_id", "employee_id"),
     )
-    cards = {
-        c.employee_id: c
-        for c in await lock_rows(
-            session,
-            Scorecard,
-            Scorecard.cycle_id == cycle.id,
-            Scorecard.employee_id.in_(employee_ids),
+    # locked in plan id order across chunks, so two lockers of overlapping sets cannot
+    # deadlock: the ids first, then the plans chunk by chunk
+    card_ids: list[int] = []
+    for chunk in chunked(employee_ids):
+        found = await session.execute(
+            select(Scorecard.id).where(
+                Scorecard.cycle_id == cycle.id, Scorecard.employee_id.in_(chunk)
+            )
         )
-    }
+        card_ids.extend(found.scalars())
+    cards: dict[int, Scorecard] = {}
+    for chunk in chunked(sorted(card_ids)):
+        for c in await lock_rows(session, Scorecard, Scorecard.id.in_(chunk)):
+            cards[c.employee_id] = c
     for e, card in cards.items():  # the plan follows the rules it was last set under
         card.scoring_ref = rules[e].ref
     return cards

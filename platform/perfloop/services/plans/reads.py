@@ -21,6 +21,7 @@ from perfloop.engine import expected_progress, is_behind, is_cumulative, item_sc
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope, scope_condition
 from perfloop.services.plans.common import get_cycle
+from perfloop.store.core import chunked
 from perfloop.store.org import Employee
 from perfloop.store.plans import ActionTask, Actual, Scorecard, ScorecardItem
 
@@ -340,11 +341,31 @@ async def team_scorecard_page(
     return replace(page, items=views)
 
 
+async def scorecards_by_id(
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    ids: Sequence[int],
+    *,
+    today: dt.date | None = None,
+) -> list[ScorecardView]:
+    """The plans of the cycle with these ids that the caller may read, by employee
+    number: what a mutation changed, read back without reading anyone else's plan.
+    The ids are read in chunks (``perfloop.store.core.chunked``), so no statement
+    grows with the number of plans."""
+    cycle = await get_cycle(session, caller, cycle_id)
+    views: list[ScorecardView] = []
+    for chunk in chunked(sorted(set(ids))):
+        views.extend(await _read(session, caller, cycle, today, ids=chunk))
+    return sorted(views, key=lambda v: (v.employee_no, v.id))
+
+
 __all__ = [
     "ItemView",
     "ScorecardView",
     "TaskView",
     "get_scorecard",
+    "scorecards_by_id",
     "team_scorecard_page",
     "team_scorecards",
 ]

@@ -10,7 +10,7 @@ Items are resolved, checked and written by ``items.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,6 @@ from perfloop.services.plans.common import (
     not_found,
     position_name,
     rules_for_employees,
-    scorecard_in_scope,
 )
 from perfloop.services.plans.items import (
     TASK_STATUSES,
@@ -41,9 +40,10 @@ from perfloop.services.plans.items import (
     reopen,
     replace_items,
     resolve_items,
+    revision_error,
     snapshot,
 )
-from perfloop.store.core import lock_rows, utcnow
+from perfloop.store.core import chunked, lock_rows, refresh_statistics, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
@@ -216,12 +216,37 @@ async def assign_items(
         note=reason,
     )  # fmt: skip
     await session.commit()
+    # a large assignment: the planner learns of the plans and items written
+    written = len(employee_ids) * (1 + len(resolved))
+    await refresh_statistics(session, written, Scorecard, ScorecardItem, ActionTask)
     return BulkResult(
         [cards[e] for e in employee_ids], reopened, {k: v for k, v in removed.items() if v}
     )
 
 
 SIGNERS = ("employee", "manager")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One plan to sign, at the revision the signer read."""
+
+    scorecard_id: int
+    expected_revision: int
+
+
+#: Where an error about the n-th signature points, given the argument it is about
+#: (``scorecard``, ``expectedRevision`` or ``as``).
+Where = Callable[[int, str], tuple[str, ...]]
+
+
+def _single(_n: int, argument: str) -> tuple[str, ...]:
+    return (argument,)
+
+
+def _listed(n: int, argument: str) -> tuple[str, ...]:
+    # a list signs as manager: a plan one may not sign that way is named by its scorecard
+    return ("signatures", str(n), "scorecard" if argument == "as" else argument)
 
 
 async def sign(
@@ -235,37 +260,115 @@ async def sign(
     """Sign a plan as the ``employee`` (your own) or as their ``manager`` (someone in
     scope), at the revision the signer read: a plan changed since is a CONFLICT. The plan
     is locked while it is signed, so two signatures at once end "signed", not "signing"."""
-    if as_role not in SIGNERS:
-        raise invalid("sign as employee or manager", ("as",))
-    found = await scorecard_in_scope(session, caller, Permission.SCORECARD_SIGN, scorecard_id)
-    own = caller.employee_id == found.employee_id
-    if as_role == "employee" and not own:
-        raise ServiceError.one(ErrorCode.FORBIDDEN, "only the employee signs as employee", ("as",))
-    if as_role == "manager" and own:
-        raise ServiceError.one(
-            ErrorCode.FORBIDDEN, "you cannot sign your own plan as manager", ("as",)
-        )
-    (card,) = await lock_rows(session, Scorecard, Scorecard.id == found.id)
-    check_revision(card, expected_revision)
-    items = (
-        await session.execute(select(func.count()).where(ScorecardItem.scorecard_id == card.id))
-    ).scalar_one()
-    if not items:
-        raise invalid("an empty plan cannot be signed", ("scorecard",))
-    before = snapshot(card)
-    now = utcnow()
-    if as_role == "employee":
-        card.employee_signed_at, card.employee_signed_by_id = now, caller.user_id
-    else:
-        card.manager_signed_at, card.manager_signed_by_id = now, caller.user_id
-    both = card.employee_signed_at is not None and card.manager_signed_at is not None
-    card.status = "signed" if both else "signing"
-    audit.record(
-        session, caller, f"scorecard.sign.{as_role}", "scorecard", card.id,
-        before=before, after=snapshot(card),
-    )  # fmt: skip
-    await session.commit()
+    (card,) = await _sign(
+        session, caller, as_role, [Signature(scorecard_id, expected_revision)], _single
+    )
     return card
+
+
+async def sign_many(
+    session: AsyncSession, caller: Caller, signatures: Sequence[Signature]
+) -> list[Scorecard]:
+    """Sign many plans as their manager in one action, with the rules of :func:`sign`
+    for each (in scope, not your own, not empty, at the revision read). All or nothing:
+    when any plan is refused, nothing is signed and every refusal is reported, its path
+    naming the signature's index (``["signatures", "3", "expectedRevision"]``). The plans
+    are locked in id order. Returns the signed plans in the order given."""
+    if not signatures:
+        raise invalid("name at least one plan to sign", ("signatures",))
+    return await _sign(session, caller, "manager", signatures, _listed)
+
+
+async def _sign(
+    session: AsyncSession,
+    caller: Caller,
+    as_role: str,
+    signatures: Sequence[Signature],
+    where: Where,
+) -> list[Scorecard]:
+    """The rules of signing, for one plan or many (errors collected, then all or nothing)."""
+    if as_role not in SIGNERS:
+        raise invalid("sign as employee or manager", where(0, "as"))
+    scope = caller.require(Permission.SCORECARD_SIGN)
+    errors: list[tuple[int, UserError]] = []  # by the index of the signature
+    first: dict[int, int] = {}  # plan id -> index of its first signature
+    for n, s in enumerate(signatures):
+        if s.scorecard_id < 1:  # a malformed id matches nothing (each one is its own miss)
+            errors.append((n, not_found("scorecard", where(n, "scorecard")).errors[0]))
+        elif s.scorecard_id in first:
+            again = f"this plan is signed by signature {first[s.scorecard_id]} already"
+            errors.append((n, UserError(ErrorCode.INVALID, again, where(n, "scorecard"))))
+        else:
+            first[s.scorecard_id] = n
+    # in scope, and the employee signs their own plan, a manager someone else's
+    found: dict[int, int] = {}  # plan id -> employee id
+    for chunk in chunked(sorted(first)):
+        rows = await session.execute(
+            select(Scorecard.id, Scorecard.employee_id).where(
+                Scorecard.id.in_(chunk),
+                Scorecard.tenant_id == caller.tenant_id,
+                employees_in_scope(caller, scope, Scorecard.employee_id),
+            )
+        )
+        for card_id, employee_id in rows:
+            found[card_id] = employee_id
+    signable: dict[int, int] = {}  # plan id -> index
+    for card_id, n in first.items():
+        if card_id not in found:
+            errors.append((n, not_found("scorecard", where(n, "scorecard")).errors[0]))
+            continue
+        own = caller.employee_id == found[card_id]
+        if as_role == "employee" and not own:
+            only = "only the employee signs as employee"
+            errors.append((n, UserError(ErrorCode.FORBIDDEN, only, where(n, "as"))))
+        elif as_role == "manager" and own:
+            own_plan = "you cannot sign your own plan as manager"
+            errors.append(
+                (n, UserError(ErrorCode.FORBIDDEN, own_plan, where(n, "as"), detail="own-plan"))
+            )
+        else:
+            signable[card_id] = n
+    if errors:
+        raise ServiceError([e for _, e in sorted(errors, key=lambda e: e[0])])
+    # locked in id order (across chunks), read afresh; then the revision and the items
+    cards: dict[int, Scorecard] = {}
+    item_counts: dict[int, int] = {}
+    for chunk in chunked(sorted(signable)):
+        for card in await lock_rows(session, Scorecard, Scorecard.id.in_(chunk)):
+            cards[card.id] = card
+        counts = await session.execute(
+            select(ScorecardItem.scorecard_id, func.count())
+            .where(ScorecardItem.scorecard_id.in_(chunk))
+            .group_by(ScorecardItem.scorecard_id)
+        )
+        for card_id, count in counts:
+            item_counts[card_id] = count
+    for card_id, n in signable.items():
+        card = cards[card_id]
+        stale = revision_error(card, signatures[n].expected_revision, where(n, "expectedRevision"))
+        if stale is not None:
+            errors.append((n, stale))
+        elif not item_counts.get(card_id):
+            empty = "an empty plan cannot be signed"
+            errors.append((n, UserError(ErrorCode.INVALID, empty, where(n, "scorecard"))))
+    if errors:
+        raise ServiceError([e for _, e in sorted(errors, key=lambda e: e[0])])
+    now = utcnow()
+    for card_id in signable:
+        card = cards[card_id]
+        before = snapshot(card)
+        if as_role == "employee":
+            card.employee_signed_at, card.employee_signed_by_id = now, caller.user_id
+        else:
+            card.manager_signed_at, card.manager_signed_by_id = now, caller.user_id
+        both = card.employee_signed_at is not None and card.manager_signed_at is not None
+        card.status = "signed" if both else "signing"
+        audit.record(
+            session, caller, f"scorecard.sign.{as_role}", "scorecard", card.id,
+            before=before, after=snapshot(card),
+        )  # fmt: skip
+    await session.commit()
+    return [cards[card_id] for card_id in signable]
 
 
 async def update_task(

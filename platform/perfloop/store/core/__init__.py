@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
+from perfloop.store.core.chunks import chunked
 from perfloop.store.core.lengths import TextTooLong, column_length
+from perfloop.store.core.statistics import refresh_statistics
 from perfloop.store.core.writes import (
     insert_or_ignore,
     keep_rows,
@@ -20,10 +22,12 @@ __all__ = [
     "Base",
     "JSONType",
     "TextTooLong",
+    "chunked",
     "column_length",
     "insert_or_ignore",
     "keep_rows",
     "lock_rows",
+    "refresh_statistics",
     "upsert",
     "upsert_many",
     "utcnow",

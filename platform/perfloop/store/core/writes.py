@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from perfloop.store.core.chunks import chunked
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,12 +90,11 @@ async def insert_or_ignore(
     rows: Sequence[Mapping[str, Any]],
     key: Sequence[str],
 ) -> None:
-    """Insert ``rows``, leaving out those whose ``key`` columns match an existing row."""
-    if rows:
+    """Insert ``rows``, leaving out those whose ``key`` columns match an existing row;
+    in chunks (:func:`~perfloop.store.core.chunks.chunked`), in the order given."""
+    for chunk in chunked(rows, width=len(rows[0]) if rows else 1):
         await session.execute(
-            _insert(session, model)
-            .values(list(rows))
-            .on_conflict_do_nothing(index_elements=list(key))
+            _insert(session, model).values(chunk).on_conflict_do_nothing(index_elements=list(key))
         )
 
 
@@ -113,11 +114,6 @@ async def upsert(
     return int((await session.execute(stmt)).scalar_one())
 
 
-#: Rows per statement of a bulk upsert: its parameters stay far below both drivers'
-#: limits (SQLite 32,766 variables, asyncpg 32,767) whatever the company's size.
-UPSERT_CHUNK = 500
-
-
 async def upsert_many(
     session: AsyncSession,
     model: type[Base],
@@ -127,10 +123,10 @@ async def upsert_many(
     *,
     unless: ColumnElement[bool] | None = None,
 ) -> None:
-    """``upsert`` for many rows (same columns in each), in chunks; an existing row for
-    which ``unless`` holds is left as it is."""
-    for start in range(0, len(rows), UPSERT_CHUNK):
-        stmt = _insert(session, model).values([dict(r) for r in rows[start : start + UPSERT_CHUNK]])
+    """``upsert`` for many rows (same columns in each), in chunks (in the order given);
+    an existing row for which ``unless`` holds is left as it is."""
+    for chunk in chunked(rows, width=len(rows[0]) if rows else 1):
+        stmt = _insert(session, model).values([dict(r) for r in chunk])
         stmt = stmt.on_conflict_do_update(
             index_elements=list(key),
             set_={c: stmt.excluded[c] for c in update},

@@ -6,7 +6,13 @@ Other domains use these names only; the modules behind them are this domain's ow
 
 from __future__ import annotations
 
-from perfloop.services.jobs.queue import QUEUE, dispatch, run_worker, wait_in_process
+from perfloop.services.jobs.queue import (
+    QUEUE,
+    dispatch,
+    resume_in_process,
+    run_worker,
+    wait_in_process,
+)
 from perfloop.services.jobs.records import (
     ACTIVE,
     FAILED,
@@ -38,6 +44,7 @@ __all__ = [
     "execute",
     "get_job",
     "register",
+    "resume_in_process",
     "run_worker",
     "start_refresh_actuals",
     "wait_in_process",

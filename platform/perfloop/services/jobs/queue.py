@@ -13,24 +13,26 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from perfloop.services.jobs.records import ACTIVE
 from perfloop.services.jobs.runner import execute
 from perfloop.store import make_sessionmaker
+from perfloop.store.jobs import Job
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 #: the procrastinate queue perfloop's jobs go to
 QUEUE = "perfloop-jobs"
-TASK = "perfloop:run_job"
+#: the one procrastinate task: "run job N" (the job's row says what to do)
+TASK = "perfloop.run_job"
 
-tasks = procrastinate.Blueprint()
 _in_process: set[asyncio.Task[None]] = set()
 
 
-@tasks.task(name="run_job", queue=QUEUE, pass_context=True)
 async def run_job(context: procrastinate.JobContext, job_id: int) -> None:
     await execute(context.additional_context["sessions"], job_id)
 
@@ -45,7 +47,7 @@ def make_queue(url: URL, **pool: Any) -> procrastinate.App:
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=queue_url(url), **pool)
     )
-    app.add_tasks_from(tasks, namespace="perfloop")
+    app.task(name=TASK, queue=QUEUE, pass_context=True)(run_job)
     return app
 
 
@@ -65,7 +67,24 @@ async def dispatch(session: AsyncSession, job_id: int) -> None:
         async with app.open_async():
             await app.configure_task(TASK, queue=QUEUE).defer_async(job_id=job_id)
         return
-    task = asyncio.create_task(execute(make_sessionmaker(engine), job_id))
+    _start_in_process(make_sessionmaker(engine), job_id)
+
+
+async def resume_in_process(engine: AsyncEngine) -> int:
+    """On SQLite, start again the jobs a stopped server left queued or running (a part
+    done stays done; refreshing one again is harmless). Returns how many."""
+    if engine.dialect.name == "postgresql":
+        return 0  # the queue keeps them for the workers
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session:
+        ids = (await session.execute(select(Job.id).where(Job.status.in_(ACTIVE)))).scalars().all()
+    for job_id in ids:
+        _start_in_process(sessions, job_id)
+    return len(ids)
+
+
+def _start_in_process(sessions: async_sessionmaker[AsyncSession], job_id: int) -> None:
+    task = asyncio.create_task(execute(sessions, job_id))
     _in_process.add(task)
     task.add_done_callback(_in_process.discard)
 

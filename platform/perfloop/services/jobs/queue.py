@@ -10,13 +10,15 @@ the request that started it has committed; no worker is needed.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from perfloop.services.jobs.records import ACTIVE
+from perfloop.services.core.errors import ErrorCode
+from perfloop.services.jobs.records import ACTIVE, FAILED, set_state
 from perfloop.services.jobs.runner import execute
 from perfloop.store import make_sessionmaker
 from perfloop.store.jobs import Job
@@ -24,6 +26,8 @@ from perfloop.store.jobs import Job
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+log = logging.getLogger(__name__)
 
 #: the procrastinate queue perfloop's jobs go to
 QUEUE = "perfloop-jobs"
@@ -64,8 +68,15 @@ async def dispatch(session: AsyncSession, job_id: int) -> None:
     engine = _engine(session)
     if engine.dialect.name == "postgresql":
         app = make_queue(engine.url, min_size=1, max_size=1)
-        async with app.open_async():
-            await app.configure_task(TASK, queue=QUEUE).defer_async(job_id=job_id)
+        try:
+            async with app.open_async():
+                await app.configure_task(TASK, queue=QUEUE).defer_async(job_id=job_id)
+        except Exception:  # the job must not stay queued forever, blocking the next request
+            log.exception("job %s could not be queued", job_id)
+            await set_state(
+                session, job_id, status=FAILED, error_code=str(ErrorCode.JOB_FAILED),
+                error=f"the job could not be queued (logged as job {job_id}); try again",
+            )  # fmt: skip
         return
     _start_in_process(make_sessionmaker(engine), job_id)
 

@@ -4,8 +4,10 @@ by department, and `job(id)` shows its progress, result or typed error."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import procrastinate
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -244,3 +246,43 @@ async def test_a_restarted_sqlite_server_resumes_its_unfinished_jobs(
     # then the job ran to its end
     done = await _job(company, str(job.id))
     assert (done["status"], done["done"], done["result"]) == ("SUCCEEDED", 3, {"parts": [1, 2, 3]})
+
+
+async def test_two_requests_at_once_make_one_job(company: Company, engine: AsyncEngine) -> None:
+    # given a cycle with no refresh running
+    period, _, _ = last_quarter()
+    cycle = await open_cycle(company, period)
+    # when HR's two browser tabs start the company-wide refresh at the same moment
+    first, second = await asyncio.gather(_start(company, cycle), _start(company, cycle))
+    # then both answer with the one job, one of them having created it
+    assert first["errors"] == second["errors"] == []
+    assert first["job"]["id"] == second["job"]["id"]
+    assert sorted([first["created"], second["created"]]) == [False, True]
+    await drain(engine)
+
+
+async def test_a_job_the_queue_refuses_fails_at_once(
+    company: Company, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs jobs in-process: there is no queue to refuse them")
+
+    # given a queue that cannot be reached
+    async def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(procrastinate.PsycopgConnector, "open_async", unreachable)
+    period, _, _ = last_quarter()
+    cycle = await open_cycle(company, period)
+    # when HR starts the company-wide refresh
+    started = await _start(company, cycle)
+    # then the job is reported failed, with a typed error and no internals
+    job = await _job(company, started["job"]["id"])
+    assert job["status"] == "FAILED"
+    assert job["error"]["code"] == "JOB_FAILED"
+    assert "connection refused" not in job["error"]["message"]
+    # and it does not block the next request once the queue is back
+    monkeypatch.undo()
+    again = await _start(company, cycle)
+    assert again["created"] is True
+    await drain(engine)

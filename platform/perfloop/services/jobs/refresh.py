@@ -108,4 +108,5 @@ async def start_refresh_actuals(
     )
     if new:
         await dispatch(session, job.id)
+        await session.refresh(job)  # a job that could not be queued says so at once
     return JobView.of(job), new

@@ -28,7 +28,9 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    commands = ("serve", "db", "demo", "token", "templates", "users", "export-schema", "formula")
+    commands = (
+        "serve", "worker", "db", "demo", "token", "templates", "users", "export-schema", "formula",
+    )  # fmt: skip
     for command in commands:
         assert command in result.output
     demo = runner.invoke(app, ["demo", "--help"])
@@ -175,3 +177,12 @@ def test_users_deactivate_and_reactivate(database: Path) -> None:
     elsewhere = runner.invoke(app, ["users", "deactivate", email, "--tenant", "acme"])
     assert elsewhere.exit_code == 1
     assert "no tenant 'acme'" in elsewhere.output
+
+
+def test_worker_is_not_needed_on_sqlite(database: Path) -> None:
+    # given the embedded SQLite database
+    # when someone starts a worker
+    result = runner.invoke(app, ["worker"])
+    # then it says, in one line, that serve runs the jobs itself
+    assert result.exit_code == 1
+    assert "no worker is needed" in result.output

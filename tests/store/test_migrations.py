@@ -10,12 +10,14 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from perfloop.store import make_engine
-from perfloop.store.core.migrate import current_revision, head_revision, upgrade
+from perfloop.store.core.migrate import current_revision, head_revision, ours, upgrade
 from perfloop.store.schema import metadata
 
 
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": ours}
+    )
     return list(compare_metadata(context, metadata))
 
 

@@ -27,6 +27,7 @@ from perfloop.api.core.http import RequestTooLarge, decode_json, error_response,
 from perfloop.api.core.session import RequestSession, request_sessions
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
+from perfloop.services import jobs
 from perfloop.services.core.caller import resolve_caller
 from perfloop.services.core.errors import ServiceError
 from perfloop.settings import Settings, get_settings
@@ -135,7 +136,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await jobs.resume_in_process(engine)  # SQLite: jobs run here (services.jobs)
         yield
+        await jobs.wait_in_process()
         await engine.dispose()
 
     routes: list[BaseRoute] = [

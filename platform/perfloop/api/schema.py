@@ -39,6 +39,8 @@ from perfloop.api.goals.mutations import GoalsMutations
 from perfloop.api.goals.queries import GoalsQueries
 from perfloop.api.identity.mutations import IdentityMutations
 from perfloop.api.identity.queries import IdentityQueries
+from perfloop.api.jobs.mutations import JobsMutations
+from perfloop.api.jobs.queries import JobsQueries
 from perfloop.api.org.mutations import OrgMutations
 from perfloop.api.org.queries import OrgQueries
 from perfloop.api.plans.mutations import PlansMutations
@@ -64,6 +66,7 @@ class Query(
     PlansQueries,
     GoalsQueries,
     PlanReportQueries,
+    JobsQueries,
 ):
     pass
 
@@ -78,6 +81,7 @@ class Mutation(
     DatasetsMutations,
     PlansMutations,
     GoalsMutations,
+    JobsMutations,
 ):
     pass
 

@@ -95,6 +95,37 @@ def serve(
     uvicorn.run("perfloop.api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs this process runs at once.")
+    ] = 1,
+) -> None:
+    """Run queued jobs (PostgreSQL only; on SQLite jobs run inside `serve`)."""
+    from perfloop.services import jobs
+    from perfloop.store import make_engine
+
+    settings = settings_or_exit()
+    if not settings.database_url.startswith("postgresql"):
+        raise Problem(
+            "perfloop worker runs jobs queued on PostgreSQL; on SQLite, `perfloop serve` "
+            "runs them itself: no worker is needed"
+        )
+    check_database(settings)
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await jobs.run_worker(engine, concurrency=concurrency)
+        finally:
+            await engine.dispose()
+
+    console.print(
+        f"[bold green]perfloop[/] worker: running the queue {jobs.QUEUE!r} (Ctrl+C stops)"
+    )
+    asyncio.run(run())
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema and store the built-in templates."""

@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     FORMULA_INVALID = "FORMULA_INVALID"
     CONFLICT = "CONFLICT"
     TOO_LARGE = "TOO_LARGE"
+    JOB_FAILED = "JOB_FAILED"  # a job stopped on an unexpected error (logged; see services.jobs)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, select, true
 from sqlalchemy.exc import DBAPIError
 
 from perfloop.authz import Permission
@@ -289,10 +289,18 @@ def _evaluate(formula: Formula, data: Mapping[str, Any]) -> tuple[float | None, 
         return None, f"the formula could not be evaluated: {exc}"
 
 
-async def _plan_rows(session: AsyncSession, caller: Caller, cycle: Cycle, scope: Any) -> list[Any]:
-    """The items of the plans in scope with their current actual, held until the refresh
-    commits: a plan edit removing one of them waits, and one removed before is not read
-    (its actual would fail the foreign key)."""
+async def _plan_rows(
+    session: AsyncSession,
+    caller: Caller,
+    cycle: Cycle,
+    scope: Any,
+    org_unit_ids: Collection[int] | None = None,
+) -> list[Any]:
+    """The items of the plans in scope (of people in ``org_unit_ids``, when given) with
+    their current actual, held until the refresh commits: a plan edit removing one of
+    them waits, and one removed before is not read (its actual would fail the foreign
+    key)."""
+    in_units = Employee.org_unit_id.in_(org_unit_ids) if org_unit_ids is not None else true()
     return list(
         (
             await session.execute(
@@ -321,6 +329,7 @@ async def _plan_rows(session: AsyncSession, caller: Caller, cycle: Cycle, scope:
                         Scorecard.tenant_id == caller.tenant_id,
                         Scorecard.cycle_id == cycle.id,
                         employees_in_scope(caller, scope, Scorecard.employee_id),
+                        in_units,
                     )
                     .order_by(ScorecardItem.id),
                     ScorecardItem,
@@ -331,7 +340,12 @@ async def _plan_rows(session: AsyncSession, caller: Caller, cycle: Cycle, scope:
 
 
 async def refresh_actuals(
-    session: AsyncSession, caller: Caller, cycle_id: int, *, today: dt.date | None = None
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    *,
+    today: dt.date | None = None,
+    org_unit_ids: Collection[int] | None = None,
 ) -> RefreshResult:
     """Recompute and store the dataset and formula actuals of the plans in scope
     for the cycle's period (up to ``today``).
@@ -342,10 +356,13 @@ async def refresh_actuals(
     the library's dataset indicators it names. An override is left as it is. A source
     that fails (a dataset gone, a field it no longer has, a formula that does not
     compile or evaluate) marks its items as failed — stored with an empty value and the
-    reason, and listed in the result — and the other items refresh."""
+    reason, and listed in the result — and the other items refresh.
+
+    ``org_unit_ids`` narrows the refresh to the people placed in those units (the
+    company-wide refresh job runs it one department at a time)."""
     scope = caller.require(Permission.ACTUAL_ENTER)
     cycle = await get_cycle(session, caller, cycle_id)
-    rows = await _plan_rows(session, caller, cycle, scope)
+    rows = await _plan_rows(session, caller, cycle, scope, org_unit_ids)
     computed = [
         r
         for r in rows

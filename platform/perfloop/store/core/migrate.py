@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+#: tables another program owns in our database: procrastinate's queue (migration 0008)
+FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's ``include_object``: leave the queue's own tables out of comparisons."""
+    return not (type_ == "table" and reflected and (name or "").startswith(FOREIGN_TABLE_PREFIXES))
+
+
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

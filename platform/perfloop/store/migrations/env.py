@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from perfloop.settings import normalize_database_url
 from perfloop.store.core.db import make_engine
+from perfloop.store.core.migrate import ours
 from perfloop.store.schema import metadata
 
 config = context.config
@@ -22,6 +23,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,51 @@
+"""Jobs: long work run outside the request (on procrastinate's PostgreSQL queue, or
+in-process on SQLite), with progress clients read.
+
+Other domains use these names only; the modules behind them are this domain's own.
+"""
+
+from __future__ import annotations
+
+from perfloop.services.jobs.queue import (
+    QUEUE,
+    dispatch,
+    resume_in_process,
+    run_worker,
+    wait_in_process,
+)
+from perfloop.services.jobs.records import (
+    ACTIVE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    JobKind,
+    JobView,
+    create_job,
+    get_job,
+    register,
+)
+from perfloop.services.jobs.refresh import REFRESH_ACTUALS, departments, start_refresh_actuals
+from perfloop.services.jobs.runner import execute
+
+__all__ = [
+    "ACTIVE",
+    "FAILED",
+    "QUEUE",
+    "QUEUED",
+    "REFRESH_ACTUALS",
+    "RUNNING",
+    "SUCCEEDED",
+    "JobKind",
+    "JobView",
+    "create_job",
+    "departments",
+    "dispatch",
+    "execute",
+    "get_job",
+    "register",
+    "resume_in_process",
+    "run_worker",
+    "start_refresh_actuals",
+    "wait_in_process",
+]

@@ -1,0 +1,122 @@
+"""Where jobs run: procrastinate on PostgreSQL, an asyncio task on SQLite.
+
+On PostgreSQL a started job is deferred to procrastinate's queue (its tables live in
+the same database, created by migration 0008) as "run job N", and ``perfloop worker``
+processes — on any machine reaching the database — run it. On SQLite (the embedded
+default) the same ``execute`` runs in the serving process as an asyncio task, after
+the request that started it has committed; no worker is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+import procrastinate
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from perfloop.services.core.errors import ErrorCode
+from perfloop.services.jobs.records import ACTIVE, FAILED, set_state
+from perfloop.services.jobs.runner import execute
+from perfloop.store import make_sessionmaker
+from perfloop.store.jobs import Job
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+log = logging.getLogger(__name__)
+
+#: the procrastinate queue perfloop's jobs go to
+QUEUE = "perfloop-jobs"
+#: the one procrastinate task: "run job N" (the job's row says what to do)
+TASK = "perfloop.run_job"
+
+_in_process: set[asyncio.Task[None]] = set()
+
+
+async def run_job(context: procrastinate.JobContext, job_id: int) -> None:
+    await execute(context.additional_context["sessions"], job_id)
+
+
+def queue_url(url: URL) -> str:
+    """The libpq address of the database behind a SQLAlchemy URL (procrastinate
+    connects with psycopg, not asyncpg)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_queue(url: URL, **pool: Any) -> procrastinate.App:
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=queue_url(url), **pool)
+    )
+    app.task(name=TASK, queue=QUEUE, pass_context=True)(run_job)
+    return app
+
+
+def _engine(session: AsyncSession) -> AsyncEngine:
+    bind = session.bind
+    if isinstance(bind, AsyncConnection):
+        return bind.engine
+    assert bind is not None, "sessions are bound to an engine (perfloop.store.make_sessionmaker)"
+    return bind
+
+
+async def dispatch(session: AsyncSession, job_id: int) -> None:
+    """Have job ``job_id`` (committed) run: on the queue, or in this process."""
+    engine = _engine(session)
+    if engine.dialect.name == "postgresql":
+        app = make_queue(engine.url, min_size=1, max_size=1)
+        try:
+            async with app.open_async():
+                await app.configure_task(TASK, queue=QUEUE).defer_async(job_id=job_id)
+        except Exception:  # the job must not stay queued forever, blocking the next request
+            log.exception("job %s could not be queued", job_id)
+            await set_state(
+                session, job_id, status=FAILED, error_code=str(ErrorCode.JOB_FAILED),
+                error=f"the job could not be queued (logged as job {job_id}); try again",
+            )  # fmt: skip
+        return
+    _start_in_process(make_sessionmaker(engine), job_id)
+
+
+async def resume_in_process(engine: AsyncEngine) -> int:
+    """On SQLite, start again the jobs a stopped server left queued or running (a part
+    done stays done; refreshing one again is harmless). Returns how many."""
+    if engine.dialect.name == "postgresql":
+        return 0  # the queue keeps them for the workers
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session:
+        ids = (await session.execute(select(Job.id).where(Job.status.in_(ACTIVE)))).scalars().all()
+    for job_id in ids:
+        _start_in_process(sessions, job_id)
+    return len(ids)
+
+
+def _start_in_process(sessions: async_sessionmaker[AsyncSession], job_id: int) -> None:
+    task = asyncio.create_task(execute(sessions, job_id))
+    _in_process.add(task)
+    task.add_done_callback(_in_process.discard)
+
+
+async def wait_in_process() -> None:
+    """Wait for the jobs running in this process (SQLite) to end: at shutdown, in tests."""
+    while _in_process:
+        await asyncio.gather(*list(_in_process))
+
+
+async def run_worker(engine: AsyncEngine, *, wait: bool = True, concurrency: int = 1) -> None:
+    """Run queued jobs (PostgreSQL). ``wait=False`` returns once the queue is empty
+    (tests); otherwise it runs until SIGINT/SIGTERM, finishing the job at hand."""
+    app = make_queue(engine.url, min_size=1, max_size=concurrency + 1)
+    async with app.open_async():
+        await app.run_worker_async(
+            queues=[QUEUE],
+            wait=wait,
+            concurrency=concurrency,
+            listen_notify=wait,
+            install_signal_handlers=wait,
+            delete_jobs="successful",  # the jobs table keeps the outcome
+            additional_context={"sessions": make_sessionmaker(engine)},
+        )

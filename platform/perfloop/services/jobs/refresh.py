@@ -1,0 +1,112 @@
+"""The company-wide refresh of actuals, as a job.
+
+``plans.refresh_actuals`` is the one refresh; this job runs it department by
+department (each top-level unit under the company with everything below it; people
+placed on a company unit itself are one more part), committing each department, so
+a refresh of 100,000 people holds one department's rows at a time and no statement
+grows with the company. Only a caller whose ``actual.enter`` scope is the whole
+tenant starts it; a team-sized refresh stays the synchronous ``refreshActuals``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from perfloop.authz import Permission, Scope
+from perfloop.services import plans
+from perfloop.services.core.errors import Forbidden
+from perfloop.services.jobs.queue import dispatch
+from perfloop.services.jobs.records import JobKind, JobView, create_job, register
+from perfloop.store.org import OrgUnit
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.services.core.caller import Caller
+
+REFRESH_ACTUALS = "refresh-actuals"
+#: failed items listed in a job's result (the count is always complete)
+FAILED_LISTED = 100
+
+
+async def departments(session: AsyncSession, tenant_id: int) -> list[list[int]]:
+    """The tenant's org units grouped by department: each group is a top-level unit
+    below a company (root) unit and its whole subtree; the roots form one more group."""
+    units = (
+        await session.execute(
+            select(OrgUnit.id, OrgUnit.parent_id)
+            .where(OrgUnit.tenant_id == tenant_id)
+            .order_by(OrgUnit.id)
+        )
+    ).all()
+    parent = {u.id: u.parent_id for u in units}
+    groups: dict[int, list[int]] = {}
+    roots: list[int] = []
+    for unit in parent:
+        top, above = unit, parent[unit]
+        if above is None:
+            roots.append(unit)
+            continue
+        while parent.get(above) is not None:  # climb until the parent is a root
+            top, above = above, parent[above]
+        groups.setdefault(top, []).append(unit)
+    return [groups[top] for top in sorted(groups)] + ([roots] if roots else [])
+
+
+async def _parts(
+    session: AsyncSession, caller: Caller, parameters: Mapping[str, Any]
+) -> Sequence[list[int]]:
+    await plans.get_cycle(session, caller, int(parameters["cycle"]))  # still there
+    return await departments(session, caller.tenant_id)
+
+
+async def _run_part(
+    session: AsyncSession, caller: Caller, parameters: Mapping[str, Any], units: list[int]
+) -> dict[str, Any]:
+    done = await plans.refresh_actuals(
+        session, caller, int(parameters["cycle"]), org_unit_ids=units
+    )
+    return {
+        "updated": done.updated,
+        "overridden": done.overridden,
+        "failed": len(done.failed),
+        "failedItems": [
+            {"item": f.item_id, "scorecard": f.scorecard_id, "key": f.key, "message": f.message}
+            for f in done.failed[:FAILED_LISTED]
+        ],
+    }
+
+
+def _merge(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "updated": total.get("updated", 0) + part["updated"],
+        "overridden": total.get("overridden", 0) + part["overridden"],
+        "failed": total.get("failed", 0) + part["failed"],
+        "failedItems": (total.get("failedItems", []) + part["failedItems"])[:FAILED_LISTED],
+    }
+
+
+register(JobKind(REFRESH_ACTUALS, Permission.ACTUAL_ENTER, _parts, _run_part, _merge))
+
+
+async def start_refresh_actuals(
+    session: AsyncSession, caller: Caller, cycle_id: int
+) -> tuple[JobView, bool]:
+    """Queue the company-wide refresh of the cycle's actuals, or return the one already
+    queued or running for that cycle. Returns the job and whether it is new."""
+    if caller.require(Permission.ACTUAL_ENTER) is not Scope.TENANT:
+        raise Forbidden(
+            "a company-wide refresh needs actual.enter for the whole company;"
+            " refreshActuals refreshes the plans in your scope"
+        )
+    cycle = await plans.get_cycle(session, caller, cycle_id)
+    job, new = await create_job(
+        session, caller, REFRESH_ACTUALS, f"cycle:{cycle.id}", {"cycle": cycle.id}
+    )
+    if new:
+        await dispatch(session, job.id)
+        await session.refresh(job)  # a job that could not be queued says so at once
+    return JobView.of(job), new

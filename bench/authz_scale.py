@@ -8,8 +8,10 @@
 For each size it inserts a tenant of that many people (an employee, an account
 and role assignments each: everyone ``employee``, every 10th ``manager``, every
 100th ``head``, every 500th ``hr``, the first ``admin``) with a few set-based
-``INSERT ... SELECT`` statements, then measures, through a real request over
-httpx's ASGITransport with a minted token (``{ me { roles } }``):
+``INSERT ... SELECT`` statements, then measures, the sizes taking turns sample
+by sample (so that other work on the machine weighs on all of them alike),
+through a real request over httpx's ASGITransport with a minted token
+(``{ me { roles } }``):
 
 - *first*: the first request of a user in a fresh worker: a new ``create_app``
   (so a new, empty enforcer cache) for each sample, a different user each time.
@@ -171,25 +173,42 @@ async def request(app: object, settings: Settings, slug: str, who: str) -> float
 
 
 async def measure(
-    engine: AsyncEngine, settings: Settings, slug: str, people: int, samples: int
-) -> dict[str, float]:
-    who = users(slug, people, samples)
-    await request(create_app(settings, engine=engine), settings, slug, who[0])  # warm the pool
-    first = [await request(create_app(settings, engine=engine), settings, slug, w) for w in who]
+    engine: AsyncEngine, settings: Settings, people: list[int], samples: int
+) -> dict[int, dict[str, float]]:
+    """p50 per size; the sizes take turns sample by sample, so that noise from
+    other work on the machine falls on all of them alike."""
+    who = {n: users(f"bench-{n}", n, samples) for n in people}
+    n0 = people[0]
+    # one request first, so that the connection pool is not part of the figures
+    await request(create_app(settings, engine=engine), settings, f"bench-{n0}", who[n0][0])
+    first: dict[int, list[float]] = {n: [] for n in people}
+    resolve: dict[int, list[float]] = {n: [] for n in people}
+    warm: dict[int, list[float]] = {n: [] for n in people}
     sessions = make_sessionmaker(engine)
-    resolve = []
-    for w in who:
-        async with sessions() as session:
-            start = time.perf_counter()
-            await resolve_caller(session, EnforcerCache(), slug, w)
-            resolve.append((time.perf_counter() - start) * 1000)
+    for k in range(samples):
+        for n in people:
+            app = create_app(settings, engine=engine)
+            first[n].append(await request(app, settings, f"bench-{n}", who[n][k]))
+    for k in range(samples):
+        for n in people:
+            async with sessions() as session:
+                start = time.perf_counter()
+                await resolve_caller(session, EnforcerCache(), f"bench-{n}", who[n][k])
+                resolve[n].append((time.perf_counter() - start) * 1000)
     app = create_app(settings, engine=engine)
-    await request(app, settings, slug, who[0])
-    warm = [await request(app, settings, slug, w) for w in who * 3]
+    for n in people:
+        await request(app, settings, f"bench-{n}", who[n][0])
+    for _ in range(3):
+        for k in range(samples):
+            for n in people:
+                warm[n].append(await request(app, settings, f"bench-{n}", who[n][k]))
     return {
-        "first": statistics.median(first),
-        "resolve": statistics.median(resolve),
-        "warm": statistics.median(warm),
+        n: {
+            "first": statistics.median(first[n]),
+            "resolve": statistics.median(resolve[n]),
+            "warm": statistics.median(warm[n]),
+        }
+        for n in people
     }
 
 
@@ -231,14 +250,15 @@ async def run_backend(
     engine = make_engine(url)
     await upgrade(engine)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    inserted = {}
+    for people in sizes:
+        inserted[people] = await insert_tenant(engine, f"bench-{people}", people)
+        print(f"  {backend}: {people:,} people inserted", flush=True)
+    figures = await measure(engine, settings, sizes, samples) if sizes else {}
     out = []
     for people in sizes:
-        slug = f"bench-{people}"
-        inserted = await insert_tenant(engine, slug, people)
-        figures = await measure(engine, settings, slug, people, samples)
-        old = await old_build(engine, slug) if people in old_sizes else None
-        out.append((backend, people, inserted, figures, old))
-        print(f"  {backend} {people:,} people done", flush=True)
+        old = await old_build(engine, f"bench-{people}") if people in old_sizes else None
+        out.append((backend, people, inserted[people], figures[people], old))
     await engine.dispose()
     return out
 

@@ -188,6 +188,6 @@ async def test_the_account_check_adds_no_statement(
     async with sessions() as session:
         with count_statements(engine) as statements:
             caller = await resolve_caller(session, cache, company.slug, company.email("emp"))
-    # then one statement read the account, its tenant and its employee's status
+    # then one statement read the account, its tenant, its employee's status and its roles
     assert caller.email == company.email("emp")
     assert len(statements) == 1, statements

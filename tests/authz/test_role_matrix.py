@@ -56,10 +56,9 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
 # fmt: on
 
 
-def _enforcer(tenant: str = "acme") -> TenantEnforcer:
-    rules = tuple(tuple(line) for line in default_policy_lines(tenant))
-    assignments = tuple((i, role.value) for i, role in enumerate(ROLES, start=1))
-    return TenantEnforcer(TenantPolicy(tenant, 1, rules, assignments))
+def _enforcer(tenant: str = "acme", rules_of: str | None = None) -> TenantEnforcer:
+    rules = tuple(tuple(line) for line in default_policy_lines(rules_of or tenant))
+    return TenantEnforcer(TenantPolicy(tenant, 1, rules))
 
 
 def test_matrix_names_every_permission_and_role() -> None:
@@ -71,23 +70,41 @@ def test_matrix_names_every_permission_and_role() -> None:
 @pytest.mark.parametrize("role", list(Role))
 def test_role_has_expected_scope(role: Role, permission: Permission) -> None:
     enforcer = _enforcer()
-    user_id = ROLES.index(role) + 1
-    assert enforcer.scope_of(user_id, permission) == EXPECTED[permission][role]
+    assert enforcer.scope_of_role(role, permission) == EXPECTED[permission][role]
+    assert enforcer.scope_of([role.value], permission) == EXPECTED[permission][role]
 
 
-def test_roles_do_not_cross_tenants() -> None:
-    # a user who is admin in tenant "acme" holds nothing in tenant "other"
-    acme = _enforcer("acme")
-    other_rules = tuple(tuple(line) for line in default_policy_lines("other"))
-    other = TenantEnforcer(TenantPolicy("other", 1, other_rules, ()))
-    assert acme.scope_of(1, Permission.TEMPLATE_PUBLISH) == T
-    assert other.scope_of(1, Permission.TEMPLATE_PUBLISH) is None
-    assert other.scope_of(1, Permission.TEMPLATE_READ) is None
-
-
-def test_unknown_user_has_nothing() -> None:
+@pytest.mark.parametrize("permission", list(Permission))
+def test_several_roles_reach_the_widest_of_their_scopes(permission: Permission) -> None:
+    # a manager who is also an employee (and a head, and HR) reaches what the
+    # widest of those roles reaches
     enforcer = _enforcer()
-    assert all(enforcer.scope_of(999, p) is None for p in Permission)
+    held = (Role.EMPLOYEE, Role.MANAGER, Role.HEAD, Role.HR)
+    granted = [s for r in held if (s := EXPECTED[permission][r]) is not None]
+    widest = min(granted, key=lambda s: s.rank) if granted else None
+    assert enforcer.scope_of([r.value for r in held], permission) == widest
+
+
+def test_policy_lines_of_another_tenant_grant_nothing() -> None:
+    # lines whose domain is "acme" grant nothing in tenant "other"
+    acme = _enforcer("acme")
+    other = _enforcer("other", rules_of="acme")
+    assert acme.scope_of_role("admin", Permission.TEMPLATE_PUBLISH) == T
+    assert other.scope_of_role("admin", Permission.TEMPLATE_PUBLISH) is None
+    assert other.scope_of_role("employee", Permission.TEMPLATE_READ) is None
+
+
+def test_no_role_or_an_unknown_role_has_nothing() -> None:
+    enforcer = _enforcer()
+    assert all(enforcer.scope_of([], p) is None for p in Permission)
+    assert all(enforcer.scope_of(["auditor"], p) is None for p in Permission)
+
+
+def test_the_enforcer_holds_policy_lines_only() -> None:
+    # no person is a Casbin line: the enforcer's size is the tenant's policy,
+    # whatever its headcount
+    enforcer = _enforcer()
+    assert enforcer.size == len(default_policy_lines("acme"))
 
 
 def test_scopes_nest() -> None:

@@ -30,15 +30,17 @@ class Caller:
     tenant_slug: str
     employee_id: int | None
     enforcer: TenantEnforcer
+    #: the caller's roles in their tenant, read with the account on this request
+    role_names: tuple[str, ...] = ()
     _scopes: dict[Permission, Scope | None] = field(default_factory=dict)
 
     @property
     def roles(self) -> list[str]:
-        return self.enforcer.roles_of(self.user_id)
+        return sorted(self.role_names)
 
     def scope(self, permission: Permission) -> Scope | None:
         if permission not in self._scopes:
-            self._scopes[permission] = self.enforcer.scope_of(self.user_id, permission)
+            self._scopes[permission] = self.enforcer.scope_of(self.role_names, permission)
         return self._scopes[permission]
 
     def require(self, permission: Permission) -> Scope:
@@ -55,6 +57,7 @@ async def load_enforcer(
     hit = cache.cached(tenant.slug, tenant.policy_version)
     if hit is not None:
         return hit
+    # Only the tenant's policy lines: their number does not grow with headcount.
     rules = (
         await session.execute(
             select(PolicyRule.v0, PolicyRule.v1, PolicyRule.v2, PolicyRule.v3, PolicyRule.v4)
@@ -62,18 +65,10 @@ async def load_enforcer(
             .order_by(PolicyRule.id)
         )
     ).all()
-    assignments = (
-        await session.execute(
-            select(RoleAssignment.user_id, RoleAssignment.role).where(
-                RoleAssignment.tenant_id == tenant.id
-            )
-        )
-    ).all()
     policy = TenantPolicy(
         tenant=tenant.slug,
         version=tenant.policy_version,
         rules=tuple(tuple(r) for r in rules),
-        assignments=tuple((uid, role) for uid, role in assignments),
     )
     return cache.build(policy)
 
@@ -83,23 +78,32 @@ async def resolve_caller(
 ) -> Caller:
     """Map verified token claims to a Caller, or raise NotAuthenticated.
 
-    One statement reads the account, its tenant and its employee's status, on
-    every request: a deactivated account, or one whose employee has left, is
-    refused at once in every worker, whatever the token's age (the enforcer
-    cache is not consulted for it). The tenant's policy rules are read again
-    only when its policy version has changed.
+    One statement reads the account, its tenant, its employee's status and the
+    account's roles (one row per role), on every request: a deactivated
+    account, or one whose employee has left, is refused at once in every
+    worker, whatever the token's age, and a role granted or withdrawn counts
+    on the user's next request (the enforcer cache is consulted for neither).
+    The tenant's policy rules are read again only when its policy version has
+    changed; they hold no user, so that costs the same whatever the headcount.
     """
-    row = (
+    rows = (
         await session.execute(
-            select(UserAccount, Tenant, Employee.status)
+            select(UserAccount, Tenant, Employee.status, RoleAssignment.role)
             .join(Tenant, Tenant.id == UserAccount.tenant_id)
             .outerjoin(Employee, Employee.id == UserAccount.employee_id)
+            .outerjoin(
+                RoleAssignment,
+                (RoleAssignment.user_id == UserAccount.id)
+                & (RoleAssignment.tenant_id == UserAccount.tenant_id),
+            )
             .where(Tenant.slug == tenant_slug, UserAccount.email == email.lower())
+            .order_by(RoleAssignment.role)
         )
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         raise NotAuthenticated("the token's user is unknown in its tenant")
-    user, tenant, employee_status = row
+    user, tenant, employee_status, _ = rows[0]
+    roles = tuple(role for *_, role in rows if role is not None)
     if not user.is_active:
         raise NotAuthenticated("this account has been deactivated; ask HR to reactivate it")
     if employee_status == LEFT:
@@ -113,6 +117,7 @@ async def resolve_caller(
         tenant_slug=tenant.slug,
         employee_id=user.employee_id,
         enforcer=enforcer,
+        role_names=roles,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from perfloop.authz import Role, default_policy_lines
 from perfloop.services.core import audit
@@ -44,12 +44,11 @@ async def create_tenant(session: AsyncSession, slug: str, name: str) -> Tenant:
 async def assign_roles(
     session: AsyncSession, tenant_id: int, user_id: int, roles: list[Role]
 ) -> None:
-    """Give a user roles in their tenant and bump the tenant's policy version."""
+    """Give a user roles in their tenant.
+
+    No enforcer is rebuilt for it: a caller's roles are read with their account
+    on every request, so the user's next request in any worker sees them.
+    """
     session.add_all(
         RoleAssignment(tenant_id=tenant_id, user_id=user_id, role=r.value) for r in roles
-    )
-    await session.execute(
-        update(Tenant)
-        .where(Tenant.id == tenant_id)
-        .values(policy_version=Tenant.policy_version + 1)
     )

@@ -25,8 +25,9 @@ class Tenant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    # Bumped whenever the tenant's policies or role assignments change, so every
-    # worker reloads its cached Casbin enforcer (DESIGN.md, Authorization).
+    # Bumped whenever the tenant's policy lines change, so every worker reloads
+    # its cached Casbin enforcer (DESIGN.md, Authorization). Role assignments
+    # do not bump it: a caller's roles are read with the account per request.
     policy_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
@@ -51,7 +52,8 @@ class UserAccount(Base):
 
 
 class RoleAssignment(Base):
-    """A user holds a role in their tenant (Casbin grouping ``g, user, role, tenant``)."""
+    """A user holds a role in their tenant; read per request for that user only
+    (never loaded into Casbin, so enforcers do not grow with headcount)."""
 
     __tablename__ = "role_assignments"
     __table_args__ = (UniqueConstraint("user_id", "role"),)

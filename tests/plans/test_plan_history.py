@@ -57,6 +57,11 @@ query($employee: ID!, $cycle: ID!) {
   scorecard(employee: $employee, cycle: $cycle) { items { key actual actualSource } }
 }"""
 
+FAILED_READ = """
+query($employee: ID!, $cycle: ID!) {
+  scorecard(employee: $employee, cycle: $cycle) { items { key actual actualError } }
+}"""
+
 ITEMS: list[dict[str, Any]] = [
     {"key": "visits", "title": "Customer visits", "target": 40, "weight": 40,
      "tasks": [{"title": "Plan the route"}]},
@@ -241,3 +246,9 @@ async def test_one_failing_source_does_not_stop_the_refresh(
     assert rows[ids["paid_orders"]].error is None
     assert rows[ids["revenue"]].value is None
     assert rows[ids["revenue"]].error == failed["revenue"]
+    # and the plan read back says why revenue has no actual
+    read = await company.ok(FAILED_READ, {"employee": str(company.people["emp"]),
+                                          "cycle": cycle}, as_user="emp")  # fmt: skip
+    errors = {i["key"]: i["actualError"] for i in read["scorecard"]["items"]}
+    assert errors["revenue"] == failed["revenue"]
+    assert errors["paid_orders"] is None

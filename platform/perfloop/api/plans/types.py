@@ -77,6 +77,10 @@ class ScorecardItem:
     weight: float
     actual: float | None
     actual_source: str | None
+    actual_error: str | None = strawberry.field(
+        description="Why the last refresh could not compute this item's actual (a dataset "
+        "gone, a formula that fails); the actual is then null."
+    )
     completion: float | None = strawberry.field(
         description="Actual against target by direction (1.0 = target met)."
     )

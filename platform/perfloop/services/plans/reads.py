@@ -66,6 +66,8 @@ class ItemView:
     expected_progress: float
     behind: bool
     tasks: list[TaskView] = field(default_factory=list)
+    #: why a computed actual could not be computed (then ``actual`` is None)
+    actual_error: str | None = None
 
 
 @dataclass(slots=True)
@@ -152,6 +154,7 @@ def _plan_statements(scope: Scope, narrow: Narrow) -> tuple[Executable, Executab
             ScorecardItem.thresholds,
             Actual.value,
             Actual.source,
+            Actual.error,
         )
         .join(Employee, Employee.id == Scorecard.employee_id)
         .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
@@ -231,6 +234,7 @@ async def _read(
         name, employee_no, org_unit_id,
         item_id, key, title, library_ref, indicator_key, goal_id, unit, direction,
         aggregation, source_type, target, weight, thresholds, actual, actual_source,
+        actual_error,
     ) in rows:  # fmt: skip
         if card is None or card.id != card_id:
             card = cards[card_id] = ScorecardView(
@@ -265,6 +269,7 @@ async def _read(
                 weight=weight,
                 actual=actual,
                 actual_source=actual_source,
+                actual_error=actual_error,
                 completion=done,
                 score=item_score(
                     done,

@@ -3,16 +3,12 @@ and the team view runs the same number of SQL statements for any team size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
-from support import GraphQLClient, nodes
+from support import GraphQLClient, count_statements, nodes
 from support.plans import NewCycle, employee_id
 
 ITEMS = [
@@ -39,20 +35,6 @@ query($c: ID!) {
     pageInfo { hasNextPage } edges { node { orgUnitId people items } }
   }
 }"""
-
-
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before)
 
 
 async def _unit(session: AsyncSession, code: str) -> int:

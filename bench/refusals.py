@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _stats import pct
 
 from perfloop.api.app import create_app
 from perfloop.api.core.auth import issue_token
@@ -160,10 +161,6 @@ def refused_as(response: httpx.Response) -> tuple[int, str]:
         if isinstance(value, dict) and value.get("errors"):
             return response.status_code, value["errors"][0]["code"]
     return response.status_code, ""
-
-
-def pct(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1]
 
 
 async def main(requests: int, url: str | None) -> None:

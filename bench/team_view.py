@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+from _stats import pct
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -181,10 +182,6 @@ async def timed(
             out[name].append((time.perf_counter() - start) * 1000)
             response.raise_for_status()
     return out
-
-
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1]
 
 
 async def main(requests: int, url: str | None) -> None:

@@ -97,21 +97,23 @@ class ErrorsAsPayload(FieldExtension):
         except ServiceError as exc:
             return payload_for(info.return_type, exc)
         except TextTooLong as exc:
-            # Raised while the service assigned its changes: drop the half-made
-            # ones, so a later mutation of the same request cannot commit them.
-            session = info.context.session
-            session.expunge_all()
-            await session.rollback()
+            await _discard_changes(info)
             return payload_for(info.return_type, too_long(exc))
         except DBAPIError as exc:
             conflict = race_conflict(exc)
             if conflict is None:
                 raise
             log.warning("write raced another in %s: %s", info.path, exc.orig)
-            session = getattr(info.context, "session", None)
-            if session is not None:
-                await session.rollback()
+            await _discard_changes(info)
             return payload_for(info.return_type, conflict)
+
+
+async def _discard_changes(info: Any) -> None:
+    """Drop what the failed mutation half made (assigned or added), so a later mutation
+    of the same request cannot commit it."""
+    session = info.context.session
+    session.expunge_all()
+    await session.rollback()
 
 
 def mutation(*, description: str, permission: Permission) -> Any:

@@ -12,7 +12,7 @@ from perfloop.authz import EnforcerCache
 from perfloop.services.core.caller import resolve_caller
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.jobs.records import FAILED, KINDS, RUNNING, SUCCEEDED, claimable, set_state
-from perfloop.store.core import utcnow
+from perfloop.store.core import batched_statistics, utcnow
 from perfloop.store.identity import Tenant, UserAccount
 from perfloop.store.jobs import Job
 
@@ -59,9 +59,11 @@ async def execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> No
                 session, job_id, status=RUNNING, started_at=utcnow(), done=0, total=len(parts)
             )
             result: dict[str, Any] = {}
-            for done, part in enumerate(parts, 1):
-                result = kind.merge(result, await kind.run_part(session, caller, parameters, part))
-                await set_state(session, job_id, done=done, result=result)
+            async with batched_statistics(session):  # not one ANALYZE per part
+                for done, part in enumerate(parts, 1):
+                    done_part = await kind.run_part(session, caller, parameters, part)
+                    result = kind.merge(result, done_part)
+                    await set_state(session, job_id, done=done, result=result)
             await set_state(session, job_id, status=SUCCEEDED, result=result)
         except ServiceError as exc:
             await session.rollback()

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from perfloop.engine import DIRECTIONS
 from perfloop.services.core import audit
@@ -21,7 +21,13 @@ from perfloop.services.plans.common import (
     indicators_of,
     template_bodies,
 )
-from perfloop.store.core import chunked, insert_or_ignore, keep_rows, lock_rows
+from perfloop.store.core import (
+    check_lengths,
+    chunked,
+    insert_or_ignore,
+    keep_rows,
+    lock_rows,
+)
 from perfloop.store.goals import Goal
 from perfloop.store.org import OrgUnit
 from perfloop.store.plans import ActionTask, Actual, Checkin, Scorecard, ScorecardItem
@@ -346,30 +352,35 @@ async def replace_items(
     """Make each plan's items ``items``, by key: an item whose key remains is updated in
     place and keeps its actuals, check-ins and tasks (a task sent again under the same
     title keeps its status); an item whose key is gone is removed, with what it carried
-    written to the audit trail first. Returns the removed keys per plan id."""
+    written to the audit trail first. Returns the removed keys per plan id.
+
+    Set-based: the items are checked once (text lengths, as assigning them would), then
+    written with one statement per kind of change and chunk — inserts, updates by id,
+    task changes — on either database, so a department's assignment is a handful of
+    statements, not one object (and one statement) per item."""
+    for values in items:
+        check_lengths(ScorecardItem, {k: v for k, v in values.items() if k not in _NOT_COLUMNS})
+        for task in values["tasks"]:
+            check_lengths(ActionTask, {"title": task.title})
     card_ids = [e.card.id for e in edits]
-    existing: dict[int, dict[str, ScorecardItem]] = {i: {} for i in card_ids}
+    existing: dict[int, dict[str, int]] = {i: {} for i in card_ids}  # plan -> key -> item id
     for chunk in chunked(card_ids):
-        items_found = await session.execute(
-            select(ScorecardItem).where(ScorecardItem.scorecard_id.in_(chunk))
+        found = await session.execute(
+            select(ScorecardItem.id, ScorecardItem.scorecard_id, ScorecardItem.key)
+            .where(ScorecardItem.scorecard_id.in_(chunk))
+            .order_by(ScorecardItem.id)
         )
-        for row in items_found.scalars():
-            existing[row.scorecard_id][row.key] = row
+        for item_id, card_id, key in found.all():
+            existing[card_id][key] = item_id
     keys = {values["key"] for values in items}
-    gone = [row for e in edits for k, row in existing[e.card.id].items() if k not in keys]
-    if gone:
-        await _record_removed(session, caller, gone)
-        for row in gone:
-            await session.delete(row)
-    kept_ids = [row.id for e in edits for k, row in existing[e.card.id].items() if k in keys]
-    tasks: dict[int, dict[str, ActionTask]] = {i: {} for i in kept_ids}
-    for chunk in chunked(kept_ids):
-        found_tasks = await session.execute(
-            select(ActionTask).where(ActionTask.item_id.in_(chunk)).order_by(ActionTask.id)
-        )
-        for task in found_tasks.scalars():
-            tasks[task.item_id].setdefault(task.title, task)
-    written: list[tuple[ScorecardItem, Mapping[str, Any]]] = []
+    removed: dict[int, list[str]] = {i: [] for i in card_ids}
+    gone_ids = sorted(i for e in edits for k, i in existing[e.card.id].items() if k not in keys)
+    if gone_ids:
+        await _remove(session, caller, gone_ids, removed)
+    updates: list[dict[str, Any]] = []
+    kept: list[tuple[int, Mapping[str, Any]]] = []
+    inserts: list[dict[str, Any]] = []
+    inserted: list[Mapping[str, Any]] = []
     for edit in edits:
         for n, values in enumerate(items):
             columns = {k: v for k, v in values.items() if k not in _NOT_COLUMNS}
@@ -378,39 +389,94 @@ async def replace_items(
                 target=(edit.overrides or {}).get(values["key"], values["target"]),
                 thresholds=_settings(edit.scheme, values["thresholds"]),
             )
-            item = existing[edit.card.id].get(values["key"])
-            if item is None:
-                item = ScorecardItem(tenant_id=caller.tenant_id, scorecard_id=edit.card.id)
-                session.add(item)
-            for name, value in columns.items():
-                setattr(item, name, value)
-            written.append((item, values))
+            item_id = existing[edit.card.id].get(values["key"])
+            if item_id is None:
+                columns.update(tenant_id=caller.tenant_id, scorecard_id=edit.card.id)
+                inserts.append(columns)
+                inserted.append(values)
+            else:
+                updates.append({"_id": item_id, **columns})
+                kept.append((item_id, values))
+    items_table = ScorecardItem.__table__
+    for chunk in chunked(updates):
+        await session.execute(
+            update(items_table).where(items_table.c.id == bindparam("_id")), chunk
+        )
+    written = list(kept)
+    returning = insert(items_table).returning(items_table.c.id, sort_by_parameter_order=True)
+    for chunk in chunked(list(zip(inserts, inserted, strict=True))):
+        ids = (await session.execute(returning, [columns for columns, _ in chunk])).scalars()
+        written.extend(zip(ids, (values for _, values in chunk), strict=True))
+    await _write_tasks(session, caller, [i for i, _ in kept], written)
+    return removed
+
+
+async def _remove(
+    session: AsyncSession, caller: Caller, ids: Sequence[int], removed: dict[int, list[str]]
+) -> None:
+    """Remove the items ``ids`` (sorted), their history written to the audit trail first;
+    their keys go to ``removed`` by plan. Deleted in id order, as ``keep_rows`` holds
+    rows, so a holder and this delete cannot deadlock."""
+    gone: list[ScorecardItem] = []
+    for chunk in chunked(ids):
+        found = await session.execute(
+            select(ScorecardItem).where(ScorecardItem.id.in_(chunk)).order_by(ScorecardItem.id)
+        )
+        gone.extend(found.scalars())
+    await _record_removed(session, caller, gone)
+    for row in gone:
+        await session.delete(row)
+        removed[row.scorecard_id].append(row.key)
     await session.flush()
-    for row, values in written:
-        mine = tasks.get(row.id, {})
+
+
+async def _write_tasks(
+    session: AsyncSession,
+    caller: Caller,
+    kept_ids: Sequence[int],
+    written: Sequence[tuple[int, Mapping[str, Any]]],
+) -> None:
+    """Each written item's tasks as sent, by title: a task sent again keeps its row and
+    status (its owner and due date follow what was sent), one no longer sent is deleted,
+    a new one is inserted."""
+    mine: dict[int, dict[str, int]] = {}  # item id -> title -> task id (the first one)
+    for chunk in chunked(kept_ids):
+        found = await session.execute(
+            select(ActionTask.id, ActionTask.item_id, ActionTask.title)
+            .where(ActionTask.item_id.in_(chunk))
+            .order_by(ActionTask.id)
+        )
+        for task_id, item_id, title in found.all():
+            mine.setdefault(item_id, {}).setdefault(title, task_id)
+    dropped: list[int] = []
+    changed: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    for item_id, values in written:
+        had = mine.get(item_id, {})
         sent = {task.title for task in values["tasks"]}
-        for title, task in mine.items():
-            if title not in sent:
-                await session.delete(task)
+        dropped.extend(task_id for title, task_id in had.items() if title not in sent)
         for task in values["tasks"]:
-            found = mine.get(task.title)
-            if found is None:
-                session.add(
-                    ActionTask(
-                        tenant_id=caller.tenant_id,
-                        item_id=row.id,
-                        title=task.title,
-                        owner_id=task.owner_id,
-                        due_on=task.due_on,
-                        status=task.status,
-                    )
+            task_id = had.get(task.title)
+            if task_id is None:
+                added.append(
+                    {
+                        "tenant_id": caller.tenant_id,
+                        "item_id": item_id,
+                        "title": task.title,
+                        "owner_id": task.owner_id,
+                        "due_on": task.due_on,
+                        "status": task.status,
+                    }
                 )
             else:
-                found.owner_id, found.due_on = task.owner_id, task.due_on
-    removed: dict[int, list[str]] = {i: [] for i in card_ids}
-    for row in gone:
-        removed[row.scorecard_id].append(row.key)
-    return removed
+                changed.append({"_id": task_id, "owner_id": task.owner_id, "due_on": task.due_on})
+    tasks = ActionTask.__table__
+    for chunk in chunked(sorted(dropped)):
+        await session.execute(delete(tasks).where(tasks.c.id.in_(chunk)))
+    for chunk in chunked(changed):
+        await session.execute(update(tasks).where(tasks.c.id == bindparam("_id")), chunk)
+    for chunk in chunked(added):
+        await session.execute(insert(tasks), chunk)
 
 
 async def _record_removed(

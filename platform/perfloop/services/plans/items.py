@@ -402,13 +402,34 @@ async def replace_items(
         await session.execute(
             update(items_table).where(items_table.c.id == bindparam("_id")), chunk
         )
+    for chunk in chunked(inserts):  # no RETURNING: SQLite would take it one row at a time
+        await session.execute(insert(items_table), chunk)
     written = list(kept)
-    returning = insert(items_table).returning(items_table.c.id, sort_by_parameter_order=True)
-    for chunk in chunked(list(zip(inserts, inserted, strict=True))):
-        ids = (await session.execute(returning, [columns for columns, _ in chunk])).scalars()
-        written.extend(zip(ids, (values for _, values in chunk), strict=True))
+    if inserts and any(values["tasks"] for values in items):
+        written.extend(await _inserted(session, sorted({c["scorecard_id"] for c in inserts}),
+                                       {i for i, _ in kept}, items))  # fmt: skip
     await _write_tasks(session, caller, [i for i, _ in kept], written)
     return removed
+
+
+async def _inserted(
+    session: AsyncSession,
+    card_ids: Sequence[int],
+    kept: set[int],
+    items: Sequence[Mapping[str, Any]],
+) -> list[tuple[int, Mapping[str, Any]]]:
+    """The items just inserted into the plans ``card_ids`` (those not ``kept``), each
+    with what was sent for it."""
+    by_key = {values["key"]: values for values in items}
+    out: list[tuple[int, Mapping[str, Any]]] = []
+    for chunk in chunked(card_ids):
+        found = await session.execute(
+            select(ScorecardItem.id, ScorecardItem.key)
+            .where(ScorecardItem.scorecard_id.in_(chunk))
+            .order_by(ScorecardItem.id)
+        )
+        out.extend((i, by_key[key]) for i, key in found.all() if i not in kept)
+    return out
 
 
 async def _remove(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.demo import DEMO_DOMAIN
 from perfloop.services import datasets
 from perfloop.services.core.errors import ServiceError
+from perfloop.store.datasets import DatasetRecord
 from perfloop.store.org import Employee, OrgUnit
 from support import GraphQLClient
 
@@ -125,6 +126,83 @@ async def test_bad_sources_are_clear_errors(session: AsyncSession, sales: str) -
         with pytest.raises(ServiceError) as info:
             await datasets.aggregate_actuals(session, tenant, source, *Q1, None)
         assert message in info.value.errors[0].message
+
+
+def _sources(sales: str) -> dict[str, dict[str, Any]]:
+    paid = {"field": "status", "op": "eq", "value": "paid"}
+    base = {"type": "dataset", "dataset": sales}
+    return {
+        "revenue": {**base, "op": "sum", "field": "amount", "filter": [paid]},
+        "orders": {**base, "op": "count"},
+        "renewals": {
+            **base, "op": "count",
+            "filter": [paid, {"field": "deal_type", "op": "eq", "value": "renewal"}],
+        },
+        "average": {**base, "op": "avg", "field": "amount"},
+        "smallest": {**base, "op": "min", "field": "amount", "filter": [paid]},
+        "north": {**base, "op": "max", "field": "amount",
+                  "filter": [{"field": "region", "op": "eq", "value": "north"}]},
+        # another scan: the subject read from a field of the record
+        "by-owner": {**base, "op": "sum", "field": "amount", "subjectField": "owner_email"},
+    }  # fmt: skip
+
+
+async def test_many_sources_in_one_scan_give_what_each_gives_alone(
+    session: AsyncSession, sales: str
+) -> None:
+    # given sources of one dataset, some sharing a scan, and a broken one
+    tenant, subjects = _tenant(session), [ANA, BO, "nobody@example.test"]
+    sources = _sources(sales)
+    broken = {"type": "dataset", "dataset": sales, "op": "sum", "field": "status"}
+    # when they are aggregated together
+    done = await datasets.aggregate_sources(
+        session,
+        tenant,
+        {**{k: (v, subjects) for k, v in sources.items()}, "broken": (broken, subjects)},
+        *Q1,
+    )
+    # then each has the values it has alone, and only the broken one failed
+    for key, source in sources.items():
+        alone = await datasets.aggregate_actuals(session, tenant, source, *Q1, subjects)
+        assert done.values[key] == alone, key
+    assert done.values["revenue"] == {ANA: 350.5, BO: 40.0, "nobody@example.test": 0.0}
+    assert done.values["smallest"] == {ANA: 100.0, BO: 40.0, "nobody@example.test": None}
+    assert done.failed == {"broken": "sum needs a number field; 'status' is a string"}
+
+
+async def test_a_source_the_database_refuses_fails_alone(
+    session: AsyncSession, sales: str, backend: str
+) -> None:
+    # given a record the dataset's current version cannot read as a number (an earlier
+    # version of the dataset stored it as text)
+    tenant = _tenant(session)
+    session.add(
+        DatasetRecord(
+            tenant_id=tenant, dataset_key=sales.split("@")[0], dataset_version=0,
+            record_key="old-1", subject=ANA, date=dt.date(2025, 1, 5),
+            data=order(99, ANA, "2025-01-05", 0) | {"amount": "n/a"}, batch_id=0,
+        )
+    )  # fmt: skip
+    await session.commit()
+    sources = _sources(sales)
+    # when the sources sharing its scan are aggregated
+    done = await datasets.aggregate_sources(
+        session, tenant, {k: (v, [ANA, BO]) for k, v in sources.items()}, *Q1
+    )
+    # then on PostgreSQL the sources that read that record's amount fail, each with a
+    # reason, and the others are computed ("north" filters the record out before
+    # reading its amount); SQLite reads the text as 0
+    reads_amount = {"revenue", "average", "smallest", "by-owner"}
+    if backend == "postgres":
+        assert set(done.failed) == reads_amount
+        assert set(done.failed.values()) == {
+            "the database could not aggregate this source (see the server log)"
+        }
+    else:
+        assert done.failed == {}
+        assert done.values["smallest"][ANA] == 0.0
+    assert done.values["orders"] == {ANA: 4.0, BO: 1.0}
+    assert done.values["renewals"] == {ANA: 1.0, BO: 0.0}
 
 
 def _tenant(session: AsyncSession) -> int:

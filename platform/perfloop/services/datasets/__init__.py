@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from perfloop.ingest import RowError
 from perfloop.ingest.files import count_rows
-from perfloop.services.datasets.aggregate import aggregate_actuals
+from perfloop.services.datasets.aggregate import Aggregated, aggregate_actuals, aggregate_sources
 from perfloop.services.datasets.batches import BatchOutcome
 from perfloop.services.datasets.records import (
     MAX_API_RECORDS,
@@ -26,10 +26,12 @@ __all__ = [
     "MAX_API_RECORDS",
     "MAX_BATCH_KEY",
     "MAX_REPORTED_ERRORS",
+    "Aggregated",
     "BatchOutcome",
     "ImportReport",
     "RowError",
     "aggregate_actuals",
+    "aggregate_sources",
     "count_rows",
     "import_file",
     "ingest_records",

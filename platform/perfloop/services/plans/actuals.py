@@ -3,8 +3,8 @@
 An item's actual for a period comes from its indicator's source:
 
 - ``dataset``: a declarative aggregation over business records, computed in
-  SQL by ``perfloop.services.datasets.aggregate_actuals`` — one call per
-  distinct source for all the people concerned, never one per person;
+  SQL by ``perfloop.services.datasets.aggregate_sources`` — one statement per
+  dataset for all the sources and people concerned, never one per person;
 - ``formula``: a formula over other indicators of the same library
   (``perfloop.engine.compile``), whose inputs are the person's other items or
   the library's dataset indicators, aggregated the same way;
@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, select, true
-from sqlalchemy.exc import DBAPIError
 
 from perfloop.authz import Permission
 from perfloop.engine import Formula, FormulaError, compile
@@ -260,26 +259,18 @@ async def _subject_types(
 async def _aggregate(
     session: AsyncSession, tenant_id: int, needs: dict[str, _Need], start: dt.date, end: dt.date
 ) -> tuple[dict[str, dict[str, float | None]], dict[str, str]]:
-    """Each source aggregated once; a source that fails is reported by its key and the
-    others go on (each runs in a savepoint, so a failed statement undoes only itself)."""
-    from perfloop.services.datasets import aggregate_actuals  # type: ignore[import-untyped,unused-ignore]
+    """Each source aggregated once, the sources over the same records in one scan; a
+    source that fails is reported by its key and the others go on."""
+    from perfloop.services.datasets import aggregate_sources  # type: ignore[import-untyped,unused-ignore]
 
-    results: dict[str, dict[str, float | None]] = {}
-    failed: dict[str, str] = {}
-    for key, need in needs.items():
-        try:
-            async with session.begin_nested():
-                results[key] = dict(
-                    await aggregate_actuals(
-                        session, tenant_id, dict(need.source), start, end, sorted(need.subjects)
-                    )
-                )
-        except ServiceError as exc:
-            failed[key] = _message(exc)
-        except DBAPIError:  # the database refused this source's query: the rest goes on
-            log.exception("aggregating %s failed", key)
-            failed[key] = "the database could not aggregate this source (see the server log)"
-    return results, failed
+    done = await aggregate_sources(
+        session,
+        tenant_id,
+        {key: (need.source, sorted(need.subjects)) for key, need in needs.items()},
+        start,
+        end,
+    )
+    return done.values, done.failed
 
 
 def _evaluate(formula: Formula, data: Mapping[str, Any]) -> tuple[float | None, str | None]:

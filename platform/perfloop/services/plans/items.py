@@ -27,6 +27,7 @@ from perfloop.store.core import (
     insert_or_ignore,
     keep_rows,
     lock_rows,
+    table_of,
 )
 from perfloop.store.goals import Goal
 from perfloop.store.org import OrgUnit
@@ -389,21 +390,19 @@ async def replace_items(
                 target=(edit.overrides or {}).get(values["key"], values["target"]),
                 thresholds=_settings(edit.scheme, values["thresholds"]),
             )
-            item_id = existing[edit.card.id].get(values["key"])
-            if item_id is None:
+            same_key = existing[edit.card.id].get(values["key"])
+            if same_key is None:
                 columns.update(tenant_id=caller.tenant_id, scorecard_id=edit.card.id)
                 inserts.append(columns)
                 inserted.append(values)
             else:
-                updates.append({"_id": item_id, **columns})
-                kept.append((item_id, values))
-    items_table = ScorecardItem.__table__
-    for chunk in chunked(updates):
-        await session.execute(
-            update(items_table).where(items_table.c.id == bindparam("_id")), chunk
-        )
-    for chunk in chunked(inserts):  # no RETURNING: SQLite would take it one row at a time
-        await session.execute(insert(items_table), chunk)
+                updates.append({"_id": same_key, **columns})
+                kept.append((same_key, values))
+    items_table = table_of(ScorecardItem)
+    for rows in chunked(updates):
+        await session.execute(update(items_table).where(items_table.c.id == bindparam("_id")), rows)
+    for rows in chunked(inserts):  # no RETURNING: SQLite would take it one row at a time
+        await session.execute(insert(items_table), rows)
     written = list(kept)
     if inserts and any(values["tasks"] for values in items):
         written.extend(await _inserted(session, sorted({c["scorecard_id"] for c in inserts}),
@@ -477,8 +476,8 @@ async def _write_tasks(
         sent = {task.title for task in values["tasks"]}
         dropped.extend(task_id for title, task_id in had.items() if title not in sent)
         for task in values["tasks"]:
-            task_id = had.get(task.title)
-            if task_id is None:
+            same = had.get(task.title)
+            if same is None:
                 added.append(
                     {
                         "tenant_id": caller.tenant_id,
@@ -490,14 +489,14 @@ async def _write_tasks(
                     }
                 )
             else:
-                changed.append({"_id": task_id, "owner_id": task.owner_id, "due_on": task.due_on})
-    tasks = ActionTask.__table__
-    for chunk in chunked(sorted(dropped)):
-        await session.execute(delete(tasks).where(tasks.c.id.in_(chunk)))
-    for chunk in chunked(changed):
-        await session.execute(update(tasks).where(tasks.c.id == bindparam("_id")), chunk)
-    for chunk in chunked(added):
-        await session.execute(insert(tasks), chunk)
+                changed.append({"_id": same, "owner_id": task.owner_id, "due_on": task.due_on})
+    tasks = table_of(ActionTask)
+    for ids in chunked(sorted(dropped)):
+        await session.execute(delete(tasks).where(tasks.c.id.in_(ids)))
+    for rows in chunked(changed):
+        await session.execute(update(tasks).where(tasks.c.id == bindparam("_id")), rows)
+    for rows in chunked(added):
+        await session.execute(insert(tasks), rows)
 
 
 async def _record_removed(

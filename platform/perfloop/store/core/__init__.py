@@ -4,7 +4,7 @@ migrations and the audit trail every domain writes to."""
 from __future__ import annotations
 
 from perfloop.store.core.audit import AuditEvent
-from perfloop.store.core.base import NAMING, Base, JSONType, utcnow
+from perfloop.store.core.base import NAMING, Base, JSONType, table_of, utcnow
 from perfloop.store.core.chunks import chunked
 from perfloop.store.core.lengths import TextTooLong, check_lengths, column_length
 from perfloop.store.core.statistics import batched_statistics, refresh_statistics
@@ -30,6 +30,7 @@ __all__ = [
     "keep_rows",
     "lock_rows",
     "refresh_statistics",
+    "table_of",
     "upsert",
     "upsert_many",
     "utcnow",

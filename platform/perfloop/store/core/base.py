@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -10,6 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.schema import Table
 
 from perfloop.store.core.lengths import guard_text_lengths
 
@@ -26,6 +28,11 @@ NAMING = {
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table behind a model, typed as one (for set-based Core statements)."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> dt.datetime:

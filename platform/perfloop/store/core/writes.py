@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import ColumnElement, Select, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from perfloop.store.core.base import table_of
 from perfloop.store.core.chunks import chunked
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ async def insert_or_ignore(
     One statement compiled once, executed with many parameter sets (SQLAlchemy's
     "insertmanyvalues" batches them): building a multi-row ``VALUES`` per chunk
     instead cost more than the database's work (0.16 s of compiling per 1,000 rows)."""
-    stmt = _insert(session, model.__table__).on_conflict_do_nothing(index_elements=list(key))
+    stmt = _insert(session, table_of(model)).on_conflict_do_nothing(index_elements=list(key))
     for chunk in chunked(rows):
         await session.execute(stmt, [dict(r) for r in chunk])
 
@@ -129,7 +130,7 @@ async def upsert_many(
     """``upsert`` for many rows (same columns in each), in chunks (in the order given);
     an existing row for which ``unless`` holds is left as it is. Like
     :func:`insert_or_ignore`, one statement executed with many parameter sets."""
-    stmt = _insert(session, model.__table__)
+    stmt = _insert(session, table_of(model))
     stmt = stmt.on_conflict_do_update(
         index_elements=list(key),
         set_={c: stmt.excluded[c] for c in update},

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from perfloop.authz import EnforcerCache
 from perfloop.demo import load_demo
@@ -46,7 +47,7 @@ ITEMS = (("revenue", "higher", "sum", 1000.0), ("calls", "lower", "avg", 50.0),
 BATCH = 2_000
 
 
-async def _company(sessions: Any, people: int) -> int:
+async def _company(sessions: async_sessionmaker[AsyncSession], people: int) -> int:
     """Add ``people`` employees with plans and actuals to the demo's first cycle."""
     async with sessions() as session:
         tenant = (await session.execute(select(Tenant.id).where(Tenant.slug == "demo"))).scalar()
@@ -95,7 +96,8 @@ async def _company(sessions: Any, people: int) -> int:
             ]  # fmt: skip
             await session.execute(insert(Actual), actuals)
             await session.commit()
-        return cycle.id
+        cycle_id: int = cycle.id
+        return cycle_id
 
 
 def _load(path: str) -> Any:

@@ -185,6 +185,30 @@ async def test_the_job_assigns_what_the_synchronous_mutation_does(
     assert mine["emp"]["status"] == "draft"  # reopened
 
 
+async def test_a_position_or_a_department_is_assigned_in_its_parts_only(
+    company: Company, engine: AsyncEngine
+) -> None:
+    # given a cycle
+    period, _, _ = last_quarter()
+    cycle = await open_cycle(company, period)
+    # when HR assigns d1 (with t1) as a job
+    d1 = await _start(company, _request(company, cycle, unit=str(company.units["d1"]),
+                                        overrides=[]))  # fmt: skip
+    await drain(engine)
+    # then it ran one part, d1's department, for its three people
+    done = await _job(company, d1["job"]["id"])
+    assert (done["status"], done["done"], done["total"]) == ("SUCCEEDED", 1, 1)
+    assert done["result"]["assigned"] == 3
+    # when HR assigns a position across the company
+    staff = await _start(company, _request(company, cycle, unit=None, position="Staff"))
+    await drain(engine)
+    # then every department is a part and everyone holding it has the items
+    done = await _job(company, staff["job"]["id"])
+    assert (done["status"], done["done"], done["total"]) == ("SUCCEEDED", 3, 3)
+    assert done["result"]["assigned"] == len(REACHED)
+    assert (await _plans(company, cycle))["other"]["items"][0]["target"] == 70
+
+
 async def test_asking_again_while_it_is_queued_returns_the_same_job(
     company: Company,
     engine: AsyncEngine,

@@ -26,7 +26,7 @@ from sqlalchemy import String, and_, cast, distinct, func, literal_column, selec
 from perfloop.authz import Permission
 from perfloop.engine import completion as completion_of
 from perfloop.engine import expected_progress, is_behind, is_cumulative
-from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, check_first, keyset_page
+from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, check_page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid
 from perfloop.store.org import Employee
@@ -131,8 +131,10 @@ async def plan_report(
     unknown = [d for d in group_by if d not in DIMENSIONS]
     if unknown:
         raise invalid(f"group by one of {', '.join(DIMENSIONS)}", ("groupBy",))
-    check_first(first, page_cap)  # before the work; a cursor is checked by the pager
     dimensions = [d for d in DIMENSIONS if d in group_by]
+    # before the work (the pager checks the cursor again against its columns)
+    key_types = [int if d == "org_unit" else str for d in dimensions] or [int]
+    check_page(first, after, key_types, cap=page_cap, what="report row")
     cycle = await get_cycle(session, caller, cycle_id)
     by_period = "period" in dimensions
     on = [Actual.item_id == ScorecardItem.id]

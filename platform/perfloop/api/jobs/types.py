@@ -23,7 +23,9 @@ class JobStatus(Enum):
     FAILED = "failed"
 
 
-@strawberry.type(description="Long work (a company-wide refresh), run outside the request.")
+@strawberry.type(
+    description="Long work (a company-wide refresh or assignment), run outside the request."
+)
 class Job:
     id: strawberry.ID
     kind: str = strawberry.field(description="What the job does, e.g. `refresh-actuals`.")
@@ -34,7 +36,8 @@ class Job:
     result: JSON | None = strawberry.field(
         description=(
             "What the job did so far, then in all (for `refresh-actuals`: `updated`, "
-            "`overridden`, `failed` and up to 100 `failedItems`)."
+            "`overridden`, `failed` and up to 100 `failedItems`; for `assign-items`: "
+            "`assigned`, `reopened`, `removed` and up to 100 `removedItems`)."
         )
     )
     error: UserError | None = strawberry.field(

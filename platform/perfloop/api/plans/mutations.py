@@ -29,30 +29,11 @@ from perfloop.api.plans.types import (
     SignerRole,
     SignScorecardsPayload,
     TargetOverrideInput,
+    item_inputs,
+    target_overrides,
 )
 from perfloop.authz import Permission
 from perfloop.services import plans
-
-
-def _items(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
-    return [
-        plans.ItemInput(
-            weight=i.weight,
-            target=i.target,
-            key=i.key,
-            library=i.library,
-            indicator=i.indicator,
-            goal_id=as_id(i.goal_id),
-            title=i.title,
-            unit=i.unit,
-            direction=i.direction,
-            thresholds=i.thresholds,
-            tasks=[
-                plans.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status) for t in i.tasks
-            ],
-        )
-        for i in items
-    ]
 
 
 @strawberry.type
@@ -84,7 +65,7 @@ class PlansMutations:
             ctx.caller,
             required_id(cycle),
             required_id(employee),
-            _items(items),
+            item_inputs(items),
             reason=reason,
             expected_revision=expected_revision,
         )
@@ -99,7 +80,8 @@ class PlansMutations:
             "Give every active employee of a position and/or org unit (its subtree) the same "
             "items in one operation, with per-person target overrides. Items are replaced by "
             "key, as in `setScorecardItems`; you are left out (your own plan is set by the "
-            "next level up)."
+            "next level up). For the whole company, `startAssignScorecardItems` runs the "
+            "same assignment as a job."
         ),
         permission=Permission.SCORECARD_MANAGE,
     )
@@ -118,13 +100,10 @@ class PlansMutations:
             ctx.session,
             ctx.caller,
             required_id(cycle),
-            _items(items),
+            item_inputs(items),
             org_unit_id=as_id(org_unit),
             position=position,
-            overrides=[
-                plans.TargetOverride(required_id(o.employee_id), o.key, o.target)
-                for o in overrides or []
-            ],
+            overrides=target_overrides(overrides),
             reason=reason,
         )
         views = await plans.scorecards_by_id(

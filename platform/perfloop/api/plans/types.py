@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, cast
 import strawberry
 
 from perfloop.api.core.errors import UserError
+from perfloop.api.core.inputs import as_id, required_id
 from perfloop.api.core.scalars import JSONObject
+from perfloop.services import plans
 
 if TYPE_CHECKING:
     from perfloop.services.plans import FailedItem, ScorecardView, TaskView
@@ -312,6 +314,34 @@ class TargetOverrideInput:
     employee_id: strawberry.ID
     key: str
     target: float
+
+
+def item_inputs(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
+    """Plan items as the plan services take them (a bulk assignment, a job's too)."""
+    return [
+        plans.ItemInput(
+            weight=i.weight,
+            target=i.target,
+            key=i.key,
+            library=i.library,
+            indicator=i.indicator,
+            goal_id=as_id(i.goal_id),
+            title=i.title,
+            unit=i.unit,
+            direction=i.direction,
+            thresholds=i.thresholds,
+            tasks=[
+                plans.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status) for t in i.tasks
+            ],
+        )
+        for i in items
+    ]
+
+
+def target_overrides(overrides: list[TargetOverrideInput] | None) -> list[plans.TargetOverride]:
+    return [
+        plans.TargetOverride(required_id(o.employee_id), o.key, o.target) for o in overrides or []
+    ]
 
 
 @strawberry.input(description="A plan to sign, at the revision you read (`Scorecard.revision`).")

@@ -6,6 +6,7 @@ Other domains use these names only; the modules behind them are this domain's ow
 
 from __future__ import annotations
 
+from perfloop.services.jobs.assign import ASSIGN_ITEMS, start_assign_items
 from perfloop.services.jobs.queue import (
     QUEUE,
     dispatch,
@@ -30,6 +31,7 @@ from perfloop.services.jobs.runner import execute
 
 __all__ = [
     "ACTIVE",
+    "ASSIGN_ITEMS",
     "FAILED",
     "QUEUE",
     "QUEUED",
@@ -46,6 +48,7 @@ __all__ = [
     "register",
     "resume_in_process",
     "run_worker",
+    "start_assign_items",
     "start_refresh_actuals",
     "wait_in_process",
 ]

@@ -51,10 +51,12 @@ from perfloop.services.plans.reads import (
 from perfloop.services.plans.reports import DIMENSIONS, ReportRow, plan_report
 from perfloop.services.plans.scorecards import (
     SIGNERS,
+    AssignmentCheck,
     BulkResult,
     ItemsResult,
     Signature,
     assign_items,
+    check_assignment,
     set_items,
     sign,
     sign_many,
@@ -69,6 +71,7 @@ __all__ = [
     "SCORE_SETTINGS",
     "SIGNERS",
     "TASK_STATUSES",
+    "AssignmentCheck",
     "BulkResult",
     "FailedItem",
     "ItemInput",
@@ -83,6 +86,7 @@ __all__ = [
     "TaskInput",
     "TaskView",
     "assign_items",
+    "check_assignment",
     "check_in",
     "employee_in_scope",
     "enter_actual",

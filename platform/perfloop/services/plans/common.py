@@ -183,29 +183,39 @@ async def _rules_of(
     return PlanRules(ref, scheme, install.id if install else None, unit_id)
 
 
-async def rules_for_employees(
-    session: AsyncSession, cycle: Cycle, employees: Iterable[Employee]
+async def rules_for_units(
+    session: AsyncSession, cycle: Cycle, unit_ids: Iterable[int]
 ) -> dict[int, PlanRules]:
-    """The plan rules per employee id: the cycle's app, with the parameters of the install
-    for the employee's org unit or its nearest ancestor (department-specific weights,
-    thresholds or bands), else of the tenant-wide install (the one the cycle was opened
-    from when it is tenant-wide)."""
-    people = list(employees)
+    """The plan rules per org unit id: the cycle's app, with the parameters of the install
+    for the unit or its nearest ancestor (department-specific weights, thresholds or
+    bands), else of the tenant-wide install (the one the cycle was opened from when it is
+    tenant-wide)."""
+    units = set(unit_ids)
     base = await session.get(InstalledApp, cycle.installed_app_id)
     if base is None:
         rules = await _rules_of(session, cycle.tenant_id, None, None)
-        return {e.id: rules for e in people}
-    by_unit = await installs_for_units(session, base, {e.org_unit_id for e in people})
+        return dict.fromkeys(units, rules)
+    by_unit = await installs_for_units(session, base, units)
     built: dict[int, PlanRules] = {}
     out: dict[int, PlanRules] = {}
-    for e in people:
-        install = by_unit[e.org_unit_id]
+    for unit in sorted(units):
+        install = by_unit[unit]
         if install.id not in built:
             built[install.id] = await _rules_of(
                 session, cycle.tenant_id, install, install.org_unit_id
             )
-        out[e.id] = built[install.id]
+        out[unit] = built[install.id]
     return out
+
+
+async def rules_for_employees(
+    session: AsyncSession, cycle: Cycle, employees: Iterable[Employee]
+) -> dict[int, PlanRules]:
+    """The plan rules per employee id: those of the employee's org unit
+    (:func:`rules_for_units`)."""
+    people = list(employees)
+    by_unit = await rules_for_units(session, cycle, {e.org_unit_id for e in people})
+    return {e.id: by_unit[e.org_unit_id] for e in people}
 
 
 __all__ = [
@@ -219,6 +229,7 @@ __all__ = [
     "not_found",
     "position_name",
     "rules_for_employees",
+    "rules_for_units",
     "scorecard_in_scope",
     "template_bodies",
 ]

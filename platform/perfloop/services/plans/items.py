@@ -237,9 +237,12 @@ async def check_rules(
     caller: Caller,
     rules: Mapping[int, PlanRules],
     items: Sequence[Mapping[str, Any]],
+    people: Mapping[int, int] | None = None,
 ) -> None:
     """Check the weights under every set of rules that applies to the employees; when an
-    org unit's own install decides, the message says whose parameters were broken."""
+    org unit's own install decides, the message says whose parameters were broken.
+    ``rules`` is by employee id, or by any key with ``people`` saying how many employees
+    each key stands for (the rules of org units, checked before a job assigns them)."""
     groups: dict[int | None, tuple[PlanRules, list[int]]] = {}
     for employee, r in rules.items():
         groups.setdefault(r.install_id, (r, []))[1].append(employee)
@@ -254,12 +257,13 @@ async def check_rules(
         for unit_id, name in found:
             names[unit_id] = name
     errors: list[UserError] = []
-    for r, people in groups.values():
+    for r, keys in groups.values():
         whose = ""
         if r.org_unit_id is not None:
+            count = len(keys) if people is None else sum(people.get(k, 0) for k in keys)
             whose = (
                 f" — under the parameters installed for {names.get(r.org_unit_id, r.org_unit_id)}"
-                f" ({len(people)} employee(s))"
+                f" ({count} employee(s))"
             )
         errors.extend(weight_errors(r.scheme, items, whose))
     if errors:

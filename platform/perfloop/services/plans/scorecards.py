@@ -10,11 +10,11 @@ Items are resolved, checked and written by ``items.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from perfloop.authz import Permission
 from perfloop.services.core import audit
@@ -27,6 +27,7 @@ from perfloop.services.plans.common import (
     not_found,
     position_name,
     rules_for_employees,
+    rules_for_units,
 )
 from perfloop.services.plans.items import (
     TASK_STATUSES,
@@ -48,9 +49,11 @@ from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.core.caller import Caller
+    from perfloop.store.cycles import Cycle
 
 
 def _not_own(caller: Caller, employee_id: int) -> None:
@@ -118,19 +121,24 @@ class BulkResult:
     removed: dict[int, list[str]]
 
 
-async def assign_items(
+@dataclass(frozen=True)
+class _Reach:
+    """Whom a bulk assignment reaches: the cycle, the position as employees hold it,
+    and the condition on ``Employee`` (active, in the caller's scope, not the caller,
+    in the org unit's subtree and/or of the position)."""
+
+    cycle: Cycle
+    position: str | None
+    where: ColumnElement[bool]
+
+
+async def _reach(
     session: AsyncSession,
     caller: Caller,
     cycle_id: int,
-    items: Sequence[ItemInput],
-    *,
-    org_unit_id: int | None = None,
-    position: str | None = None,
-    overrides: Sequence[TargetOverride] = (),
-    reason: str | None = None,
-) -> BulkResult:
-    """Give every active employee of a position and/or org unit subtree (within the
-    caller's scope) the same items, with per-person target overrides."""
+    org_unit_id: int | None,
+    position: str | None,
+) -> _Reach:
     scope = caller.require(Permission.SCORECARD_MANAGE)
     if org_unit_id is None and not position:
         raise invalid("name an org unit, a position or both", ("orgUnit",))
@@ -140,7 +148,7 @@ async def assign_items(
         if held is None:
             raise not_found(f"position {position!r}", ("position",))
         position = held
-    query = select(Employee).where(
+    where = and_(
         Employee.tenant_id == caller.tenant_id,
         Employee.status == "active",
         employees_in_scope(caller, scope, Employee.id),
@@ -159,14 +167,51 @@ async def assign_items(
         units = select(OrgUnit.id).where(
             OrgUnit.tenant_id == caller.tenant_id, OrgUnit.path.startswith(path)
         )
-        query = query.where(Employee.org_unit_id.in_(units))
+        where = and_(where, Employee.org_unit_id.in_(units))
     if position:
-        query = query.where(Employee.position == position)
+        where = and_(where, Employee.position == position)
+    return _Reach(cycle, position, where)
+
+
+def _nobody(org_unit_id: int | None) -> ServiceError:
+    return not_found("active employees to assign", ("orgUnit",) if org_unit_id else ("position",))
+
+
+def _override_error(n: int, what: str, message: str) -> UserError:
+    return UserError(ErrorCode.INVALID, message, ("overrides", str(n), what))
+
+
+async def assign_items(
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    items: Sequence[ItemInput],
+    *,
+    org_unit_id: int | None = None,
+    position: str | None = None,
+    overrides: Sequence[TargetOverride] = (),
+    reason: str | None = None,
+    org_unit_ids: Collection[int] | None = None,
+) -> BulkResult:
+    """Give every active employee of a position and/or org unit subtree (within the
+    caller's scope) the same items, with per-person target overrides.
+
+    ``org_unit_ids`` narrows the assignment to the people placed in those units (the
+    company-wide assignment job runs it one department at a time, after
+    :func:`check_assignment` checked the whole request): a part with nobody in it
+    assigns nothing, and an override naming someone outside it is left to that
+    person's part."""
+    reach = await _reach(session, caller, cycle_id, org_unit_id, position)
+    cycle, position = reach.cycle, reach.position
+    narrowed = org_unit_ids is not None
+    query = select(Employee).where(reach.where)
+    if org_unit_ids is not None:
+        query = query.where(Employee.org_unit_id.in_(org_unit_ids))
     employees = list((await session.execute(query.order_by(Employee.id))).scalars())
     if not employees:
-        raise not_found(
-            "active employees to assign", ("orgUnit",) if org_unit_id else ("position",)
-        )
+        if narrowed:
+            return BulkResult([], 0, {})
+        raise _nobody(org_unit_id)
     employee_ids = [e.id for e in employees]
     resolved = await resolve_items(session, caller, cycle, items)
     rules = await rules_for_employees(session, cycle, employees)
@@ -174,26 +219,18 @@ async def assign_items(
     keys = {i["key"] for i in resolved}
     chosen = set(employee_ids)
     per_person: dict[int, dict[str, float]] = {}
+    applied: list[TargetOverride] = []
     errors = []
     for n, o in enumerate(overrides):
         if o.employee_id not in chosen:
-            errors.append(
-                UserError(
-                    ErrorCode.INVALID,
-                    f"employee {o.employee_id} is not among those assigned",
-                    ("overrides", str(n), "employee"),
-                )
-            )
+            if not narrowed:
+                message = f"employee {o.employee_id} is not among those assigned"
+                errors.append(_override_error(n, "employee", message))
         elif o.key not in keys:
-            errors.append(
-                UserError(
-                    ErrorCode.INVALID,
-                    f"no item {o.key!r} to override",
-                    ("overrides", str(n), "key"),
-                )
-            )
+            errors.append(_override_error(n, "key", f"no item {o.key!r} to override"))
         else:
             per_person.setdefault(o.employee_id, {})[o.key] = o.target
+            applied.append(o)
     if errors:
         raise ServiceError(errors)
     cards = await cards_for(session, caller, cycle, rules)
@@ -205,13 +242,16 @@ async def assign_items(
     now = utcnow()
     for card in cards.values():
         card.updated_at = now
+    # one event per assignment (per part of a job): its size, never the list of people,
+    # so the row stays small at company scale (each plan's reopening has its own event)
     audit.record(
         session, caller, "scorecard.items.assign", "cycle", cycle.id,
         after={
-            "orgUnit": org_unit_id, "position": position, "employees": employee_ids,
+            "orgUnit": org_unit_id, "position": position, "employees": len(employee_ids),
+            **({"orgUnits": len(org_unit_ids)} if org_unit_ids is not None else {}),
             "items": describe(resolved),
             "overrides": [{"employee": o.employee_id, "key": o.key, "target": o.target}
-                          for o in overrides],
+                          for o in applied],
         },
         note=reason,
     )  # fmt: skip
@@ -222,6 +262,81 @@ async def assign_items(
     return BulkResult(
         [cards[e] for e in employee_ids], reopened, {k: v for k, v in removed.items() if v}
     )
+
+
+@dataclass(frozen=True)
+class AssignmentCheck:
+    """A bulk assignment checked as a whole before it runs as a job."""
+
+    cycle_id: int
+    #: the position as employees hold it (a catalogue code given is resolved to it)
+    position: str | None
+    #: how many people it reaches now
+    people: int
+
+
+async def check_assignment(
+    session: AsyncSession,
+    caller: Caller,
+    cycle_id: int,
+    items: Sequence[ItemInput],
+    *,
+    org_unit_id: int | None = None,
+    position: str | None = None,
+    overrides: Sequence[TargetOverride] = (),
+    reason: str | None = None,
+) -> AssignmentCheck:
+    """Every check :func:`assign_items` makes, for the whole request, without reading
+    the people one by one or writing anything: the cycle, org unit and position exist,
+    someone is reached, the items resolve, their weights hold under the rules of every
+    org unit reached, each override names someone reached and an item key, and a
+    signed plan among those reached comes with a reason. Each statement's size
+    follows the org units or the overrides, never the people."""
+    reach = await _reach(session, caller, cycle_id, org_unit_id, position)
+    cycle = reach.cycle
+    counted = await session.execute(
+        select(Employee.org_unit_id, func.count()).where(reach.where).group_by(Employee.org_unit_id)
+    )
+    per_unit: dict[int, int] = dict(counted.all())
+    if not per_unit:
+        raise _nobody(org_unit_id)
+    resolved = await resolve_items(session, caller, cycle, items)
+    rules = await rules_for_units(session, cycle, per_unit)
+    await check_rules(session, caller, rules, resolved, people=per_unit)
+    keys = {i["key"] for i in resolved}
+    reached: set[int] = set()
+    for chunk in chunked(sorted({o.employee_id for o in overrides})):
+        found = await session.execute(
+            select(Employee.id).where(reach.where, Employee.id.in_(chunk))
+        )
+        reached.update(found.scalars())
+    errors = []
+    for n, o in enumerate(overrides):
+        if o.employee_id not in reached:
+            message = f"employee {o.employee_id} is not among those assigned"
+            errors.append(_override_error(n, "employee", message))
+        elif o.key not in keys:
+            errors.append(_override_error(n, "key", f"no item {o.key!r} to override"))
+    if errors:
+        raise ServiceError(errors)
+    if not (reason and reason.strip()):
+        signed = await session.execute(
+            select(Scorecard.id)
+            .where(
+                Scorecard.cycle_id == cycle.id,
+                Scorecard.status == "signed",
+                Scorecard.employee_id.in_(select(Employee.id).where(reach.where)),
+            )
+            .limit(1)
+        )
+        if signed.first() is not None:
+            raise ServiceError.one(
+                ErrorCode.CONFLICT,
+                "some of these plans are signed and locked; give a reason to change them"
+                " (signing starts again)",
+                ("reason",),
+            )
+    return AssignmentCheck(cycle.id, reach.position, sum(per_unit.values()))
 
 
 SIGNERS = ("employee", "manager")

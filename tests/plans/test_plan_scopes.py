@@ -3,11 +3,12 @@ and the team view runs the same number of SQL statements for any team size."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
+from perfloop.store.plans import Scorecard
 from support import GraphQLClient, count_statements, nodes
 from support.plans import NewCycle, employee_id
 
@@ -165,3 +166,50 @@ async def test_team_view_statement_count_is_constant(
     # then ten times the plans cost the same statements
     assert len(b["teamScorecards"]["edges"]) > 5 * len(a["teamScorecards"]["edges"])
     assert len(few) == len(many), (few, many)
+
+
+PAGE = """
+query($cycle: ID!, $after: String) {
+  teamScorecards(cycle: $cycle, first: 5, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { employeeId } }
+  }
+}"""
+PAGE_AND_TOTAL = """
+query($cycle: ID!, $after: String) {
+  teamScorecards(cycle: $cycle, first: 5, after: $after) {
+    ... on ScorecardConnection { totalCount }
+    pageInfo { hasNextPage endCursor }
+    edges { node { employeeId } }
+  }
+}"""
+
+
+async def test_plans_are_counted_only_when_the_total_is_asked_for(
+    gql: GraphQLClient, session: AsyncSession, engine: AsyncEngine, new_cycle: NewCycle
+) -> None:
+    # given plans for the whole company
+    cycle = await new_cycle()
+    await _plan_everyone(gql, session, cycle)
+    variables = {"cycle": str(cycle)}
+    # when HR pages without asking for the total
+    with count_statements(engine) as paged:
+        first = await gql.ok(PAGE, variables, as_user="hr")
+        cursor = first["teamScorecards"]["pageInfo"]["endCursor"]
+        second = await gql.ok(PAGE, {**variables, "after": cursor}, as_user="hr")
+    # then no statement counts the plans, and the pages follow each other
+    assert not [s for s in paged if "count(*)" in s.lower()], paged
+    ids = [e["node"]["employeeId"] for e in first["teamScorecards"]["edges"]]
+    ids += [e["node"]["employeeId"] for e in second["teamScorecards"]["edges"]]
+    assert len(set(ids)) == 10
+    # and asking for it (in a fragment too) counts every plan, the same pages
+    with count_statements(engine) as counted:
+        both = await gql.ok(PAGE_AND_TOTAL, variables, as_user="hr")
+    assert [s for s in counted if "count(*)" in s.lower()]
+    total = (
+        await session.execute(
+            select(func.count()).select_from(Scorecard).where(Scorecard.cycle_id == cycle)
+        )
+    ).scalar_one()
+    assert both["teamScorecards"]["totalCount"] == total > 10
+    assert both["teamScorecards"]["edges"] == first["teamScorecards"]["edges"]

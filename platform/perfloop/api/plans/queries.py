@@ -6,7 +6,7 @@ import strawberry
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import required_id
-from perfloop.api.core.pagination import Connection
+from perfloop.api.core.pagination import Connection, asks_total
 from perfloop.api.core.permissions import requires
 from perfloop.api.plans.types import Checkin, Scorecard
 from perfloop.authz import Permission
@@ -47,6 +47,7 @@ class PlansQueries:
             first=first,
             after=after,
             page_cap=ctx.settings.max_page_size,
+            count=asks_total(info),
         )
         return Connection[Scorecard].from_page(page, Scorecard.from_view)
 

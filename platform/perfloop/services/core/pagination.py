@@ -69,7 +69,8 @@ class Page(Generic[T]):
     cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
-    total_count: int
+    #: None when the caller did not ask for it (``keyset_page(count=False)``)
+    total_count: int | None
 
 
 def _not_a_cursor(what: str) -> ServiceError:
@@ -208,6 +209,7 @@ async def keyset_page(
     after: str | None,
     cap: int,
     what: str,
+    count: bool = True,
 ) -> Page[Any]:
     """One page of ``query``'s rows in ``order`` (columns unique together and not
     null; ``column.desc()`` for a descending one), after an opaque cursor.
@@ -216,7 +218,9 @@ async def keyset_page(
     employees), or tuples when it selects several. The total counts every row
     of ``query``. One statement: the page, with one row past it (which tells
     whether there is a next page) and the total; a page past the last row
-    counts in a second one.
+    counts in a second one. With ``count=False`` there is no total (None): a
+    page then costs the same however many rows the query has (counting 100,000
+    plans costs more than reading a page of them).
     """
     limit = check_first(first, cap)
     keys = [_sort_column(expression) for expression in order]
@@ -224,28 +228,29 @@ async def keyset_page(
     # Counted over the query's FROM and WHERE only: its columns (a template's
     # body, say) are not read to be counted.
     rows_of = query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
-    count = select(func.count()).select_from(rows_of.subquery())
+    counting = select(func.count()).select_from(rows_of.subquery())
     width = len(query.column_descriptions)
     # The total rides along as an uncorrelated scalar subquery (both databases
     # compute it once per statement), so a page is one statement.
-    page = (
-        query.add_columns(*(k.column for k in keys), count.scalar_subquery())
-        .order_by(None)
-        .order_by(*order)
-    )
+    totals = [counting.scalar_subquery()] if count else []
+    page = query.add_columns(*(k.column for k in keys), *totals).order_by(None).order_by(*order)
     if values is not None:
         page = page.where(_after(keys, values))
     fetched = (await session.execute(page.limit(limit + 1))).all()
-    if fetched:
+    total: int | None = None
+    if not count:
+        pass
+    elif fetched:
         total = fetched[0][-1]
     elif values is None:
         total = 0  # not one row, even before any cursor
     else:  # past the last row: the total still counts them all
-        total = (await session.execute(count)).scalar_one()
+        total = (await session.execute(counting)).scalar_one()
     rows = fetched[:limit]
+    end = -1 if count else None
     return Page(
         items=[row[0] if width == 1 else tuple(row[:width]) for row in rows],
-        cursors=[encode_cursor(row[width:-1]) for row in rows],
+        cursors=[encode_cursor(row[width:end]) for row in rows],
         has_next_page=len(fetched) > limit,
         has_previous_page=after is not None,
         total_count=total,

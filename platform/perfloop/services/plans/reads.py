@@ -321,9 +321,11 @@ async def team_scorecard_page(
     after: str | None = None,
     page_cap: int = DEFAULT_PAGE_CAP,
     today: dt.date | None = None,
+    count: bool = True,
 ) -> Page[ScorecardView]:
     """One page of :func:`team_scorecards`, by employee number: the page's plan
-    ids first (keyset), then the same plan and task statements for those ids."""
+    ids first (keyset), then the same plan and task statements for those ids.
+    Without ``count`` the page carries no total, and costs the same at any size."""
     scope = caller.require(Permission.SCORECARD_READ)
     cycle = await get_cycle(session, caller, cycle_id)
     reaches = scope is Scope.TENANT or caller.employee_id is not None
@@ -334,6 +336,9 @@ async def team_scorecard_page(
         .where(
             Scorecard.tenant_id == caller.tenant_id,
             Scorecard.cycle_id == cycle.id,
+            # lets the planner walk the (tenant, employee number) index in page order
+            # instead of sorting every employee of the company
+            Employee.tenant_id == caller.tenant_id,
             employees_in_scope(caller, scope, Scorecard.employee_id) if reaches else false(),
         ),
         (Employee.employee_no, Scorecard.id),
@@ -341,6 +346,7 @@ async def team_scorecard_page(
         after=after,
         cap=page_cap,
         what="scorecard",
+        count=count,
     )
     views = await _read(session, caller, cycle, today, ids=page.items) if page.items else []
     return replace(page, items=views)

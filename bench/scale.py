@@ -128,15 +128,7 @@ REFRESH = """
 mutation ($cycle: ID!) {
   refreshActuals(cycle: $cycle) { updated failed { key message } errors { code message } }
 }"""
-START_HR_PAGE = """
-query ($cycle: ID!, $first: Int!, $after: String) {
-  teamScorecards(cycle: $cycle, first: $first, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { id employeeName status completion behindCount
-                   items { key target actual completion } } }
-  }
-}"""
-REFRESH = """
+START_REFRESH = """
 mutation ($cycle: ID!) {
   startRefreshActuals(cycle: $cycle) { job { id } errors { code message path } }
 }"""

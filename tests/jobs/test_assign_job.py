@@ -16,6 +16,7 @@ from perfloop.authz import EnforcerCache
 from perfloop.services import jobs
 from perfloop.services import plans as plan_services
 from perfloop.services.core.caller import resolve_caller
+from perfloop.services.jobs import runner
 from perfloop.services.jobs.assign import items_to_json
 from perfloop.store.core import AuditEvent, utcnow
 from perfloop.store.identity import Tenant
@@ -311,7 +312,10 @@ async def test_a_part_that_fails_keeps_the_parts_before_and_a_rerun_finishes_the
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     gql: GraphQLClient,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # parts one at a time, so which departments ran before the failure is fixed
+    monkeypatch.setattr(runner, "PARTS_AT_ONCE", 1)
     # given an assignment checked while nobody's plan was signed, then other's plan
     # (in d2, the second department) signed before the job ran, without a reason
     period, _, _ = last_quarter()

@@ -15,6 +15,7 @@ from perfloop.authz import EnforcerCache, Permission
 from perfloop.services import jobs
 from perfloop.services.core.caller import Caller, resolve_caller
 from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.jobs import runner
 from support import GraphQLClient
 from support.actuals import ingest, last_quarter, library_item, open_cycle, order
 from support.company import Company, create_company
@@ -189,6 +190,46 @@ def _merge(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
 FLAKY = jobs.register(
     jobs.JobKind("test-flaky", Permission.ACTUAL_ENTER, _parts, _run_part, _merge)
 )
+
+
+_running: list[int] = []
+_widest: list[int] = [0]
+
+
+async def _run_slowly(
+    session: AsyncSession, caller: Caller, parameters: Any, part: int
+) -> dict[str, Any]:
+    _running.append(part)
+    _widest[0] = max(_widest[0], len(_running))
+    await asyncio.sleep(0.02 * (6 - part))  # later parts end sooner
+    _running.remove(part)
+    return {"parts": [part]}
+
+
+async def _six(session: AsyncSession, caller: Caller, parameters: Any) -> list[int]:
+    return [1, 2, 3, 4, 5, 6]
+
+
+WIDE = jobs.register(jobs.JobKind("test-wide", Permission.ACTUAL_ENTER, _six, _run_slowly, _merge))
+
+
+async def test_parts_run_side_by_side_on_postgresql_and_merge_in_part_order(
+    company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given a job of six parts, each later part ending sooner than the one before
+    _widest[0] = 0
+    async with sessions() as session:
+        hr = await resolve_caller(session, EnforcerCache(), company.slug, company.email("hr"))
+        job, _ = await jobs.create_job(session, hr, WIDE.name, "wide", {})
+        await jobs.dispatch(session, job.id)
+    # when a worker runs it
+    await drain(engine)
+    # then PostgreSQL ran two parts at once, SQLite (one writer) one at a time
+    done = await _job(company, str(job.id))
+    assert (done["status"], done["done"], done["total"]) == ("SUCCEEDED", 6, 6)
+    assert _widest[0] == (runner.PARTS_AT_ONCE if engine.dialect.name == "postgresql" else 1)
+    # and the result lists the parts in their order, not in the order they ended
+    assert done["result"] == {"parts": [1, 2, 3, 4, 5, 6]}
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,9 @@ progress, and end it succeeded or failed (see ``records`` for the rules)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -11,7 +13,15 @@ from sqlalchemy import select
 from perfloop.authz import EnforcerCache
 from perfloop.services.core.caller import resolve_caller
 from perfloop.services.core.errors import ErrorCode, ServiceError
-from perfloop.services.jobs.records import FAILED, KINDS, RUNNING, SUCCEEDED, claimable, set_state
+from perfloop.services.jobs.records import (
+    FAILED,
+    KINDS,
+    RUNNING,
+    SUCCEEDED,
+    JobKind,
+    claimable,
+    set_state,
+)
 from perfloop.store.core import batched_statistics, utcnow
 from perfloop.store.identity import Tenant, UserAccount
 from perfloop.store.jobs import Job
@@ -42,6 +52,13 @@ async def _caller_of(session: AsyncSession, job: Job) -> Caller:
     return await resolve_caller(session, EnforcerCache(), row.slug, row.email)
 
 
+#: Parts of one job run at once on PostgreSQL, each in its own session and
+#: transaction (they touch disjoint rows: departments). Two keep both the worker's
+#: Python and the database busy on a two-core machine; more workers (processes or
+#: machines) run more jobs. SQLite has one writer: its parts run one at a time.
+PARTS_AT_ONCE = 2
+
+
 async def execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> None:
     """Run job ``job_id`` to its end. Never raises: the outcome is on the row."""
     async with sessions() as session:
@@ -58,12 +75,10 @@ async def execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> No
             await set_state(
                 session, job_id, status=RUNNING, started_at=utcnow(), done=0, total=len(parts)
             )
-            result: dict[str, Any] = {}
             async with batched_statistics(session):  # not one ANALYZE per part
-                for done, part in enumerate(parts, 1):
-                    done_part = await kind.run_part(session, caller, parameters, part)
-                    result = kind.merge(result, done_part)
-                    await set_state(session, job_id, done=done, result=result)
+                result = await _run_parts(
+                    session, sessions, job_id, kind, caller, parameters, parts
+                )
             await set_state(session, job_id, status=SUCCEEDED, result=result)
         except ServiceError as exc:
             await session.rollback()
@@ -78,3 +93,52 @@ async def execute(sessions: async_sessionmaker[AsyncSession], job_id: int) -> No
                 session, job_id, status=FAILED, error_code=str(ErrorCode.JOB_FAILED),
                 error=UNEXPECTED.format(id=job_id),
             )  # fmt: skip
+
+
+async def _run_parts(
+    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    job_id: int,
+    kind: JobKind,
+    caller: Caller,
+    parameters: Mapping[str, Any],
+    parts: Sequence[Any],
+) -> dict[str, Any]:
+    """Run the parts, up to :data:`PARTS_AT_ONCE` at a time (one on SQLite), each in a
+    session of its own that the part commits; progress is written as each ends. The
+    result merges the parts' results in part order, whatever order they end in. A
+    failing part stops the parts not started yet; those running finish (their work is
+    committed and stays, and counts as done), then the failure is raised."""
+    width = 1 if session.get_bind().dialect.name == "sqlite" else PARTS_AT_ONCE
+    results: list[dict[str, Any] | None] = [None] * len(parts)
+    failure: list[BaseException] = []
+    gate = asyncio.Semaphore(width)
+
+    async def run(index: int, part: Any) -> None:
+        async with gate:
+            if failure:
+                return
+            try:
+                async with sessions() as own:
+                    results[index] = await kind.run_part(own, caller, parameters, part)
+            except Exception as exc:
+                failure.append(exc)
+
+    def merged() -> dict[str, Any]:
+        total: dict[str, Any] = {}
+        for done_part in results:
+            if done_part is not None:
+                total = kind.merge(total, done_part)
+        return total
+
+    tasks = [asyncio.ensure_future(run(i, part)) for i, part in enumerate(parts)]
+    recorded = 0
+    for finished in asyncio.as_completed(tasks):
+        await finished
+        done = sum(r is not None for r in results)
+        if done > recorded:  # a part ended well (also after another failed: it is committed)
+            recorded = done
+            await set_state(session, job_id, done=done, result=merged())
+    if failure:
+        raise failure[0]
+    return merged()

@@ -9,6 +9,7 @@ FormulaError                                 .code .message .line .column .excer
 FormulaWarning, WARNING_CODES                where a formula means something else than in Excel
 FormulaErrorValue, to_json                   #DIV/0!, #VALUE!, ... and JSON output
 ScoringScheme(template)                      a scoring template, compiled once
+score_scorecard(scheme, items, ...)          the one scoring path: item scores, total, rating
 check_scoring_template(template)             [(json_pointer, code, message), ...]
 completion, item_score, weighted_total, ...  the scoring rules as plain functions
 expected_progress, is_behind, rollup, ...    a plan's progress and a goal tree's coverage
@@ -45,6 +46,7 @@ from perfloop.engine.scoring import (
     Rollup,
     SchemeError,
     ScorecardResult,
+    ScoringProgram,
     ScoringScheme,
     WeightError,
     WeightProblem,
@@ -69,6 +71,8 @@ from perfloop.engine.scoring import (
     rating_band,
     review_score,
     rollup,
+    score_items,
+    score_scorecard,
     scoring_template_warnings,
     weighted_total,
 )
@@ -96,6 +100,7 @@ __all__ = [
     "Rollup",
     "SchemeError",
     "ScorecardResult",
+    "ScoringProgram",
     "ScoringScheme",
     "WeightError",
     "WeightProblem",
@@ -122,6 +127,8 @@ __all__ = [
     "rating_band",
     "review_score",
     "rollup",
+    "score_items",
+    "score_scorecard",
     "scoring_template_warnings",
     "to_json",
     "weighted_total",

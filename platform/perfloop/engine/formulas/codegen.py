@@ -30,7 +30,16 @@ from perfloop.engine.formulas import functions as fns
 from perfloop.engine.formulas import limits
 from perfloop.engine.formulas import runtime as rt
 from perfloop.engine.formulas.errors import NA, NUM, FormulaErrorValue
-from perfloop.engine.formulas.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
+from perfloop.engine.formulas.nodes import (
+    Binary,
+    Call,
+    ListExpr,
+    Literal,
+    Name,
+    Node,
+    Unary,
+    walk,
+)
 from perfloop.engine.formulas.vartypes import BOOL, NUMBER
 
 NUMERIC = "num"  # the code yields an int/float (or bool, which is an int)
@@ -166,6 +175,35 @@ def _per_record(
     return fns.aggregate(fname, items, body)
 
 
+def _nested(
+    fname: str,
+    whole: Callable[[], Any],
+    items: Any,
+    fast: Callable[[Any], Any],
+    slow: Callable[[Any], Any],
+) -> Any:
+    """An aggregate inside a LET or another aggregate: its comprehension, and when
+    that raises, record by record (see _per_record) rather than the whole formula
+    by the interpreter."""
+    try:
+        return whole()
+    except Exception:
+        return _per_record(fname, items, fast, slow)
+
+
+def _self_contained(body: Node, scope: int) -> bool:
+    """Whether an aggregate's body reads only its own records and the data: no LET
+    local and no outer record, so the interpreter can evaluate it for one record."""
+    for node in walk(body):
+        if isinstance(node, Call) and (node.name == "LET" or node.mode != "plain"):
+            return False
+        if isinstance(node, Name):
+            b = node.binding
+            if b.local or any(s != scope for s in b.scopes):
+                return False
+    return True
+
+
 _NA_VALUE = FormulaErrorValue(NA, "no IFS condition is TRUE")
 _NONFINITE = FormulaErrorValue(NUM, f"the result is not a number within {rt.RANGE_TEXT}")
 
@@ -197,6 +235,7 @@ NAMESPACE: dict[str, Any] = {
     "len": len,
     "_S": _SENTINEL,
     "_per_record": _per_record,
+    "_nested": _nested,
     "_casefold": str.casefold,
     "_Exception": Exception,
     "power": rt.power,
@@ -665,6 +704,22 @@ class _Gen:
             return f"aggregate_dynamic({name!r}, _cv({items}), lambda {var}: {body})", ANYTHING
         loop = f"for {var} in _aslist({items})"
         guarded = _guard(body, kind, self.in_iterable > 0)
+        if (
+            node.mode == "records"
+            and self.slow_body is not None
+            and name in ("SUM", "AVG", "MIN", "MAX")
+            and not self.in_iterable
+            and _self_contained(body_node, node.scope)
+        ):
+            # Inside a LET or another aggregate: the comprehension first; when it
+            # raises (a null where a number belongs, say), record by record, each
+            # failing record by the interpreter, instead of the whole formula.
+            reducer = {"SUM": "_sum", "AVG": "_favg", "MIN": "min", "MAX": "max"}[name]
+            slow = self.const(self.slow_body(node))
+            return (
+                f"_nested({name!r}, lambda: {reducer}([{guarded} {loop}]), _cv({items}), "
+                f"lambda {var}: {body}, lambda {var}: {slow}(data, {var}))"
+            ), ANYTHING
         if name == "SUM":
             return f"_sum([{guarded} {loop}])", NUMERIC
         if name == "AVG":

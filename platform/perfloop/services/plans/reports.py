@@ -1,8 +1,9 @@
 """Plan aggregates for dashboards: items of a cycle grouped by org unit,
 indicator and/or period, over the plans the caller may report on.
 
-One set-based query fetches the items with their actuals; completion (which
-depends on each item's direction) and the behind flag come from the engine.
+One set-based query fetches the items with their actuals; each item's
+completion comes from its plan's scoring template (``engine.score_items``, the
+item stage of the one scoring path), the behind flag from the engine.
 """
 
 from __future__ import annotations
@@ -10,22 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, select
 
 from perfloop.authz import Permission
-from perfloop.engine import completion as completion_of
-from perfloop.engine import expected_progress, is_behind, is_cumulative
+from perfloop.engine import expected_progress, is_behind, is_cumulative, score_items
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, check_page, page_of
 from perfloop.services.core.scopes import employees_in_scope
-from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid
+from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid, plan_schemes
 from perfloop.store.org import Employee
 from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from perfloop.engine import ScoringScheme
     from perfloop.services.core.caller import Caller
 
 DIMENSIONS = ("org_unit", "indicator", "period")
@@ -82,6 +83,9 @@ async def plan_report(
     rows = (
         await session.execute(
             select(
+                Scorecard.id,
+                Scorecard.scoring_ref,
+                ScorecardItem.thresholds,
                 Scorecard.employee_id,
                 Employee.org_unit_id,
                 ScorecardItem.indicator_key,
@@ -105,6 +109,9 @@ async def plan_report(
         )
     ).all()
     expected = expected_progress(cycle.starts_on, cycle.ends_on, today or dt.date.today())
+    schemes = await plan_schemes(
+        session, cycle, {(r.id, r.org_unit_id, r.scoring_ref) for r in rows}
+    )
     groups: dict[tuple[object, ...], ReportRow] = {}
     for r in rows:
         period = (
@@ -125,7 +132,7 @@ async def plan_report(
                 indicator_key=key[1],
                 period=period,
             )
-        done = completion_of(r.value, r.target, r.direction)
+        done = _completion(schemes[r.id], r)
         cumulative = is_cumulative(r.aggregation, r.direction)
         row.items += 1
         row._people.add(r.employee_id)
@@ -153,6 +160,25 @@ async def plan_report(
 
 
 _ROW_KEY_TYPES = (int, str, str)
+
+
+def _completion(scheme: ScoringScheme, r: Any) -> float | None:
+    """The item's completion by its plan's scoring template (None: no value)."""
+    (scored,) = score_items(
+        scheme,
+        [
+            {
+                "key": r.key,
+                "actual": r.value,
+                "target": r.target,
+                "direction": r.direction,
+                "weight": r.weight,
+                "params": r.thresholds,
+            }
+        ],
+    )
+    done = scored["completion"]
+    return done if done.__class__ is float or done.__class__ is int else None
 
 
 def _row_key(row: ReportRow) -> tuple[int, str, str]:

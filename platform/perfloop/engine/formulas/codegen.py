@@ -151,6 +151,15 @@ def _fcompletion_rest(actual: Any, target: Any, direction: Any) -> Any:
     raise ValueError("direction")
 
 
+def _nullnum(*operands: Any) -> None:
+    """Null, for arithmetic with a null operand when the others are null or in-range
+    numbers; anything else (text, TRUE/FALSE, an error value) raises: the
+    interpreter decides."""
+    for v in operands:
+        if v is not None and (v.__class__ is bool or not rt.is_num(v) or not rt.in_range(v)):
+            raise TypeError("not null or a number")
+
+
 def _null_result(*others: Any) -> None:
     """What a null-propagating operation gives when one operand is null: null,
     unless another operand is an error value (then the interpreter decides).
@@ -226,6 +235,7 @@ NAMESPACE: dict[str, Any] = {
     "_favg": _favg,
     "_fcompletion": _fcompletion,
     "_null": _null_result,
+    "_nullnum": _nullnum,
     "_reducers": fns.REDUCERS,
     "_NA": _NA_VALUE,
     "_NONFINITE": _NONFINITE,
@@ -319,6 +329,7 @@ class _Gen:
         self.nonnull: set[int] = set()  #: nullable locals known not to be null here
         self.dynamic: set[int] = set()  #: record scopes that may be None (plain form)
         self.local_kinds: dict[int, str] = {}
+        self.temps = 0  #: names of inline temporaries (`_na1`, `_nb1`, ...)
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.consts)}"
@@ -443,8 +454,15 @@ class _Gen:
         op = node.op
         if op in ("+", "-", "*", "/"):
             left, right = node.left, node.right
-            code, guarded = self.null_guarded([left, right], lambda: self.arith(op, left, right))
-            return code, NULLABLE if guarded else NUMERIC
+            nullable: list[bool] = []
+
+            def build() -> str:
+                code, maybe_null = self.arith(op, left, right)
+                nullable.append(maybe_null)
+                return code
+
+            code, guarded = self.null_guarded([left, right], build)
+            return code, NULLABLE if guarded or nullable[0] else NUMERIC
         if op == "^":
             return f"power({self.gen(node.left)[0]}, {self.gen(node.right)[0]})", ANYTHING
         if op == "&":
@@ -453,8 +471,24 @@ class _Gen:
             return self.logic(op, [node.left, node.right])
         return self.compare(op, node.left, node.right)
 
-    def arith(self, op: str, left: Node, right: Node) -> str:
+    def arith(self, op: str, left: Node, right: Node) -> tuple[str, bool]:
+        """The code of `left op right`, and whether it may give null (None)."""
         (lc, lk), (rc, rk) = self.gen(left), self.gen(right)
+        raw = [n for n, k in ((left, lk), (right, rk)) if k == ANYTHING and isinstance(n, Name)]
+        if raw and not self.in_iterable and not self.nullable_locals([left, right]):
+            # A value read from the data may be null: null propagates inline (as the
+            # interpreter's arithmetic), when the other operand is null or a number;
+            # anything else raises and the interpreter decides (an error beats null).
+            self.temps += 1
+            a, b = f"_na{self.temps}", f"_nb{self.temps}"
+            code = _checked_result(f"{_guard(a, lk)} {op} {_guard(b, rk)}", False)
+            return (
+                f"(_nullnum({a}, {b}) if ((({a} := {lc}) is None) | (({b} := {rc}) is None)) "
+                f"else {code})"
+            ), True
+        return self._arith(op, lc, lk, rc, rk, left, right), False
+
+    def _arith(self, op: str, lc: str, lk: str, rc: str, rk: str, left: Node, right: Node) -> str:
         if not self.in_iterable:
             if lk == ANYTHING and rk == NUMERIC and isinstance(left, Name):
                 return _checked_product(lc, op, rc, raw_left=True)
@@ -704,6 +738,11 @@ class _Gen:
             return f"aggregate_dynamic({name!r}, _cv({items}), lambda {var}: {body})", ANYTHING
         loop = f"for {var} in _aslist({items})"
         guarded = _guard(body, kind, self.in_iterable > 0)
+        if kind == NULLABLE and not self.in_iterable and name in ("SUM", "AVG", "MIN", "MAX"):
+            # nulls are skipped; what is left is a number (a nullable value is one)
+            self.temps += 1
+            v = f"_nv{self.temps}"
+            loop, guarded = f"{loop} if ({v} := {body}) is not None", v
         if (
             node.mode == "records"
             and self.slow_body is not None

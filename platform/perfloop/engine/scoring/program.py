@@ -65,6 +65,7 @@ ITEM_PARAMETERS = ("threshold", "floor", "cap")
 #: (and `params`, a constant) is memoized on their values.
 _SCALARS = frozenset({"kpi", "review", "completion", "total", "rating", "multiplier"})
 _MEMO_LIMIT = 4096
+_VARIANT_LIMIT = 256
 _ITEM_KEYS = ("key", "actual", "target", "direction", "weight")
 _RAW_ITEMS = {
     "type": "object",
@@ -218,6 +219,7 @@ class ScoringProgram:
         f = scheme.formulas
         self._items = _ItemScorer(f["/item/completion"], f["/item/score"], scheme.constants)
         self._variants: dict[tuple[tuple[str, Any], ...], _ItemScorer] = {}
+        self._by_settings: dict[Any, _ItemScorer] = {}
         self.kpi = f["/kpi"]
         self.completion = f.get("/completion")
         self.relation = f.get("/review/relationScore")
@@ -241,14 +243,21 @@ class ScoringProgram:
 
     def _scorer(self, overrides: Mapping[str, Any] | None) -> _ItemScorer:
         """The item formulas with an item's own parameters (`threshold`, `floor`,
-        `cap`) over the scheme's; compiled once per distinct set."""
+        `cap`) over the scheme's; compiled once per distinct set (values equal to
+        the scheme's are not an item's own)."""
         if not overrides:
             return self._items
+        try:
+            key: Any = tuple(overrides.items())
+            return self._by_settings[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: not cached by it
+            key = None
         params = self.scheme.parameters
-        own = tuple(sorted((k, v) for k, v in overrides.items() if params.get(k, object()) != v))
-        if not own:
-            return self._items
-        scorer = self._variants.get(own)
+        missing = object()
+        own = tuple(sorted((k, v) for k, v in overrides.items() if params.get(k, missing) != v))
+        scorer = self._variants.get(own) if own else self._items
         if scorer is None:
             constants = {"params": {**params, **dict(own)}}
             completion = self.scheme.template["item"]["completion"]
@@ -258,9 +267,13 @@ class ScoringProgram:
                 compile(score, CONTEXTS["item-scored"], constants=constants),
                 constants,
             )
-            if len(self._variants) >= 256:
+            if len(self._variants) >= _VARIANT_LIMIT:
                 self._variants.clear()
             self._variants[own] = scorer
+        if key is not None:
+            if len(self._by_settings) >= _VARIANT_LIMIT:
+                self._by_settings.clear()
+            self._by_settings[key] = scorer
         return scorer
 
     def score_items(self, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -271,11 +284,16 @@ class ScoringProgram:
              "direction": i.get("direction"), "weight": i.get("weight")}
             for i in items
         ]  # fmt: skip
-        own = [i.get("params") for i in items]
-        if not any(own):
-            pairs = self._items.many(rows)
-        else:
-            pairs = [self._scorer(p).one(r) for p, r in zip(own, rows, strict=True)]
+        scorers = [self._scorer(i.get("params")) for i in items]
+        first = scorers[0] if scorers else self._items
+        if all(s is first for s in scorers):
+            pairs = first.many(rows)
+        else:  # items with settings of their own: each set of settings its loop
+            pairs = [(None, None)] * len(rows)
+            for scorer in {id(s): s for s in scorers}.values():
+                at = [n for n, s in enumerate(scorers) if s is scorer]
+                for n, pair in zip(at, scorer.many([rows[n] for n in at]), strict=True):
+                    pairs[n] = pair
         for row, (done, score) in zip(rows, pairs, strict=True):
             row["completion"] = done
             row["score"] = score

@@ -95,7 +95,7 @@ def _completion(actual: float, target: float, direction: str) -> float:
 
 def hand_written(items: Row) -> tuple[Any, ...]:
     """A plan's numbers by the standard scheme, the way one would write it by hand."""
-    scored = []
+    scored: list[tuple[float | None, float | None]] = []
     kpi = weighted = weights = 0.0
     for item in items:
         actual, target = item["actual"], item["target"]

@@ -116,8 +116,17 @@ def _cards(n: int, seed: int) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("template", [STANDARD, _odd()], ids=["standard", "odd"])
 def test_the_path_gives_the_formulas_results(template: dict[str, Any]) -> None:
     scheme = ScoringScheme(template)
+    assert scheme.program._fused is not None  # the generated program is what is tested
     for card in _cards(400, seed=3):
         assert _got(scheme, card) == reference(scheme, card), card
+        # and the formula-by-formula path (items with settings of their own) agrees
+        relations = scheme.program._no_ratings
+        review = scheme.program._review_no_ratings
+        slow = scheme.program._run_formulas(card["items"], relations, review, None, None)
+        assert to_json(slow.items) == to_json(score_scorecard(scheme, card["items"]).items)
+        assert to_json([slow.kpi, slow.total, slow.rating, slow.multiplier]) == to_json(
+            [reference(scheme, card)[k] for k in ("kpi", "total", "rating", "multiplier")]
+        )
 
 
 def test_an_items_own_settings_are_its_params() -> None:

@@ -566,6 +566,10 @@ class _Gen:
                 return f"_sum(({', '.join(items)},))", NUMERIC
             if name == "AVG":
                 return f"_favg([{', '.join(items)}])", NUMERIC
+        if name == "ISBLANK":  # fn_isblank is `x is None`; no check turns a value into null
+            if isinstance(args[0], Literal):
+                return repr(args[0].value is None), BOOLEAN
+            return f"({self.gen(args[0])[0]} is None)", BOOLEAN
         if name == "ABS":
             return f"abs({self.num(args[0])})", NUMERIC
         if name == "CLAMP":

@@ -151,6 +151,122 @@ class ScorecardResult:
         }
 
 
+_B = repr(MAX_NUMBER)
+#: A result as Formula.evaluate gives it: an in-range number as it is, else finished.
+_FIN = (
+    "({v} if ({v}.__class__ is _float or {v}.__class__ is _int) and -{b} <= {v} <= {b} "
+    "else _finish({v}))"
+)
+
+
+def _fin(name: str) -> str:
+    return _FIN.format(v=name, b=_B)
+
+
+def _fuse_program(scheme: ScoringScheme) -> Callable[..., tuple[Any, ...]] | None:
+    """The whole scheme as one generated function ``(rows, data) -> (items, kpi,
+    completion, sections, total, rating, multiplier, amount)``.
+
+    Each formula's code is the compiler's own (the code ``Formula.evaluate`` runs),
+    one after the other in one function over one ``data`` record (the names of
+    the contexts never clash: items, kpi, review, completion, relations, inputs,
+    sections, total, rating, multiplier, bonus_base). A formula whose code raises
+    is evaluated by its Formula (so by the interpreter when needed), exactly as
+    ``Formula.evaluate`` would; one that reads only scalar results is memoized
+    on them. None when the item formulas cannot be fused."""
+    f = scheme.formulas
+    text = (
+        f"SUM(items, LET(completion, ({f['/item/completion'].text}), "
+        f"score, ({f['/item/score'].text}), 0))"
+    )
+    try:
+        tree = compile(text, _RAW_ITEMS, constants=scheme.constants).tree
+    except Exception:  # not fusable: the formula path still scores
+        return None
+    if not (isinstance(tree, Call) and tree.mode == "records"):
+        return None
+    let = tree.args[1]
+    if not (isinstance(let, Call) and let.name == "LET" and len(let.locals) == 2):
+        return None
+    gen = _Gen()
+    gen.nested += 1
+    statements, _, _ = gen.let_parts(let)
+    gen.nested -= 1
+    c_id, s_id = (int(spec.rsplit(":", 1)[1]) for spec in let.locals)
+    r = f"_r{tree.scope}"
+    record = ", ".join(f"{k!r}: {r}[{k!r}]" for k in _ITEM_KEYS)
+    lines = [
+        "def _program(_rows, data):",
+        "    _scored = []",
+        "    _keep = _scored.append",
+        f"    for {r} in _rows:",
+        *(f"        {line}" for line in statements),
+        f"        _keep({{{record}, 'completion': {_fin(f'_l{c_id}')}, "
+        f"'score': {_fin(f'_l{s_id}')}}})",
+        "    data['items'] = _scored",
+    ]
+    extra: dict[str, Any] = {}
+
+    def formula(pointer: str, target: str) -> None:
+        """`target = <the formula's value>`, memoized when it reads only scalars."""
+        formula = f[pointer]
+        n = len(extra)
+        extra[f"_f{n}"] = formula.evaluate
+        gen.slow_body = formula._interpreter.record_body
+        gen.local_kinds, gen.nonnull, gen.dynamic = {}, set(), set()
+        code, _ = gen.gen(formula.tree)
+        body = [
+            "try:",
+            f"    _v = {code}",
+            f"    _v = {_fin('_v')}",
+            "except _Exception:",
+            f"    _v = _f{n}(data)",
+        ]
+        if formula.names <= _SCALARS:
+            extra[f"_m{n}"] = {}  # filled by the generated code
+            key = ", ".join(f"(data[{k!r}].__class__, data[{k!r}])" for k in sorted(formula.names))
+            body = [
+                f"_key = ({key},)",
+                f"_v = _m{n}.get(_key, _S)",
+                "if _v is _S:",
+                *(f"    {line}" for line in body),
+                f"    if len(_m{n}) >= {_MEMO_LIMIT}:",
+                f"        _m{n}.clear()",
+                f"    _m{n}[_key] = _v",
+            ]
+        lines.extend(f"    {line}" for line in [*body, f"{target} = _v"])
+
+    formula("/kpi", "data['kpi']")
+    if "/completion" in f:
+        formula("/completion", "data['completion']")
+    else:
+        lines.append("    data['completion'] = None")
+    for i, section in enumerate(scheme.sections):
+        formula(f"/sections/{i}/score", f"_s{i}")
+        extra[f"_sk{i}"], extra[f"_sw{i}"] = section.get("key"), section.get("weight")
+    sections = ", ".join(
+        f"{{'key': _sk{i}, 'weight': _sw{i}, 'score': _s{i}}}" for i in range(len(scheme.sections))
+    )
+    lines.append(f"    data['sections'] = [{sections}]")
+    formula("/total", "data['total']")
+    formula("/rating/formula", "data['rating']")
+    for pointer, name in (("/incentive/multiplier", "multiplier"), ("/incentive/amount", "amount")):
+        if pointer in f:
+            formula(pointer, f"data[{name!r}]")
+        else:
+            lines.append(f"    data[{name!r}] = None")
+    lines.append(
+        "    return (_scored, data['kpi'], data['completion'], data['sections'], "
+        "data['total'], data['rating'], data['multiplier'], data['amount'])"
+    )
+    source = "".join(fn + "\n" for fn in gen.functions) + "\n".join(lines) + "\n"
+    namespace = {**NAMESPACE, **gen.consts, **extra}
+    code = builtins.compile(source, "<scoring program>", "exec")
+    exec(code, namespace)  # noqa: S102 - generated from the checked trees, never user text
+    program: Callable[..., tuple[Any, ...]] = namespace["_program"]
+    return program
+
+
 class _ItemScorer:
     """The item formulas under one set of parameters: one loop, or one item at a time."""
 
@@ -238,6 +354,7 @@ class ScoringProgram:
         self._review_no_ratings = (
             self.review({"relations": self._no_ratings}) if self.review is not None else None
         )
+        self._fused = _fuse_program(scheme)
 
     # ------------------------------------------------------------------ items
 
@@ -328,15 +445,54 @@ class ScoringProgram:
         bonus_base: Any = None,
     ) -> ScorecardResult:
         """Score one scorecard (no weight rules: see ``score_scorecard``)."""
-        scored = self.score_items(items)
-        card = {"items": scored}
-        kpi = self.kpi.evaluate(card)
-        completion = self.completion.evaluate(card) if self.completion is not None else None
         if ratings:
             relations = self._relations(ratings)
             review = self.review({"relations": relations}) if self.review is not None else None
         else:  # the review formula reads only the relations: the same every time
             relations, review = self._no_ratings, self._review_no_ratings
+        fused = self._fused
+        if fused is not None and all(self._scorer(i.get("params")) is self._items for i in items):
+            data = {
+                "review": review,
+                "relations": relations,
+                "inputs": inputs or {},
+                "bonus_base": bonus_base,
+            }
+            try:
+                values = fused(items, data)
+            except Exception:  # the fast code gives way: formula by formula below
+                values = None
+            if values is not None:
+                scored, kpi, completion, sections, total, rating, multiplier, amount = values
+                return ScorecardResult(
+                    items=scored,
+                    kpi=kpi,
+                    completion=completion,
+                    review=review,
+                    relations=[dict(r) for r in relations],
+                    sections=sections,
+                    total=total,
+                    rating=rating,
+                    multiplier=multiplier,
+                    amount=amount,
+                    unscored=[str(it["key"]) for it in scored if it["score"] is None],
+                )
+        return self._run_formulas(items, relations, review, inputs, bonus_base)
+
+    def _run_formulas(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        relations: list[dict[str, Any]],
+        review: Any,
+        inputs: Mapping[str, Any] | None,
+        bonus_base: Any,
+    ) -> ScorecardResult:
+        """The scorecard formula by formula (items with settings of their own, or
+        data the fused program does not take)."""
+        scored = self.score_items(items)
+        card = {"items": scored}
+        kpi = self.kpi.evaluate(card)
+        completion = self.completion.evaluate(card) if self.completion is not None else None
         results: dict[str, Any] = {
             "kpi": kpi,
             "review": review,

@@ -199,10 +199,14 @@ def _fuse_program(scheme: ScoringScheme) -> Callable[..., tuple[Any, ...]] | Non
         "def _program(_rows, data):",
         "    _scored = []",
         "    _keep = _scored.append",
+        "    _unscored = []",
         f"    for {r} in _rows:",
         *(f"        {line}" for line in statements),
-        f"        _keep({{{record}, 'completion': {_fin(f'_l{c_id}')}, "
-        f"'score': {_fin(f'_l{s_id}')}}})",
+        f"        _c = {_fin(f'_l{c_id}')}",
+        f"        _s = {_fin(f'_l{s_id}')}",
+        f"        _keep({{{record}, 'completion': _c, 'score': _s}})",
+        "        if _s is None:",
+        f"            _unscored.append(_str({r}['key']))",
         "    data['items'] = _scored",
     ]
     extra: dict[str, Any] = {}
@@ -257,10 +261,10 @@ def _fuse_program(scheme: ScoringScheme) -> Callable[..., tuple[Any, ...]] | Non
             lines.append(f"    data[{name!r}] = None")
     lines.append(
         "    return (_scored, data['kpi'], data['completion'], data['sections'], "
-        "data['total'], data['rating'], data['multiplier'], data['amount'])"
+        "data['total'], data['rating'], data['multiplier'], data['amount'], _unscored)"
     )
     source = "".join(fn + "\n" for fn in gen.functions) + "\n".join(lines) + "\n"
-    namespace = {**NAMESPACE, **gen.consts, **extra}
+    namespace = {**NAMESPACE, **gen.consts, **extra, "_str": str}
     code = builtins.compile(source, "<scoring program>", "exec")
     exec(code, namespace)  # noqa: S102 - generated from the checked trees, never user text
     program: Callable[..., tuple[Any, ...]] = namespace["_program"]
@@ -355,6 +359,10 @@ class ScoringProgram:
             self.review({"relations": self._no_ratings}) if self.review is not None else None
         )
         self._fused = _fuse_program(scheme)
+        #: the scheme's own item settings: an item with these has none of its own
+        self._settings = {
+            k: scheme.parameters[k] for k in ITEM_PARAMETERS if k in scheme.parameters
+        }
 
     # ------------------------------------------------------------------ items
 
@@ -451,7 +459,11 @@ class ScoringProgram:
         else:  # the review formula reads only the relations: the same every time
             relations, review = self._no_ratings, self._review_no_ratings
         fused = self._fused
-        if fused is not None and all(self._scorer(i.get("params")) is self._items for i in items):
+        base = self._settings
+        if fused is not None and all(
+            (p := i.get("params")) is None or p == base or self._scorer(p) is self._items
+            for i in items
+        ):
             data = {
                 "review": review,
                 "relations": relations,
@@ -463,7 +475,9 @@ class ScoringProgram:
             except Exception:  # the fast code gives way: formula by formula below
                 values = None
             if values is not None:
-                scored, kpi, completion, sections, total, rating, multiplier, amount = values
+                scored, kpi, completion, sections, total, rating, multiplier, amount, unscored = (
+                    values
+                )
                 return ScorecardResult(
                     items=scored,
                     kpi=kpi,
@@ -475,7 +489,7 @@ class ScoringProgram:
                     rating=rating,
                     multiplier=multiplier,
                     amount=amount,
-                    unscored=[str(it["key"]) for it in scored if it["score"] is None],
+                    unscored=unscored,
                 )
         return self._run_formulas(items, relations, review, inputs, bonus_base)
 

@@ -604,8 +604,49 @@ class _Gen:
                 )
                 table, limits_ = self.const(results), self.const(thresholds)
                 return f"{table}[_bisect({limits_}, {self.num(args[0])})]", kind
+        if name == "TIER" and not self.in_iterable:
+            fast = self.tier(args)
+            if fast is not None:
+                return fast, ANYTHING
         py = fns.STRICT_NAMES[name]
         return f"{py}(" + ", ".join(self.value(a) for a in args) + ")", ANYTHING
+
+    def tier(self, args: list[Node]) -> str | None:
+        """TIER over a constant table (a scheme's `params.rating_bands`): the bounds
+        sorted once, the row found by bisection when the value is a plain number;
+        anything else goes to fn_tier. None when the table is not a clean constant."""
+        table, key, result = args[1], args[2], args[3]
+        if not (
+            isinstance(table, Literal)
+            and isinstance(table.value, list)
+            and isinstance(key, Literal)
+            and isinstance(key.value, str)
+            and isinstance(result, Literal)
+            and isinstance(result.value, str)
+            and all(isinstance(row, Mapping) for row in table.value)
+        ):
+            return None
+        firsts: dict[Any, Any] = {}
+        for row in table.value:
+            bound = row.get(key.value)
+            if bound is None:
+                continue  # fn_tier passes over a row without a number
+            if bound.__class__ not in (int, float) or not -_M <= bound <= _M:
+                return None  # text, TRUE/FALSE, NaN...: fn_tier's business
+            if bound not in firsts:  # equal bounds: the first row wins, as fn_tier
+                firsts[bound] = rt.checked(row.get(result.value))
+        bounds = sorted(firsts)
+        values = [firsts[b] for b in bounds]
+        k_bounds, k_values = self.const(bounds), self.const(values)
+        value = self.gen(args[0])[0]
+        first = args[0]
+        check = f"_cv(_q, {'.'.join(first.path)!r})" if isinstance(first, Name) else "_cv(_q)"
+        slow = f"fn_tier({check}, " + ", ".join(self.value(a) for a in args[1:]) + ")"
+        return (
+            f"(({k_values}[_i - 1] if (_i := _bisect({k_bounds}, _q)) else None) "
+            f"if ((_q := {value}).__class__ is _float or _q.__class__ is _int) "
+            f"and -{_BOUND} <= _q <= {_BOUND} else {slow})"
+        )
 
     def if_(self, args: list[Node]) -> tuple[str, str]:
         first = args[0]

@@ -33,7 +33,7 @@ from perfloop.engine.formulas.codegen import NAMESPACE, _Gen
 from perfloop.engine.formulas.errors import to_json
 from perfloop.engine.formulas.formula import compile
 from perfloop.engine.formulas.limits import MAX_NUMBER
-from perfloop.engine.formulas.nodes import Call
+from perfloop.engine.formulas.nodes import Call, Name
 from perfloop.engine.formulas.runtime import finish
 from perfloop.engine.scoring.contexts import CONTEXTS
 
@@ -226,7 +226,7 @@ def _fuse_program(scheme: ScoringScheme) -> Callable[..., tuple[Any, ...]] | Non
             "except _Exception:",
             f"    _v = _f{n}(data)",
         ]
-        if formula.names <= _SCALARS:
+        if formula.names <= _SCALARS and not isinstance(formula.tree, Name):
             extra[f"_m{n}"] = {}  # filled by the generated code
             key = ", ".join(f"(data[{k!r}].__class__, data[{k!r}])" for k in sorted(formula.names))
             body = [

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from perfloop.engine import ScoringScheme, compile, score_items, score_scorecard, to_json
+from perfloop.engine import (
+    ScoringScheme,
+    compile,
+    explain_scorecard,
+    score_items,
+    score_scorecard,
+    to_json,
+)
 from perfloop.engine.scoring.contexts import CONTEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,3 +164,26 @@ def test_a_missing_review_is_the_templates_business() -> None:
     rated = score_scorecard(scheme, items, ratings=[{"relation": "manager", "score": 60}])
     assert rated.review == 60
     assert rated.total == round(0.7 * 90 + 0.3 * 60, 2)
+
+
+def test_an_explanation_shows_the_templates_formulas_on_the_same_values() -> None:
+    # given an unusual template and a plan
+    scheme = ScoringScheme(_odd())
+    items = [
+        {"key": "a", "actual": 87, "target": 100, "direction": "higher", "weight": 50},
+        {"key": "b", "actual": None, "target": 10, "direction": "higher", "weight": 50},
+    ]
+    # when it is explained
+    why = explain_scorecard(scheme, items)
+    result = score_scorecard(scheme, items)
+    # then each explanation is the template's formula with the value the path gave
+    assert why["items"][0]["score"].text == "MIN(completion, 1) * 50"
+    assert why["items"][0]["score"].value == result.items[0]["score"] == 0.9 * 50
+    assert why["items"][1]["completion"].value is None
+    # (MIN skips a null, as Excel skips an empty cell: b without an actual scores 50)
+    assert why["items"][1]["score"].value == result.items[1]["score"] == 50
+    assert why["kpi"].text == "MAX(items, score)"
+    assert why["total"].value == result.total == 50 * 2
+    assert why["rating"].value == result.rating == "high"
+    assert why["multiplier"].value == result.multiplier == 2
+    assert why["completion"].to_dict()["value"] == 0.9

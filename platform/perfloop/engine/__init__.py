@@ -10,6 +10,7 @@ FormulaWarning, WARNING_CODES                where a formula means something els
 FormulaErrorValue, to_json                   #DIV/0!, #VALUE!, ... and JSON output
 ScoringScheme(template)                      a scoring template, compiled once
 score_scorecard(scheme, items, ...)          the one scoring path: item scores, total, rating
+explain_scorecard(scheme, items, ...)        how each of those numbers was reached
 check_scoring_template(template)             [(json_pointer, code, message), ...]
 completion, item_score, weighted_total, ...  the scoring rules as plain functions
 expected_progress, is_behind, rollup, ...    a plan's progress and a goal tree's coverage
@@ -59,6 +60,7 @@ from perfloop.engine.scoring import (
     consecutive_periods,
     coverage,
     expected_progress,
+    explain_scorecard,
     final_score,
     gap_report,
     incentive,
@@ -115,6 +117,7 @@ __all__ = [
     "consecutive_periods",
     "coverage",
     "expected_progress",
+    "explain_scorecard",
     "final_score",
     "gap_report",
     "incentive",

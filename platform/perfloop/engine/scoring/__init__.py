@@ -33,6 +33,7 @@ from perfloop.engine.scoring.plans import (
 from perfloop.engine.scoring.program import (
     ScorecardResult,
     ScoringProgram,
+    explain_scorecard,
     score_items,
     score_scorecard,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "consecutive_periods",
     "coverage",
     "expected_progress",
+    "explain_scorecard",
     "final_score",
     "gap_report",
     "incentive",

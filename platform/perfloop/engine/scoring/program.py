@@ -3,6 +3,7 @@
 ```
 score_scorecard(scheme, items, ratings=(), inputs=None, bonus_base=None) -> ScorecardResult
 score_items(scheme, items)                -> the item stage alone: [{..., completion, score}]
+explain_scorecard(scheme, items, ...)     -> how each number was reached (explanation trees)
 ScoringScheme.program                     the scheme's ScoringProgram (built on first use)
 ScoringProgram.run(items, ...)            the same, without the weight rules
 ```
@@ -12,14 +13,16 @@ run, a what-if, an explanation — comes through here: the template's item
 formulas, then its KPI, completion, review, section, total, rating and
 incentive formulas, with the install's parameters fixed at compile time.
 
-Speed without a second rule book: the item formulas (`/item/completion`,
-`/item/score`) are generated into one Python loop over the items (the code
-the formula compiler makes for a per-record aggregate), and a
-scorecard-level formula that reads only scalar results (`total`, `rating`,
-…) is memoized on them, since a formula is a pure function of what it reads.
+Speed without a second rule book: the whole scheme is generated into one
+Python function (``_fuse_program``): the item formulas (`/item/completion`,
+`/item/score`) as one loop over the items (the code the formula compiler makes
+for a per-record aggregate), then each scorecard formula's own compiled code in
+turn; a formula that reads only scalar results (`rating` from `total`, …) is
+memoized on them, since a formula is a pure function of what it reads.
 Anything the fast code does not handle raises inside it, and that item or
 formula is evaluated by the formula's own path instead: the results are
-always the formulas' own (``Formula.evaluate``).
+always the formulas' own (``Formula.evaluate``). Explanation trees are built
+only when asked (``explain_scorecard``), from the same values.
 """
 
 from __future__ import annotations
@@ -552,6 +555,55 @@ def score_items(scheme: ScoringScheme, items: Sequence[Mapping[str, Any]]) -> li
     return scheme.program.score_items(items)
 
 
+def explain_scorecard(
+    scheme: ScoringScheme,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    ratings: Sequence[Mapping[str, Any]] = (),
+    inputs: Mapping[str, Any] | None = None,
+    bonus_base: Any = None,
+) -> dict[str, Any]:
+    """How each number of ``score_scorecard`` was reached: the template's formulas
+    explained (``Formula.explain``) on the values the path computed.
+
+    Takes what ``score_scorecard`` takes; returns ``{"items": [{"key",
+    "completion", "score"}], "kpi", "completion", "total", "rating",
+    "multiplier"}`` with an ``Explanation`` (or None for a formula the template
+    does not have) in each place. Slower than scoring (an interpreter walk per
+    formula): for one plan a person asks about, never on the hot path. Caches
+    nothing of its own; never raises; no I/O."""
+    program = scheme.program
+    result = program.run(items, ratings=ratings, inputs=inputs, bonus_base=bonus_base)
+    f = scheme.formulas
+    explained_items = []
+    for raw, scored in zip(items, result.items, strict=True):
+        scorer = program._scorer(raw.get("params"))
+        data = {k: scored[k] for k in _ITEM_KEYS}
+        completion = scorer.completion.explain(data)
+        score = scorer.score.explain({**data, "completion": scored["completion"]})
+        explained_items.append({"key": scored["key"], "completion": completion, "score": score})
+    results = {
+        "kpi": result.kpi,
+        "review": result.review,
+        "completion": result.completion,
+        "inputs": inputs or {},
+    }
+
+    def explain(pointer: str, data: Mapping[str, Any]) -> Any:
+        return f[pointer].explain(data) if pointer in f else None
+
+    return {
+        "items": explained_items,
+        "kpi": explain("/kpi", {"items": result.items}),
+        "completion": explain("/completion", {"items": result.items}),
+        "total": explain("/total", {**results, "sections": result.sections}),
+        "rating": explain("/rating/formula", {**results, "total": result.total}),
+        "multiplier": explain(
+            "/incentive/multiplier", {**results, "total": result.total, "rating": result.rating}
+        ),
+    }
+
+
 def score_scorecard(
     scheme: ScoringScheme,
     items: Sequence[Mapping[str, Any]],
@@ -593,4 +645,11 @@ def score_scorecard(
     return scheme.program.run(items, ratings=ratings, inputs=inputs, bonus_base=bonus_base)
 
 
-__all__ = ["ITEM_PARAMETERS", "ScorecardResult", "ScoringProgram", "score_items", "score_scorecard"]
+__all__ = [
+    "ITEM_PARAMETERS",
+    "ScorecardResult",
+    "ScoringProgram",
+    "explain_scorecard",
+    "score_items",
+    "score_scorecard",
+]

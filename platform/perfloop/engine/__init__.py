@@ -9,6 +9,8 @@ FormulaError                                 .code .message .line .column .excer
 FormulaWarning, WARNING_CODES                where a formula means something else than in Excel
 FormulaErrorValue, to_json                   #DIV/0!, #VALUE!, ... and JSON output
 ScoringScheme(template)                      a scoring template, compiled once
+score_scorecard(scheme, items, ...)          the one scoring path: item scores, total, rating
+explain_scorecard(scheme, items, ...)        how each of those numbers was reached
 check_scoring_template(template)             [(json_pointer, code, message), ...]
 completion, item_score, weighted_total, ...  the scoring rules as plain functions
 expected_progress, is_behind, rollup, ...    a plan's progress and a goal tree's coverage
@@ -45,6 +47,7 @@ from perfloop.engine.scoring import (
     Rollup,
     SchemeError,
     ScorecardResult,
+    ScoringProgram,
     ScoringScheme,
     WeightError,
     WeightProblem,
@@ -57,6 +60,7 @@ from perfloop.engine.scoring import (
     consecutive_periods,
     coverage,
     expected_progress,
+    explain_scorecard,
     final_score,
     gap_report,
     incentive,
@@ -69,6 +73,8 @@ from perfloop.engine.scoring import (
     rating_band,
     review_score,
     rollup,
+    score_items,
+    score_scorecard,
     scoring_template_warnings,
     weighted_total,
 )
@@ -96,6 +102,7 @@ __all__ = [
     "Rollup",
     "SchemeError",
     "ScorecardResult",
+    "ScoringProgram",
     "ScoringScheme",
     "WeightError",
     "WeightProblem",
@@ -110,6 +117,7 @@ __all__ = [
     "consecutive_periods",
     "coverage",
     "expected_progress",
+    "explain_scorecard",
     "final_score",
     "gap_report",
     "incentive",
@@ -122,6 +130,8 @@ __all__ = [
     "rating_band",
     "review_score",
     "rollup",
+    "score_items",
+    "score_scorecard",
     "scoring_template_warnings",
     "to_json",
     "weighted_total",

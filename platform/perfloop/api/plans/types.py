@@ -84,9 +84,13 @@ class ScorecardItem:
         "gone, a formula that fails); the actual is then null."
     )
     completion: float | None = strawberry.field(
-        description="Actual against target by direction (1.0 = target met)."
+        description="Actual against target by the scoring template's item completion "
+        "formula (the standard one: by direction, 1.0 = target met)."
     )
-    score: float | None
+    score: float | None = strawberry.field(
+        description="The scoring template's item score (its item formula, with the item's "
+        "score settings as parameters)."
+    )
     expected_progress: float = strawberry.field(
         description="Share of the cycle's period elapsed (0 to 1)."
     )
@@ -107,8 +111,26 @@ class Scorecard:
     employee_signed_at: dt.datetime | None
     manager_signed_at: dt.datetime | None
     total_weight: float
-    completion: float | None = strawberry.field(description="Weighted completion of the items.")
-    score: float | None = strawberry.field(description="Weighted item score out of 100.")
+    scoring_ref: str = strawberry.field(
+        description="The scoring template whose formulas give this plan's numbers (key@version)."
+    )
+    completion: float | None = strawberry.field(
+        description="Completion of the plan, by the scoring template's completion formula."
+    )
+    score: float | None = strawberry.field(
+        description="The KPI part, by the scoring template's KPI formula (weighted item "
+        "scores); null until every item has a score."
+    )
+    total: float | None = strawberry.field(
+        description="The total by the scoring template's total formula; during the cycle "
+        "there are no reviews yet, and the template decides what a missing review part means."
+    )
+    rating: str | None = strawberry.field(
+        description="The rating band the scoring template gives the total."
+    )
+    multiplier: float | None = strawberry.field(
+        description="The bonus multiplier the scoring template gives the rating."
+    )
     behind_count: int
     items: list[ScorecardItem]
 

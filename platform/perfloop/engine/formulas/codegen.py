@@ -30,7 +30,16 @@ from perfloop.engine.formulas import functions as fns
 from perfloop.engine.formulas import limits
 from perfloop.engine.formulas import runtime as rt
 from perfloop.engine.formulas.errors import NA, NUM, FormulaErrorValue
-from perfloop.engine.formulas.nodes import Binary, Call, ListExpr, Literal, Name, Node, Unary
+from perfloop.engine.formulas.nodes import (
+    Binary,
+    Call,
+    ListExpr,
+    Literal,
+    Name,
+    Node,
+    Unary,
+    walk,
+)
 from perfloop.engine.formulas.vartypes import BOOL, NUMBER
 
 NUMERIC = "num"  # the code yields an int/float (or bool, which is an int)
@@ -142,6 +151,15 @@ def _fcompletion_rest(actual: Any, target: Any, direction: Any) -> Any:
     raise ValueError("direction")
 
 
+def _nullnum(*operands: Any) -> None:
+    """Null, for arithmetic with a null operand when the others are null or in-range
+    numbers; anything else (text, TRUE/FALSE, an error value) raises: the
+    interpreter decides."""
+    for v in operands:
+        if v is not None and (v.__class__ is bool or not rt.is_num(v) or not rt.in_range(v)):
+            raise TypeError("not null or a number")
+
+
 def _null_result(*others: Any) -> None:
     """What a null-propagating operation gives when one operand is null: null,
     unless another operand is an error value (then the interpreter decides).
@@ -166,6 +184,35 @@ def _per_record(
     return fns.aggregate(fname, items, body)
 
 
+def _nested(
+    fname: str,
+    whole: Callable[[], Any],
+    items: Any,
+    fast: Callable[[Any], Any],
+    slow: Callable[[Any], Any],
+) -> Any:
+    """An aggregate inside a LET or another aggregate: its comprehension, and when
+    that raises, record by record (see _per_record) rather than the whole formula
+    by the interpreter."""
+    try:
+        return whole()
+    except Exception:
+        return _per_record(fname, items, fast, slow)
+
+
+def _self_contained(body: Node, scope: int) -> bool:
+    """Whether an aggregate's body reads only its own records and the data: no LET
+    local and no outer record, so the interpreter can evaluate it for one record."""
+    for node in walk(body):
+        if isinstance(node, Call) and (node.name == "LET" or node.mode != "plain"):
+            return False
+        if isinstance(node, Name):
+            b = node.binding
+            if b.local or any(s != scope for s in b.scopes):
+                return False
+    return True
+
+
 _NA_VALUE = FormulaErrorValue(NA, "no IFS condition is TRUE")
 _NONFINITE = FormulaErrorValue(NUM, f"the result is not a number within {rt.RANGE_TEXT}")
 
@@ -188,6 +235,7 @@ NAMESPACE: dict[str, Any] = {
     "_favg": _favg,
     "_fcompletion": _fcompletion,
     "_null": _null_result,
+    "_nullnum": _nullnum,
     "_reducers": fns.REDUCERS,
     "_NA": _NA_VALUE,
     "_NONFINITE": _NONFINITE,
@@ -197,6 +245,7 @@ NAMESPACE: dict[str, Any] = {
     "len": len,
     "_S": _SENTINEL,
     "_per_record": _per_record,
+    "_nested": _nested,
     "_casefold": str.casefold,
     "_Exception": Exception,
     "power": rt.power,
@@ -280,6 +329,7 @@ class _Gen:
         self.nonnull: set[int] = set()  #: nullable locals known not to be null here
         self.dynamic: set[int] = set()  #: record scopes that may be None (plain form)
         self.local_kinds: dict[int, str] = {}
+        self.temps = 0  #: names of inline temporaries (`_na1`, `_nb1`, ...)
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.consts)}"
@@ -404,8 +454,15 @@ class _Gen:
         op = node.op
         if op in ("+", "-", "*", "/"):
             left, right = node.left, node.right
-            code, guarded = self.null_guarded([left, right], lambda: self.arith(op, left, right))
-            return code, NULLABLE if guarded else NUMERIC
+            nullable: list[bool] = []
+
+            def build() -> str:
+                code, maybe_null = self.arith(op, left, right)
+                nullable.append(maybe_null)
+                return code
+
+            code, guarded = self.null_guarded([left, right], build)
+            return code, NULLABLE if guarded or nullable[0] else NUMERIC
         if op == "^":
             return f"power({self.gen(node.left)[0]}, {self.gen(node.right)[0]})", ANYTHING
         if op == "&":
@@ -414,8 +471,24 @@ class _Gen:
             return self.logic(op, [node.left, node.right])
         return self.compare(op, node.left, node.right)
 
-    def arith(self, op: str, left: Node, right: Node) -> str:
+    def arith(self, op: str, left: Node, right: Node) -> tuple[str, bool]:
+        """The code of `left op right`, and whether it may give null (None)."""
         (lc, lk), (rc, rk) = self.gen(left), self.gen(right)
+        raw = [n for n, k in ((left, lk), (right, rk)) if k == ANYTHING and isinstance(n, Name)]
+        if raw and not self.in_iterable and not self.nullable_locals([left, right]):
+            # A value read from the data may be null: null propagates inline (as the
+            # interpreter's arithmetic), when the other operand is null or a number;
+            # anything else raises and the interpreter decides (an error beats null).
+            self.temps += 1
+            a, b = f"_na{self.temps}", f"_nb{self.temps}"
+            code = _checked_result(f"{_guard(a, lk)} {op} {_guard(b, rk)}", False)
+            return (
+                f"(_nullnum({a}, {b}) if ((({a} := {lc}) is None) | (({b} := {rc}) is None)) "
+                f"else {code})"
+            ), True
+        return self._arith(op, lc, lk, rc, rk, left, right), False
+
+    def _arith(self, op: str, lc: str, lk: str, rc: str, rk: str, left: Node, right: Node) -> str:
         if not self.in_iterable:
             if lk == ANYTHING and rk == NUMERIC and isinstance(left, Name):
                 return _checked_product(lc, op, rc, raw_left=True)
@@ -493,6 +566,10 @@ class _Gen:
                 return f"_sum(({', '.join(items)},))", NUMERIC
             if name == "AVG":
                 return f"_favg([{', '.join(items)}])", NUMERIC
+        if name == "ISBLANK":  # fn_isblank is `x is None`; no check turns a value into null
+            if isinstance(args[0], Literal):
+                return repr(args[0].value is None), BOOLEAN
+            return f"({self.gen(args[0])[0]} is None)", BOOLEAN
         if name == "ABS":
             return f"abs({self.num(args[0])})", NUMERIC
         if name == "CLAMP":
@@ -527,8 +604,49 @@ class _Gen:
                 )
                 table, limits_ = self.const(results), self.const(thresholds)
                 return f"{table}[_bisect({limits_}, {self.num(args[0])})]", kind
+        if name == "TIER" and not self.in_iterable:
+            fast = self.tier(args)
+            if fast is not None:
+                return fast, ANYTHING
         py = fns.STRICT_NAMES[name]
         return f"{py}(" + ", ".join(self.value(a) for a in args) + ")", ANYTHING
+
+    def tier(self, args: list[Node]) -> str | None:
+        """TIER over a constant table (a scheme's `params.rating_bands`): the bounds
+        sorted once, the row found by bisection when the value is a plain number;
+        anything else goes to fn_tier. None when the table is not a clean constant."""
+        table, key, result = args[1], args[2], args[3]
+        if not (
+            isinstance(table, Literal)
+            and isinstance(table.value, list)
+            and isinstance(key, Literal)
+            and isinstance(key.value, str)
+            and isinstance(result, Literal)
+            and isinstance(result.value, str)
+            and all(isinstance(row, Mapping) for row in table.value)
+        ):
+            return None
+        firsts: dict[Any, Any] = {}
+        for row in table.value:
+            bound = row.get(key.value)
+            if bound is None:
+                continue  # fn_tier passes over a row without a number
+            if bound.__class__ not in (int, float) or not -_M <= bound <= _M:
+                return None  # text, TRUE/FALSE, NaN...: fn_tier's business
+            if bound not in firsts:  # equal bounds: the first row wins, as fn_tier
+                firsts[bound] = rt.checked(row.get(result.value))
+        bounds = sorted(firsts)
+        values = [firsts[b] for b in bounds]
+        k_bounds, k_values = self.const(bounds), self.const(values)
+        value = self.gen(args[0])[0]
+        first = args[0]
+        check = f"_cv(_q, {'.'.join(first.path)!r})" if isinstance(first, Name) else "_cv(_q)"
+        slow = f"fn_tier({check}, " + ", ".join(self.value(a) for a in args[1:]) + ")"
+        return (
+            f"(({k_values}[_i - 1] if (_i := _bisect({k_bounds}, _q)) else None) "
+            f"if ((_q := {value}).__class__ is _float or _q.__class__ is _int) "
+            f"and -{_BOUND} <= _q <= {_BOUND} else {slow})"
+        )
 
     def if_(self, args: list[Node]) -> tuple[str, str]:
         first = args[0]
@@ -665,6 +783,27 @@ class _Gen:
             return f"aggregate_dynamic({name!r}, _cv({items}), lambda {var}: {body})", ANYTHING
         loop = f"for {var} in _aslist({items})"
         guarded = _guard(body, kind, self.in_iterable > 0)
+        if kind == NULLABLE and not self.in_iterable and name in ("SUM", "AVG", "MIN", "MAX"):
+            # nulls are skipped; what is left is a number (a nullable value is one)
+            self.temps += 1
+            v = f"_nv{self.temps}"
+            loop, guarded = f"{loop} if ({v} := {body}) is not None", v
+        if (
+            node.mode == "records"
+            and self.slow_body is not None
+            and name in ("SUM", "AVG", "MIN", "MAX")
+            and not self.in_iterable
+            and _self_contained(body_node, node.scope)
+        ):
+            # Inside a LET or another aggregate: the comprehension first; when it
+            # raises (a null where a number belongs, say), record by record, each
+            # failing record by the interpreter, instead of the whole formula.
+            reducer = {"SUM": "_sum", "AVG": "_favg", "MIN": "min", "MAX": "max"}[name]
+            slow = self.const(self.slow_body(node))
+            return (
+                f"_nested({name!r}, lambda: {reducer}([{guarded} {loop}]), _cv({items}), "
+                f"lambda {var}: {body}, lambda {var}: {slow}(data, {var}))"
+            ), ANYTHING
         if name == "SUM":
             return f"_sum([{guarded} {loop}])", NUMERIC
         if name == "AVG":

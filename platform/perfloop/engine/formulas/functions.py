@@ -257,12 +257,25 @@ def _num_args(fname: str, *args: Any) -> FormulaErrorValue | bool | None:
 
 #: Wide enough to round any in-range number to any of ±400 places exactly.
 _ROUNDING = Context(prec=800, Emax=2000, Emin=-2000)
+#: The common case, a float below 10^15 to 0-12 places, needs no wide context.
+_FAST_PLACES = 12
+_FAST_BOUND = 1e15
+_QUANTA = [Decimal(1).scaleb(-n) for n in range(_FAST_PLACES + 1)]
 
 
 def _round(fname: str, x: Any, digits: Any, mode: str) -> Any:
     """As Excel: any number of digits (truncated to a whole number); past the
     last digit a float has, nothing changes; far left of it, 0 (or, rounding
     up, a power of ten, `#NUM!` beyond the range)."""
+    if (
+        x.__class__ is float
+        and digits.__class__ is int
+        and 0 <= digits <= _FAST_PLACES
+        and -_FAST_BOUND < x < _FAST_BOUND
+    ):
+        # at most 15 + 12 digits: the default context (28) rounds exactly as _ROUNDING
+        done = Decimal(repr(x)).quantize(_QUANTA[digits], rounding=mode)
+        return float(done) if digits else int(done)
     check = _num_args(fname, x, digits)
     if check is not True:
         return check

@@ -4,6 +4,7 @@
 rules     completion, item score, weights, 360°, bands, incentives, streaks (reference functions)
 contexts  what each formula of a `scoring` template may read
 scheme    a `scoring` template compiled once: ScoringScheme, check_scoring_template
+program   the one scoring path: score_scorecard(scheme, items, ...)
 plans     progress of a plan during its period (behind-plan, cumulative items)
 ```
 """
@@ -29,6 +30,13 @@ from perfloop.engine.scoring.plans import (
     mean,
     rollup,
 )
+from perfloop.engine.scoring.program import (
+    ScorecardResult,
+    ScoringProgram,
+    explain_scorecard,
+    score_items,
+    score_scorecard,
+)
 from perfloop.engine.scoring.rules import (
     RELATIONS,
     ReviewResult,
@@ -50,7 +58,6 @@ from perfloop.engine.scoring.rules import (
 from perfloop.engine.scoring.scheme import (
     PeriodSummary,
     SchemeError,
-    ScorecardResult,
     ScoringScheme,
     check_scoring_template,
     scoring_template_warnings,
@@ -71,6 +78,7 @@ __all__ = [
     "Rollup",
     "SchemeError",
     "ScorecardResult",
+    "ScoringProgram",
     "ScoringScheme",
     "WeightError",
     "WeightProblem",
@@ -83,6 +91,7 @@ __all__ = [
     "consecutive_periods",
     "coverage",
     "expected_progress",
+    "explain_scorecard",
     "final_score",
     "gap_report",
     "incentive",
@@ -95,6 +104,8 @@ __all__ = [
     "rating_band",
     "review_score",
     "rollup",
+    "score_items",
+    "score_scorecard",
     "scoring_template_warnings",
     "weighted_total",
 ]

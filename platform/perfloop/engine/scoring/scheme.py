@@ -3,7 +3,8 @@
 ```
 ScoringScheme(template, parameters=None)
     .score(scorecard)          -> ScorecardResult (items, kpi, review, sections, total,
-                                  rating, multiplier, amount)
+                                  rating, multiplier, amount), via score_scorecard
+    .program                   the scheme ready for bulk scoring (program.py)
     .check_weights(items)      -> [WeightProblem]
     .summarize(periods)        -> PeriodSummary (annual result, cross-period rules)
     .kpi_formula               one fused Formula: raw items -> KPI score, for bulk work
@@ -16,7 +17,7 @@ See contexts.py for what each formula sees, and docs/formulas.md.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
@@ -26,7 +27,8 @@ from perfloop.engine.formulas.errors import FormulaError, to_json
 from perfloop.engine.formulas.formula import Formula, compile
 from perfloop.engine.formulas.nodes import Call, Literal, Name, walk
 from perfloop.engine.scoring.contexts import CONTEXTS, FORMULA_PLACES
-from perfloop.engine.scoring.rules import WeightError, WeightProblem
+from perfloop.engine.scoring.program import ScorecardResult, ScoringProgram, score_scorecard
+from perfloop.engine.scoring.rules import WeightProblem
 
 Problem = tuple[str, str, str]
 
@@ -221,36 +223,6 @@ def _check_weights_and_bands(
 
 
 @dataclass(slots=True)
-class ScorecardResult:
-    items: list[dict[str, Any]]
-    kpi: Any
-    completion: Any
-    review: Any
-    relations: list[dict[str, Any]]
-    sections: list[dict[str, Any]]
-    total: Any
-    rating: Any
-    multiplier: Any
-    amount: Any
-    unscored: list[str] = field(default_factory=list)  #: items without a score yet
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "items": to_json(self.items),
-            "kpi": to_json(self.kpi),
-            "completion": to_json(self.completion),
-            "review": to_json(self.review),
-            "relations": to_json(self.relations),
-            "sections": to_json(self.sections),
-            "total": to_json(self.total),
-            "rating": to_json(self.rating),
-            "multiplier": to_json(self.multiplier),
-            "amount": to_json(self.amount),
-            "unscored": list(self.unscored),
-        }
-
-
-@dataclass(slots=True)
 class PeriodSummary:
     annual: Any
     rules: dict[str, Any]
@@ -296,6 +268,7 @@ class ScoringScheme:
         ]
         self.weight_rules = list((template.get("weights") or {}).get("rules") or [])
         self.kpi_formula = self._fuse()
+        self._program: ScoringProgram | None = None
 
     @property
     def ref(self) -> str:
@@ -347,89 +320,29 @@ class ScoringScheme:
     # ------------------------------------------------------------------ scoring
 
     def score_item(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        data = _item_data(item)
-        completion = self.formulas["/item/completion"].evaluate(data)
-        data["completion"] = completion
-        data["score"] = self.formulas["/item/score"].evaluate(data)
-        return data
+        """One item's record with its `completion` and `score` (the program's path)."""
+        return self.program.score_items([item])[0]
+
+    @property
+    def program(self) -> ScoringProgram:
+        """The scheme ready for bulk scoring (built once, on first use)."""
+        program = self._program
+        if program is None:
+            program = self._program = ScoringProgram(self)
+        return program
 
     def score(self, scorecard: Mapping[str, Any], *, check_weights: bool = True) -> ScorecardResult:
         """Score one scorecard: `{"items": [...], "ratings": [...], "inputs": {...},
-        "bonus_base": number}`; raises WeightError when the weights break a rule."""
-        raw_items = list(scorecard.get("items") or [])
-        if check_weights:
-            problems = self.check_weights(raw_items)
-            if problems:
-                raise WeightError(problems)
-        items = [self.score_item(item) for item in raw_items]
-        inputs = scorecard.get("inputs") or {}
-        card = {"items": items}
-        kpi = self.formulas["/kpi"].evaluate(card)
-        completion_f = self._get("/completion")
-        completion = completion_f.evaluate(card) if completion_f else None
-        relations = self._relations(scorecard.get("ratings") or [])
-        review_f = self._get("/review/score")
-        review = review_f.evaluate({"relations": relations}) if review_f else None
-        results = {"kpi": kpi, "review": review, "completion": completion, "inputs": inputs}
-        sections = []
-        for i, section in enumerate(self.sections):
-            value = self.formulas[f"/sections/{i}/score"].evaluate(
-                {**results, "items": items, "relations": relations}
-            )
-            sections.append(
-                {"key": section.get("key"), "weight": section.get("weight"), "score": value}
-            )
-        total = self.formulas["/total"].evaluate({**results, "sections": sections})
-        rating = self.formulas["/rating/formula"].evaluate({**results, "total": total})
-        mult_f, amount_f = self._get("/incentive/multiplier"), self._get("/incentive/amount")
-        multiplier = (
-            mult_f.evaluate({**results, "total": total, "rating": rating}) if mult_f else None
+        "bonus_base": number}`; raises WeightError when the weights break a rule.
+        The same path as ``perfloop.engine.score_scorecard``."""
+        return score_scorecard(
+            self,
+            list(scorecard.get("items") or []),
+            ratings=scorecard.get("ratings") or (),
+            inputs=scorecard.get("inputs"),
+            bonus_base=scorecard.get("bonus_base"),
+            check_weights=check_weights,
         )
-        amount = (
-            amount_f.evaluate(
-                {
-                    **results,
-                    "total": total,
-                    "rating": rating,
-                    "multiplier": multiplier,
-                    "bonus_base": scorecard.get("bonus_base"),
-                }
-            )
-            if amount_f
-            else None
-        )
-        return ScorecardResult(
-            items=items,
-            kpi=kpi,
-            completion=completion,
-            review=review,
-            relations=relations,
-            sections=sections,
-            total=total,
-            rating=rating,
-            multiplier=multiplier,
-            amount=amount,
-            unscored=[str(it.get("key")) for it in items if it.get("score") is None],
-        )
-
-    def _relations(self, ratings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        formula = self._get("/review/relationScore")
-        out = []
-        for relation, weight in self.relations:
-            given = [
-                {"rater": r.get("rater"), "score": r.get("score")}
-                for r in ratings
-                if r.get("relation") == relation and r.get("score") is not None
-            ]
-            score = (
-                formula.evaluate({"relation": relation, "ratings": given})
-                if formula and given
-                else None
-            )
-            out.append(
-                {"relation": relation, "weight": weight, "score": score, "raters": len(given)}
-            )
-        return out
 
     def summarize(self, periods: Sequence[Mapping[str, Any]]) -> PeriodSummary:
         """Annual (or half-year) result and the cross-period rules, from period results."""

@@ -39,7 +39,6 @@ from perfloop.services.plans.items import (
     weight_errors,
 )
 from perfloop.services.plans.reads import (
-    DEFAULT_THRESHOLDS,
     ItemView,
     ScorecardView,
     TaskView,
@@ -66,7 +65,6 @@ from perfloop.services.plans.scorecards import (
 
 __all__ = [
     "DEFAULT_SCORING",
-    "DEFAULT_THRESHOLDS",
     "DIMENSIONS",
     "SCORE_SETTINGS",
     "SIGNERS",

@@ -183,6 +183,44 @@ async def _rules_of(
     return PlanRules(ref, scheme, install.id if install else None, unit_id)
 
 
+async def plan_schemes(
+    session: AsyncSession, cycle: Cycle, plans: Iterable[tuple[int, int, str]]
+) -> dict[int, ScoringScheme]:
+    """The scoring scheme of each plan, by plan id, from ``(plan id, employee's org
+    unit id, scoring_ref)``: the plan's scoring template (the ref it was last set
+    under) with the parameters of the install that applies to the unit (as
+    :func:`rules_for_employees`). Compiled once per template body and parameters
+    (``_scheme``'s cache), not per request; a fixed number of statements (the
+    cycle's install, the unit installs, the templates), whatever the plans."""
+    wanted = list(plans)
+    if not wanted:
+        return {}
+    base = await session.get(InstalledApp, cycle.installed_app_id)
+    by_unit = (
+        await installs_for_units(session, base, {unit for _, unit, _ in wanted})
+        if base is not None
+        else {}
+    )
+    bodies = await template_bodies(session, cycle.tenant_id, {r for _, _, r in wanted}, "scoring")
+    texts: dict[str, bytes] = {}
+    params: dict[int | None, bytes] = {}
+    out: dict[int, ScoringScheme] = {}
+    for plan_id, unit, ref in wanted:
+        if ref not in bodies:
+            raise invalid(f"the plan's scoring template {ref} is not available", ("cycle",))
+        install = by_unit.get(unit)
+        key = install.id if install is not None else None
+        if key not in params:
+            params[key] = canonical_json(dict(install.parameters or {}) if install else {})
+        if ref not in texts:
+            texts[ref] = canonical_json(bodies[ref])
+        try:
+            out[plan_id] = _scheme(texts[ref], params[key])
+        except SchemeError as exc:
+            raise invalid(f"the app's parameters do not fit {ref}: {exc}", ("cycle",)) from exc
+    return out
+
+
 async def rules_for_units(
     session: AsyncSession, cycle: Cycle, unit_ids: Iterable[int]
 ) -> dict[int, PlanRules]:
@@ -227,6 +265,7 @@ __all__ = [
     "indicators_of",
     "invalid",
     "not_found",
+    "plan_schemes",
     "position_name",
     "rules_for_employees",
     "rules_for_units",

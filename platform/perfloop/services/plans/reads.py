@@ -2,8 +2,16 @@
 
 Everything is precomputed here with a fixed number of set-based queries (the
 cycle, the plans with their items and actuals in one joined query, the
-action-plan tasks in another), so a team view of any size runs the same
-statements and the GraphQL layer only copies flat values.
+action-plan tasks in another, the plans' scoring schemes in three), so a team
+view of any size runs the same statements and the GraphQL layer only copies
+flat values.
+
+Every number shown is the plan's scoring template's: each plan is scored by
+``perfloop.engine.score_scorecard`` with its scheme (``plans.plan_schemes``:
+its template with the parameters installed for the employee's unit, each
+item's own score settings on top). During the cycle there are no reviews: the
+template's review formula sees relations without raters and its total formula
+decides what that means (the standard one leaves a blank section out).
 """
 
 from __future__ import annotations
@@ -16,11 +24,15 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import Executable, and_, bindparam, false, select
 
 from perfloop.authz import Permission, Scope
-from perfloop.engine import completion as completion_of
-from perfloop.engine import expected_progress, is_behind, is_cumulative, item_score
+from perfloop.engine import (
+    expected_progress,
+    is_behind,
+    is_cumulative,
+    score_scorecard,
+)
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope, scope_condition
-from perfloop.services.plans.common import get_cycle
+from perfloop.services.plans.common import get_cycle, plan_schemes
 from perfloop.store.core import chunked
 from perfloop.store.org import Employee
 from perfloop.store.plans import ActionTask, Actual, Scorecard, ScorecardItem
@@ -28,11 +40,16 @@ from perfloop.store.plans import ActionTask, Actual, Scorecard, ScorecardItem
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from perfloop.engine import ScoringScheme
     from perfloop.services.core.caller import Caller
     from perfloop.store.cycles import Cycle
 
-#: Item score settings when an item sets no thresholds (the standard scheme's defaults).
-DEFAULT_THRESHOLDS = {"threshold": 0.6, "floor": 0.0, "cap": 120.0}
+
+def _number(value: object) -> float | None:
+    """A formula's result as a number to show: null, TRUE/FALSE and error values are None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,24 +100,20 @@ class ScorecardView:
     employee_signed_at: dt.datetime | None
     manager_signed_at: dt.datetime | None
     items: list[ItemView] = field(default_factory=list)
+    #: the scoring template the plan was set under (key@version)
+    scoring_ref: str = ""
+    #: the template's `/completion` over the items (None: an error value or no value)
+    completion: float | None = None
+    #: the template's KPI part (`/kpi`); None until every item has a score
+    score: float | None = None
+    #: the template's total, rating and bonus multiplier (no review during the cycle)
+    total: float | None = None
+    rating: str | None = None
+    multiplier: float | None = None
 
     @property
     def total_weight(self) -> float:
         return sum(i.weight for i in self.items)
-
-    @property
-    def completion(self) -> float | None:
-        """Weighted completion of the items that have one."""
-        known = [(i.weight, i.completion) for i in self.items if i.completion is not None]
-        weights = sum(w for w, _ in known)
-        return sum(w * c for w, c in known) / weights if known and weights else None
-
-    @property
-    def score(self) -> float | None:
-        """Weighted item score out of 100; None until every item is scored."""
-        if not self.items or any(i.score is None for i in self.items):
-            return None
-        return sum(i.weight * (i.score or 0.0) for i in self.items) / 100
 
     @property
     def behind_count(self) -> int:
@@ -135,6 +148,7 @@ def _plan_statements(scope: Scope, narrow: Narrow) -> tuple[Executable, Executab
             Scorecard.revision,
             Scorecard.employee_signed_at,
             Scorecard.manager_signed_at,
+            Scorecard.scoring_ref,
             Employee.name,
             Employee.employee_no,
             Employee.org_unit_id,
@@ -222,16 +236,17 @@ async def _read(
     connection = await session.connection()
     rows = (await connection.execute(statements[0], params)).all()
     tasks: dict[int, list[TaskView]] = {}
-    if any(row[9] is not None for row in rows):  # some plan has items
+    if any(row[10] is not None for row in rows):  # some plan has items
         for task in await connection.execute(statements[1], params):
             tasks.setdefault(task.item_id, []).append(TaskView(*task))
     cards: dict[int, ScorecardView] = {}
+    inputs: dict[int, list[dict[str, object]]] = {}
     card: ScorecardView | None = None
     # Rows unpacked by position: reading a Row's attributes by name costs more
     # than everything else done per item.
     for (
         card_id, card_employee_id, status, revision, employee_signed_at, manager_signed_at,
-        name, employee_no, org_unit_id,
+        scoring_ref, name, employee_no, org_unit_id,
         item_id, key, title, library_ref, indicator_key, goal_id, unit, direction,
         aggregation, source_type, target, weight, thresholds, actual, actual_source,
         actual_error,
@@ -248,11 +263,21 @@ async def _read(
                 revision=revision,
                 employee_signed_at=employee_signed_at,
                 manager_signed_at=manager_signed_at,
+                scoring_ref=scoring_ref,
             )
+            inputs[card_id] = []
         if item_id is None:
             continue
-        done = completion_of(actual, target, direction)
-        limits = {**DEFAULT_THRESHOLDS, **thresholds} if thresholds else DEFAULT_THRESHOLDS
+        inputs[card_id].append(
+            {
+                "key": key,
+                "actual": actual,
+                "target": target,
+                "direction": direction,
+                "weight": weight,
+                "params": thresholds,
+            }
+        )
         card.items.append(
             ItemView(
                 id=item_id,
@@ -270,23 +295,39 @@ async def _read(
                 actual=actual,
                 actual_source=actual_source,
                 actual_error=actual_error,
-                completion=done,
-                score=item_score(
-                    done,
-                    threshold=limits.get("threshold"),
-                    floor=limits.get("floor"),
-                    cap=limits.get("cap"),
-                ),
+                completion=None,
+                score=None,
                 expected_progress=expected,
-                behind=is_behind(
-                    done,
-                    expected,
-                    cumulative=is_cumulative(aggregation, direction),
-                ),
+                behind=False,
                 tasks=tasks.get(item_id, []),
             )
         )
+    schemes = await plan_schemes(
+        session, cycle, [(c.id, c.org_unit_id, c.scoring_ref) for c in cards.values()]
+    )
+    for card in cards.values():
+        _score(card, schemes[card.id], inputs[card.id], expected)
     return list(cards.values())
+
+
+def _score(
+    card: ScorecardView, scheme: ScoringScheme, items: list[dict[str, object]], expected: float
+) -> None:
+    """The plan's numbers, from its scoring template (the one engine path)."""
+    result = score_scorecard(scheme, items)
+    for view, scored in zip(card.items, result.items, strict=True):
+        view.completion = _number(scored["completion"])
+        view.score = _number(scored["score"])
+        view.behind = is_behind(
+            view.completion, expected, cumulative=is_cumulative(view.aggregation, view.direction)
+        )
+    card.completion = _number(result.completion)
+    # the KPI part is shown once every item has a score (during the cycle a missing
+    # actual would otherwise read as a low score)
+    card.score = _number(result.kpi) if card.items and not result.unscored else None
+    card.total = _number(result.total)
+    card.rating = result.rating if isinstance(result.rating, str) else None
+    card.multiplier = _number(result.multiplier)
 
 
 async def get_scorecard(

@@ -6,8 +6,9 @@ A page costs the page, not the report:
 - The groups are formed in SQL (``GROUP BY`` the requested dimensions) and paged
   by keyset (``keyset_page``, the project's one pager): one statement gives the
   page's group keys, their item and people counts and the total number of groups.
-- Completion (which depends on each item's direction) and the behind flag come
-  from the engine per item, as before. Only the page's groups' rows are read for
+- Each item's completion comes from its plan's scoring template
+  (``engine.score_items``, the item stage of the one scoring path), the behind
+  flag from the engine. Only the page's groups' rows are read for
   them, streamed (``yield_per``) into one running total per group, so memory
   follows the page, never the number of plans. The sums of targets and actuals
   are added there too, in Python, so their numbers are the ones the report always
@@ -24,11 +25,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, and_, cast, distinct, func, literal_column, select, tuple_
 
 from perfloop.authz import Permission
-from perfloop.engine import completion as completion_of
-from perfloop.engine import expected_progress, is_behind, is_cumulative
+from perfloop.engine import expected_progress, is_behind, is_cumulative, score_items
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, check_page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
-from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid
+from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid, plan_schemes
 from perfloop.store.org import Employee
 from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from perfloop.engine import ScoringScheme
     from perfloop.services.core.caller import Caller
 
 DIMENSIONS = ("org_unit", "indicator", "period")
@@ -172,18 +173,34 @@ async def plan_report(
         expected = expected_progress(cycle.starts_on, cycle.ends_on, today or dt.date.today())
         running = {key: _Running() for key in found}
         chosen = keys[0].in_([k[0] for k in found]) if width == 1 else tuple_(*keys).in_(found)
+        # the schemes the page's plans are scored by: one per (org unit, template) pair
+        pairs = (
+            await session.execute(
+                rows_of(Employee.org_unit_id, Scorecard.scoring_ref)
+                .where(chosen)
+                .group_by(Employee.org_unit_id, Scorecard.scoring_ref)
+            )
+        ).all()
+        found_schemes = await plan_schemes(
+            session, cycle, {(n, unit, ref) for n, (unit, ref) in enumerate(pairs)}
+        )
+        schemes = {tuple(pair): found_schemes[n] for n, pair in enumerate(pairs)}
         stream = await session.stream(
             rows_of(
                 *keys, ScorecardItem.direction, ScorecardItem.aggregation,
                 ScorecardItem.target, ScorecardItem.weight, Actual.value,
+                Employee.org_unit_id, Scorecard.scoring_ref, ScorecardItem.key,
+                ScorecardItem.thresholds,
             )
             .where(chosen)
             .execution_options(yield_per=STREAM_CHUNK)
         )  # fmt: skip
         async for r in stream:
             total = running[tuple(r[:width])]
-            direction, aggregation, target, weight, value = r[width:]
-            done = completion_of(value, target, direction)
+            direction, aggregation, target, weight, value, unit, ref, key, thresholds = r[width:]
+            done = _completion(
+                schemes[(unit, ref)], key, value, target, direction, weight, thresholds
+            )
             total.target = _add(total.target, target)
             total.actual = _add(total.actual, value)
             if done is not None:
@@ -205,6 +222,33 @@ async def plan_report(
         has_previous_page=page.has_previous_page,
         total_count=page.total_count,
     )
+
+
+def _completion(
+    scheme: ScoringScheme,
+    key: str,
+    actual: float | None,
+    target: float | None,
+    direction: str,
+    weight: float,
+    thresholds: Any,
+) -> float | None:
+    """The item's completion by its plan's scoring template (None: no value)."""
+    (scored,) = score_items(
+        scheme,
+        [
+            {
+                "key": key,
+                "actual": actual,
+                "target": target,
+                "direction": direction,
+                "weight": weight,
+                "params": thresholds,
+            }
+        ],
+    )
+    done = scored["completion"]
+    return done if done.__class__ is float or done.__class__ is int else None
 
 
 def _row(dimensions: Sequence[str], key: tuple[Any, ...], *, items: int, people: int) -> ReportRow:

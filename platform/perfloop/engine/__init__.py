@@ -12,6 +12,7 @@ ScoringScheme(template)                      a scoring template, compiled once
 check_scoring_template(template)             [(json_pointer, code, message), ...]
 completion, item_score, weighted_total, ...  the scoring rules as plain functions
 expected_progress, is_behind, rollup, ...    a plan's progress and a goal tree's coverage
+form_score(form, answers), review_part(...)   a review form's rating; the review part by relation
 ```
 """
 
@@ -72,6 +73,7 @@ from perfloop.engine.scoring import (
     scoring_template_warnings,
     weighted_total,
 )
+from perfloop.engine.scoring.reviews import ReviewPart, form_score, review_part
 
 __all__ = [
     "CUMULATIVE",
@@ -92,6 +94,7 @@ __all__ = [
     "GoalNode",
     "ItemProgress",
     "PeriodSummary",
+    "ReviewPart",
     "ReviewResult",
     "Rollup",
     "SchemeError",
@@ -111,6 +114,7 @@ __all__ = [
     "coverage",
     "expected_progress",
     "final_score",
+    "form_score",
     "gap_report",
     "incentive",
     "is_behind",
@@ -120,6 +124,7 @@ __all__ = [
     "mean",
     "met_in_consecutive_periods",
     "rating_band",
+    "review_part",
     "review_score",
     "rollup",
     "scoring_template_warnings",

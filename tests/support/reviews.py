@@ -103,7 +103,7 @@ mutation($token: String!, $answers: JSONObject!) {{
 SELF_ANSWERS = {"overall_rating": 4, "achievements": "Shipped the CRM export."}
 MANAGER_ANSWERS = {
     "overall_rating": 5,
-    "competencies": {},
+    "competencies": {"ownership": 5, "collaboration": 4, "expertise": 5},
     "strengths": "Ownership",
     "improvements": "Delegation",
 }

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
 
-import httpx
-import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from perfloop.api.app import create_app
-from perfloop.settings import Settings
-from perfloop.store import make_engine
 from perfloop.store.core import AuditEvent
 from support import GraphQLClient
 from support.company import Company
@@ -164,17 +158,6 @@ async def test_hr_reopens_a_submitted_form_with_a_reason(
     assert again["errors"][0]["code"] == "CONFLICT"
     resubmitted = await submit(company, form, {**SELF_ANSWERS, "overall_rating": 5}, as_user="emp")
     assert resubmitted["assignment"]["score"] == 100
-
-
-@pytest.fixture
-async def worker2(engine: AsyncEngine, settings: Settings) -> AsyncIterator[GraphQLClient]:
-    """A second worker: its own app and engine (pool) on the same database."""
-    own = make_engine(engine.url.render_as_string(hide_password=False))
-    app = create_app(settings, engine=own)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://perfloop.test") as http:
-        yield GraphQLClient(http, settings)
-    await own.dispose()
 
 
 async def test_submit_and_reopen_at_once_never_merge(

@@ -4,6 +4,9 @@ proposed by the employee and approved; who may do what, and another tenant's cyc
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +17,7 @@ from support.reviews import (
     CHOOSE,
     CREATE,
     DECIDE,
+    PEERS,
     PROPOSE,
     add_peers,
     assignments,
@@ -164,3 +168,74 @@ async def test_peers_are_chosen_within_reach(
     assert own["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     rows = await assignments(company, cycle, subject=p["emp"])
     assert [a["status"] for a in rows if a["relation"] == "peer"] == ["proposed"]
+
+
+async def test_two_people_choosing_the_same_peers_at_once_make_one_assignment_each(
+    company: Company, sessions: async_sessionmaker[AsyncSession], worker2: GraphQLClient
+) -> None:
+    # given emp's team mates, a quarter, and HR on a second worker
+    await add_peers(sessions, company)
+    cycle = await open_quarter(company)
+    p = company.people
+    hr_worker = dataclasses.replace(company, gql=worker2)
+    variables = {"cycle": cycle, "stage": "review-360", "subject": p["emp"]}
+    for round_ in range(3):
+        peers = [p["p1"], p["p2"], p["p3"]][: round_ + 1]
+        # when lead and HR choose the same peers for emp at the same time
+        both = await asyncio.gather(
+            company.ok(CHOOSE, {**variables, "peers": peers}, as_user="lead"),
+            hr_worker.ok(CHOOSE, {**variables, "peers": peers}, as_user="hr"),
+        )
+        # then both succeed, and each peer is assigned once
+        assert [b["choosePeers"]["errors"] for b in both] == [[], []]
+        assert both[0]["choosePeers"]["assignments"] == both[1]["choosePeers"]["assignments"]
+        rows = await assignments(company, cycle, subject=p["emp"])
+        assert sorted(int(a["raterId"]) for a in rows if a["relation"] == "peer") == sorted(peers)
+
+
+async def test_each_role_reads_the_assignments_in_its_scope(
+    company: Company, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given a quarter with its self and 360° assignments, and peers for emp
+    await add_peers(sessions, company)
+    cycle = await open_quarter(company)
+    await create(company, cycle, "self-review")
+    await create(company, cycle, "review-360")
+    p = company.people
+    await company.ok(
+        CHOOSE,
+        {"cycle": cycle, "stage": "review-360", "subject": p["emp"], "peers": [p["p1"]]},
+        as_user="lead",
+    )
+    everything = await assignments(company, cycle)
+    ids = {str(v): k for k, v in p.items()}
+
+    async def about(user: str) -> set[tuple[str, str, str]]:
+        rows = await assignments(company, cycle, as_user=user)
+        return {(a["relation"], ids[a["subjectId"]], ids[a["raterId"]]) for a in rows}
+
+    # then HR reads every assignment, and so does the executive but for the reviews of
+    # them by their reports (subordinate reviews are anonymous to their subject)
+    everyone = {(a["relation"], ids[a["subjectId"]], ids[a["raterId"]]) for a in everything}
+    assert await about("exec") == {x for x in everyone if x[:2] != ("subordinate", "exec")}
+    # and the head reads those about their department and those they fill in, except the
+    # subordinate review of themself
+    head = await about("head")
+    department = {"head", "lead", "emp", *PEERS}
+    assert head == {
+        x for x in everyone
+        if (x[1] in department and not (x[1] == "head" and x[0] == "subordinate"))
+        or x[2] == "head"
+    }  # fmt: skip
+    # and emp reads their own forms and their self and manager reviews, no peer's
+    assert await about("emp") == {
+        ("self", "emp", "emp"),
+        ("manager", "emp", "lead"),
+        ("subordinate", "lead", "emp"),
+    }
+    # and another employee reads only their own forms and their manager's review of them
+    assert await about("other") == {
+        ("self", "other", "other"),
+        ("manager", "other", "exec"),
+        ("subordinate", "exec", "other"),
+    }

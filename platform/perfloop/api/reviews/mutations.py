@@ -61,7 +61,7 @@ class ReviewsMutations:
             ctx.session, ctx.caller, required_id(cycle), stage, required_id(subject),
             [required_id(p) for p in peers],
         )  # fmt: skip
-        views = [await reviews.assignment_view(ctx.session, r) for r in result.assignments]
+        views = await reviews.assignment_views(ctx.session, result.assignments)
         return PeersPayload(
             assignments=[ReviewAssignment.from_view(v) for v in views], minimum=result.minimum
         )
@@ -77,7 +77,7 @@ class ReviewsMutations:
         result = await reviews.propose_peers(
             ctx.session, ctx.caller, required_id(cycle), stage, [required_id(p) for p in peers]
         )
-        views = [await reviews.assignment_view(ctx.session, r) for r in result.assignments]
+        views = await reviews.assignment_views(ctx.session, result.assignments)
         return PeersPayload(
             assignments=[ReviewAssignment.from_view(v) for v in views], minimum=result.minimum
         )

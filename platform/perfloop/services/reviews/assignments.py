@@ -194,8 +194,13 @@ async def _set_peers(
     status: str,
 ) -> list[ReviewAssignment]:
     """Peer assignments of ``subject`` for ``peers``, created with ``status`` when new; an
-    existing proposal or rejection becomes ``status`` when that is ``pending`` (chosen)."""
-    existing = {
+    existing proposal or rejection becomes ``status`` when that is ``pending`` (chosen).
+
+    New rows are inserted with ``ON CONFLICT DO NOTHING`` and then every row is read
+    locked, so two people choosing the same peer at once make one assignment."""
+    rows = [_row(caller, cycle, spec, subject, peer, status) for peer in peers]
+    await insert_or_ignore(session, ReviewAssignment, rows, KEY)
+    found = {
         row.rater_id: row
         for row in await lock_rows(
             session,
@@ -205,20 +210,14 @@ async def _set_peers(
             ReviewAssignment.form_ref == spec.form,
             ReviewAssignment.relation == "peer",
             ReviewAssignment.subject_id == subject,
+            ReviewAssignment.rater_id.in_(peers),
         )
     }
-    out = []
-    for peer in peers:
-        row = existing.get(peer)
-        if row is None:
-            row = ReviewAssignment(**_row(caller, cycle, spec, subject, peer, status))
-            session.add(row)
-        elif status == "pending" and row.status in ("proposed", "rejected"):
+    for row in found.values():
+        if status == "pending" and row.status in ("proposed", "rejected"):
             row.status = status
             row.revision += 1
-        out.append(row)
-    await session.flush()
-    return out
+    return [found[peer] for peer in peers]
 
 
 async def choose_peers(

@@ -157,6 +157,13 @@ async def assignment_view(session: AsyncSession, row: ReviewAssignment) -> Assig
     return (await _views(session, [row]))[0]
 
 
+async def assignment_views(
+    session: AsyncSession, rows: Sequence[ReviewAssignment]
+) -> list[AssignmentView]:
+    """Views of ``rows``, in their order (one statement for the names)."""
+    return await _views(session, rows)
+
+
 async def get_assignment(
     session: AsyncSession, caller: Caller, assignment_id: int
 ) -> AssignmentView | None:
@@ -332,6 +339,7 @@ __all__ = [
     "SummaryView",
     "assignment_page",
     "assignment_view",
+    "assignment_views",
     "get_assignment",
     "missing_form_count",
     "review_summary",

@@ -56,9 +56,9 @@ async def test_hr_creates_the_stage_assignments_from_the_org_chart(
     assert again == {"created": 0, "total": 8, "errors": []}
     # and each call was audited
     actions = await session.execute(
-        select(AuditEvent.after).where(
-            AuditEvent.action == "review.assignments.create", AuditEvent.object_id == cycle
-        )
+        select(AuditEvent.after)
+        .where(AuditEvent.action == "review.assignments.create", AuditEvent.object_id == cycle)
+        .order_by(AuditEvent.id)
     )
     assert [a["created"] for a in actions.scalars()] == [6, 8, 0]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from perfloop.api.core.context import Info
@@ -18,7 +20,9 @@ from perfloop.api.reviews.types import (
 )
 from perfloop.authz import Permission
 from perfloop.services import reviews
-from perfloop.store.reviews import ReviewAssignment as Row
+
+if TYPE_CHECKING:
+    from perfloop.store.reviews import ReviewAssignment as Row
 
 
 async def _payload(info: Info, row: Row) -> ReviewAssignmentPayload:

@@ -62,6 +62,7 @@ REFERENCE: dict[str, str] = {
     "Scorecard": "teamScorecards",
     "Goal": "goals",
     "DatasetRecord": "datasetRecords",
+    "ReviewAssignment": "reviewAssignments",
 }
 #: Objects that only exist inside another one: reached through their owner,
 #: which is checked against its own reference.
@@ -276,6 +277,7 @@ async def test_nested_objects_stay_in_the_roles_scope(walker: GraphQLClient, rol
     reference_args = {
         "teamScorecards": f"cycle: {cycle}",
         "goals": f"cycle: {cycle}",
+        "reviewAssignments": f"cycle: {cycle}",
         "datasetRecords": f'dataset: "{DATASET}"',
     }
     assert reached.keys() <= set(REFERENCE) | set(PARTS), reached.keys()

@@ -52,6 +52,11 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.CHECKIN_WRITE:      row(T, None, None, None, TEAM, SELF),
     P.ACTUAL_ENTER:       row(T, T, None, None, TEAM, SELF),
     P.REPORT_READ:        row(T, T, T, SUB, TEAM, SELF),
+    P.REVIEW_READ:        row(T, T, T, SUB, TEAM, SELF),
+    P.REVIEW_WRITE:       row(T, SELF, SELF, SELF, SELF, SELF),
+    P.REVIEW_PROPOSE:     row(T, None, None, None, None, SELF),
+    P.REVIEW_ASSIGN:      row(T, T, None, SUB, TEAM, None),
+    P.REVIEW_MANAGE:      row(T, T, None, None, None, None),
 }
 # fmt: on
 

@@ -64,7 +64,7 @@ def hooks() -> Iterator[dict[str, int]]:
     names = ("missing_forms", "missing_actuals", "uncalibrated_units", "open_appeals")
 
     def counter(name: str) -> Any:
-        async def count(session: AsyncSession, cycle: object) -> int:
+        async def count(session: AsyncSession, cycle: object, *stage: object) -> int:
             return counts.get(name, 0)
 
         return count

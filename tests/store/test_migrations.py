@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from perfloop.authz.policies import DEFAULT_GRANTS, Role
 from perfloop.store import make_engine
 from perfloop.store.core.migrate import current_revision, head_revision, ours, upgrade
 from perfloop.store.schema import metadata
@@ -48,8 +49,8 @@ async def test_tenants_from_before_offboarding_get_hr_user_manage(tmp_path: Path
                 " SELECT id, 'p', 'hr', 'old', 'org', 'manage', 'tenant' FROM tenants"
             )
         )
-    # when it is migrated to head
-    await upgrade(engine)
+    # when it is migrated past 0007
+    await upgrade(engine, "0007")
     # then HR of that tenant may manage accounts, and every worker reloads its policy
     async with engine.connect() as conn:
         lines = (
@@ -60,5 +61,33 @@ async def test_tenants_from_before_offboarding_get_hr_user_manage(tmp_path: Path
         ("hr", "old", "org", "manage", "tenant"),
         ("hr", "old", "user", "manage", "tenant"),
     ]
+    assert version == 2
+    await engine.dispose()
+
+
+async def test_tenants_from_before_reviews_get_the_review_grants(tmp_path: Path) -> None:
+    # given a database at 0008 with a tenant whose policy predates review.*
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0008")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+    # when it is migrated to head, twice
+    await upgrade(engine)
+    await upgrade(engine)
+    # then its roles hold the review permissions of the default policy, once each,
+    # and every worker reloads its policy
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(
+                text("SELECT v0, v3, v4 FROM policy_rules WHERE v2 = 'review' ORDER BY id")
+            )
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    expected = {
+        (role.value, action, scope.value)
+        for role, resource, action, scope in DEFAULT_GRANTS
+        if resource == "review" and role is not Role.ADMIN  # admin holds "*"
+    }
+    assert sorted(tuple(line) for line in lines) == sorted(expected)
     assert version == 2
     await engine.dispose()

@@ -81,7 +81,10 @@ _JSON_LEAVES = st.one_of(
 )
 
 
-JSON_KEYS = ("kind", "key", "version", "title", "threshold", "floor", "cap", "x", "amount", "en")
+JSON_KEYS = (
+    "kind", "key", "version", "title", "threshold", "floor", "cap", "x", "amount", "en",
+    "overall_rating", "satisfaction_stars",
+)  # fmt: skip
 
 
 def _object(pairs: list[tuple[str, graphql.ValueNode]]) -> graphql.ObjectValueNode:
@@ -118,6 +121,7 @@ SCALARS = {
     "Date": DATES,
     "DateTime": DATETIMES,
     "JSON": JSON_VALUES,
+    "JSONObject": JSON_VALUES,  # other shapes are refused while the request is validated
 }
 
 

@@ -46,6 +46,8 @@ from perfloop.api.org.queries import OrgQueries
 from perfloop.api.plans.mutations import PlansMutations
 from perfloop.api.plans.queries import PlansQueries
 from perfloop.api.plans.reports import PlanReportQueries
+from perfloop.api.reviews.mutations import ReviewsMutations
+from perfloop.api.reviews.queries import ReviewsQueries
 from perfloop.api.templates.mutations import TemplateMutations
 from perfloop.api.templates.queries import TemplateQueries
 from perfloop.settings import Settings
@@ -66,6 +68,7 @@ class Query(
     PlansQueries,
     GoalsQueries,
     PlanReportQueries,
+    ReviewsQueries,
     JobsQueries,
 ):
     pass
@@ -81,6 +84,7 @@ class Mutation(
     DatasetsMutations,
     PlansMutations,
     GoalsMutations,
+    ReviewsMutations,
     JobsMutations,
 ):
     pass

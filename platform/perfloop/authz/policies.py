@@ -63,6 +63,11 @@ class Permission(StrEnum):
     CHECKIN_WRITE = "checkin.write"
     ACTUAL_ENTER = "actual.enter"
     REPORT_READ = "report.read"
+    REVIEW_READ = "review.read"
+    REVIEW_WRITE = "review.write"
+    REVIEW_PROPOSE = "review.propose"
+    REVIEW_ASSIGN = "review.assign"
+    REVIEW_MANAGE = "review.manage"
 
     @property
     def resource(self) -> str:
@@ -138,6 +143,20 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.EMPLOYEE, "actual", "enter", Scope.SELF),
     (Role.MANAGER, "actual", "enter", Scope.TEAM),
     (Role.HR, "actual", "enter", Scope.TENANT),
+    # reviews: everyone fills in the forms they are the rater of; employees propose their
+    # peers, managers choose and approve them and invite external raters; HR creates the
+    # assignments, follows who has not answered and reopens a submitted form
+    *((role, "review", "write", Scope.SELF) for role in _EVERYONE),
+    (Role.EMPLOYEE, "review", "propose", Scope.SELF),
+    (Role.HR, "review", "read", Scope.TENANT),
+    (Role.EXECUTIVE, "review", "read", Scope.TENANT),
+    (Role.HEAD, "review", "read", Scope.SUBTREE),
+    (Role.MANAGER, "review", "read", Scope.TEAM),
+    (Role.EMPLOYEE, "review", "read", Scope.SELF),
+    (Role.HR, "review", "assign", Scope.TENANT),
+    (Role.HEAD, "review", "assign", Scope.SUBTREE),
+    (Role.MANAGER, "review", "assign", Scope.TEAM),
+    (Role.HR, "review", "manage", Scope.TENANT),
 )
 
 

@@ -14,6 +14,7 @@ explain_scorecard(scheme, items, ...)        how each of those numbers was reach
 check_scoring_template(template)             [(json_pointer, code, message), ...]
 completion, item_score, weighted_total, ...  the scoring rules as plain functions
 expected_progress, is_behind, rollup, ...    a plan's progress and a goal tree's coverage
+form_score(form, answers), review_part(...)   a review form's rating; the review part by relation
 ```
 """
 
@@ -78,6 +79,7 @@ from perfloop.engine.scoring import (
     scoring_template_warnings,
     weighted_total,
 )
+from perfloop.engine.scoring.reviews import ReviewPart, form_score, review_part
 
 __all__ = [
     "CUMULATIVE",
@@ -98,6 +100,7 @@ __all__ = [
     "GoalNode",
     "ItemProgress",
     "PeriodSummary",
+    "ReviewPart",
     "ReviewResult",
     "Rollup",
     "SchemeError",
@@ -119,6 +122,7 @@ __all__ = [
     "expected_progress",
     "explain_scorecard",
     "final_score",
+    "form_score",
     "gap_report",
     "incentive",
     "is_behind",
@@ -128,6 +132,7 @@ __all__ = [
     "mean",
     "met_in_consecutive_periods",
     "rating_band",
+    "review_part",
     "review_score",
     "rollup",
     "score_items",

@@ -3,11 +3,22 @@
 
 from __future__ import annotations
 
-from perfloop.store import apps, cycles, datasets, goals, identity, jobs, org, plans, templates
+from perfloop.store import (
+    apps,
+    cycles,
+    datasets,
+    goals,
+    identity,
+    jobs,
+    org,
+    plans,
+    reviews,
+    templates,
+)
 from perfloop.store.core import Base
 
 metadata = Base.metadata
 
-DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, templates)
+DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, reviews, templates)
 
 __all__ = ["DOMAINS", "metadata"]

@@ -116,8 +116,10 @@ async def _discard_changes(info: Any) -> None:
     await session.rollback()
 
 
-def mutation(*, description: str, permission: Permission) -> Any:
-    """``strawberry.mutation`` with its permission and its errors as payload data."""
-    return strawberry.mutation(
-        description=description, extensions=[*requires(permission), ErrorsAsPayload()]
-    )
+def mutation(*, description: str, permission: Permission | None) -> Any:
+    """``strawberry.mutation`` with its permission and its errors as payload data.
+
+    ``permission=None`` declares a public mutation, one that needs no account: it
+    authorizes by what it is given (an external rater's link token), in its service."""
+    checks = requires(permission) if permission is not None else []
+    return strawberry.mutation(description=description, extensions=[*checks, ErrorsAsPayload()])

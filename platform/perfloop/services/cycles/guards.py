@@ -10,9 +10,12 @@ Several checks need tables other domains own. Each counts open items through
 a hook in ``HOOKS``: ``unsigned_plans`` counts the cycle's scorecards that are
 not signed by both sides (``perfloop.services.plans.unsigned_plan_count``),
 ``missing_actuals`` the items of those plans without an actual for the cycle's
-period (``perfloop.services.plans.missing_actual_count``). Form submissions,
-calibration and appeals do not exist yet: their hooks count 0, so their guards
-hold until the domain plugs in. A domain plugs in with one call::
+period (``perfloop.services.plans.missing_actual_count``), ``missing_forms``
+the required review forms of a stage not submitted
+(``perfloop.services.reviews.missing_form_count``; this hook also takes the
+stage the guard names). Calibration and appeals do not exist yet: their hooks
+count 0, so their guards hold until the domain plugs in. A domain plugs in
+with one call::
 
     from perfloop.services import cycles
 
@@ -45,7 +48,8 @@ if TYPE_CHECKING:
 
 
 Guard = Callable[["AsyncSession", Cycle, Mapping[str, Any]], Awaitable[list[str]]]
-Hook = Callable[["AsyncSession", Cycle], Awaitable[int]]
+#: ``(session, cycle) -> count``; the ``missing_forms`` hook also gets the stage key
+Hook = Callable[..., Awaitable[int]]
 
 
 async def _none_yet(session: AsyncSession, cycle: Cycle) -> int:
@@ -66,12 +70,18 @@ async def _items_without_actuals(session: AsyncSession, cycle: Cycle) -> int:
     return await missing_actual_count(session, cycle)
 
 
+async def _unsubmitted_forms(session: AsyncSession, cycle: Cycle, stage: str | None) -> int:
+    from perfloop.services.reviews import missing_form_count
+
+    return await missing_form_count(session, cycle, stage)
+
+
 HOOKS: dict[str, Hook] = {
     # Replaced by the owning service once its tables exist (see the module docstring).
     "unsigned_plans": _unsigned_scorecards,  # scorecards not signed by both sides
     "missing_actuals": _items_without_actuals,  # plan items without an actual for the period
-    # No such domain yet: 0 until form submissions, calibration and appeals exist.
-    "missing_forms": _none_yet,  # required forms of a stage not submitted (spec["stage"])
+    "missing_forms": _unsubmitted_forms,  # required forms of a stage not submitted (spec["stage"])
+    # No such domain yet: 0 until calibration and appeals exist.
     "uncalibrated_units": _none_yet,  # org units whose ratings are not calibrated
     "open_appeals": _none_yet,  # appeals not resolved
 }
@@ -115,7 +125,7 @@ register_guard("appeals-resolved")(_counting("open_appeals", "appeal(s) still op
 async def _forms_submitted(
     session: AsyncSession, cycle: Cycle, spec: Mapping[str, Any]
 ) -> list[str]:
-    count = await HOOKS["missing_forms"](session, cycle)
+    count = await HOOKS["missing_forms"](session, cycle, spec.get("stage"))
     return [f"{count} required form(s) of stage {spec.get('stage')} not submitted"] if count else []
 
 

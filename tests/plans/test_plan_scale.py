@@ -33,6 +33,14 @@ mutation($cycle: ID!, $unit: ID!, $items: [ScorecardItemInput!]!) {
   }
 }"""
 
+ASSIGN_WITH_TASKS = """
+mutation($cycle: ID!, $unit: ID!, $items: [ScorecardItemInput!]!) {
+  assignScorecardItems(cycle: $cycle, orgUnit: $unit, items: $items) {
+    scorecards { employeeId items { key tasks { title } } }
+    errors { code message path }
+  }
+}"""
+
 
 async def _unit(session: AsyncSession, code: str) -> int:
     demo = select(Tenant.id).where(Tenant.slug == "demo").scalar_subquery()
@@ -242,3 +250,32 @@ async def test_a_large_change_refreshes_the_planner_statistics(
     with count_statements(engine) as one:
         await ingest(company, "sales-orders", [order(company.email("emp"), TODAY, 1)])
     assert _analyzed(one) == set()
+
+
+async def test_an_assignment_costs_the_same_statements_for_a_team_and_a_company(
+    gql: GraphQLClient, session: AsyncSession, engine: AsyncEngine, new_cycle: NewCycle
+) -> None:
+    # given a team of a few people and the whole demo company, neither planned yet
+    north, company = await _unit(session, "sales-north"), await _unit(session, "hq")
+    team_cycle, company_cycle = await new_cycle(), await new_cycle()
+    # when HR assigns the same items (with tasks) to each
+    with_task = [{**ITEMS[0], "tasks": [{"title": "Plan the quarter"}]}, *ITEMS[1:]]
+
+    async def assign(cycle: int, unit: int) -> dict[str, Any]:
+        variables = {"cycle": str(cycle), "unit": str(unit), "items": with_task}
+        reply = await gql.ok(ASSIGN_WITH_TASKS, variables, as_user="hr")
+        assert reply["assignScorecardItems"]["errors"] == []
+        return dict(reply["assignScorecardItems"])
+
+    with count_statements(engine) as team:
+        small = await assign(team_cycle, north)
+    with count_statements(engine) as everyone:
+        large = await assign(company_cycle, company)
+    # then many more plans were written by the same statements (set-based on both
+    # databases: no statement per plan, item or task), and every item has its task
+    assert len(large["scorecards"]) > 5 * len(small["scorecards"])
+    written = [s for s in everyone if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(written) == len([s for s in team if s.startswith(("INSERT", "UPDATE", "DELETE"))])
+    tasks = [i["tasks"] for c in large["scorecards"] for i in c["items"] if i["key"] == "k0"]
+    assert len(tasks) == len(large["scorecards"])
+    assert all(t == [{"title": "Plan the quarter"}] for t in tasks)

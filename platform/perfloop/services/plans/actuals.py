@@ -25,7 +25,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func, select, true
+from sqlalchemy import Text, and_, cast, exists, func, select, true
 
 from perfloop.authz import Permission
 from perfloop.engine import Formula, FormulaError, compile
@@ -280,54 +280,81 @@ def _evaluate(formula: Formula, data: Mapping[str, Any]) -> tuple[float | None, 
         return None, f"the formula could not be evaluated: {exc}"
 
 
+@dataclass(slots=True)
+class _ItemRow:
+    """An item of a plan being refreshed, with its person and current actual."""
+
+    id: int
+    scorecard_id: int
+    key: str
+    indicator_key: str | None
+    library_ref: str | None
+    source: dict[str, Any]
+    email: str
+    employee_no: str
+    unit_code: str
+    current: float | None
+    current_source: str | None
+
+
+def _decoded(memo: dict[str | None, dict[str, Any]], text: str | None) -> dict[str, Any]:
+    """A source's JSON text, decoded once per distinct text (shared, not to be changed)."""
+    found = memo.get(text)
+    if found is None:
+        value = json.loads(text) if text else None
+        found = memo[text] = value if isinstance(value, dict) else {}
+    return found
+
+
 async def _plan_rows(
     session: AsyncSession,
     caller: Caller,
     cycle: Cycle,
     scope: Any,
     org_unit_ids: Collection[int] | None = None,
-) -> list[Any]:
+) -> list[_ItemRow]:
     """The items of the plans in scope (of people in ``org_unit_ids``, when given) with
     their current actual, held until the refresh commits: a plan edit removing one of
     them waits, and one removed before is not read (its actual would fail the foreign
     key)."""
     in_units = Employee.org_unit_id.in_(org_unit_ids) if org_unit_ids is not None else true()
-    return list(
-        (
-            await session.execute(
-                keep_rows(
-                    select(
-                        ScorecardItem.id,
-                        ScorecardItem.scorecard_id,
-                        ScorecardItem.key,
-                        ScorecardItem.indicator_key,
-                        ScorecardItem.library_ref,
-                        ScorecardItem.source,
-                        Employee.email,
-                        Employee.employee_no,
-                        OrgUnit.code.label("unit_code"),
-                        Actual.value.label("current"),
-                        Actual.source.label("current_source"),
-                    )
-                    .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
-                    .join(Employee, Employee.id == Scorecard.employee_id)
-                    .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
-                    .outerjoin(
-                        Actual,
-                        and_(Actual.item_id == ScorecardItem.id, in_cycle_period(cycle)),
-                    )
-                    .where(
-                        Scorecard.tenant_id == caller.tenant_id,
-                        Scorecard.cycle_id == cycle.id,
-                        employees_in_scope(caller, scope, Scorecard.employee_id),
-                        in_units,
-                    )
-                    .order_by(ScorecardItem.id),
-                    ScorecardItem,
+    rows = (
+        await session.execute(
+            keep_rows(
+                select(
+                    ScorecardItem.id,
+                    ScorecardItem.scorecard_id,
+                    ScorecardItem.key,
+                    ScorecardItem.indicator_key,
+                    ScorecardItem.library_ref,
+                    # as text: decoded once per distinct source, not once per item
+                    cast(ScorecardItem.source, Text).label("source"),
+                    Employee.email,
+                    Employee.employee_no,
+                    OrgUnit.code.label("unit_code"),
+                    Actual.value.label("current"),
+                    Actual.source.label("current_source"),
                 )
+                .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+                .join(Employee, Employee.id == Scorecard.employee_id)
+                .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+                .outerjoin(
+                    Actual,
+                    and_(Actual.item_id == ScorecardItem.id, in_cycle_period(cycle)),
+                )
+                .where(
+                    Scorecard.tenant_id == caller.tenant_id,
+                    Scorecard.cycle_id == cycle.id,
+                    employees_in_scope(caller, scope, Scorecard.employee_id),
+                    in_units,
+                )
+                .order_by(ScorecardItem.id),
+                ScorecardItem,
             )
-        ).all()
-    )
+        )
+    ).all()
+    decoded: dict[str | None, dict[str, Any]] = {}
+    return [_ItemRow(*r[:5], _decoded(decoded, r.source), *r[6:]) for r in rows]
 
 
 async def refresh_actuals(
@@ -372,6 +399,7 @@ async def refresh_actuals(
     )
     # what each item needs: its own dataset source, or a formula and the sources it names
     work: list[_Work] = []
+    by_library: dict[str, dict[str, Any]] = {}
     for r in computed:
         if r.source["type"] == "dataset":
             work.append(_Work(r, source=r.source))
@@ -381,7 +409,11 @@ async def refresh_actuals(
         except FormulaError as exc:
             work.append(_Work(r, error=f"the formula does not compile: {exc}"))
             continue
-        indicators = indicators_of(libraries.get(r.library_ref or "") or {})
+        indicators = by_library.get(r.library_ref or "")
+        if indicators is None:
+            indicators = by_library[r.library_ref or ""] = indicators_of(
+                libraries.get(r.library_ref or "") or {}
+            )
         inputs = {
             name: source
             for name in formula.names
@@ -393,8 +425,12 @@ async def refresh_actuals(
     needs: dict[str, _Need] = {}
     failed_sources: dict[str, str] = {}
 
+    keys: dict[int, str] = {}  # by the identity of a (shared) source
+
     def need(source: Mapping[str, Any], row: Any) -> tuple[str, str]:
-        key = _key(source)
+        key = keys.get(id(source))
+        if key is None:
+            key = keys[id(source)] = _key(source)
         dataset = str(source.get("dataset"))
         if dataset in unreadable:
             failed_sources[key] = unreadable[dataset]

@@ -386,14 +386,22 @@ async def replace_items(
     kept: list[tuple[int, Mapping[str, Any]]] = []
     inserts: list[dict[str, Any]] = []
     inserted: list[Mapping[str, Any]] = []
+    # what every plan's item shares, and its score settings per scheme, worked out once
+    shared = [
+        {**{k: v for k, v in values.items() if k not in _NOT_COLUMNS}, "position": n}
+        for n, values in enumerate(items)
+    ]
+    settings: dict[tuple[int, int], dict[str, Any] | None] = {}
     for edit in edits:
         for n, values in enumerate(items):
-            columns = {k: v for k, v in values.items() if k not in _NOT_COLUMNS}
-            columns.update(
-                position=n,
-                target=(edit.overrides or {}).get(values["key"], values["target"]),
-                thresholds=_settings(edit.scheme, values["thresholds"]),
-            )
+            at = (id(edit.scheme), n)
+            if at not in settings:
+                settings[at] = _settings(edit.scheme, values["thresholds"])
+            columns = {
+                **shared[n],
+                "target": (edit.overrides or {}).get(values["key"], values["target"]),
+                "thresholds": settings[at],
+            }
             same_key = existing[edit.card.id].get(values["key"])
             if same_key is None:
                 columns.update(tenant_id=caller.tenant_id, scorecard_id=edit.card.id)

@@ -235,13 +235,12 @@ async def assign_items(
         raise ServiceError(errors)
     cards = await cards_for(session, caller, cycle, rules)
     reopened = sum(1 for c in cards.values() if c.status != "draft")
-    for card in cards.values():
-        reopen(session, caller, card, reason)
-    edits = [PlanEdit(cards[e], rules[e].scheme, per_person.get(e)) for e in employee_ids]
-    removed = await replace_items(session, caller, edits, resolved)
     now = utcnow()
     for card in cards.values():
-        card.updated_at = now
+        reopen(session, caller, card, reason)
+        card.updated_at = now  # with the revision: one UPDATE of each plan, not two
+    edits = [PlanEdit(cards[e], rules[e].scheme, per_person.get(e)) for e in employee_ids]
+    removed = await replace_items(session, caller, edits, resolved)
     # one event per assignment (per part of a job): its size, never the list of people,
     # so the row stays small at company scale (each plan's reopening has its own event)
     audit.record(

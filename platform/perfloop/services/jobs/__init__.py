@@ -26,7 +26,12 @@ from perfloop.services.jobs.records import (
     get_job,
     register,
 )
-from perfloop.services.jobs.refresh import REFRESH_ACTUALS, departments, start_refresh_actuals
+from perfloop.services.jobs.refresh import (
+    REFRESH_ACTUALS,
+    departments,
+    in_parts,
+    start_refresh_actuals,
+)
 from perfloop.services.jobs.runner import execute
 
 __all__ = [
@@ -42,6 +47,7 @@ __all__ = [
     "JobView",
     "create_job",
     "departments",
+    "in_parts",
     "dispatch",
     "execute",
     "get_job",

@@ -37,7 +37,7 @@ from perfloop.services import plans
 from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError
 from perfloop.services.jobs.queue import dispatch
 from perfloop.services.jobs.records import JobKind, JobView, create_job, register
-from perfloop.services.jobs.refresh import departments
+from perfloop.services.jobs.refresh import departments, in_parts
 from perfloop.store.org import OrgUnit
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ async def _parts(
     await plans.get_cycle(session, caller, int(parameters["cycle"]))  # still there
     groups = await departments(session, caller.tenant_id)
     if parameters["orgUnit"] is None:
-        return groups
+        return await in_parts(session, caller.tenant_id, groups)
     path = (
         select(OrgUnit.path)
         .where(OrgUnit.id == int(parameters["orgUnit"]), OrgUnit.tenant_id == caller.tenant_id)
@@ -125,7 +125,8 @@ async def _parts(
             )
         ).scalars()
     )
-    return [part for group in groups if (part := [u for u in group if u in below])]
+    inside = [part for group in groups if (part := [u for u in group if u in below])]
+    return await in_parts(session, caller.tenant_id, inside)
 
 
 async def _run_part(

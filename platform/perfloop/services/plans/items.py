@@ -7,6 +7,7 @@ The use-cases that call these are in ``scorecards.py``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,12 @@ from perfloop.services.plans.common import (
 from perfloop.store.core import (
     check_lengths,
     chunked,
+    insert_many,
     insert_or_ignore,
     keep_rows,
     lock_rows,
     table_of,
+    update_many,
 )
 from perfloop.store.goals import Goal
 from perfloop.store.org import OrgUnit
@@ -387,16 +390,21 @@ async def replace_items(
     inserts: list[dict[str, Any]] = []
     inserted: list[Mapping[str, Any]] = []
     # what every plan's item shares, and its score settings per scheme, worked out once
+    # (the JSON columns as text: store.core.insert_many and update_many bind it as it is)
     shared = [
-        {**{k: v for k, v in values.items() if k not in _NOT_COLUMNS}, "position": n}
+        {
+            **{k: v for k, v in values.items() if k not in _NOT_COLUMNS and k != "source"},
+            "position": n,
+            "source": json.dumps(values["source"]),
+        }
         for n, values in enumerate(items)
     ]
-    settings: dict[tuple[int, int], dict[str, Any] | None] = {}
+    settings: dict[tuple[int, int], str] = {}
     for edit in edits:
         for n, values in enumerate(items):
             at = (id(edit.scheme), n)
             if at not in settings:
-                settings[at] = _settings(edit.scheme, values["thresholds"])
+                settings[at] = json.dumps(_settings(edit.scheme, values["thresholds"]))
             columns = {
                 **shared[n],
                 "target": (edit.overrides or {}).get(values["key"], values["target"]),
@@ -408,13 +416,13 @@ async def replace_items(
                 inserts.append(columns)
                 inserted.append(values)
             else:
-                updates.append({"_id": same_key, **columns})
+                updates.append({"id": same_key, **columns})
                 kept.append((same_key, values))
-    items_table = table_of(ScorecardItem)
-    for rows in chunked(updates):
-        await session.execute(update(items_table).where(items_table.c.id == bindparam("_id")), rows)
-    for rows in chunked(inserts):  # no RETURNING: SQLite would take it one row at a time
-        await session.execute(insert(items_table), rows)
+    json_columns = ("source", "thresholds")  # encoded once above
+    await update_many(session, ScorecardItem, updates, encoded=json_columns)
+    # new items (none of them there: their plans are locked), without RETURNING, which
+    # SQLite would run a row at a time
+    await insert_many(session, ScorecardItem, inserts, encoded=json_columns)
     written = list(kept)
     if inserts and any(values["tasks"] for values in items):
         written.extend(await _inserted(session, sorted({c["scorecard_id"] for c in inserts}),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     MetaData,
+    Text,
+    bindparam,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.schema import Table
@@ -28,6 +32,16 @@ NAMING = {
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def json_text(name: str, dialect: str) -> ColumnElement[Any]:
+    """A bound parameter ``name`` for a :data:`JSONType` column that takes the JSON
+    already encoded as text (``json.dumps``; None is ``"null"``, as the type writes
+    it). A set-based write of many rows encodes each distinct document once instead
+    of the type encoding it again for every row (800,000 times for a company's
+    plan items). PostgreSQL casts the text to JSONB; SQLite stores JSON as text."""
+    text = bindparam(name, type_=Text)
+    return sql_cast(text, JSONB) if dialect == "postgresql" else text
 
 
 def table_of(model: type[Base]) -> Table:

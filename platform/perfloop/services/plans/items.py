@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, select
 
 from perfloop.engine import DIRECTIONS
 from perfloop.services.core import audit
@@ -388,7 +388,6 @@ async def replace_items(
     updates: list[dict[str, Any]] = []
     kept: list[tuple[int, Mapping[str, Any]]] = []
     inserts: list[dict[str, Any]] = []
-    inserted: list[Mapping[str, Any]] = []
     # what every plan's item shares, and its score settings per scheme, worked out once
     # (the JSON columns as text: store.core.insert_many and update_many bind it as it is)
     shared = [
@@ -414,7 +413,6 @@ async def replace_items(
             if same_key is None:
                 columns.update(tenant_id=caller.tenant_id, scorecard_id=edit.card.id)
                 inserts.append(columns)
-                inserted.append(values)
             else:
                 updates.append({"id": same_key, **columns})
                 kept.append((same_key, values))
@@ -509,14 +507,12 @@ async def _write_tasks(
                     }
                 )
             else:
-                changed.append({"_id": same, "owner_id": task.owner_id, "due_on": task.due_on})
+                changed.append({"id": same, "owner_id": task.owner_id, "due_on": task.due_on})
     tasks = table_of(ActionTask)
     for ids in chunked(sorted(dropped)):
         await session.execute(delete(tasks).where(tasks.c.id.in_(ids)))
-    for rows in chunked(changed):
-        await session.execute(update(tasks).where(tasks.c.id == bindparam("_id")), rows)
-    for rows in chunked(added):
-        await session.execute(insert(tasks), rows)
+    await update_many(session, ActionTask, changed)
+    await insert_many(session, ActionTask, added)
 
 
 async def _record_removed(

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from perfloop.engine.formulas.codegen import NAMESPACE, _Gen
@@ -39,6 +38,7 @@ from perfloop.engine.formulas.limits import MAX_NUMBER
 from perfloop.engine.formulas.nodes import Call, Name
 from perfloop.engine.formulas.runtime import finish
 from perfloop.engine.scoring.contexts import CONTEXTS
+from perfloop.engine.scoring.fast import fast_program
 
 if TYPE_CHECKING:
     from perfloop.engine.formulas.formula import Formula
@@ -124,19 +124,143 @@ def _item_loop(
     return fn
 
 
-@dataclass(slots=True)
 class ScorecardResult:
-    items: list[dict[str, Any]]
-    kpi: Any
-    completion: Any
-    review: Any
-    relations: list[dict[str, Any]]
-    sections: list[dict[str, Any]]
-    total: Any
-    rating: Any
-    multiplier: Any
-    amount: Any
-    unscored: list[str] = field(default_factory=list)  #: items without a score yet
+    """What ``score_scorecard`` gives: each item's record with its ``completion``
+    and ``score`` (``items``), the same pairs as plain values in item order
+    (``scores``: what a read needs, without records), the KPI part, completion,
+    review, relations, sections, total, rating, multiplier, amount and the keys
+    of the items without a score yet (``unscored``).
+
+    ``items``, ``relations`` and ``sections`` are built when first read (the fast
+    program keeps plain values): each read gives the same list, built from the
+    values the scorecard was scored with."""
+
+    __slots__ = (
+        "_items",
+        "_raw",
+        "_relations",
+        "_relations_src",
+        "_section_scores",
+        "_section_specs",
+        "_sections",
+        "amount",
+        "completion",
+        "kpi",
+        "multiplier",
+        "rating",
+        "review",
+        "scores",
+        "total",
+        "unscored",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        items: list[dict[str, Any]],
+        kpi: Any,
+        completion: Any,
+        review: Any,
+        relations: list[dict[str, Any]],
+        sections: list[dict[str, Any]],
+        total: Any,
+        rating: Any,
+        multiplier: Any,
+        amount: Any,
+        unscored: list[str] | None = None,
+    ) -> None:
+        self._items: list[dict[str, Any]] | None = items
+        self._raw: Any = None
+        self.scores: list[tuple[Any, Any]] = [(i["completion"], i["score"]) for i in items]
+        self.kpi = kpi
+        self.completion = completion
+        self.review = review
+        self._relations: list[dict[str, Any]] | None = relations
+        self._relations_src: Any = None
+        self._sections: list[dict[str, Any]] | None = sections
+        self._section_specs: Any = None
+        self._section_scores: Any = None
+        self.total = total
+        self.rating = rating
+        self.multiplier = multiplier
+        self.amount = amount
+        self.unscored: list[str] = [] if unscored is None else unscored
+
+    @classmethod
+    def _lazy(
+        cls,
+        raw: tuple[tuple[Any, ...], ...],
+        scores: list[tuple[Any, Any]],
+        unscored: list[str],
+        values: tuple[Any, ...],
+        relations: list[dict[str, Any]],
+        section_specs: list[tuple[Any, Any]],
+        section_scores: tuple[Any, ...],
+    ) -> ScorecardResult:
+        """A result whose records are built when read: `raw` is each item's
+        (key, actual, target, direction, weight) as it was scored."""
+        self = object.__new__(cls)
+        self._items = None
+        self._raw = raw
+        self.scores = scores
+        self.unscored = unscored
+        (self.kpi, self.completion, self.review, self.total, self.rating, self.multiplier,
+         self.amount) = values  # fmt: skip
+        self._relations = None
+        self._relations_src = relations
+        self._sections = None
+        self._section_specs = section_specs
+        self._section_scores = section_scores
+        return self
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        items = self._items
+        if items is None:
+            items = self._items = [
+                {"key": k, "actual": a, "target": t, "direction": d, "weight": w,
+                 "completion": c, "score": s}
+                for (k, a, t, d, w), (c, s) in zip(self._raw, self.scores, strict=True)
+            ]  # fmt: skip
+        return items
+
+    @property
+    def relations(self) -> list[dict[str, Any]]:
+        relations = self._relations
+        if relations is None:
+            relations = self._relations = [dict(r) for r in self._relations_src]
+        return relations
+
+    @property
+    def sections(self) -> list[dict[str, Any]]:
+        sections = self._sections
+        if sections is None:
+            sections = self._sections = [
+                {"key": key, "weight": weight, "score": score}
+                for (key, weight), score in zip(
+                    self._section_specs, self._section_scores, strict=True
+                )
+            ]
+        return sections
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.items, self.kpi, self.completion, self.review, self.relations, self.sections,
+            self.total, self.rating, self.multiplier, self.amount, self.unscored,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, ScorecardResult)
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        names = ("items", "kpi", "completion", "review", "relations", "sections", "total",
+                 "rating", "multiplier", "amount", "unscored")  # fmt: skip
+        inner = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        return f"ScorecardResult({inner})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -366,6 +490,12 @@ class ScoringProgram:
         self._settings = {
             k: scheme.parameters[k] for k in ITEM_PARAMETERS if k in scheme.parameters
         }
+        self._fast = fast_program(scheme, self._settings, self._own_settings)
+        self._section_specs = [(key, weight) for key, weight, _ in self.sections]
+
+    def _own_settings(self, overrides: Mapping[str, Any]) -> bool:
+        """Whether an item's `params` are settings of its own (not the scheme's)."""
+        return self._scorer(overrides) is not self._items
 
     # ------------------------------------------------------------------ items
 
@@ -461,6 +591,23 @@ class ScoringProgram:
             review = self.review({"relations": relations}) if self.review is not None else None
         else:  # the review formula reads only the relations: the same every time
             relations, review = self._no_ratings, self._review_no_ratings
+        fast = self._fast
+        if fast is not None:
+            try:
+                out = fast(items, review, inputs or {}, bonus_base)
+            except Exception:  # the fast code gives way: the general program below
+                out = None
+            if out is not None:
+                raw, scores, unscored, kpi, completion, section_scores, total = out[:7]
+                return ScorecardResult._lazy(
+                    raw,
+                    scores,
+                    unscored,
+                    (kpi, completion, review, total, out[7], out[8], out[9]),
+                    relations,
+                    self._section_specs,
+                    section_scores,
+                )
         fused = self._fused
         base = self._settings
         if fused is not None and all(

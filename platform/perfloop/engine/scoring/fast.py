@@ -49,6 +49,7 @@ from perfloop.engine.formulas.codegen import (
     BOOLEAN,
     NAMESPACE,
     NUMERIC,
+    _checked_product,
     _Gen,
     _self_contained,
 )
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
 
 #: What the fast function returns: the item pairs, the unscored keys, then the
 #: scorecard's values.
-FastProgram = Callable[[Any, Any, Mapping[str, Any], Any], tuple[Any, ...]]
+FastProgram = Callable[[Any, Any, Mapping[str, Any], Any, Any], Any]
 
 _B = repr(MAX_NUMBER)
 _ITEM_KEYS = ("key", "actual", "target", "direction", "weight")
@@ -118,11 +119,27 @@ class _FastGen(_Gen):
         self.read.add(code)
         return code + "".join(f"[{k!r}]" for k in rest)
 
+    def arith(self, op: str, left: Node, right: Node) -> tuple[str, bool]:
+        """As the compiler's, but a value read from the data (a section's score)
+        against a local known to hold a plain number (a section's weight) is null
+        when it is null, without asking the helper whether the number is one."""
+        if not self.in_iterable:
+            (lc, lk), (rc, rk) = self.gen(left), self.gen(right)
+            raw_left = lk == ANYTHING and isinstance(left, Name) and rc in self.numeric
+            raw_right = rk == ANYTHING and isinstance(right, Name) and lc in self.numeric
+            if raw_left or raw_right:
+                raw, other = (lc, rc) if raw_left else (rc, lc)
+                self.temps += 1
+                a = f"_na{self.temps}"
+                code = _checked_product(a, op, other, raw_left=raw_left)
+                return f"(None if ({a} := {raw}) is None else {code})", True
+        return super().arith(op, left, right)
+
     def aggregate(self, node: Call) -> tuple[str, str]:
         total = self.totals.get(id(node))
         if total is None:
             raise _Decline(node.name)
-        return total, ANYTHING
+        return total, NUMERIC  # as the compiler's SUM/AVG/COUNT of records give it
 
     # ------------------------------------------------------------------ fused aggregates
 
@@ -185,22 +202,32 @@ class _FastGen(_Gen):
 
 
 def fast_program(
-    scheme: Any, settings: Mapping[str, Any], own_settings: Callable[[Any], bool]
+    scheme: Any,
+    settings: Mapping[str, Any],
+    own_settings: Callable[[Any], bool],
+    result: type,
+    section_specs: list[tuple[Any, Any]],
 ) -> FastProgram | None:
     """The scheme's fast function (see the module docstring), or None when its
     formulas read `items` or `sections` other than as fusable aggregates.
 
     `settings` are the scheme's own item settings; an item whose `params` differ
     from them is passed to `own_settings`, and when that says they are the item's
-    own, the function raises (the general program scores such scorecards)."""
+    own, the function raises (the general program scores such scorecards).
+    `result` is the class of what it returns (``ScorecardResult``, whose
+    ``_lazy_parts`` it sets), with the sections' (key, weight) `section_specs`."""
     try:
-        return _build(scheme, settings, own_settings)
+        return _build(scheme, settings, own_settings, result, section_specs)
     except _Decline:
         return None
 
 
 def _build(
-    scheme: Any, settings: Mapping[str, Any], own_settings: Callable[[Any], bool]
+    scheme: Any,
+    settings: Mapping[str, Any],
+    own_settings: Callable[[Any], bool],
+    result: type,
+    section_specs: list[tuple[Any, Any]],
 ) -> FastProgram:
     f: dict[str, Formula] = scheme.formulas
     raw_items = {
@@ -232,7 +259,14 @@ def _build(
     c_id, s_id = (int(spec.rsplit(":", 1)[1]) for spec in let.locals)
 
     item_fields = raw_fields | {"completion": "_c", "score": "_s"}
-    extra: dict[str, Any] = {"_str": str, "_base": dict(settings), "_own": own_settings}
+    extra: dict[str, Any] = {
+        "_str": str,
+        "_base": dict(settings),
+        "_own": own_settings,
+        "_new": object.__new__,
+        "_Result": result,
+        "_specs": section_specs,
+    }
     init: list[str] = []
     after: list[str] = []
     fused: list[tuple[Call, int]] = []
@@ -297,17 +331,38 @@ def _build(
         lines = [f"_v = {code}", f"{target} = {_fin('_v')}"]
         if formula.names <= _SCALARS and not isinstance(formula.tree, Name):
             memo_n += 1
-            extra[f"_m{memo_n}"] = {}
-            key = ", ".join(f"({known[k]}.__class__, {known[k]})" for k in sorted(formula.names))
-            lines = [
-                f"_key = ({key},)",
-                f"{target} = _m{memo_n}.get(_key, _S)",
-                f"if {target} is _S:",
-                *(f"    {line}" for line in lines),
-                f"    if len(_m{memo_n}) >= {_MEMO_LIMIT}:",
-                f"        _m{memo_n}.clear()",
-                f"    _m{memo_n}[_key] = {target}",
-            ]
+            m = f"_m{memo_n}"
+            extra[m] = {}
+            if any(k not in known for k in formula.names):
+                raise _Decline(pointer)
+            if len(formula.names) == 1:
+                # one memo per class of the value read: 85 and 85.0 (or 1 and TRUE)
+                # are equal keys but other values
+                (v,) = (known[k] for k in formula.names)
+                lines = [
+                    f"_md = {m}.get({v}.__class__)",
+                    "if _md is None:",
+                    f"    _md = {m}[{v}.__class__] = {{}}",
+                    f"{target} = _md.get({v}, _S)",
+                    f"if {target} is _S:",
+                    *(f"    {line}" for line in lines),
+                    f"    if len(_md) >= {_MEMO_LIMIT}:",
+                    "        _md.clear()",
+                    f"    _md[{v}] = {target}",
+                ]
+            else:
+                key = ", ".join(
+                    f"({known[k]}.__class__, {known[k]})" for k in sorted(formula.names)
+                )
+                lines = [
+                    f"_key = ({key},)",
+                    f"{target} = {m}.get(_key, _S)",
+                    f"if {target} is _S:",
+                    *(f"    {line}" for line in lines),
+                    f"    if len({m}) >= {_MEMO_LIMIT}:",
+                    f"        {m}.clear()",
+                    f"    {m}[_key] = {target}",
+                ]
         body.extend(lines)
 
     known = {"review": "_x_review", "inputs": "_inputs"}
@@ -327,9 +382,14 @@ def _build(
         gen.names = dict(known)
         body.append(f"_t{n} = 0" + (f"; _n{n} = 0" if node.name == "AVG" else ""))
         for i, section in enumerate(scheme.sections):
-            extra[f"_sk{i}"], extra[f"_sw{i}"] = section.get("key"), section.get("weight")
+            weight = section.get("weight")
+            extra[f"_sk{i}"], extra[f"_sw{i}"] = section.get("key"), weight
             fields = {"key": f"_sk{i}", "weight": f"_sw{i}", "score": f"_ss{i}"}
+            # a weight that is a plain number in range is known to be one
+            plain = weight.__class__ in (int, float) and -MAX_NUMBER <= weight <= MAX_NUMBER
+            gen.numeric = frozenset({f"_sw{i}"} if plain else ())
             body.extend(gen.accumulate(node, fields, n))
+            gen.numeric = frozenset()
         body.append(gen.result(node, n))
         gen.totals[id(node)] = f"_A{n}"
     formula("/total", "_x_total", known)
@@ -348,7 +408,7 @@ def _build(
     scores = "".join(f"_ss{i}, " for i in range(len(scheme.sections)))
 
     lines = [
-        "def _fast(_rows, _x_review, _inputs, _x_bonus_base):",
+        "def _fast(_rows, _x_review, _inputs, _x_bonus_base, _relations):",
         "    _pairs = []",
         "    _keep = _pairs.append",
         "    _raw = []",
@@ -368,8 +428,18 @@ def _build(
         *(f"        {line}" for line in loop),
         *(f"    {line}" for line in after),
         *(f"    {line}" for line in body),
-        "    return (_raw, _pairs, _unscored, _x_kpi, _x_completion, "
-        f"({scores}), _x_total, _x_rating, _x_multiplier, _x_amount)",
+        "    _res = _new(_Result)",
+        "    _res.scores = _pairs",
+        "    _res.unscored = _unscored",
+        "    _res.kpi = _x_kpi",
+        "    _res.completion = _x_completion",
+        "    _res.review = _x_review",
+        "    _res.total = _x_total",
+        "    _res.rating = _x_rating",
+        "    _res.multiplier = _x_multiplier",
+        "    _res.amount = _x_amount",
+        f"    _res._lazy_parts = (_raw, _relations, _specs, ({scores}))",
+        "    return _res",
     ]
     source = "".join(fn + "\n" for fn in gen.functions) + "\n".join(lines) + "\n"
     namespace = {**NAMESPACE, **gen.consts, **extra, "_decline": _decline}

@@ -132,16 +132,15 @@ class ScorecardResult:
     of the items without a score yet (``unscored``).
 
     ``items``, ``relations`` and ``sections`` are built when first read (the fast
-    program keeps plain values): each read gives the same list, built from the
-    values the scorecard was scored with."""
+    program keeps plain values and sets ``_lazy_parts``: each item's (key,
+    actual, target, direction, weight) as it was scored, the relations, the
+    sections' (key, weight) and their scores): each read gives the same list,
+    built from the values the scorecard was scored with."""
 
     __slots__ = (
         "_items",
-        "_raw",
+        "_lazy_parts",
         "_relations",
-        "_relations_src",
-        "_section_scores",
-        "_section_specs",
         "_sections",
         "amount",
         "completion",
@@ -152,7 +151,7 @@ class ScorecardResult:
         "scores",
         "total",
         "unscored",
-    )  # fmt: skip
+    )
 
     def __init__(
         self,
@@ -168,78 +167,53 @@ class ScorecardResult:
         amount: Any,
         unscored: list[str] | None = None,
     ) -> None:
-        self._items: list[dict[str, Any]] | None = items
-        self._raw: Any = None
+        self._items = items
         self.scores: list[tuple[Any, Any]] = [(i["completion"], i["score"]) for i in items]
         self.kpi = kpi
         self.completion = completion
         self.review = review
-        self._relations: list[dict[str, Any]] | None = relations
-        self._relations_src: Any = None
-        self._sections: list[dict[str, Any]] | None = sections
-        self._section_specs: Any = None
-        self._section_scores: Any = None
+        self._relations = relations
+        self._sections = sections
         self.total = total
         self.rating = rating
         self.multiplier = multiplier
         self.amount = amount
         self.unscored: list[str] = [] if unscored is None else unscored
 
-    @classmethod
-    def _lazy(
-        cls,
-        raw: tuple[tuple[Any, ...], ...],
-        scores: list[tuple[Any, Any]],
-        unscored: list[str],
-        values: tuple[Any, ...],
-        relations: list[dict[str, Any]],
-        section_specs: list[tuple[Any, Any]],
-        section_scores: tuple[Any, ...],
-    ) -> ScorecardResult:
-        """A result whose records are built when read: `raw` is each item's
-        (key, actual, target, direction, weight) as it was scored."""
-        self = object.__new__(cls)
-        self._items = None
-        self._raw = raw
-        self.scores = scores
-        self.unscored = unscored
-        (self.kpi, self.completion, self.review, self.total, self.rating, self.multiplier,
-         self.amount) = values  # fmt: skip
-        self._relations = None
-        self._relations_src = relations
-        self._sections = None
-        self._section_specs = section_specs
-        self._section_scores = section_scores
-        return self
-
     @property
     def items(self) -> list[dict[str, Any]]:
-        items = self._items
-        if items is None:
-            items = self._items = [
-                {"key": k, "actual": a, "target": t, "direction": d, "weight": w,
-                 "completion": c, "score": s}
-                for (k, a, t, d, w), (c, s) in zip(self._raw, self.scores, strict=True)
-            ]  # fmt: skip
+        try:
+            return self._items
+        except AttributeError:
+            pass
+        raw = self._lazy_parts[0]
+        items = self._items = [
+            {"key": k, "actual": a, "target": t, "direction": d, "weight": w,
+             "completion": c, "score": s}
+            for (k, a, t, d, w), (c, s) in zip(raw, self.scores, strict=True)
+        ]  # fmt: skip
         return items
 
     @property
     def relations(self) -> list[dict[str, Any]]:
-        relations = self._relations
-        if relations is None:
-            relations = self._relations = [dict(r) for r in self._relations_src]
+        try:
+            return self._relations
+        except AttributeError:
+            pass
+        relations = self._relations = [dict(r) for r in self._lazy_parts[1]]
         return relations
 
     @property
     def sections(self) -> list[dict[str, Any]]:
-        sections = self._sections
-        if sections is None:
-            sections = self._sections = [
-                {"key": key, "weight": weight, "score": score}
-                for (key, weight), score in zip(
-                    self._section_specs, self._section_scores, strict=True
-                )
-            ]
+        try:
+            return self._sections
+        except AttributeError:
+            pass
+        _, _, specs, scores = self._lazy_parts
+        sections = self._sections = [
+            {"key": key, "weight": weight, "score": score}
+            for (key, weight), score in zip(specs, scores, strict=True)
+        ]
         return sections
 
     def _fields(self) -> tuple[Any, ...]:
@@ -490,8 +464,13 @@ class ScoringProgram:
         self._settings = {
             k: scheme.parameters[k] for k in ITEM_PARAMETERS if k in scheme.parameters
         }
-        self._fast = fast_program(scheme, self._settings, self._own_settings)
-        self._section_specs = [(key, weight) for key, weight, _ in self.sections]
+        self._fast = fast_program(
+            scheme,
+            self._settings,
+            self._own_settings,
+            ScorecardResult,
+            [(key, weight) for key, weight, _ in self.sections],
+        )
 
     def _own_settings(self, overrides: Mapping[str, Any]) -> bool:
         """Whether an item's `params` are settings of its own (not the scheme's)."""
@@ -594,20 +573,11 @@ class ScoringProgram:
         fast = self._fast
         if fast is not None:
             try:
-                out = fast(items, review, inputs or {}, bonus_base)
+                result: ScorecardResult = fast(items, review, inputs or {}, bonus_base, relations)
             except Exception:  # the fast code gives way: the general program below
-                out = None
-            if out is not None:
-                raw, scores, unscored, kpi, completion, section_scores, total = out[:7]
-                return ScorecardResult._lazy(
-                    raw,
-                    scores,
-                    unscored,
-                    (kpi, completion, review, total, out[7], out[8], out[9]),
-                    relations,
-                    self._section_specs,
-                    section_scores,
-                )
+                pass
+            else:
+                return result
         fused = self._fused
         base = self._settings
         if fused is not None and all(

@@ -575,8 +575,8 @@ class ScoringProgram:
             try:
                 result: ScorecardResult = fast(items, review, inputs or {}, bonus_base, relations)
             except Exception:  # the fast code gives way: the general program below
-                pass
-            else:
+                result = None  # type: ignore[assignment]
+            if result is not None:
                 return result
         fused = self._fused
         base = self._settings

@@ -79,7 +79,7 @@ class _Decline(Exception):
 def _fin(v: str) -> str:
     """A value as Formula.evaluate returns it (in-range numbers as they are)."""
     return (
-        f"({v} if ({v}.__class__ is _float or {v}.__class__ is _int) "
+        f"({v} if {v} is None or ({v}.__class__ is _float or {v}.__class__ is _int) "
         f"and -{_B} <= {v} <= {_B} else _finish({v}))"
     )
 
@@ -329,7 +329,11 @@ def _build(
         gen.local_kinds, gen.nonnull, gen.dynamic = {}, set(), set()
         code, _ = gen.gen(formula.tree)
         lines = [f"_v = {code}", f"{target} = {_fin('_v')}"]
-        if formula.names <= _SCALARS and not isinstance(formula.tree, Name):
+        tree = formula.tree
+        lookup = (  # one bisection: cheaper than a memo that misses
+            isinstance(tree, Call) and tree.name in ("TIER", "BAND") and "_bisect(" in code
+        )
+        if formula.names <= _SCALARS and not isinstance(tree, Name) and not lookup:
             memo_n += 1
             m = f"_m{memo_n}"
             extra[m] = {}

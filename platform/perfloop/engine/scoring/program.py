@@ -759,7 +759,18 @@ def score_scorecard(
         problems = scheme.check_weights(items)
         if problems:
             raise WeightError(problems)
-    return scheme.program.run(items, ratings=ratings, inputs=inputs, bonus_base=bonus_base)
+    program = scheme.program
+    fast = program._fast
+    if fast is not None and not ratings:  # ScoringProgram.run's first step, one call less
+        try:
+            result: ScorecardResult = fast(
+                items, program._review_no_ratings, inputs or {}, bonus_base, program._no_ratings
+            )
+        except Exception:  # the fast code gives way: the general program
+            result = None  # type: ignore[assignment]
+        if result is not None:
+            return result
+    return program.run(items, ratings=ratings, inputs=inputs, bonus_base=bonus_base)
 
 
 __all__ = [

@@ -53,6 +53,7 @@ from perfloop.engine.formulas.codegen import (
     _Gen,
     _self_contained,
 )
+from perfloop.engine.formulas.errors import FormulaErrorValue
 from perfloop.engine.formulas.formula import compile
 from perfloop.engine.formulas.limits import MAX_NUMBER
 from perfloop.engine.formulas.nodes import Call, Name, Node, walk
@@ -342,30 +343,36 @@ def _build(
             if len(formula.names) == 1:
                 # one memo per class of the value read: 85 and 85.0 (or 1 and TRUE)
                 # are equal keys but other values
+                # (only plain values: equal error values carry different messages)
+                extra[m] = {float: {}, int: {}, str: {}, bool: {}, type(None): {}}
                 (v,) = (known[k] for k in formula.names)
                 lines = [
                     f"_md = {m}.get({v}.__class__)",
-                    "if _md is None:",
-                    f"    _md = {m}[{v}.__class__] = {{}}",
-                    f"{target} = _md.get({v}, _S)",
+                    f"{target} = _S if _md is None else _md.get({v}, _S)",
                     f"if {target} is _S:",
                     *(f"    {line}" for line in lines),
-                    f"    if len(_md) >= {_MEMO_LIMIT}:",
-                    "        _md.clear()",
-                    f"    _md[{v}] = {target}",
+                    "    if _md is not None:",
+                    f"        if len(_md) >= {_MEMO_LIMIT}:",
+                    "            _md.clear()",
+                    f"        _md[{v}] = {target}",
                 ]
             else:
                 key = ", ".join(
                     f"({known[k]}.__class__, {known[k]})" for k in sorted(formula.names)
                 )
+                plain = " and ".join(
+                    f"{known[k]}.__class__ is not _Err" for k in sorted(formula.names)
+                )
+                extra["_Err"] = FormulaErrorValue
                 lines = [
-                    f"_key = ({key},)",
+                    f"_key = ({key},) if {plain} else _S",
                     f"{target} = {m}.get(_key, _S)",
                     f"if {target} is _S:",
                     *(f"    {line}" for line in lines),
-                    f"    if len({m}) >= {_MEMO_LIMIT}:",
-                    f"        {m}.clear()",
-                    f"    {m}[_key] = {target}",
+                    "    if _key is not _S:",
+                    f"        if len({m}) >= {_MEMO_LIMIT}:",
+                    f"            {m}.clear()",
+                    f"        {m}[_key] = {target}",
                 ]
         body.extend(lines)
 

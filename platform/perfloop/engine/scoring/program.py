@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from perfloop.engine.formulas.codegen import NAMESPACE, _Gen
-from perfloop.engine.formulas.errors import to_json
+from perfloop.engine.formulas.errors import FormulaErrorValue, to_json
 from perfloop.engine.formulas.formula import compile
 from perfloop.engine.formulas.limits import MAX_NUMBER
 from perfloop.engine.formulas.nodes import Call, Name
@@ -415,6 +415,9 @@ class _Memo:
             return self.formula.evaluate(data)
         # the type too: 85 and 85.0 (or 1 and TRUE) are equal keys but other values
         key = tuple((v.__class__, v) for v in (data.get(k) for k in self.keys))
+        if any(c is FormulaErrorValue for c, _ in key):
+            # equal error values (same code) carry different messages: not a key
+            return self.formula.evaluate(data)
         try:
             return self.cache[key]
         except KeyError:

@@ -141,6 +141,7 @@ def hand_written_read(items: Row) -> tuple[Any, ...]:
             continue
         settings = item.get("params") or SETTINGS
         c = _completion(actual, target, item["direction"])
+        score: float
         if c < settings["threshold"]:
             score = 0
         else:

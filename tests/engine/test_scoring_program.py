@@ -5,8 +5,8 @@ for unusual ones, with odd data, and with an item's own score settings."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 import random
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -299,7 +299,10 @@ def test_the_fast_program_on_odd_scorecards(template: dict[str, Any]) -> None:
         [{**item, "actual": None}],  # not scored yet
         [{**item, "weight": 0}, {**item, "key": "b", "weight": 0}],  # zero weights
         [{**item, "target": None}, {**item, "key": "b"}],  # a missing target
-        [{**item, "direction": "lower", "actual": 90}, {**item, "key": "b", "direction": "closest"}],
+        [
+            {**item, "direction": "lower", "actual": 90},
+            {**item, "key": "b", "direction": "closest"},
+        ],
         [{**item, "target": 0, "actual": -1}, {**item, "key": "b", "target": -50}],
         [{**item, "weight": "abc"}],  # text where a number belongs: an error value
         [{**item, "weight": True}, {**item, "key": "b", "weight": None}],
@@ -344,5 +347,6 @@ def test_the_result_keeps_the_items_as_they_were_scored() -> None:
                              "score": 90.0}]  # fmt: skip
     assert result.scores == [(0.9, 90.0)]
     # and each read gives the same lists, which the caller may change
-    assert result.items is result.items and result.relations is result.relations
+    assert result.items is result.items
+    assert result.relations is result.relations
     assert result.relations is not score_scorecard(scheme, items).relations

@@ -1,11 +1,9 @@
 """The scoring program's fast function: a whole scheme as one loop and straight-line code.
 
-``fast_program(scheme)`` generates, once per scheme, one Python function
+``fast_program(scheme, ...)`` generates, once per scheme, one Python function
 
 ```
-_fast(rows, review, inputs, bonus_base)
-    -> (raw, pairs, unscored, kpi, completion, section_scores, total, rating, multiplier,
-        amount)
+_fast(items, review, inputs, bonus_base, relations) -> ScorecardResult
 ```
 
 that scores a scorecard whose items have no score settings of their own:
@@ -24,7 +22,8 @@ that scores a scorecard whose items have no score settings of their own:
   `rating`, …) read from locals; a formula that reads only scalar results is
   memoized on their values, as ``program._Memo`` does.
 
-No records are built: the caller (``ScoringProgram.run``) builds the result's
+No records are built: the result keeps each item's fields as they were scored
+and its (completion, score) pair (``ScorecardResult.scores``), and builds the
 item records, relations and sections only when they are read.
 
 Correctness rests on one rule: the generated code is the compiler's code for
@@ -297,11 +296,11 @@ def _build(
     # checks every value, as the compiler's aggregate loop does.
     anything = bodies(frozenset())
     numbers = ["_c", "_s", *(f"_i_{k}" for k in ("actual", "target", "weight"))]
-    known = frozenset(c for c in numbers if c in gen.read) | {"_c", "_s"}
-    plain = bodies(known)
+    lane = frozenset(c for c in numbers if c in gen.read) | {"_c", "_s"}
+    plain = bodies(lane)
     test = " and ".join(
         f"({v}.__class__ is _float or {v}.__class__ is _int) and -{_B} <= {v} <= {_B}"
-        for v in sorted(known)
+        for v in sorted(lane)
     )
     loop = [
         f"_c = _l{c_id}",
@@ -397,8 +396,8 @@ def _build(
             extra[f"_sk{i}"], extra[f"_sw{i}"] = section.get("key"), weight
             fields = {"key": f"_sk{i}", "weight": f"_sw{i}", "score": f"_ss{i}"}
             # a weight that is a plain number in range is known to be one
-            plain = weight.__class__ in (int, float) and -MAX_NUMBER <= weight <= MAX_NUMBER
-            gen.numeric = frozenset({f"_sw{i}"} if plain else ())
+            number = weight.__class__ in (int, float) and -MAX_NUMBER <= weight <= MAX_NUMBER
+            gen.numeric = frozenset({f"_sw{i}"} if number else ())
             body.extend(gen.accumulate(node, fields, n))
             gen.numeric = frozenset()
         body.append(gen.result(node, n))

@@ -152,6 +152,11 @@ class ScorecardResult:
         "total",
         "unscored",
     )
+    _items: list[dict[str, Any]]
+    _relations: list[dict[str, Any]]
+    _sections: list[dict[str, Any]]
+    #: set by the fast program (see the class docstring)
+    _lazy_parts: tuple[Any, ...]
 
     def __init__(
         self,

@@ -751,13 +751,15 @@ def score_scorecard(
     what a missing review means); ``inputs`` and ``bonus_base`` for the
     formulas that read them.
 
-    Returns a ``ScorecardResult``: each item's record with ``completion`` and
-    ``score``, the KPI part, completion, review, sections, total, rating,
-    multiplier and amount, exactly as the template's formulas give them
+    Returns a ``ScorecardResult``: each item's ``(completion, score)`` in order
+    (``scores``) and its record with them (``items``, built when first read,
+    from the values scored), the KPI part, completion, review, sections, total,
+    rating, multiplier and amount, exactly as the template's formulas give them
     (missing data is None, an impossible result an error value; formulas never
-    raise). Caches: the scheme's ``program`` (its generated item loop, the item
-    formulas per distinct set of item parameters, the memo of scalar-only
-    formulas) is built on first use and kept on the scheme. Raises
+    raise). Caches: the scheme's ``program`` (its generated fast function, see
+    ``scoring.fast``, the general program, the item formulas per distinct set of
+    item parameters, the memo of scalar-only formulas) is built on first use and
+    kept on the scheme. Raises
     ``WeightError`` only when ``check_weights`` is true and the weights break a
     rule of the template; no I/O.
     """

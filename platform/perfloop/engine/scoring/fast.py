@@ -429,10 +429,7 @@ def _build(
         "        _ip = _ri.get('params')",
         "        if _ip is not None and _ip != _base and _own(_ip):",
         "            _decline()",
-        "        "
-        + ", ".join(raw_fields.values())
-        + " = "
-        + ", ".join(f"_ri[{k!r}]" for k in _ITEM_KEYS),
+        *(f"        {local} = _ri[{k!r}]" for k, local in raw_fields.items()),
         "        _snap((" + ", ".join(raw_fields.values()) + "))",
         *(f"        {line}" for line in statements),
         *(f"        {line}" for line in loop),

@@ -187,3 +187,37 @@ def test_a_bug_in_evaluation_shows_no_python_exception(monkeypatch: pytest.Monke
         assert "OverflowError" not in shown
         assert "int too large" not in shown
     assert value.code == tree["value"]["error"] == "#VALUE!"
+
+
+def _round_by_decimal(x: float, places: int) -> Any:
+    """ROUND as the general path computes it: the shortest decimal, half up."""
+    from decimal import ROUND_HALF_UP
+
+    done = Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(done) if places else int(done)
+
+
+def test_round_without_decimal_gives_what_decimal_gives() -> None:
+    # ROUND of a float to 0..6 places skips Decimal unless the digits past the
+    # place are near one half: the value, its type and its sign are the same
+    import math
+    import random
+
+    from perfloop.engine.formulas.functions import fn_round
+
+    rng = random.Random(11)  # noqa: S311 - test data, not secrets
+    values = [2.675, 2.5, -2.5, 1.005, 0.125, 1e-300, -1e-300, 0.0, -0.0, 99999999.994]
+    for _ in range(20_000):
+        places = rng.randint(0, 7)
+        values.append(rng.uniform(-1000, 1000))
+        values.append(float(f"{rng.randint(-(10**6), 10**6)}.{rng.randint(0, 10**places)}5"))
+        values.append(rng.randint(-(10**6), 10**6) / 10 ** rng.randint(0, 8))
+        values.append(rng.uniform(-1, 1) * 10 ** rng.randint(-10, 9))
+    for x in values:
+        for places in range(8):
+            got, want = fn_round(x, places), _round_by_decimal(x, places)
+            assert (got, type(got), math.copysign(1, got)) == (
+                want,
+                type(want),
+                math.copysign(1, want),
+            ), (x, places)

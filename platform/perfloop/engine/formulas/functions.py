@@ -261,6 +261,13 @@ _ROUNDING = Context(prec=800, Emax=2000, Emin=-2000)
 _FAST_PLACES = 12
 _FAST_BOUND = 1e15
 _QUANTA = [Decimal(1).scaleb(-n) for n in range(_FAST_PLACES + 1)]
+#: ROUND half up without Decimal: up to 6 places, for |x| * 10^places below 1e8,
+#: whose binary value is within 3e-8 of its shortest decimal, far less than the
+#: distance kept from one half.
+_QUICK_PLACES = 6
+_QUICK_BOUND = 1e8
+_NEAR_HALF = 1e-5
+_SCALES = [10**n for n in range(_QUICK_PLACES + 1)]
 
 
 def _round(fname: str, x: Any, digits: Any, mode: str) -> Any:
@@ -293,6 +300,25 @@ def _round(fname: str, x: Any, digits: Any, mode: str) -> Any:
 
 def fn_round(x: Any, digits: Any = 0) -> Any:
     """Half away from zero, as Excel: ROUND(2.5) = 3, ROUND(-2.5) = -3, ROUND(2.675, 2) = 2.68."""
+    if (
+        x.__class__ is float
+        and digits.__class__ is int
+        and 0 <= digits <= _QUICK_PLACES
+        and (y := (x if x > 0 else -x) * _SCALES[digits]) < _QUICK_BOUND
+        and y
+    ):
+        # The digits past the place, from the binary value: when they are not
+        # near one half, the shortest decimal (what _round's Decimal(repr(x))
+        # reads) rounds the same way, and a whole number over a power of ten is
+        # the float nearest that decimal, as float(Decimal) gives it.
+        whole = int(y)
+        rest = y - whole
+        if not -_NEAR_HALF < rest - 0.5 < _NEAR_HALF:
+            whole += rest > 0.5
+            if not digits:
+                return whole if x > 0 else -whole
+            done = whole / _SCALES[digits]
+            return done if x > 0 else -done
     return _round("ROUND", x, digits, ROUND_HALF_UP)
 
 

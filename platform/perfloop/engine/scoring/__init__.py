@@ -5,6 +5,7 @@ rules     completion, item score, weights, 360°, bands, incentives, streaks (re
 contexts  what each formula of a `scoring` template may read
 scheme    a `scoring` template compiled once: ScoringScheme, check_scoring_template
 program   the one scoring path: score_scorecard(scheme, items, ...)
+fast      the scheme as one generated function (item loop with the KPI sums fused in)
 plans     progress of a plan during its period (behind-plan, cumulative items)
 ```
 """

@@ -29,16 +29,16 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from perfloop.engine.formulas.codegen import NAMESPACE, _Gen
-from perfloop.engine.formulas.errors import to_json
+from perfloop.engine.formulas.errors import FormulaErrorValue, to_json
 from perfloop.engine.formulas.formula import compile
 from perfloop.engine.formulas.limits import MAX_NUMBER
 from perfloop.engine.formulas.nodes import Call, Name
 from perfloop.engine.formulas.runtime import finish
 from perfloop.engine.scoring.contexts import CONTEXTS
+from perfloop.engine.scoring.fast import fast_program
 
 if TYPE_CHECKING:
     from perfloop.engine.formulas.formula import Formula
@@ -124,19 +124,122 @@ def _item_loop(
     return fn
 
 
-@dataclass(slots=True)
 class ScorecardResult:
-    items: list[dict[str, Any]]
-    kpi: Any
-    completion: Any
-    review: Any
-    relations: list[dict[str, Any]]
-    sections: list[dict[str, Any]]
-    total: Any
-    rating: Any
-    multiplier: Any
-    amount: Any
-    unscored: list[str] = field(default_factory=list)  #: items without a score yet
+    """What ``score_scorecard`` gives: each item's record with its ``completion``
+    and ``score`` (``items``), the same pairs as plain values in item order
+    (``scores``: what a read needs, without records), the KPI part, completion,
+    review, relations, sections, total, rating, multiplier, amount and the keys
+    of the items without a score yet (``unscored``).
+
+    ``items``, ``relations`` and ``sections`` are built when first read (the fast
+    program keeps plain values and sets ``_lazy_parts``: each item's (key,
+    actual, target, direction, weight) as it was scored, the relations, the
+    sections' (key, weight) and their scores): each read gives the same list,
+    built from the values the scorecard was scored with."""
+
+    __slots__ = (
+        "_items",
+        "_lazy_parts",
+        "_relations",
+        "_sections",
+        "amount",
+        "completion",
+        "kpi",
+        "multiplier",
+        "rating",
+        "review",
+        "scores",
+        "total",
+        "unscored",
+    )
+    _items: list[dict[str, Any]]
+    _relations: list[dict[str, Any]]
+    _sections: list[dict[str, Any]]
+    #: set by the fast program (see the class docstring)
+    _lazy_parts: tuple[Any, ...]
+
+    def __init__(
+        self,
+        items: list[dict[str, Any]],
+        kpi: Any,
+        completion: Any,
+        review: Any,
+        relations: list[dict[str, Any]],
+        sections: list[dict[str, Any]],
+        total: Any,
+        rating: Any,
+        multiplier: Any,
+        amount: Any,
+        unscored: list[str] | None = None,
+    ) -> None:
+        self._items = items
+        self.scores: list[tuple[Any, Any]] = [(i["completion"], i["score"]) for i in items]
+        self.kpi = kpi
+        self.completion = completion
+        self.review = review
+        self._relations = relations
+        self._sections = sections
+        self.total = total
+        self.rating = rating
+        self.multiplier = multiplier
+        self.amount = amount
+        self.unscored: list[str] = [] if unscored is None else unscored
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        try:
+            return self._items
+        except AttributeError:
+            pass
+        raw = self._lazy_parts[0]
+        items = self._items = [
+            {"key": k, "actual": a, "target": t, "direction": d, "weight": w,
+             "completion": c, "score": s}
+            for (k, a, t, d, w), (c, s) in zip(raw, self.scores, strict=True)
+        ]  # fmt: skip
+        return items
+
+    @property
+    def relations(self) -> list[dict[str, Any]]:
+        try:
+            return self._relations
+        except AttributeError:
+            pass
+        relations = self._relations = [dict(r) for r in self._lazy_parts[1]]
+        return relations
+
+    @property
+    def sections(self) -> list[dict[str, Any]]:
+        try:
+            return self._sections
+        except AttributeError:
+            pass
+        _, _, specs, scores = self._lazy_parts
+        sections = self._sections = [
+            {"key": key, "weight": weight, "score": score}
+            for (key, weight), score in zip(specs, scores, strict=True)
+        ]
+        return sections
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.items, self.kpi, self.completion, self.review, self.relations, self.sections,
+            self.total, self.rating, self.multiplier, self.amount, self.unscored,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, ScorecardResult)
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        names = ("items", "kpi", "completion", "review", "relations", "sections", "total",
+                 "rating", "multiplier", "amount", "unscored")  # fmt: skip
+        inner = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        return f"ScorecardResult({inner})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -317,6 +420,9 @@ class _Memo:
             return self.formula.evaluate(data)
         # the type too: 85 and 85.0 (or 1 and TRUE) are equal keys but other values
         key = tuple((v.__class__, v) for v in (data.get(k) for k in self.keys))
+        if any(c is FormulaErrorValue for c, _ in key):
+            # equal error values (same code) carry different messages: not a key
+            return self.formula.evaluate(data)
         try:
             return self.cache[key]
         except KeyError:
@@ -366,6 +472,17 @@ class ScoringProgram:
         self._settings = {
             k: scheme.parameters[k] for k in ITEM_PARAMETERS if k in scheme.parameters
         }
+        self._fast = fast_program(
+            scheme,
+            self._settings,
+            self._own_settings,
+            ScorecardResult,
+            [(key, weight) for key, weight, _ in self.sections],
+        )
+
+    def _own_settings(self, overrides: Mapping[str, Any]) -> bool:
+        """Whether an item's `params` are settings of its own (not the scheme's)."""
+        return self._scorer(overrides) is not self._items
 
     # ------------------------------------------------------------------ items
 
@@ -461,6 +578,14 @@ class ScoringProgram:
             review = self.review({"relations": relations}) if self.review is not None else None
         else:  # the review formula reads only the relations: the same every time
             relations, review = self._no_ratings, self._review_no_ratings
+        fast = self._fast
+        if fast is not None:
+            try:
+                result: ScorecardResult = fast(items, review, inputs or {}, bonus_base, relations)
+            except Exception:  # the fast code gives way: the general program below
+                result = None  # type: ignore[assignment]
+            if result is not None:
+                return result
         fused = self._fused
         base = self._settings
         if fused is not None and all(
@@ -626,13 +751,15 @@ def score_scorecard(
     what a missing review means); ``inputs`` and ``bonus_base`` for the
     formulas that read them.
 
-    Returns a ``ScorecardResult``: each item's record with ``completion`` and
-    ``score``, the KPI part, completion, review, sections, total, rating,
-    multiplier and amount, exactly as the template's formulas give them
+    Returns a ``ScorecardResult``: each item's ``(completion, score)`` in order
+    (``scores``) and its record with them (``items``, built when first read,
+    from the values scored), the KPI part, completion, review, sections, total,
+    rating, multiplier and amount, exactly as the template's formulas give them
     (missing data is None, an impossible result an error value; formulas never
-    raise). Caches: the scheme's ``program`` (its generated item loop, the item
-    formulas per distinct set of item parameters, the memo of scalar-only
-    formulas) is built on first use and kept on the scheme. Raises
+    raise). Caches: the scheme's ``program`` (its generated fast function, see
+    ``scoring.fast``, the general program, the item formulas per distinct set of
+    item parameters, the memo of scalar-only formulas) is built on first use and
+    kept on the scheme. Raises
     ``WeightError`` only when ``check_weights`` is true and the weights break a
     rule of the template; no I/O.
     """
@@ -642,7 +769,18 @@ def score_scorecard(
         problems = scheme.check_weights(items)
         if problems:
             raise WeightError(problems)
-    return scheme.program.run(items, ratings=ratings, inputs=inputs, bonus_base=bonus_base)
+    program = scheme.program
+    fast = program._fast
+    if fast is not None and not ratings:  # ScoringProgram.run's first step, one call less
+        try:
+            result: ScorecardResult = fast(
+                items, program._review_no_ratings, inputs or {}, bonus_base, program._no_ratings
+            )
+        except Exception:  # the fast code gives way: the general program
+            result = None  # type: ignore[assignment]
+        if result is not None:
+            return result
+    return program.run(items, ratings=ratings, inputs=inputs, bonus_base=bonus_base)
 
 
 __all__ = [

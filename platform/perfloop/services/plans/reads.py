@@ -315,9 +315,9 @@ def _score(
 ) -> None:
     """The plan's numbers, from its scoring template (the one engine path)."""
     result = score_scorecard(scheme, items)
-    for view, scored in zip(card.items, result.items, strict=True):
-        view.completion = _number(scored["completion"])
-        view.score = _number(scored["score"])
+    for view, (completion, score) in zip(card.items, result.scores, strict=True):
+        view.completion = _number(completion)
+        view.score = _number(score)
         view.behind = is_behind(
             view.completion, expected, cumulative=is_cumulative(view.aggregation, view.direction)
         )

@@ -26,8 +26,14 @@ from perfloop.services.jobs.records import (
     get_job,
     register,
 )
-from perfloop.services.jobs.refresh import REFRESH_ACTUALS, departments, start_refresh_actuals
+from perfloop.services.jobs.refresh import (
+    REFRESH_ACTUALS,
+    departments,
+    departments_within,
+    start_refresh_actuals,
+)
 from perfloop.services.jobs.runner import execute
+from perfloop.services.jobs.scoring import SCORE_RESULTS, start_scoring_run
 
 __all__ = [
     "ACTIVE",
@@ -37,11 +43,13 @@ __all__ = [
     "QUEUED",
     "REFRESH_ACTUALS",
     "RUNNING",
+    "SCORE_RESULTS",
     "SUCCEEDED",
     "JobKind",
     "JobView",
     "create_job",
     "departments",
+    "departments_within",
     "dispatch",
     "execute",
     "get_job",
@@ -50,5 +58,6 @@ __all__ = [
     "run_worker",
     "start_assign_items",
     "start_refresh_actuals",
+    "start_scoring_run",
     "wait_in_process",
 ]

@@ -30,15 +30,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from perfloop.authz import Permission, Scope
 from perfloop.services import plans
 from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError
 from perfloop.services.jobs.queue import dispatch
 from perfloop.services.jobs.records import JobKind, JobView, create_job, register
-from perfloop.services.jobs.refresh import departments
-from perfloop.store.org import OrgUnit
+from perfloop.services.jobs.refresh import departments_within
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,24 +105,10 @@ async def _parts(
 ) -> Sequence[list[int]]:
     _company_wide(caller)  # still: the job runs with the starter's rights as they are now
     await plans.get_cycle(session, caller, int(parameters["cycle"]))  # still there
-    groups = await departments(session, caller.tenant_id)
-    if parameters["orgUnit"] is None:
-        return groups
-    path = (
-        select(OrgUnit.path)
-        .where(OrgUnit.id == int(parameters["orgUnit"]), OrgUnit.tenant_id == caller.tenant_id)
-        .scalar_subquery()
+    unit = parameters["orgUnit"]
+    return await departments_within(
+        session, caller.tenant_id, int(unit) if unit is not None else None
     )
-    below = set(
-        (
-            await session.execute(
-                select(OrgUnit.id).where(
-                    OrgUnit.tenant_id == caller.tenant_id, OrgUnit.path.startswith(path)
-                )
-            )
-        ).scalars()
-    )
-    return [part for group in groups if (part := [u for u in group if u in below])]
 
 
 async def _run_part(

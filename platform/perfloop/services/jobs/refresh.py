@@ -56,6 +56,31 @@ async def departments(session: AsyncSession, tenant_id: int) -> list[list[int]]:
     return [groups[top] for top in sorted(groups)] + ([roots] if roots else [])
 
 
+async def departments_within(
+    session: AsyncSession, tenant_id: int, org_unit_id: int | None
+) -> list[list[int]]:
+    """:func:`departments`, each keeping only the units inside ``org_unit_id``'s subtree
+    (all of them when None); departments left empty are dropped."""
+    groups = await departments(session, tenant_id)
+    if org_unit_id is None:
+        return groups
+    path = (
+        select(OrgUnit.path)
+        .where(OrgUnit.id == org_unit_id, OrgUnit.tenant_id == tenant_id)
+        .scalar_subquery()
+    )
+    below = set(
+        (
+            await session.execute(
+                select(OrgUnit.id).where(
+                    OrgUnit.tenant_id == tenant_id, OrgUnit.path.startswith(path)
+                )
+            )
+        ).scalars()
+    )
+    return [part for group in groups if (part := [u for u in group if u in below])]
+
+
 async def _parts(
     session: AsyncSession, caller: Caller, parameters: Mapping[str, Any]
 ) -> Sequence[list[int]]:

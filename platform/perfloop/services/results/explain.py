@@ -171,31 +171,96 @@ def _label(name: str, lang: str, labels: Mapping[str, Mapping[str, str]]) -> str
     return _WORDS[lang].get(name, name)
 
 
-def _names(node: Mapping[str, Any], lang: str, labels: Mapping[str, Mapping[str, str]]) -> str:
-    """The names an explained expression read, with their values: ``完成率 = 0.55``."""
-    found: list[str] = []
+_PARAM = re.compile(r"\bparams(?:\.[^\W\d]\w*)+", re.UNICODE)
 
-    def walk(n: Mapping[str, Any]) -> None:
-        text = str(n.get("text", "")).strip()
-        if not n.get("children") and _NAME.match(text):
-            said = f"{_label(text, lang, labels)} = {_fmt(n.get('value'))}"
+
+def _param(name: str, parameters: Mapping[str, Any]) -> Any:
+    """The value of ``params.a.b`` among the parameters the scheme was built with."""
+    value: Any = parameters
+    for part in name.split(".")[1:]:
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _args(text: str) -> list[str]:
+    """The top-level arguments of a call's text: ``F(a, G(b, c))`` → ``["a", "G(b, c)"]``."""
+    opened = text.find("(")
+    if opened < 0 or not text.rstrip().endswith(")"):
+        return []
+    body, out, depth, quote, start = text[opened + 1 : text.rstrip().rfind(")")], [], 0, "", 0
+    for i, ch in enumerate(body):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(body[start:i].strip())
+            start = i + 1
+    out.append(body[start:].strip())
+    return out
+
+
+class _Reader:
+    """Values and words for one item's explanation tree."""
+
+    def __init__(
+        self, lang: str, labels: Mapping[str, Mapping[str, str]], parameters: Mapping[str, Any]
+    ) -> None:
+        self.lang, self.labels, self.parameters = lang, labels, parameters
+
+    def label(self, name: str) -> str:
+        return _label(name, self.lang, self.labels)
+
+    def value_of(self, text: str, kids: Sequence[Mapping[str, Any]]) -> tuple[bool, Any]:
+        """The value an argument had: a child explained it, a parameter, or a literal."""
+        for kid in kids:
+            if str(kid.get("text", "")).strip() == text:
+                return True, kid.get("value")
+        if _PARAM.fullmatch(text):
+            return True, _param(text, self.parameters)
+        try:
+            return True, float(text)
+        except ValueError:
+            return False, None
+
+    def names(self, text: str, node: Mapping[str, Any] | None) -> str:
+        """The names an expression read, with their values: ``完成率 = 0.55``."""
+        found: list[str] = []
+
+        def walk(n: Mapping[str, Any]) -> None:
+            t = str(n.get("text", "")).strip()
+            if not n.get("children") and _NAME.match(t) and not t.startswith("params."):
+                said = f"{self.label(t)} = {_fmt(n.get('value'))}"
+                if said not in found:
+                    found.append(said)
+                return
+            for child in n.get("children") or []:
+                walk(child)
+
+        if node is not None:
+            walk(node)
+        for name in _PARAM.findall(text):
+            said = f"{self.label(name)} = {_fmt(_param(name, self.parameters))}"
             if said not in found:
                 found.append(said)
-            return
-        for child in n.get("children") or []:
-            walk(child)
-
-    walk(node)
-    return ", ".join(found)
+        return ", ".join(found)
 
 
 def _rules(
-    tree: Mapping[str, Any] | None, lang: str, labels: Mapping[str, Mapping[str, str]]
+    tree: Mapping[str, Any] | None,
+    lang: str,
+    labels: Mapping[str, Mapping[str, str]],
+    parameters: Mapping[str, Any],
 ) -> list[str]:
     """The rules an item's score formula applied, read off its explanation tree."""
     if not tree:
         return []
     words = _WORDS[lang]
+    read = _Reader(lang, labels, parameters)
     out: list[str] = []
 
     def walk(node: Mapping[str, Any]) -> None:
@@ -203,34 +268,32 @@ def _rules(
         kids = list(node.get("children") or [])
         call = _CALL.match(text)
         name = call.group(1).upper() if call else ""
-        if name == "IF" and kids:
-            cond = kids[0]
-            held = cond.get("value")
-            read = _names(cond, lang, labels)
+        args = _args(text) if name else []
+        if name == "IF" and len(args) >= 2:
+            cond = next((k for k in kids if str(k.get("text", "")).strip() == args[0]), None)
+            held = cond.get("value") if cond is not None else None
             verdict = words["yes"] if held is True else words["no"]
-            branch = kids[1] if len(kids) > 1 else None
-            taken = (
-                f"{branch.get('text')} = {_fmt(branch.get('value'))}"
-                if branch is not None
-                else _fmt(node.get("value"))
-            )
+            taken = args[1] if held is True else (args[2] if len(args) > 2 else "FALSE")
+            said = read.names(args[0], cond)
+            where = f" ({said})" if said else ""
             out.append(
-                f"{cond.get('text')} ({read}): {verdict}, {words['then']} {taken}"
-                if read
-                else f"{cond.get('text')}: {verdict}, {words['then']} {taken}"
+                f"{args[0]}{where}: {verdict}, {words['then']} {taken} = {_fmt(node.get('value'))}"
+                if taken.strip() != _fmt(node.get("value"))
+                else f"{args[0]}{where}: {verdict}, {words['then']} {taken}"
             )
-        elif name in ("CLAMP", "MIN", "MAX") and kids:
-            value, first = node.get("value"), kids[0].get("value")
-            bounds = kids[1:]
-            if value != first and bounds:
-                hit = next((b for b in bounds if b.get("value") == value), bounds[-1])
+        elif name in ("CLAMP", "MIN", "MAX") and len(args) >= 2:
+            value = node.get("value")
+            known, first = read.value_of(args[0], kids)
+            if known and value != first:
+                bound = next(
+                    (a for a in args[1:] if read.value_of(a, kids) == (True, value)), args[-1]
+                )
                 kind = "cap" if _less(value, first) else "floor"
                 out.append(
-                    f"{kids[0].get('text')} = {_fmt(first)} → {words[kind]} "
-                    f"{_label(str(hit.get('text')), lang, labels)} = {_fmt(value)}"
+                    f"{args[0]} = {_fmt(first)} → {words[kind]} {read.label(bound)} = {_fmt(value)}"
                 )
-            elif name == "CLAMP" and value == first:
-                out.append(f"{kids[0].get('text')} = {_fmt(first)}: {words['within']}")
+            elif known and name == "CLAMP":
+                out.append(f"{args[0]} = {_fmt(first)}: {words['within']}")
         for kid in kids:
             walk(kid)
 
@@ -257,6 +320,7 @@ def explain(
     *,
     lang: str,
     hidden: Sequence[str] = (),
+    parameters: Mapping[str, Any] | None = None,
     kpi: float | None,
     review: float | None,
     total: float | None,
@@ -286,8 +350,9 @@ def explain(
             score=_fmt(score),
             weight=_fmt(item.get("weight")),
         )
+        settings = {**(parameters or {}), **(item.get("params") or {})}
         rules = (
-            _rules(tree.get("score"), lang, labels)
+            _rules(tree.get("score"), lang, labels, settings)
             if item.get("actual") is not None
             else [words["no_actual"]]
         )

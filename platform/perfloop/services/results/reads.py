@@ -93,6 +93,7 @@ class ResultView:
         """The explanation in ``lang`` (zh-CN or en), as the reader may see it."""
         return explain(
             self.stored_explanation, self.inputs, lang=lang, hidden=self.hidden,
+            parameters=self.templates.get("parameters") or {},
             kpi=self.kpi_part, review=self.review_part, total=self.total,
             rating=self.rating, multiplier=self.multiplier,
         )  # fmt: skip

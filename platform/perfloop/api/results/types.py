@@ -163,9 +163,10 @@ class PerformanceResult:
 
     @strawberry.field(description="The result explained for a person, in zh-CN or en.")
     def explanation(
-        self, lang: ExplanationLanguage = ExplanationLanguage.ZH_CN
+        self, lang: ExplanationLanguage | None = ExplanationLanguage.ZH_CN
     ) -> ResultExplanation:
-        return ResultExplanation.from_view(self.view.explain(lang.value))
+        chosen = lang.value if lang is not None else ExplanationLanguage.ZH_CN.value
+        return ResultExplanation.from_view(self.view.explain(chosen))
 
     @classmethod
     def from_view(cls, v: results.ResultView) -> PerformanceResult:

@@ -197,8 +197,18 @@ async def _schemes(
         return out
 
 
+def _compact(node: dict[str, Any]) -> dict[str, Any]:
+    """An explanation node as stored: a name that read a list of records (``items``,
+    ``sections``, ``relations``) keeps the number of records, not the records, which
+    the result's inputs already hold (it was most of the tree's size)."""
+    value = node.get("value")
+    if isinstance(value, list) and not node.get("children"):
+        return {"text": node["text"], "value": None, "records": len(value), "children": []}
+    return {**node, "children": [_compact(c) for c in node.get("children") or []]}
+
+
 def _tree(value: Any) -> Any:
-    return value.to_dict() if value is not None else None
+    return _compact(value.to_dict()) if value is not None else None
 
 
 def _explanation(

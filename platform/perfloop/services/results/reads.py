@@ -37,7 +37,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 from perfloop.authz import Permission, Scope
 from perfloop.services import plans, reviews
 from perfloop.services.core import audit
-from perfloop.services.core.errors import Forbidden
+from perfloop.services.core.errors import Forbidden, ServiceError
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.results.explain import Explanation, explain
@@ -269,7 +269,10 @@ async def get_result(
     """One person's result: ``version``, or their latest the caller may read; None when
     missing or out of reach."""
     caller.require(Permission.RESULT_READ)
-    cycle = await plans.get_cycle(session, caller, cycle_id)
+    try:
+        cycle = await plans.get_cycle(session, caller, cycle_id)
+    except ServiceError:  # a cycle missing or of another tenant: no result either
+        return None
     query = (
         select(Result, Employee)
         .join(Employee, Employee.id == Result.employee_id)

@@ -63,6 +63,7 @@ REFERENCE: dict[str, str] = {
     "Goal": "goals",
     "DatasetRecord": "datasetRecords",
     "ReviewAssignment": "reviewAssignments",
+    "PerformanceResult": "results",
 }
 #: Objects that only exist inside another one: reached through their owner,
 #: which is checked against its own reference.
@@ -278,6 +279,7 @@ async def test_nested_objects_stay_in_the_roles_scope(walker: GraphQLClient, rol
         "teamScorecards": f"cycle: {cycle}",
         "goals": f"cycle: {cycle}",
         "reviewAssignments": f"cycle: {cycle}",
+        "results": f"cycle: {cycle}",
         "datasetRecords": f'dataset: "{DATASET}"',
     }
     assert reached.keys() <= set(REFERENCE) | set(PARTS), reached.keys()

@@ -57,6 +57,8 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.REVIEW_PROPOSE:     row(T, None, None, None, None, SELF),
     P.REVIEW_ASSIGN:      row(T, T, None, SUB, TEAM, None),
     P.REVIEW_MANAGE:      row(T, T, None, None, None, None),
+    P.RESULT_READ:        row(T, T, T, SUB, TEAM, SELF),
+    P.RESULT_MANAGE:      row(T, T, None, None, None, None),
 }
 # fmt: on
 

@@ -71,9 +71,9 @@ async def test_tenants_from_before_reviews_get_the_review_grants(tmp_path: Path)
     await upgrade(engine, "0008")
     async with engine.begin() as conn:
         await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
-    # when it is migrated to head, twice
-    await upgrade(engine)
-    await upgrade(engine)
+    # when it is migrated to 0009, twice
+    await upgrade(engine, "0009")
+    await upgrade(engine, "0009")
     # then its roles hold the review permissions of the default policy, once each,
     # and every worker reloads its policy
     async with engine.connect() as conn:
@@ -87,6 +87,34 @@ async def test_tenants_from_before_reviews_get_the_review_grants(tmp_path: Path)
         (role.value, action, scope.value)
         for role, resource, action, scope in DEFAULT_GRANTS
         if resource == "review" and role is not Role.ADMIN  # admin holds "*"
+    }
+    assert sorted(tuple(line) for line in lines) == sorted(expected)
+    assert version == 2
+    await engine.dispose()
+
+
+async def test_tenants_from_before_results_get_the_result_grants(tmp_path: Path) -> None:
+    # given a database at 0009 with a tenant whose policy predates result.*
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0009")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+    # when it is migrated to head, twice
+    await upgrade(engine)
+    await upgrade(engine)
+    # then its roles hold the result permissions of the default policy, once each,
+    # and every worker reloads its policy
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(
+                text("SELECT v0, v3, v4 FROM policy_rules WHERE v2 = 'result' ORDER BY id")
+            )
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    expected = {
+        (role.value, action, scope.value)
+        for role, resource, action, scope in DEFAULT_GRANTS
+        if resource == "result" and role is not Role.ADMIN  # admin holds "*"
     }
     assert sorted(tuple(line) for line in lines) == sorted(expected)
     assert version == 2

@@ -46,6 +46,8 @@ from perfloop.api.org.queries import OrgQueries
 from perfloop.api.plans.mutations import PlansMutations
 from perfloop.api.plans.queries import PlansQueries
 from perfloop.api.plans.reports import PlanReportQueries
+from perfloop.api.results.mutations import ResultsMutations
+from perfloop.api.results.queries import ResultsQueries
 from perfloop.api.reviews.mutations import ReviewsMutations
 from perfloop.api.reviews.queries import ReviewsQueries
 from perfloop.api.templates.mutations import TemplateMutations
@@ -69,6 +71,7 @@ class Query(
     GoalsQueries,
     PlanReportQueries,
     ReviewsQueries,
+    ResultsQueries,
     JobsQueries,
 ):
     pass
@@ -85,6 +88,7 @@ class Mutation(
     PlansMutations,
     GoalsMutations,
     ReviewsMutations,
+    ResultsMutations,
     JobsMutations,
 ):
     pass

@@ -68,6 +68,8 @@ class Permission(StrEnum):
     REVIEW_PROPOSE = "review.propose"
     REVIEW_ASSIGN = "review.assign"
     REVIEW_MANAGE = "review.manage"
+    RESULT_READ = "result.read"
+    RESULT_MANAGE = "result.manage"
 
     @property
     def resource(self) -> str:
@@ -157,6 +159,14 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HEAD, "review", "assign", Scope.SUBTREE),
     (Role.MANAGER, "review", "assign", Scope.TEAM),
     (Role.HR, "review", "manage", Scope.TENANT),
+    # results: HR runs the scoring and publishes; a published result is read by the
+    # person, their managers and heads, HR and executives (drafts by HR only)
+    (Role.HR, "result", "read", Scope.TENANT),
+    (Role.EXECUTIVE, "result", "read", Scope.TENANT),
+    (Role.HEAD, "result", "read", Scope.SUBTREE),
+    (Role.MANAGER, "result", "read", Scope.TEAM),
+    (Role.EMPLOYEE, "result", "read", Scope.SELF),
+    (Role.HR, "result", "manage", Scope.TENANT),
 )
 
 

@@ -12,6 +12,7 @@ from perfloop.store import (
     jobs,
     org,
     plans,
+    results,
     reviews,
     templates,
 )
@@ -19,6 +20,6 @@ from perfloop.store.core import Base
 
 metadata = Base.metadata
 
-DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, reviews, templates)
+DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, results, reviews, templates)
 
 __all__ = ["DOMAINS", "metadata"]

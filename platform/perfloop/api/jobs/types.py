@@ -24,7 +24,8 @@ class JobStatus(Enum):
 
 
 @strawberry.type(
-    description="Long work (a company-wide refresh or assignment), run outside the request."
+    description="Long work (a company-wide refresh, assignment or scoring run), run outside "
+    "the request."
 )
 class Job:
     id: strawberry.ID
@@ -37,7 +38,9 @@ class Job:
         description=(
             "What the job did so far, then in all (for `refresh-actuals`: `updated`, "
             "`overridden`, `failed` and up to 100 `failedItems`; for `assign-items`: "
-            "`assigned`, `reopened`, `removed` and up to 100 `removedItems`)."
+            "`assigned`, `reopened`, `removed` and up to 100 `removedItems`; for "
+            "`score-results`: `scored`, `unchanged`, `unsigned`, `failed` and up to 100 "
+            "`unsignedPlans` and `failedPlans`)."
         )
     )
     error: UserError | None = strawberry.field(

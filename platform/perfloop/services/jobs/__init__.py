@@ -29,10 +29,12 @@ from perfloop.services.jobs.records import (
 from perfloop.services.jobs.refresh import (
     REFRESH_ACTUALS,
     departments,
+    departments_within,
     in_parts,
     start_refresh_actuals,
 )
 from perfloop.services.jobs.runner import execute
+from perfloop.services.jobs.scoring import SCORE_RESULTS, start_scoring_run
 
 __all__ = [
     "ACTIVE",
@@ -42,11 +44,13 @@ __all__ = [
     "QUEUED",
     "REFRESH_ACTUALS",
     "RUNNING",
+    "SCORE_RESULTS",
     "SUCCEEDED",
     "JobKind",
     "JobView",
     "create_job",
     "departments",
+    "departments_within",
     "dispatch",
     "execute",
     "get_job",
@@ -56,5 +60,6 @@ __all__ = [
     "run_worker",
     "start_assign_items",
     "start_refresh_actuals",
+    "start_scoring_run",
     "wait_in_process",
 ]

@@ -30,15 +30,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from perfloop.authz import Permission, Scope
 from perfloop.services import plans
 from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError
 from perfloop.services.jobs.queue import dispatch
 from perfloop.services.jobs.records import JobKind, JobView, create_job, register
-from perfloop.services.jobs.refresh import departments, in_parts
-from perfloop.store.org import OrgUnit
+from perfloop.services.jobs.refresh import parts_within
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,25 +105,8 @@ async def _parts(
 ) -> Sequence[list[int]]:
     _company_wide(caller)  # still: the job runs with the starter's rights as they are now
     await plans.get_cycle(session, caller, int(parameters["cycle"]))  # still there
-    groups = await departments(session, caller.tenant_id)
-    if parameters["orgUnit"] is None:
-        return await in_parts(session, caller.tenant_id, groups)
-    path = (
-        select(OrgUnit.path)
-        .where(OrgUnit.id == int(parameters["orgUnit"]), OrgUnit.tenant_id == caller.tenant_id)
-        .scalar_subquery()
-    )
-    below = set(
-        (
-            await session.execute(
-                select(OrgUnit.id).where(
-                    OrgUnit.tenant_id == caller.tenant_id, OrgUnit.path.startswith(path)
-                )
-            )
-        ).scalars()
-    )
-    inside = [part for group in groups if (part := [u for u in group if u in below])]
-    return await in_parts(session, caller.tenant_id, inside)
+    unit = parameters["orgUnit"]
+    return await parts_within(session, caller.tenant_id, int(unit) if unit is not None else None)
 
 
 async def _run_part(

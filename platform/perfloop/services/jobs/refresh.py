@@ -87,11 +87,46 @@ async def in_parts(
     return parts
 
 
+async def departments_within(
+    session: AsyncSession, tenant_id: int, org_unit_id: int | None
+) -> list[list[int]]:
+    """:func:`departments`, each keeping only the units inside ``org_unit_id``'s subtree
+    (all of them when None); departments left empty are dropped."""
+    groups = await departments(session, tenant_id)
+    if org_unit_id is None:
+        return groups
+    path = (
+        select(OrgUnit.path)
+        .where(OrgUnit.id == org_unit_id, OrgUnit.tenant_id == tenant_id)
+        .scalar_subquery()
+    )
+    below = set(
+        (
+            await session.execute(
+                select(OrgUnit.id).where(
+                    OrgUnit.tenant_id == tenant_id, OrgUnit.path.startswith(path)
+                )
+            )
+        ).scalars()
+    )
+    return [part for group in groups if (part := [u for u in group if u in below])]
+
+
+async def parts_within(
+    session: AsyncSession, tenant_id: int, org_unit_id: int | None
+) -> list[list[int]]:
+    """A company-wide job's parts: the departments inside ``org_unit_id`` (all when
+    None, see :func:`departments_within`) put together (:func:`in_parts`)."""
+    return await in_parts(
+        session, tenant_id, await departments_within(session, tenant_id, org_unit_id)
+    )
+
+
 async def _parts(
     session: AsyncSession, caller: Caller, parameters: Mapping[str, Any]
 ) -> Sequence[list[int]]:
     await plans.get_cycle(session, caller, int(parameters["cycle"]))  # still there
-    return await in_parts(session, caller.tenant_id, await departments(session, caller.tenant_id))
+    return await parts_within(session, caller.tenant_id, None)
 
 
 async def _run_part(

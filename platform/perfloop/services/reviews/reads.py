@@ -50,6 +50,7 @@ from perfloop.services.reviews.common import (
     get_cycle,
     minimum,
 )
+from perfloop.store.core import chunked
 from perfloop.store.org import Employee
 from perfloop.store.reviews import ReviewAssignment
 
@@ -295,6 +296,47 @@ async def review_summary(
     )
 
 
+async def ratings_for(
+    session: AsyncSession, cycle: Cycle, employee_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """The ratings of the submitted review forms about each of ``employee_ids`` in the
+    cycle, as ``perfloop.engine.score_scorecard`` takes them (``relation``, ``rater``:
+    the assignment's id, never a person, ``score``), by subject; subjects without a
+    rating are left out. Read in chunks (``store.core.chunked``): no statement grows
+    with the number of people. No authorization: the caller (a scoring run) has
+    checked its own."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for chunk in chunked(sorted(set(employee_ids))):
+        rows = await session.execute(
+            select(
+                ReviewAssignment.subject_id,
+                ReviewAssignment.relation,
+                ReviewAssignment.id,
+                ReviewAssignment.score,
+            )
+            .where(
+                ReviewAssignment.cycle_id == cycle.id,
+                ReviewAssignment.subject_id.in_(chunk),
+                ReviewAssignment.status == "submitted",
+                ReviewAssignment.score.is_not(None),
+            )
+            .order_by(ReviewAssignment.subject_id, ReviewAssignment.id)
+        )
+        for subject, relation, assignment, score in rows:
+            found.setdefault(subject, []).append(
+                {"relation": relation, "rater": str(assignment), "score": score}
+            )
+    return found
+
+
+async def anonymity_minimums(session: AsyncSession, cycle: Cycle) -> dict[str, int]:
+    """How many raters of each anonymous relation must have answered before the subject
+    sees that relation's aggregate (as :func:`review_summary` applies it)."""
+    specs = {s.relation: s for s in forms_of(await cycle_template(session, cycle))}
+    parameters = await app_parameters(session, cycle)
+    return {relation: minimum(specs.get(relation), parameters) for relation in ANONYMOUS}
+
+
 async def missing_form_count(session: AsyncSession, cycle: Cycle, stage: str | None) -> int:
     """Required forms of ``stage`` not submitted: required assignments still open, plus,
     per subject with assignments in the stage, the peers a required peer form still lacks
@@ -337,11 +379,13 @@ __all__ = [
     "AssignmentView",
     "RelationView",
     "SummaryView",
+    "anonymity_minimums",
     "assignment_page",
     "assignment_view",
     "assignment_views",
     "get_assignment",
     "missing_form_count",
+    "ratings_for",
     "review_summary",
     "visible",
 ]

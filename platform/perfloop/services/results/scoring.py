@@ -1,0 +1,338 @@
+"""Scoring runs: each person's result of a cycle, computed from their signed plan and
+their submitted reviews by the plan's scoring template.
+
+Rules:
+
+- **One scoring path.** A result is ``perfloop.engine.score_scorecard`` on the plan's
+  scheme (``plans.plan_schemes``: the plan's scoring template with the parameters
+  installed for the person's unit, each item's own score settings on top) with the
+  ratings of the person's submitted review forms (``reviews.ratings_for``), and the
+  explanation is ``perfloop.engine.explain_scorecard`` on the same data. Nothing here
+  recomputes a rule of the template.
+- **Only a signed plan is scored.** A plan not signed by both sides is reported
+  (``unsigned``, with the person and the reason) and gets no result: a plan must be
+  confirmed before it is evaluated.
+- **Results are versions.** A person's result of a cycle is a row per version. A run
+  writes the person's current draft: it overwrites the latest version while it is a
+  draft, and writes version n+1 when the latest is published — unless nothing changed
+  since (same plan revision, inputs and numbers as the published version: then the
+  published result stands, counted ``unchanged``). A published row is never updated:
+  the upsert leaves a published row alone, whatever raced it.
+- **Safe to repeat.** Rows are upserted by (cycle, employee, version), so a part run
+  again (a crash, a retried job, HR running the scoring twice) overwrites the same
+  drafts: the same inputs give the same results and no duplicates.
+- **Concurrency.** A part locks the existing results of its people (``lock_rows``, in
+  id order) before it decides their versions, and publishing updates those rows, so a
+  run and a publication of the same people serialize: a run that waited for a
+  publication writes version n+1, a publication that waited for a run publishes the
+  drafts the run wrote.
+- A part reads and writes one department at a time (the job's parts), in chunks
+  (``store.core.chunked``): no statement grows with the company.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, select
+
+from perfloop.authz import Permission
+from perfloop.engine import explain_scorecard, score_scorecard, to_json
+from perfloop.services import plans, reviews
+from perfloop.services.core import audit
+from perfloop.services.core.errors import ServiceError
+from perfloop.services.results.explain import bands_of, labels_of
+from perfloop.store.core import chunked, lock_rows, refresh_statistics, upsert_many, utcnow
+from perfloop.store.org import Employee
+from perfloop.store.plans import Actual, Scorecard, ScorecardItem
+from perfloop.store.results import Result
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from perfloop.engine import ScoringScheme
+    from perfloop.services.core.caller import Caller
+    from perfloop.store.cycles import Cycle
+
+DRAFT, PUBLISHED = "draft", "published"
+STATUSES = (DRAFT, PUBLISHED)
+#: people listed in a part's result as examples (the counts are complete)
+LISTED = 100
+UNSIGNED = "the plan is not signed by both sides"
+#: what a run overwrites in a draft (everything but its key and publication)
+_WRITTEN = (
+    "tenant_id", "scorecard_id", "scorecard_revision", "scoring_ref", "templates", "inputs",
+    "kpi_part", "review_part", "total", "rating", "multiplier", "explanation", "computed_at",
+)  # fmt: skip
+
+
+@dataclass
+class PartResult:
+    """What one part of a scoring run did."""
+
+    scored: int = 0
+    unchanged: int = 0
+    unsigned: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scored": self.scored,
+            "unchanged": self.unchanged,
+            "unsigned": len(self.unsigned),
+            "unsignedPlans": self.unsigned[:LISTED],
+            "failed": len(self.failed),
+            "failedPlans": self.failed[:LISTED],
+        }
+
+
+def merge(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """Two parts' results added up (the lists capped at ``LISTED``)."""
+    return {
+        "scored": total.get("scored", 0) + part["scored"],
+        "unchanged": total.get("unchanged", 0) + part["unchanged"],
+        "unsigned": total.get("unsigned", 0) + part["unsigned"],
+        "unsignedPlans": (total.get("unsignedPlans", []) + part["unsignedPlans"])[:LISTED],
+        "failed": total.get("failed", 0) + part["failed"],
+        "failedPlans": (total.get("failedPlans", []) + part["failedPlans"])[:LISTED],
+    }
+
+
+def _number(value: Any) -> float | None:
+    """A formula's result as a number to store: null, TRUE/FALSE and error values are None."""
+    value = to_json(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return None
+
+
+@dataclass
+class _Plan:
+    id: int
+    employee_id: int
+    org_unit_id: int
+    status: str
+    revision: int
+    scoring_ref: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    shown: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def _plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) -> list[_Plan]:
+    """The cycle's plans of the people placed in ``units``, with their items and actuals
+    for the cycle's period, by employee number."""
+    found: dict[int, _Plan] = {}
+    for chunk in chunked(sorted(set(units))):
+        rows = await session.execute(
+            select(
+                Scorecard.id,
+                Scorecard.employee_id,
+                Employee.org_unit_id,
+                Scorecard.status,
+                Scorecard.revision,
+                Scorecard.scoring_ref,
+                ScorecardItem.key,
+                ScorecardItem.title,
+                ScorecardItem.unit,
+                ScorecardItem.direction,
+                ScorecardItem.target,
+                ScorecardItem.weight,
+                ScorecardItem.thresholds,
+                Actual.value,
+            )
+            .join(Employee, Employee.id == Scorecard.employee_id)
+            .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
+            .outerjoin(
+                Actual, and_(Actual.item_id == ScorecardItem.id, plans.in_cycle_period(cycle))
+            )
+            .where(
+                Scorecard.tenant_id == cycle.tenant_id,
+                Scorecard.cycle_id == cycle.id,
+                Employee.org_unit_id.in_(chunk),
+            )
+            .order_by(Employee.employee_no, Scorecard.id, ScorecardItem.position)
+        )
+        for (
+            card_id, employee_id, unit_id, status, revision, ref, key, title, unit, direction,
+            target, weight, thresholds, actual,
+        ) in rows:  # fmt: skip
+            plan = found.get(card_id)
+            if plan is None:
+                plan = found[card_id] = _Plan(card_id, employee_id, unit_id, status, revision, ref)
+            if key is None:
+                continue
+            plan.items.append(
+                {"key": key, "actual": actual, "target": target, "direction": direction,
+                 "weight": weight, "params": thresholds}
+            )  # fmt: skip
+            plan.shown.append(
+                {"key": key, "title": title, "unit": unit, "direction": direction,
+                 "target": target, "actual": actual, "weight": weight,
+                 "params": dict(thresholds) if thresholds else None}
+            )  # fmt: skip
+    return list(found.values())
+
+
+async def _schemes(
+    session: AsyncSession, cycle: Cycle, signed: Sequence[_Plan], failed: list[dict[str, Any]]
+) -> dict[int, ScoringScheme]:
+    """Each plan's scheme; a plan whose scheme cannot be built (its template gone, the
+    install's parameters not fitting it) is listed in ``failed`` and left out."""
+    wanted = [(p.id, p.org_unit_id, p.scoring_ref) for p in signed]
+    try:
+        return await plans.plan_schemes(session, cycle, wanted)
+    except ServiceError:  # find which plans: one at a time (rare)
+        out: dict[int, ScoringScheme] = {}
+        for plan in signed:
+            try:
+                out.update(
+                    await plans.plan_schemes(
+                        session, cycle, [(plan.id, plan.org_unit_id, plan.scoring_ref)]
+                    )
+                )
+            except ServiceError as exc:
+                failed.append({"employee": plan.employee_id, "reason": exc.errors[0].message})
+        return out
+
+
+def _compact(node: dict[str, Any]) -> dict[str, Any]:
+    """An explanation node as stored: a name that read a list of records (``items``,
+    ``sections``, ``relations``) keeps the number of records, not the records, which
+    the result's inputs already hold (it was most of the tree's size)."""
+    value = node.get("value")
+    if isinstance(value, list) and not node.get("children"):
+        return {"text": node["text"], "value": None, "records": len(value), "children": []}
+    return {**node, "children": [_compact(c) for c in node.get("children") or []]}
+
+
+def _tree(value: Any) -> Any:
+    return _compact(value.to_dict()) if value is not None else None
+
+
+def _explanation(
+    scheme: ScoringScheme, plan: _Plan, ratings: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    explained = explain_scorecard(scheme, plan.items, ratings=ratings)
+    return {
+        "items": [
+            {"key": i["key"], "completion": _tree(i["completion"]), "score": _tree(i["score"])}
+            for i in explained["items"]
+        ],
+        **{k: _tree(explained[k]) for k in ("kpi", "completion", "total", "rating", "multiplier")},
+        "labels": labels_of(scheme.template),
+        "bands": bands_of(scheme.template),
+    }
+
+
+def _row(
+    cycle: Cycle, plan: _Plan, scheme: ScoringScheme, ratings: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A person's result as a row (without its version), from the one scoring path."""
+    scored = score_scorecard(scheme, plan.items, ratings=ratings)
+    rating = scored.rating if isinstance(scored.rating, str) else None
+    inputs = {
+        "items": [
+            {**shown, "completion": to_json(s["completion"]), "score": to_json(s["score"])}
+            for shown, s in zip(plan.shown, scored.items, strict=True)
+        ],
+        # by relation, without who rated: the raters' count, weight and relation score
+        "relations": to_json(scored.relations),
+        "ratings": sorted(
+            ({"relation": r["relation"], "score": r["score"]} for r in ratings),
+            key=lambda r: (str(r["relation"]), r["score"]),
+        ),
+        "unscored": list(scored.unscored),
+    }
+    return {
+        "tenant_id": cycle.tenant_id,
+        "cycle_id": cycle.id,
+        "employee_id": plan.employee_id,
+        "scorecard_id": plan.id,
+        "scorecard_revision": plan.revision,
+        "scoring_ref": plan.scoring_ref,
+        "templates": {
+            "scoring": plan.scoring_ref,
+            "cycle": f"{cycle.template_key}@{cycle.template_version}",
+            "parameters": to_json(scheme.parameters),
+        },
+        "inputs": inputs,
+        "kpi_part": _number(scored.kpi),
+        "review_part": _number(scored.review),
+        "total": _number(scored.total),
+        "rating": rating,
+        "multiplier": _number(scored.multiplier),
+        "explanation": _explanation(scheme, plan, ratings),
+    }
+
+
+_COMPARED = ("scorecard_revision", "scoring_ref", "templates", "inputs", "kpi_part",
+             "review_part", "total", "rating", "multiplier")  # fmt: skip
+
+
+def _same(row: Mapping[str, Any], published: Result) -> bool:
+    """Whether a fresh result says what the published version says."""
+    return all(row[name] == getattr(published, name) for name in _COMPARED)
+
+
+async def _latest(
+    session: AsyncSession, cycle: Cycle, employee_ids: Iterable[int]
+) -> dict[int, Result]:
+    """Each person's latest result version, their rows locked (see the module)."""
+    latest: dict[int, Result] = {}
+    for chunk in chunked(sorted(set(employee_ids))):
+        for row in await lock_rows(
+            session, Result, Result.cycle_id == cycle.id, Result.employee_id.in_(chunk)
+        ):
+            if row.employee_id not in latest or row.version > latest[row.employee_id].version:
+                latest[row.employee_id] = row
+    return latest
+
+
+async def score_part(
+    session: AsyncSession, caller: Caller, cycle_id: int, org_unit_ids: Sequence[int]
+) -> PartResult:
+    """Score the cycle's signed plans of the people placed in ``org_unit_ids`` and write
+    their draft results; commits. (A scoring run's part: see the module for the rules.)"""
+    caller.require(Permission.RESULT_MANAGE)
+    cycle = await plans.get_cycle(session, caller, cycle_id)
+    done = PartResult()
+    found = await _plans_of(session, cycle, org_unit_ids)
+    signed = []
+    for plan in found:
+        if plan.status != "signed":
+            done.unsigned.append({"employee": plan.employee_id, "reason": UNSIGNED})
+        else:
+            signed.append(plan)
+    schemes = await _schemes(session, cycle, signed, done.failed)
+    signed = [p for p in signed if p.id in schemes]
+    ratings = await reviews.ratings_for(session, cycle, [p.employee_id for p in signed])
+    latest = await _latest(session, cycle, [p.employee_id for p in signed])
+    now = utcnow()
+    rows = []
+    for plan in signed:
+        row = _row(cycle, plan, schemes[plan.id], ratings.get(plan.employee_id, []))
+        last = latest.get(plan.employee_id)
+        if last is not None and last.status == PUBLISHED and _same(row, last):
+            done.unchanged += 1
+            continue
+        version = 1 if last is None else last.version + (last.status == PUBLISHED)
+        rows.append({**row, "version": version, "status": DRAFT, "computed_at": now})
+    await upsert_many(
+        session, Result, rows, ("cycle_id", "employee_id", "version"), _WRITTEN,
+        unless=Result.status == PUBLISHED,
+    )  # fmt: skip
+    done.scored = len(rows)
+    audit.record(
+        session, caller, "result.score", "cycle", cycle.id,
+        after={"units": len(org_unit_ids), "scored": done.scored, "unchanged": done.unchanged,
+               "unsigned": len(done.unsigned), "failed": len(done.failed)},
+    )  # fmt: skip
+    await session.commit()
+    await refresh_statistics(session, len(rows), Result)
+    return done
+
+
+__all__ = ["DRAFT", "LISTED", "PUBLISHED", "STATUSES", "UNSIGNED", "PartResult", "merge",
+           "score_part"]  # fmt: skip

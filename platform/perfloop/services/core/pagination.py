@@ -16,16 +16,14 @@ Every list that grows with the company is paged the same way, by one rule:
   reaches the database, so both databases answer alike and never with an
   internal error.
 
-:func:`keyset_page` pages a SQL query; :func:`page_of` pages rows a service
-computed in memory (a report grouped by the engine), with the same cursors
-and the same rules.
+:func:`keyset_page` pages a SQL query; :func:`check_page` checks a page's
+arguments before a service does its work.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import bisect
 import datetime as dt
 import json
 import math
@@ -260,35 +258,9 @@ async def keyset_page(
 def check_page(
     first: int | None, after: str | None, key_types: Sequence[type], *, cap: int, what: str
 ) -> tuple[int, tuple[Any, ...] | None]:
-    """The page size and the decoded cursor of :func:`page_of`'s arguments, for
+    """The page size and the decoded cursor of a page's arguments, for
     a service to refuse bad ones before it computes the rows."""
     limit = check_first(first, cap)
     if after is None:
         return limit, None
     return limit, tuple(decode_cursor(after, [CONVERTERS[t] for t in key_types], what))
-
-
-def page_of(
-    items: Sequence[T],
-    key: Callable[[T], tuple[Any, ...]],
-    key_types: Sequence[type],
-    *,
-    first: int | None,
-    after: str | None,
-    cap: int,
-    what: str,
-) -> Page[T]:
-    """One page of ``items`` (computed in memory) ordered by ``key``, whose
-    values have ``key_types``: the same cursors and rules as :func:`keyset_page`."""
-    limit, last = check_page(first, after, key_types, cap=cap, what=what)
-    ordered = sorted(items, key=key)
-    keys = [key(item) for item in ordered]
-    start = 0 if last is None else bisect.bisect_right(keys, last)
-    chosen = ordered[start : start + limit]
-    return Page(
-        items=chosen,
-        cursors=[encode_cursor(k) for k in keys[start : start + limit]],
-        has_next_page=start + limit < len(ordered),
-        has_previous_page=after is not None,
-        total_count=len(ordered),
-    )

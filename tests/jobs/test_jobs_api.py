@@ -5,17 +5,23 @@ by department, and `job(id)` shows its progress, result or typed error."""
 from __future__ import annotations
 
 import asyncio
+import sys
+from pathlib import Path
 from typing import Any
 
 import procrastinate
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from perfloop.authz import EnforcerCache, Permission
 from perfloop.services import jobs
 from perfloop.services.core.caller import Caller, resolve_caller
 from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.identity import create_tenant
 from perfloop.services.jobs import runner
+from perfloop.store import make_engine, make_sessionmaker, upgrade
+from perfloop.store.jobs import Job
 from support import GraphQLClient
 from support.actuals import ingest, last_quarter, library_item, open_cycle, order
 from support.company import Company, create_company
@@ -327,3 +333,44 @@ async def test_a_job_the_queue_refuses_fails_at_once(
     again = await _start(company, cycle)
     assert again["created"] is True
     await drain(engine)
+
+
+HOLD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "ab")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+async def test_one_process_per_sqlite_file_resumes_its_jobs(tmp_path: Path) -> None:
+    # given a SQLite database with a job a stopped server left queued
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/perfloop.db")
+    await upgrade(engine)
+    async with make_sessionmaker(engine)() as session:
+        tenant = await create_tenant(session, "resume", "Resume")
+        session.add(
+            Job(tenant_id=tenant.id, kind=FLAKY.name, key="x", active_key="x", parameters={})
+        )
+        await session.commit()
+    # when another serving process of the same file holds the resume lock
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLD_LOCK, f"{tmp_path}/perfloop.db.jobs.lock",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert other.stdout is not None
+        assert (await other.stdout.readline()).strip() == b"held"
+        # then this one leaves the job to it
+        assert await jobs.resume_in_process(engine) == 0
+    finally:
+        other.kill()
+        await other.wait()
+    # and once that process is gone, this one resumes it (and keeps doing so)
+    assert await jobs.resume_in_process(engine) == 1
+    await jobs.wait_in_process()
+    async with make_sessionmaker(engine)() as session:
+        status = (await session.execute(select(Job.status))).scalar_one()
+    assert status == jobs.FAILED  # it ran: the account that started it does not exist
+    await engine.dispose()

@@ -10,8 +10,10 @@ the request that started it has committed; no worker is needed.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import procrastinate
 from sqlalchemy import select
@@ -81,11 +83,40 @@ async def dispatch(session: AsyncSession, job_id: int) -> None:
     _start_in_process(make_sessionmaker(engine), job_id)
 
 
+#: The lock files this process holds, by database file: it resumes that database's jobs.
+_resumers: dict[str, IO[bytes]] = {}
+
+
+def _may_resume(engine: AsyncEngine) -> bool:
+    """Whether this process resumes the jobs of the engine's SQLite file: the one that
+    holds the lock file beside it (``perfloop.db.jobs.lock``, an advisory ``flock`` the
+    system releases when the process ends). ``perfloop serve --workers N`` starts N
+    processes; without it each would run every unfinished job again, at once."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return True  # a database no other process opens
+    path = str(Path(database).resolve()) + ".jobs.lock"
+    if path in _resumers:
+        return True
+    handle = open(path, "ab")  # noqa: SIM115 (held open: the lock lives as long as the process)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    _resumers[path] = handle
+    return True
+
+
 async def resume_in_process(engine: AsyncEngine) -> int:
     """On SQLite, start again the jobs a stopped server left queued or running (a part
-    done stays done; refreshing one again is harmless). Returns how many."""
+    done stays done; running one again is harmless). Only one process per database file
+    does (``_may_resume``). Returns how many."""
     if engine.dialect.name == "postgresql":
         return 0  # the queue keeps them for the workers
+    if not _may_resume(engine):
+        log.info("another process resumes the unfinished jobs of %s", engine.url.database)
+        return 0
     sessions = make_sessionmaker(engine)
     async with sessions() as session:
         ids = (await session.execute(select(Job.id).where(Job.status.in_(ACTIVE)))).scalars().all()

@@ -35,7 +35,7 @@ from perfloop.services import plans
 from perfloop.services.core.errors import ErrorCode, Forbidden, ServiceError
 from perfloop.services.jobs.queue import dispatch
 from perfloop.services.jobs.records import JobKind, JobView, create_job, register
-from perfloop.services.jobs.refresh import parts_within
+from perfloop.services.jobs.refresh import cycle_parts
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,9 +104,7 @@ async def _parts(
     session: AsyncSession, caller: Caller, parameters: Mapping[str, Any]
 ) -> Sequence[list[int]]:
     _company_wide(caller)  # still: the job runs with the starter's rights as they are now
-    await plans.get_cycle(session, caller, int(parameters["cycle"]))  # still there
-    unit = parameters["orgUnit"]
-    return await parts_within(session, caller.tenant_id, int(unit) if unit is not None else None)
+    return await cycle_parts(session, caller, parameters)
 
 
 async def _run_part(

@@ -122,11 +122,20 @@ async def parts_within(
     )
 
 
+async def cycle_parts(
+    session: AsyncSession, caller: Caller, parameters: Mapping[str, Any]
+) -> list[list[int]]:
+    """The parts of a company-wide job on a cycle (``parameters``: ``cycle`` and,
+    optionally, ``orgUnit``), once the cycle is known to be still there."""
+    await plans.get_cycle(session, caller, int(parameters["cycle"]))
+    unit = parameters.get("orgUnit")
+    return await parts_within(session, caller.tenant_id, int(unit) if unit is not None else None)
+
+
 async def _parts(
     session: AsyncSession, caller: Caller, parameters: Mapping[str, Any]
 ) -> Sequence[list[int]]:
-    await plans.get_cycle(session, caller, int(parameters["cycle"]))  # still there
-    return await parts_within(session, caller.tenant_id, None)
+    return await cycle_parts(session, caller, parameters)
 
 
 async def _run_part(

@@ -393,15 +393,38 @@ async def uncalibrated_unit_count(session: AsyncSession, cycle: Cycle) -> int:
         .distinct()
     )
     units = set((await session.execute(unscored)).scalars())
-    rows = (await session.execute(_latest_rows(cycle))).all()
-    bodies = await _bodies(session, cycle, rows)
-    by_unit: dict[int, list[Any]] = {}
-    for row in rows:
-        by_unit.setdefault(row[1], []).append(row)
-    for unit, unit_rows in by_unit.items():
-        if unit not in units and any(g.breaks for g in _groups(unit_rows, bodies, 0)):
+    # the latest versions counted per unit, template and band in SQL (one row per
+    # band present), not read person by person
+    latest = _latest_rows(cycle).subquery()
+    counts = (
+        await session.execute(
+            select(latest.c.org_unit_id, latest.c.scoring_ref, latest.c.rating, func.count())
+            .where(latest.c.rating.is_not(None))
+            .group_by(latest.c.org_unit_id, latest.c.scoring_ref, latest.c.rating)
+        )
+    ).all()
+    refs = sorted({ref for _, ref, _, _ in counts})
+    bodies = await plans.template_bodies(session, cycle.tenant_id, refs, "scoring")
+    by_group: dict[tuple[int, str], dict[str, int]] = {}
+    for unit, ref, rating, count in counts:
+        by_group.setdefault((unit, ref), {})[rating] = count
+    for (unit, ref), bands in by_group.items():
+        if unit not in units and _off_target(bands, _targets(bodies.get(ref) or {})[1]):
             units.add(unit)
     return len(units)
+
+
+def _off_target(counts: Mapping[str, int], targets: Mapping[str, Any]) -> bool:
+    """Whether a group's counts by band break a target (as ``_group`` flags them)."""
+    rated = sum(counts.values())
+    for band, target in targets.items():
+        share = counts.get(band, 0) / rated if rated else 0.0
+        low, high = target.get("min"), target.get("max")
+        if rated and high is not None and share > high + _EPS:
+            return True
+        if rated and low is not None and share < low - _EPS:
+            return True
+    return False
 
 
 __all__ = [

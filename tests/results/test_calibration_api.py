@@ -12,7 +12,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from perfloop.services.cycles.guards import GUARDS
 from perfloop.store.core import AuditEvent
@@ -153,6 +153,22 @@ async def _scored(
     cycle = await _planned(company, sessions)
     await run(company, engine, cycle)
     return cycle
+
+
+WAITING = """
+SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock'
+"""
+
+
+async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
+    async with sessions() as session:
+        for _ in range(200):
+            if (await session.execute(text(WAITING))).scalar_one() >= count:
+                return
+            await session.rollback()
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {count} writers waited for a lock")
 
 
 def _move(
@@ -328,13 +344,23 @@ async def test_two_hr_moving_the_same_result_at_once_one_wins(
     for who in ("emp", "lead"):
         if who == "lead":
             assert await publish(company, cycle) == 3
-        # when two HR on two workers move the same result at once, from the same read
-        first, second = await asyncio.gather(
-            company.raw(CALIBRATE, _move(company, cycle, who, "fair", "one", 1, 1),
-                        as_user="hr"),
-            worker2.raw(CALIBRATE, _move(company, cycle, who, "weak", "two", 1, 1),
-                        headers=headers),
-        )  # fmt: skip
+        # when two HR on two workers move the same result at once, from the same read,
+        # both held at its row until both are waiting
+        async with sessions() as blocker:
+            await blocker.execute(
+                select(Result.id)
+                .where(Result.cycle_id == int(cycle), Result.employee_id == company.people[who])
+                .with_for_update()
+            )
+            both = asyncio.gather(
+                company.raw(CALIBRATE, _move(company, cycle, who, "fair", "one", 1, 1),
+                            as_user="hr"),
+                worker2.raw(CALIBRATE, _move(company, cycle, who, "weak", "two", 1, 1),
+                            headers=headers),
+            )  # fmt: skip
+            await _waiting(sessions, 2)
+            await blocker.rollback()
+            first, second = await both
         # then one wins and the other gets CONFLICT, never INTERNAL
         payloads = [body["data"]["calibrateResult"] for body in (first, second)]
         codes = sorted(tuple(e["code"] for e in p["errors"]) for p in payloads)

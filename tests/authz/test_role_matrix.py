@@ -59,6 +59,7 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.REVIEW_MANAGE:      row(T, T, None, None, None, None),
     P.RESULT_READ:        row(T, T, T, SUB, TEAM, SELF),
     P.RESULT_MANAGE:      row(T, T, None, None, None, None),
+    P.RESULT_CALIBRATE:   row(T, T, None, None, None, None),
 }
 # fmt: on
 

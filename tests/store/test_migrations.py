@@ -117,5 +117,27 @@ async def test_tenants_from_before_results_get_the_result_grants(tmp_path: Path)
         if resource == "result" and role is not Role.ADMIN  # admin holds "*"
     }
     assert sorted(tuple(line) for line in lines) == sorted(expected)
+    assert version == 3  # 0010 (result.*) and 0011 (result.calibrate) bump it once each
+    await engine.dispose()
+
+
+async def test_tenants_from_before_calibration_get_result_calibrate(tmp_path: Path) -> None:
+    # given a database at 0010 with a tenant and a result-less policy bumped by 0010
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0010")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+    # when it is migrated to head, twice
+    await upgrade(engine)
+    await upgrade(engine)
+    # then HR may calibrate, once, and every worker reloads its policy
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(
+                text("SELECT v0, v4 FROM policy_rules WHERE v2 = 'result' AND v3 = 'calibrate'")
+            )
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    assert [tuple(line) for line in lines] == [("hr", "tenant")]
     assert version == 2
     await engine.dispose()

@@ -195,3 +195,34 @@ def test_app_invalid_parameter_schema(documents: Documents, resolver: Resolver) 
     assert problems(document, resolver) == [
         ("/parameters/schema/properties/min_peer_reviewers/type", Code.INVALID_JSON_SCHEMA)
     ]
+
+
+# --- scoring: the target distribution -----------------------------------------
+
+
+def test_scoring_distribution_shares_and_bands(documents: Documents, resolver: Resolver) -> None:
+    # given the standard scheme with a target naming a band it lacks, a band twice,
+    # a min above its max, and a share above 1
+    document = documents[("standard-scoring", 1)]
+    document["rating"]["distribution"] = [
+        {"band": "S", "max": 0.2},
+        {"band": "X", "max": 0.1},
+        {"band": "S", "min": 0.1},
+        {"band": "D", "min": 0.3, "max": 0.1},
+    ]
+    # then each problem has its pointer
+    found = validate_document(document, resolver)
+    assert [e.pointer for e in found] == [
+        "/rating/distribution/1/band",
+        "/rating/distribution/2/band",
+        "/rating/distribution/3/min",
+    ]
+    # and a share outside 0..1 is a schema error at its place
+    document["rating"]["distribution"] = [{"band": "S", "max": 1.5}, {"band": "D"}]
+    assert problems(document, resolver) == [
+        ("/rating/distribution/0/max", Code.SCHEMA),
+        ("/rating/distribution/1", Code.SCHEMA),
+    ]
+    # and a fitting target is valid
+    document["rating"]["distribution"] = [{"band": "S", "max": 0.2}, {"band": "D", "min": 0.05}]
+    assert problems(document, resolver) == []

@@ -70,6 +70,7 @@ class Permission(StrEnum):
     REVIEW_MANAGE = "review.manage"
     RESULT_READ = "result.read"
     RESULT_MANAGE = "result.manage"
+    RESULT_CALIBRATE = "result.calibrate"
 
     @property
     def resource(self) -> str:
@@ -167,6 +168,8 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.MANAGER, "result", "read", Scope.TEAM),
     (Role.EMPLOYEE, "result", "read", Scope.SELF),
     (Role.HR, "result", "manage", Scope.TENANT),
+    # calibration: HR compares units' rating distributions and moves ratings
+    (Role.HR, "result", "calibrate", Scope.TENANT),
 )
 
 

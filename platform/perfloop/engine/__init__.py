@@ -11,6 +11,7 @@ FormulaErrorValue, to_json                   #DIV/0!, #VALUE!, ... and JSON outp
 ScoringScheme(template)                      a scoring template, compiled once
 score_scorecard(scheme, items, ...)          the one scoring path: item scores, total, rating
 explain_scorecard(scheme, items, ...)        how each of those numbers was reached
+rerate(scheme, rating, ...)                  the multiplier of a moved (calibrated) rating
 check_scoring_template(template)             [(json_pointer, code, message), ...]
 completion, item_score, weighted_total, ...  the scoring rules as plain functions
 expected_progress, is_behind, rollup, ...    a plan's progress and a goal tree's coverage
@@ -72,6 +73,7 @@ from perfloop.engine.scoring import (
     mean,
     met_in_consecutive_periods,
     rating_band,
+    rerate,
     review_score,
     rollup,
     score_items,
@@ -132,6 +134,7 @@ __all__ = [
     "mean",
     "met_in_consecutive_periods",
     "rating_band",
+    "rerate",
     "review_part",
     "review_score",
     "rollup",

@@ -1,4 +1,4 @@
-"""Result mutations: a scoring run, publication."""
+"""Result mutations: a scoring run, publication, calibration."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id, required_id
 from perfloop.api.core.payloads import mutation
 from perfloop.api.jobs.types import Job, JobPayload
-from perfloop.api.results.types import PublishResultsPayload
+from perfloop.api.results.types import (
+    CalibrateResultPayload,
+    PerformanceResult,
+    PublishResultsPayload,
+)
 from perfloop.authz import Permission
 from perfloop.services import jobs, results
 
@@ -51,3 +55,32 @@ class ResultsMutations:
             ctx.session, ctx.caller, required_id(cycle), as_id(org_unit)
         )
         return PublishResultsPayload(published=published)
+
+    @mutation(
+        description=(
+            "Move a person's latest result to another band of its scoring template, with a "
+            "reason (calibration): the multiplier follows through the template's incentive "
+            "formula, the move is audited and shown in the person's explanation. A draft is "
+            "updated; a published result gets version n+1 as a draft. State the `version` "
+            "and `revision` you read: CONFLICT when it changed meanwhile. For HR."
+        ),
+        permission=Permission.RESULT_CALIBRATE,
+    )
+    async def calibrate_result(
+        self,
+        info: Info,
+        cycle: strawberry.ID,
+        employee: strawberry.ID,
+        rating: str,
+        reason: str,
+        expected_version: int,
+        expected_revision: int,
+    ) -> CalibrateResultPayload:
+        ctx = info.context
+        move = results.CalibrateInput(
+            cycle_id=required_id(cycle), employee_id=required_id(employee), rating=rating,
+            reason=reason, expected_version=expected_version,
+            expected_revision=expected_revision,
+        )  # fmt: skip
+        view = await results.calibrate(ctx.session, ctx.caller, move)
+        return CalibrateResultPayload(result=PerformanceResult.from_view(view))

@@ -1,4 +1,5 @@
-"""Result queries: a cycle's results in the caller's scope, one person's result."""
+"""Result queries: a cycle's results in the caller's scope, one person's result, a
+unit's calibration."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id, required_id
 from perfloop.api.core.pagination import Connection
 from perfloop.api.core.permissions import requires
-from perfloop.api.results.types import PerformanceResult, ResultStatus
+from perfloop.api.results.types import Calibration, PerformanceResult, ResultStatus
 from perfloop.authz import Permission
 from perfloop.services import results
 
@@ -62,3 +63,22 @@ class ResultsQueries:
             info.context.session, info.context.caller, required_id(cycle), employee_id, version
         )
         return PerformanceResult.from_view(view) if view is not None else None
+
+    @strawberry.field(
+        description=(
+            "The rating distribution of the people in `orgUnit`'s subtree (or all you may "
+            "calibrate), over each person's latest result (drafts included), per scoring "
+            "template and band, against the template's target distribution (over/under), "
+            "with the people in each band. Needs result.calibrate (HR): null without it, "
+            "as for an object out of reach."
+        ),
+        extensions=requires(Permission.RESULT_READ),
+    )
+    async def calibration(
+        self, info: Info, cycle: strawberry.ID, org_unit: strawberry.ID | None = None
+    ) -> Calibration | None:
+        ctx = info.context
+        view = await results.calibration(
+            ctx.session, ctx.caller, required_id(cycle), as_id(org_unit)
+        )
+        return Calibration.from_view(view) if view is not None else None

@@ -69,6 +69,20 @@ class RelationExplanation:
     line: str
 
 
+@strawberry.type(description="One move of the rating by calibration.")
+class CalibrationExplanation:
+    before: str | None = strawberry.field(name="from", description="The band before.")
+    after: str = strawberry.field(name="to", description="The band after.")
+    multiplier_before: float | None
+    multiplier_after: float | None = strawberry.field(
+        description="The multiplier the template's incentive formula gives the new band."
+    )
+    reason: str
+    by: str = strawberry.field(description="Who moved it (their name).")
+    at: str = strawberry.field(description="When (ISO 8601, UTC).")
+    line: str
+
+
 @strawberry.type(description="A result explained: each item, the review by relation, the band.")
 class ResultExplanation:
     lang: str
@@ -85,6 +99,9 @@ class ResultExplanation:
         description="The template's formulas as the engine evaluated them "
         "(`text`, `value`, `children`), per item and for the KPI part, total, rating "
         "and multiplier."
+    )
+    calibrations: list[CalibrationExplanation] = strawberry.field(
+        description="The calibrations that moved the rating, oldest first."
     )
 
     @classmethod
@@ -126,6 +143,19 @@ class ResultExplanation:
             multiplier=e.multiplier,
             lines=e.lines,
             tree=JSON(dict(e.tree)),
+            calibrations=[
+                CalibrationExplanation(
+                    before=c.before,
+                    after=c.after,
+                    multiplier_before=c.multiplier_before,
+                    multiplier_after=c.multiplier_after,
+                    reason=c.reason,
+                    by=c.by,
+                    at=c.at,
+                    line=c.line,
+                )
+                for c in e.calibrations
+            ],
         )
 
 
@@ -139,6 +169,10 @@ class PerformanceResult:
     org_unit_id: strawberry.ID
     version: int
     status: ResultStatus
+    revision: int = strawberry.field(
+        description="Bumped by every write of this version (a run's rewrite of the draft, a "
+        "calibration); `calibrateResult` states the one it saw."
+    )
     scorecard_id: strawberry.ID | None
     scorecard_revision: int = strawberry.field(description="The plan revision scored.")
     scoring_ref: str = strawberry.field(description="The scoring template, key@version.")
@@ -179,6 +213,7 @@ class PerformanceResult:
             org_unit_id=strawberry.ID(str(v.org_unit_id)),
             version=v.version,
             status=ResultStatus(v.status),
+            revision=v.revision,
             scorecard_id=strawberry.ID(str(v.scorecard_id)) if v.scorecard_id else None,
             scorecard_revision=v.scorecard_revision,
             scoring_ref=v.scoring_ref,
@@ -210,3 +245,96 @@ class PerformanceResult:
 class PublishResultsPayload:
     published: int = strawberry.field(default=0, description="Drafts published.")
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CalibrateResultPayload:
+    result: PerformanceResult | None = strawberry.field(
+        default=None, description="The result as moved (a new draft version after a published one)."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="A person in a band, by their latest result.")
+class CalibrationPerson:
+    employee_id: strawberry.ID
+    employee_name: str
+    employee_no: str
+    version: int
+    revision: int
+    status: ResultStatus
+    total: float | None
+    calibrated: bool = strawberry.field(description="Whether this version was calibrated.")
+
+
+@strawberry.type(description="One band of a unit's distribution against the target.")
+class CalibrationBand:
+    band: str
+    title: JSON = strawberry.field(description="The band's title, zh-CN and en.")
+    count: int
+    share: float = strawberry.field(description="Of the rated people, 0 to 1.")
+    min: float | None = strawberry.field(description="The template's smallest share, if any.")
+    max: float | None = strawberry.field(description="The template's largest share, if any.")
+    over: bool = strawberry.field(description="The share is above `max`.")
+    under: bool = strawberry.field(description="The share is below `min`.")
+    people: list[CalibrationPerson] = strawberry.field(
+        description="The people in the band, by employee number (the first 50)."
+    )
+
+
+@strawberry.type(description="The people scored by one scoring template, by band.")
+class CalibrationGroup:
+    scoring_ref: str
+    rated: int
+    unrated: int = strawberry.field(description="Results without a rating.")
+    breaks_target: bool = strawberry.field(description="A band is over or under its target.")
+    bands: list[CalibrationBand]
+
+
+@strawberry.type(description="A unit's rating distribution against the templates' targets.")
+class Calibration:
+    cycle_id: strawberry.ID
+    org_unit_id: strawberry.ID | None
+    groups: list[CalibrationGroup]
+
+    @classmethod
+    def from_view(cls, v: results.CalibrationView) -> Calibration:
+        return cls(
+            cycle_id=strawberry.ID(str(v.cycle_id)),
+            org_unit_id=strawberry.ID(str(v.org_unit_id)) if v.org_unit_id is not None else None,
+            groups=[
+                CalibrationGroup(
+                    scoring_ref=g.scoring_ref,
+                    rated=g.rated,
+                    unrated=g.unrated,
+                    breaks_target=g.breaks,
+                    bands=[
+                        CalibrationBand(
+                            band=b.band,
+                            title=JSON(dict(b.title)),
+                            count=b.count,
+                            share=b.share,
+                            min=b.min,
+                            max=b.max,
+                            over=b.over,
+                            under=b.under,
+                            people=[
+                                CalibrationPerson(
+                                    employee_id=strawberry.ID(str(p.employee_id)),
+                                    employee_name=p.employee_name,
+                                    employee_no=p.employee_no,
+                                    version=p.version,
+                                    revision=p.revision,
+                                    status=ResultStatus(p.status),
+                                    total=p.total,
+                                    calibrated=p.calibrated,
+                                )
+                                for p in b.people
+                            ],
+                        )
+                        for b in g.bands
+                    ],
+                )
+                for g in v.groups
+            ],
+        )

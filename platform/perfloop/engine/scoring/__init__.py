@@ -35,6 +35,7 @@ from perfloop.engine.scoring.program import (
     ScorecardResult,
     ScoringProgram,
     explain_scorecard,
+    rerate,
     score_items,
     score_scorecard,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "mean",
     "met_in_consecutive_periods",
     "rating_band",
+    "rerate",
     "review_score",
     "rollup",
     "score_items",

@@ -729,6 +729,30 @@ def explain_scorecard(
     }
 
 
+def rerate(
+    scheme: ScoringScheme,
+    rating: Any,
+    *,
+    kpi: Any = None,
+    review: Any = None,
+    completion: Any = None,
+    total: Any = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> tuple[Any, Any]:
+    """The incentive multiplier of a scorecard whose rating was moved (calibration):
+    the template's ``/incentive/multiplier`` formula evaluated on the scored parts
+    with ``rating`` in place of the one the rating formula gave, and how (an
+    ``Explanation``). Returns ``(None, None)`` when the template has no multiplier
+    formula. Takes the scheme as ``score_scorecard``; caches nothing of its own;
+    never raises (a formula's failure is an error value); no I/O."""
+    formula = scheme.formulas.get("/incentive/multiplier")
+    if formula is None:
+        return None, None
+    data = {"kpi": kpi, "review": review, "completion": completion, "total": total,
+            "rating": rating, "inputs": inputs or {}}  # fmt: skip
+    return formula.evaluate(data), formula.explain(data)
+
+
 def score_scorecard(
     scheme: ScoringScheme,
     items: Sequence[Mapping[str, Any]],
@@ -788,6 +812,7 @@ __all__ = [
     "ScorecardResult",
     "ScoringProgram",
     "explain_scorecard",
+    "rerate",
     "score_items",
     "score_scorecard",
 ]

@@ -166,6 +166,37 @@ def _weight(value: Any, constants: Mapping[str, Any]) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
+def _check_distribution(distribution: Any, bands: set[Any]) -> list[Problem]:
+    """The target distribution: each band one of ``bands`` and listed once, and its
+    ``min`` not above its ``max``; the mins together at most 1 (shares of one unit)."""
+    problems: list[Problem] = []
+    seen: set[Any] = set()
+    least = 0.0
+    for i, target in enumerate(distribution):
+        if not isinstance(target, Mapping):
+            continue
+        band = target.get("band")
+        if band not in bands:
+            problems.append(
+                (f"/rating/distribution/{i}/band", "rating", f"{band!r} is not one of the bands")
+            )
+        elif band in seen:
+            problems.append(
+                (f"/rating/distribution/{i}/band", "duplicate", f"band {band!r} is listed twice")
+            )
+        seen.add(band)
+        low, high = target.get("min"), target.get("max")
+        if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+            message = f"min {low:g} is above max {high:g}"
+            problems.append((f"/rating/distribution/{i}/min", "distribution", message))
+        least += float(low) if isinstance(low, int | float) else 0.0
+    if least > 1 + 1e-9:
+        problems.append(
+            ("/rating/distribution", "distribution", f"the mins add up to {least:g}, above 1")
+        )
+    return problems
+
+
 def _check_weights_and_bands(
     document: Mapping[str, Any], constants: Mapping[str, Any]
 ) -> list[Problem]:
@@ -197,6 +228,7 @@ def _check_weights_and_bands(
         problems.append(("/review/relations", "weights", "at least one relation needs a weight"))
     rating = document.get("rating") or {}
     bands = {b.get("key") for b in rating.get("bands") or [] if isinstance(b, Mapping)}
+    problems.extend(_check_distribution(rating.get("distribution") or [], bands))
     formula = rating.get("formula")
     if bands and isinstance(formula, str):
         try:

@@ -13,8 +13,11 @@ not signed by both sides (``perfloop.services.plans.unsigned_plan_count``),
 period (``perfloop.services.plans.missing_actual_count``), ``missing_forms``
 the required review forms of a stage not submitted
 (``perfloop.services.reviews.missing_form_count``; this hook also takes the
-stage the guard names). Calibration and appeals do not exist yet: their hooks
-count 0, so their guards hold until the domain plugs in. A domain plugs in
+stage the guard names), ``uncalibrated_units`` the org units whose results are not
+scored yet or break their scoring template's target distribution
+(``perfloop.services.results.uncalibrated_unit_count``, see
+``services/results/calibration.py``). Appeals do not exist yet: their hook counts 0,
+so their guard holds until the domain plugs in. A domain plugs in
 with one call::
 
     from perfloop.services import cycles
@@ -76,13 +79,19 @@ async def _unsubmitted_forms(session: AsyncSession, cycle: Cycle, stage: str | N
     return await missing_form_count(session, cycle, stage)
 
 
+async def _uncalibrated_units(session: AsyncSession, cycle: Cycle) -> int:
+    from perfloop.services.results import uncalibrated_unit_count
+
+    return await uncalibrated_unit_count(session, cycle)
+
+
 HOOKS: dict[str, Hook] = {
     # Replaced by the owning service once its tables exist (see the module docstring).
     "unsigned_plans": _unsigned_scorecards,  # scorecards not signed by both sides
     "missing_actuals": _items_without_actuals,  # plan items without an actual for the period
     "missing_forms": _unsubmitted_forms,  # required forms of a stage not submitted (spec["stage"])
-    # No such domain yet: 0 until calibration and appeals exist.
-    "uncalibrated_units": _none_yet,  # org units whose ratings are not calibrated
+    "uncalibrated_units": _uncalibrated_units,  # org units not scored or off the target
+    # No such domain yet: 0 until appeals exist.
     "open_appeals": _none_yet,  # appeals not resolved
 }
 

@@ -7,8 +7,19 @@ Other domains use these names only; the modules behind them are this domain's ow
 
 from __future__ import annotations
 
+from perfloop.services.results.calibration import (
+    BandPerson,
+    BandRow,
+    CalibrateInput,
+    CalibrationGroup,
+    CalibrationView,
+    calibrate,
+    calibration,
+    uncalibrated_unit_count,
+)
 from perfloop.services.results.explain import (
     LANGS,
+    CalibrationExplanation,
     Explanation,
     ItemExplanation,
     RelationExplanation,
@@ -34,15 +45,24 @@ __all__ = [
     "LANGS",
     "PUBLISHED",
     "STATUSES",
+    "BandPerson",
+    "BandRow",
+    "CalibrateInput",
+    "CalibrationExplanation",
+    "CalibrationGroup",
+    "CalibrationView",
     "Explanation",
     "ItemExplanation",
     "PartResult",
     "RelationExplanation",
     "ResultView",
     "VersionView",
+    "calibrate",
+    "calibration",
     "get_result",
     "merge",
     "publish",
     "result_page",
     "score_part",
+    "uncalibrated_unit_count",
 ]

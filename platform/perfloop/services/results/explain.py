@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 LANGS = ("zh-CN", "en")
@@ -52,6 +52,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "relation_line": "{relation}（权重 {weight}%）：{raters} {raters_word}，得分 {score}",
         "total_line": "KPI 部分 {kpi}，评估部分 {review}，总分 {total}",
         "rating_line": "等级 {rating}{title}，奖金系数 {multiplier}",
+        "calibration_line": "校准：{by} 于 {at} 将等级由 {before} 调整为 {after}"
+        "（奖金系数 {m_before} → {m_after}），理由：{reason}",
     },
     "en": {
         "completion": "completion",
@@ -80,6 +82,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "relation_line": "{relation} (weight {weight}%): {raters} {raters_word}, score {score}",
         "total_line": "KPI part {kpi}, review part {review}, total {total}",
         "rating_line": "rating {rating}{title}, bonus multiplier {multiplier}",
+        "calibration_line": "calibrated by {by} on {at}: rating {before} → {after} "
+        "(bonus multiplier {m_before} → {m_after}), because: {reason}",
     },
 }
 _RELATIONS: dict[str, dict[str, str]] = {
@@ -130,6 +134,20 @@ class RelationExplanation:
 
 
 @dataclass(frozen=True)
+class CalibrationExplanation:
+    """One move of the rating by calibration: from, to, why, who, when."""
+
+    before: str | None
+    after: str
+    multiplier_before: float | None
+    multiplier_after: float | None
+    reason: str
+    by: str
+    at: str
+    line: str = ""
+
+
+@dataclass(frozen=True)
 class Explanation:
     lang: str
     items: list[ItemExplanation]
@@ -144,6 +162,8 @@ class Explanation:
     lines: list[str]
     #: the template's formulas as the engine explained them (text, value, children)
     tree: Mapping[str, Any]
+    #: the calibrations that moved the rating, oldest first
+    calibrations: list[CalibrationExplanation] = field(default_factory=list)
 
 
 def _fmt(value: Any) -> str:
@@ -326,9 +346,11 @@ def explain(
     total: float | None,
     rating: str | None,
     multiplier: float | None,
+    calibrations: Sequence[Mapping[str, Any]] = (),
 ) -> Explanation:
     """The stored explanation of a result, said in ``lang``; the relations named in
-    ``hidden`` (anonymous ones below their minimum, to their subject) show no score."""
+    ``hidden`` (anonymous ones below their minimum, to their subject) show no score.
+    ``calibrations`` (the result's, oldest first) each add a line after the rating."""
     lang = lang if lang in LANGS else "en"
     words = _WORDS[lang]
     labels: Mapping[str, Mapping[str, str]] = stored.get("labels") or {}
@@ -399,12 +421,28 @@ def explain(
             (f" ({title})" if title else ""), multiplier=_fmt(multiplier),
         )
     )  # fmt: skip
+    moves = []
+    for c in calibrations:
+        move = CalibrationExplanation(
+            before=c.get("from"), after=str(c.get("to")),
+            multiplier_before=_number(c.get("multiplierFrom")),
+            multiplier_after=_number(c.get("multiplierTo")), reason=str(c.get("reason") or ""),
+            by=str(c.get("byName") or ""), at=str(c.get("at") or ""),
+        )  # fmt: skip
+        line = words["calibration_line"].format(
+            by=move.by, at=move.at[:10], before=_fmt(move.before), after=move.after,
+            m_before=_fmt(move.multiplier_before), m_after=_fmt(move.multiplier_after),
+            reason=move.reason,
+        )  # fmt: skip
+        moves.append(replace(move, line=line))
+        lines.append(line)
     tree = {
         k: stored.get(k) for k in ("items", "kpi", "completion", "total", "rating", "multiplier")
     }
     return Explanation(
         lang=lang, items=items, relations=relations, kpi=kpi, review=review, total=total,
         rating=rating, rating_title=title, multiplier=multiplier, lines=lines, tree=tree,
+        calibrations=moves,
     )  # fmt: skip
 
 
@@ -430,6 +468,7 @@ def bands_of(template: Mapping[str, Any]) -> dict[str, dict[str, str]]:
 
 __all__ = [
     "LANGS",
+    "CalibrationExplanation",
     "Explanation",
     "ItemExplanation",
     "RelationExplanation",

@@ -88,6 +88,8 @@ class ResultView:
     #: relations whose score the reader may not see (anonymity, to the subject)
     hidden: tuple[str, ...] = ()
     versions: list[VersionView] = field(default_factory=list)
+    revision: int = 1
+    calibrations: Sequence[Mapping[str, Any]] = ()
 
     def explain(self, lang: str) -> Explanation:
         """The explanation in ``lang`` (zh-CN or en), as the reader may see it."""
@@ -95,7 +97,7 @@ class ResultView:
             self.stored_explanation, self.inputs, lang=lang, hidden=self.hidden,
             parameters=self.templates.get("parameters") or {},
             kpi=self.kpi_part, review=self.review_part, total=self.total,
-            rating=self.rating, multiplier=self.multiplier,
+            rating=self.rating, multiplier=self.multiplier, calibrations=self.calibrations,
         )  # fmt: skip
 
 
@@ -168,7 +170,7 @@ def _view(
         kpi_part=row.kpi_part, review_part=row.review_part, total=row.total, rating=row.rating,
         multiplier=row.multiplier, stored_explanation=row.explanation,
         computed_at=row.computed_at, published_at=row.published_at, hidden=hidden,
-        versions=versions,
+        versions=versions, revision=row.revision, calibrations=list(row.calibrations or []),
     )  # fmt: skip
 
 
@@ -341,4 +343,8 @@ async def publish(
     return published
 
 
-__all__ = ["ResultView", "VersionView", "get_result", "publish", "result_page", "visible"]
+__all__ = [
+    "ResultView", "VersionView", "get_result", "in_unit", "publish", "result_page", "visible",
+]  # fmt: skip
+
+in_unit = _in_unit

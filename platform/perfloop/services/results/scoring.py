@@ -65,6 +65,7 @@ UNSIGNED = "the plan is not signed by both sides"
 _WRITTEN = (
     "tenant_id", "scorecard_id", "scorecard_revision", "scoring_ref", "templates", "inputs",
     "kpi_part", "review_part", "total", "rating", "multiplier", "explanation", "computed_at",
+    "revision", "calibrations",
 )  # fmt: skip
 
 
@@ -318,7 +319,10 @@ async def score_part(
             done.unchanged += 1
             continue
         version = 1 if last is None else last.version + (last.status == PUBLISHED)
-        rows.append({**row, "version": version, "status": DRAFT, "computed_at": now})
+        # a rewrite of the draft is a new revision, scored afresh (calibration.py)
+        revision = last.revision + 1 if last is not None and last.version == version else 1
+        rows.append({**row, "version": version, "status": DRAFT, "computed_at": now,
+                     "revision": revision, "calibrations": []})  # fmt: skip
     await upsert_many(
         session, Result, rows, ("cycle_id", "employee_id", "version"), _WRITTEN,
         unless=Result.status == PUBLISHED,

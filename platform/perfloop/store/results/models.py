@@ -52,6 +52,14 @@ class Result(Base):
     rating: Mapped[str | None] = mapped_column(String(60))
     multiplier: Mapped[float | None] = mapped_column(Float)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    #: bumped by every write of this row (a run's rewrite of the draft, a calibration):
+    #: a calibration states the revision it saw (optimistic check)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: the calibrations of this version, oldest first: ``{from, to, reason, by, byName,
+    #: at, multiplierFrom, multiplierTo}`` (a run's rewrite of the draft empties it)
+    calibrations: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONType, default=list, server_default="[]"
+    )
     computed_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )

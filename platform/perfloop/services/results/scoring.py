@@ -36,17 +36,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
-
 from perfloop.authz import Permission
 from perfloop.engine import explain_scorecard, score_scorecard, to_json
-from perfloop.services import plans, reviews
+from perfloop.services import plans
 from perfloop.services.core import audit
-from perfloop.services.core.errors import ServiceError
 from perfloop.services.results.explain import bands_of, labels_of
+from perfloop.services.results.inputs import UNSIGNED, PlanInputs, gather
 from perfloop.store.core import chunked, lock_rows, refresh_statistics, upsert_many, utcnow
-from perfloop.store.org import Employee
-from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 from perfloop.store.results import Result
 
 if TYPE_CHECKING:
@@ -60,7 +56,6 @@ DRAFT, PUBLISHED = "draft", "published"
 STATUSES = (DRAFT, PUBLISHED)
 #: people listed in a part's result as examples (the counts are complete)
 LISTED = 100
-UNSIGNED = "the plan is not signed by both sides"
 #: what a run overwrites in a draft (everything but its key and publication)
 _WRITTEN = (
     "tenant_id", "scorecard_id", "scorecard_revision", "scoring_ref", "templates", "inputs",
@@ -108,95 +103,6 @@ def _number(value: Any) -> float | None:
     return None
 
 
-@dataclass
-class _Plan:
-    id: int
-    employee_id: int
-    org_unit_id: int
-    status: str
-    revision: int
-    scoring_ref: str
-    items: list[dict[str, Any]] = field(default_factory=list)
-    shown: list[dict[str, Any]] = field(default_factory=list)
-
-
-async def _plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) -> list[_Plan]:
-    """The cycle's plans of the people placed in ``units``, with their items and actuals
-    for the cycle's period, by employee number."""
-    found: dict[int, _Plan] = {}
-    for chunk in chunked(sorted(set(units))):
-        rows = await session.execute(
-            select(
-                Scorecard.id,
-                Scorecard.employee_id,
-                Employee.org_unit_id,
-                Scorecard.status,
-                Scorecard.revision,
-                Scorecard.scoring_ref,
-                ScorecardItem.key,
-                ScorecardItem.title,
-                ScorecardItem.unit,
-                ScorecardItem.direction,
-                ScorecardItem.target,
-                ScorecardItem.weight,
-                ScorecardItem.thresholds,
-                Actual.value,
-            )
-            .join(Employee, Employee.id == Scorecard.employee_id)
-            .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
-            .outerjoin(
-                Actual, and_(Actual.item_id == ScorecardItem.id, plans.in_cycle_period(cycle))
-            )
-            .where(
-                Scorecard.tenant_id == cycle.tenant_id,
-                Scorecard.cycle_id == cycle.id,
-                Employee.org_unit_id.in_(chunk),
-            )
-            .order_by(Employee.employee_no, Scorecard.id, ScorecardItem.position)
-        )
-        for (
-            card_id, employee_id, unit_id, status, revision, ref, key, title, unit, direction,
-            target, weight, thresholds, actual,
-        ) in rows:  # fmt: skip
-            plan = found.get(card_id)
-            if plan is None:
-                plan = found[card_id] = _Plan(card_id, employee_id, unit_id, status, revision, ref)
-            if key is None:
-                continue
-            plan.items.append(
-                {"key": key, "actual": actual, "target": target, "direction": direction,
-                 "weight": weight, "params": thresholds}
-            )  # fmt: skip
-            plan.shown.append(
-                {"key": key, "title": title, "unit": unit, "direction": direction,
-                 "target": target, "actual": actual, "weight": weight,
-                 "params": dict(thresholds) if thresholds else None}
-            )  # fmt: skip
-    return list(found.values())
-
-
-async def _schemes(
-    session: AsyncSession, cycle: Cycle, signed: Sequence[_Plan], failed: list[dict[str, Any]]
-) -> dict[int, ScoringScheme]:
-    """Each plan's scheme; a plan whose scheme cannot be built (its template gone, the
-    install's parameters not fitting it) is listed in ``failed`` and left out."""
-    wanted = [(p.id, p.org_unit_id, p.scoring_ref) for p in signed]
-    try:
-        return await plans.plan_schemes(session, cycle, wanted)
-    except ServiceError:  # find which plans: one at a time (rare)
-        out: dict[int, ScoringScheme] = {}
-        for plan in signed:
-            try:
-                out.update(
-                    await plans.plan_schemes(
-                        session, cycle, [(plan.id, plan.org_unit_id, plan.scoring_ref)]
-                    )
-                )
-            except ServiceError as exc:
-                failed.append({"employee": plan.employee_id, "reason": exc.errors[0].message})
-        return out
-
-
 def _compact(node: dict[str, Any]) -> dict[str, Any]:
     """An explanation node as stored: a name that read a list of records (``items``,
     ``sections``, ``relations``) keeps the number of records, not the records, which
@@ -212,7 +118,7 @@ def _tree(value: Any) -> Any:
 
 
 def _explanation(
-    scheme: ScoringScheme, plan: _Plan, ratings: Sequence[Mapping[str, Any]]
+    scheme: ScoringScheme, plan: PlanInputs, ratings: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     explained = explain_scorecard(scheme, plan.items, ratings=ratings)
     return {
@@ -227,7 +133,7 @@ def _explanation(
 
 
 def _row(
-    cycle: Cycle, plan: _Plan, scheme: ScoringScheme, ratings: Sequence[Mapping[str, Any]]
+    cycle: Cycle, plan: PlanInputs, scheme: ScoringScheme, ratings: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """A person's result as a row (without its version), from the one scoring path."""
     scored = score_scorecard(scheme, plan.items, ratings=ratings)
@@ -297,17 +203,9 @@ async def score_part(
     their draft results; commits. (A scoring run's part: see the module for the rules.)"""
     caller.require(Permission.RESULT_MANAGE)
     cycle = await plans.get_cycle(session, caller, cycle_id)
-    done = PartResult()
-    found = await _plans_of(session, cycle, org_unit_ids)
-    signed = []
-    for plan in found:
-        if plan.status != "signed":
-            done.unsigned.append({"employee": plan.employee_id, "reason": UNSIGNED})
-        else:
-            signed.append(plan)
-    schemes = await _schemes(session, cycle, signed, done.failed)
-    signed = [p for p in signed if p.id in schemes]
-    ratings = await reviews.ratings_for(session, cycle, [p.employee_id for p in signed])
+    gathered = await gather(session, cycle, org_unit_ids)
+    done = PartResult(unsigned=gathered.unsigned, failed=gathered.failed)
+    signed, schemes, ratings = gathered.signed, gathered.schemes, gathered.ratings
     latest = await _latest(session, cycle, [p.employee_id for p in signed])
     now = utcnow()
     rows = []

@@ -28,21 +28,26 @@ from perfloop.services.results.scoring import (
     merge,
     score_part,
 )
+from perfloop.services.results.whatif import BandCount, Mover, WhatIf, what_if
 
 __all__ = [
     "DRAFT",
     "LANGS",
     "PUBLISHED",
     "STATUSES",
+    "BandCount",
     "Explanation",
     "ItemExplanation",
+    "Mover",
     "PartResult",
     "RelationExplanation",
     "ResultView",
     "VersionView",
+    "WhatIf",
     "get_result",
     "merge",
     "publish",
     "result_page",
     "score_part",
+    "what_if",
 ]

@@ -7,7 +7,8 @@ Rules:
   scheme (``plans.plan_schemes``: the plan's scoring template with the parameters
   installed for the person's unit, each item's own score settings on top) with the
   ratings of the person's submitted review forms (``reviews.ratings_for``), and the
-  explanation is ``perfloop.engine.explain_scorecard`` on the same data. Nothing here
+  explanation is ``perfloop.engine.explain_scorecard`` on the same data, built when it
+  is read (``explanation_trees``) from the stored inputs: a run stores no tree. Nothing here
   recomputes a rule of the template.
 - **Only a signed plan is scored.** A plan not signed by both sides is reported
   (``unsigned``, with the person and the reason) and gets no result: a plan must be
@@ -117,10 +118,15 @@ def _tree(value: Any) -> Any:
     return _compact(value.to_dict()) if value is not None else None
 
 
-def _explanation(
-    scheme: ScoringScheme, plan: PlanInputs, ratings: Sequence[Mapping[str, Any]]
+def explanation_trees(
+    scheme: ScoringScheme,
+    items: Sequence[Mapping[str, Any]],
+    ratings: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
-    explained = explain_scorecard(scheme, plan.items, ratings=ratings)
+    """The explanation trees of a result (``explain_scorecard``, compacted): built when
+    the explanation is read, from the result's stored inputs, template and parameters
+    (a run stores only the labels and bands: the trees were most of its time)."""
+    explained = explain_scorecard(scheme, items, ratings=ratings)
     return {
         "items": [
             {"key": i["key"], "completion": _tree(i["completion"]), "score": _tree(i["score"])}
@@ -169,7 +175,8 @@ def _row(
         "total": _number(scored.total),
         "rating": rating,
         "multiplier": _number(scored.multiplier),
-        "explanation": _explanation(scheme, plan, ratings),
+        # rebuilt from the inputs, template and parameters when read (``explanation_trees``)
+        "explanation": {},
     }
 
 
@@ -232,5 +239,5 @@ async def score_part(
     return done
 
 
-__all__ = ["DRAFT", "LISTED", "PUBLISHED", "STATUSES", "UNSIGNED", "PartResult", "merge",
-           "score_part"]  # fmt: skip
+__all__ = ["DRAFT", "LISTED", "PUBLISHED", "STATUSES", "UNSIGNED", "PartResult",
+           "explanation_trees", "merge", "score_part"]  # fmt: skip

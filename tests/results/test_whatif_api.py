@@ -209,3 +209,37 @@ async def test_a_what_if_stores_nothing(
     await _what_if(company, cycle, parameters={"threshold": 0.4})
     # then no result row and no audit event changed
     assert await _snapshot(sessions) == before
+
+
+EXPLAIN_TREE = """
+query($cycle: ID!, $employee: ID!) {
+  result(cycle: $cycle, employee: $employee) {
+    total explanation(lang: EN) { total items { key score rules } tree }
+  }
+}"""
+
+
+async def test_a_run_stores_no_tree_and_the_explanation_is_rebuilt_when_read(
+    company: Company, cycle: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given emp's result written by a run
+    async with sessions() as session:
+        stored = (
+            await session.execute(
+                select(Result.explanation).where(Result.employee_id == company.people["emp"])
+            )
+        ).scalar_one()
+    # then the run stored no explanation tree
+    assert stored == {}
+    # when HR reads the explanation
+    variables = {"cycle": cycle, "employee": str(company.people["emp"])}
+    read = (await company.ok(EXPLAIN_TREE, variables, as_user="hr"))["result"]
+    # then the trees are rebuilt from the stored inputs through the engine: a below
+    # the threshold (0), b capped at 120, the total as stored
+    explanation = read["explanation"]
+    assert explanation["total"] == read["total"] == 63
+    items = {i["key"]: i for i in explanation["items"]}
+    assert (items["a"]["score"], items["b"]["score"], items["c"]["score"]) == (0, 120, 90)
+    assert any("holds, so 0" in rule for rule in items["a"]["rules"]), items["a"]["rules"]
+    assert any("capped at" in rule for rule in items["b"]["rules"]), items["b"]["rules"]
+    assert explanation["tree"]["items"][0]["score"]["children"]

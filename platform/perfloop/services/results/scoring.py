@@ -37,6 +37,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
+
 from perfloop.authz import Permission
 from perfloop.engine import explain_scorecard, score_scorecard, to_json
 from perfloop.services import plans
@@ -184,9 +187,20 @@ _COMPARED = ("scorecard_revision", "scoring_ref", "templates", "inputs", "kpi_pa
              "review_part", "total", "rating", "multiplier")  # fmt: skip
 
 
-def _same(row: Mapping[str, Any], published: Result) -> bool:
+def _same(row: Mapping[str, Any], published: Mapping[str, Any]) -> bool:
     """Whether a fresh result says what the published version says."""
-    return all(row[name] == getattr(published, name) for name in _COMPARED)
+    return all(row[name] == published[name] for name in _COMPARED)
+
+
+async def _compared(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The compared columns of the published rows ``ids`` (read only when needed: the
+    JSON columns are most of a row's reading time)."""
+    out: dict[int, dict[str, Any]] = {}
+    columns = [getattr(Result, name) for name in _COMPARED]
+    for chunk in chunked(sorted(ids)):
+        for row in await session.execute(select(Result.id, *columns).where(Result.id.in_(chunk))):
+            out[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
+    return out
 
 
 async def _latest(
@@ -196,8 +210,9 @@ async def _latest(
     latest: dict[int, Result] = {}
     for chunk in chunked(sorted(set(employee_ids))):
         for row in await lock_rows(
-            session, Result, Result.cycle_id == cycle.id, Result.employee_id.in_(chunk)
-        ):
+            session, Result, Result.cycle_id == cycle.id, Result.employee_id.in_(chunk),
+            options=[load_only(Result.id, Result.employee_id, Result.version, Result.status)],
+        ):  # fmt: skip
             if row.employee_id not in latest or row.version > latest[row.employee_id].version:
                 latest[row.employee_id] = row
     return latest
@@ -214,12 +229,13 @@ async def score_part(
     done = PartResult(unsigned=gathered.unsigned, failed=gathered.failed)
     signed, schemes, ratings = gathered.signed, gathered.schemes, gathered.ratings
     latest = await _latest(session, cycle, [p.employee_id for p in signed])
+    published = await _compared(session, [r.id for r in latest.values() if r.status == PUBLISHED])
     now = utcnow()
     rows = []
     for plan in signed:
         row = _row(cycle, plan, schemes[plan.id], ratings.get(plan.employee_id, []))
         last = latest.get(plan.employee_id)
-        if last is not None and last.status == PUBLISHED and _same(row, last):
+        if last is not None and last.status == PUBLISHED and _same(row, published[last.id]):
             done.unchanged += 1
             continue
         version = 1 if last is None else last.version + (last.status == PUBLISHED)

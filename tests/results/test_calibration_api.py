@@ -62,7 +62,7 @@ query($cycle: ID!, $employee: ID!, $lang: ExplanationLanguage!) {
   result(cycle: $cycle, employee: $employee) {
     version rating multiplier
     explanation(lang: $lang) {
-      lines rating multiplier
+      lines rating multiplier tree
       calibrations { from to multiplierBefore multiplierAfter reason by at line }
     }
   }
@@ -235,6 +235,11 @@ async def test_a_move_on_a_draft_follows_the_templates_multiplier_and_is_explain
     assert move["at"]
     assert move["line"] in data["result"]["explanation"]["lines"]
     assert "because: peer gap" in move["line"]
+    # and the multiplier's formula, as the person reads it, is the one the move ran (the
+    # run stored no tree: it is rebuilt from the inputs, the move's own kept over it)
+    tree = data["result"]["explanation"]["tree"]
+    assert tree["multiplier"]["value"] == 1
+    assert tree["total"]["value"] == 105
     # and it is audited with before and after
     async with sessions() as session:
         event = (

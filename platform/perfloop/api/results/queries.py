@@ -9,7 +9,9 @@ from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id, required_id
 from perfloop.api.core.pagination import Connection
 from perfloop.api.core.permissions import requires
+from perfloop.api.core.scalars import JSONObject
 from perfloop.api.results.types import Calibration, PerformanceResult, ResultStatus
+from perfloop.api.results.whatif import WhatIf
 from perfloop.authz import Permission
 from perfloop.services import results
 
@@ -82,3 +84,33 @@ class ResultsQueries:
             ctx.session, ctx.caller, required_id(cycle), as_id(org_unit)
         )
         return Calibration.from_view(view) if view is not None else None
+
+    @strawberry.field(
+        description=(
+            "The cycle's results as they would be with a modified scoring template "
+            "(`scoring`: a whole scoring template document, checked as publishing checks "
+            "it) or modified parameters (`parameters`: merged into the installed ones — "
+            "weights, thresholds, bands, tiers, relation weights), compared with the "
+            "current results (the stored latest result, else the current template's "
+            "score): people per band and the mean before and after, and the people who "
+            "move, by absolute change (the first `first`, default 50, at most 1000). "
+            "Nothing is stored. For HR; `orgUnit`: that unit's subtree. A bad template "
+            "or parameter is a TEMPLATE_INVALID error naming its JSON pointer."
+        ),
+        extensions=requires(Permission.RESULT_MANAGE),
+    )
+    async def what_if(
+        self,
+        info: Info,
+        cycle: strawberry.ID,
+        scoring: JSONObject | None = None,
+        parameters: JSONObject | None = None,
+        org_unit: strawberry.ID | None = None,
+        first: int | None = None,
+    ) -> WhatIf:
+        ctx = info.context
+        answer = await results.what_if(
+            ctx.session, ctx.caller, required_id(cycle), scoring=scoring, parameters=parameters,
+            org_unit_id=as_id(org_unit), first=first, max_bytes=ctx.settings.max_document_bytes,
+        )  # fmt: skip
+        return WhatIf.from_view(answer)

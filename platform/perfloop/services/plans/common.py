@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 from perfloop.authz import Permission
 from perfloop.engine import SchemeError, ScoringScheme
 from perfloop.services.apps import installs_for_units
-from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.store.apps import InstalledApp
 from perfloop.store.cycles import Cycle
@@ -183,15 +183,52 @@ async def _rules_of(
     return PlanRules(ref, scheme, install.id if install else None, unit_id)
 
 
+def _merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` on top, objects merged deeply, anything else replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(out.get(key), Mapping) and isinstance(value, Mapping):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _what_if_problems(exc: SchemeError, where: str) -> ServiceError:
+    """A what-if template or parameters that cannot be scored with, each problem named
+    by its JSON pointer below ``where`` (``scoring`` or ``parameters``)."""
+    return ServiceError(
+        [
+            UserError(
+                ErrorCode.TEMPLATE_INVALID,
+                f"{where}{pointer}: {message}",
+                (where, *pointer.split("/")[1:]),
+                detail=str(code),
+            )
+            for pointer, code, message in exc.problems
+        ]
+    )
+
+
 async def plan_schemes(
-    session: AsyncSession, cycle: Cycle, plans: Iterable[tuple[int, int, str]]
+    session: AsyncSession,
+    cycle: Cycle,
+    plans: Iterable[tuple[int, int, str]],
+    *,
+    scoring: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[int, ScoringScheme]:
     """The scoring scheme of each plan, by plan id, from ``(plan id, employee's org
     unit id, scoring_ref)``: the plan's scoring template (the ref it was last set
     under) with the parameters of the install that applies to the unit (as
     :func:`rules_for_employees`). Compiled once per template body and parameters
     (``_scheme``'s cache), not per request; a fixed number of statements (the
-    cycle's install, the unit installs, the templates), whatever the plans."""
+    cycle's install, the unit installs, the templates), whatever the plans.
+
+    A what-if passes ``scoring`` (a template document used for every plan instead of
+    its own) or ``overrides`` (merged into each install's parameters, objects deeply);
+    then a scheme that cannot be built is TEMPLATE_INVALID naming each problem's JSON
+    pointer under ``scoring`` or ``parameters``."""
     wanted = list(plans)
     if not wanted:
         return {}
@@ -201,7 +238,12 @@ async def plan_schemes(
         if base is not None
         else {}
     )
-    bodies = await template_bodies(session, cycle.tenant_id, {r for _, _, r in wanted}, "scoring")
+    refs = {r for _, _, r in wanted}
+    bodies = (
+        dict.fromkeys(refs, scoring)
+        if scoring is not None
+        else await template_bodies(session, cycle.tenant_id, refs, "scoring")
+    )
     texts: dict[str, bytes] = {}
     params: dict[int | None, bytes] = {}
     out: dict[int, ScoringScheme] = {}
@@ -211,12 +253,16 @@ async def plan_schemes(
         install = by_unit.get(unit)
         key = install.id if install is not None else None
         if key not in params:
-            params[key] = canonical_json(dict(install.parameters or {}) if install else {})
+            installed = dict(install.parameters or {}) if install else {}
+            params[key] = canonical_json(_merged(installed, overrides or {}))
         if ref not in texts:
             texts[ref] = canonical_json(bodies[ref])
         try:
             out[plan_id] = _scheme(texts[ref], params[key])
         except SchemeError as exc:
+            if scoring is not None or overrides:
+                where = "scoring" if scoring is not None else "parameters"
+                raise _what_if_problems(exc, where) from exc
             raise invalid(f"the app's parameters do not fit {ref}: {exc}", ("cycle",)) from exc
     return out
 

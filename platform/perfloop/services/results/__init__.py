@@ -39,12 +39,14 @@ from perfloop.services.results.scoring import (
     merge,
     score_part,
 )
+from perfloop.services.results.whatif import BandCount, Mover, WhatIf, what_if
 
 __all__ = [
     "DRAFT",
     "LANGS",
     "PUBLISHED",
     "STATUSES",
+    "BandCount",
     "BandPerson",
     "BandRow",
     "CalibrateInput",
@@ -53,10 +55,12 @@ __all__ = [
     "CalibrationView",
     "Explanation",
     "ItemExplanation",
+    "Mover",
     "PartResult",
     "RelationExplanation",
     "ResultView",
     "VersionView",
+    "WhatIf",
     "calibrate",
     "calibration",
     "get_result",
@@ -65,4 +69,5 @@ __all__ = [
     "result_page",
     "score_part",
     "uncalibrated_unit_count",
+    "what_if",
 ]

@@ -59,7 +59,7 @@ from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, race_conflict
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.results.reads import ResultView, get_result, in_unit, visible
-from perfloop.services.results.scoring import DRAFT, PUBLISHED
+from perfloop.services.results.scoring import DRAFT, PUBLISHED, with_trees
 from perfloop.store.core import lock_rows, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import Scorecard
@@ -334,7 +334,11 @@ async def _move(
         raise plans.invalid(f"the rating is already {rating}", ("rating",))
     parameters = (last.templates or {}).get("parameters") or {}
     scheme = _scheme(_canonical(body), _canonical(parameters))
-    stored = dict(last.explanation or {})
+    inputs = last.inputs or {}
+    # the trees as the person reads them (a run stores none): this version keeps them
+    stored = with_trees(
+        last.explanation or {}, scheme, inputs.get("items") or [], inputs.get("ratings") or []
+    )
     completion = (stored.get("completion") or {}).get("value")
     value, how = rerate(
         scheme, rating, kpi=last.kpi_part, review=last.review_part, completion=completion,

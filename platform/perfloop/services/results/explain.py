@@ -1,7 +1,9 @@
 """A result's explanation, readable by the person it is about.
 
 The numbers and the formula trees come from ``perfloop.engine.explain_scorecard``
-at scoring time and are stored with the result (``explanation``). This module
+on the result's stored inputs, scoring template and parameters, built when the
+explanation is read (``reads``; results of earlier runs kept the trees in
+``explanation``, which are read as they are). This module
 only reads them back and says them in zh-CN or en: for each item its target,
 actual, completion, score and weight and **which rule applied** — each ``IF``
 of the template's item score formula with its condition, the values it read and

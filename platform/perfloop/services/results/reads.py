@@ -28,23 +28,27 @@ same people wait for each other instead of deadlocking. It is audited with the c
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 
 from perfloop.authz import Permission, Scope
+from perfloop.engine import ScoringScheme
 from perfloop.services import plans, reviews
 from perfloop.services.core import audit
 from perfloop.services.core.errors import Forbidden, ServiceError
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.results.explain import Explanation, explain
-from perfloop.services.results.scoring import DRAFT, PUBLISHED
+from perfloop.services.results.scoring import DRAFT, PUBLISHED, with_trees
 from perfloop.store.core import chunked, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.results import Result
+from perfloop.templates import canonical_json
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,11 +94,14 @@ class ResultView:
     versions: list[VersionView] = field(default_factory=list)
     revision: int = 1
     calibrations: Sequence[Mapping[str, Any]] = ()
+    #: what rebuilds the explanation trees a run did not store: the scoring template's
+    #: body and the stored ratings (see ``_trees``)
+    deferred: Mapping[str, Any] | None = None
 
     def explain(self, lang: str) -> Explanation:
         """The explanation in ``lang`` (zh-CN or en), as the reader may see it."""
         return explain(
-            self.stored_explanation, self.inputs, lang=lang, hidden=self.hidden,
+            _trees(self), self.inputs, lang=lang, hidden=self.hidden,
             parameters=self.templates.get("parameters") or {},
             kpi=self.kpi_part, review=self.review_part, total=self.total,
             rating=self.rating, multiplier=self.multiplier, calibrations=self.calibrations,
@@ -153,8 +160,33 @@ async def _hidden(
     return out
 
 
+@lru_cache(maxsize=64)
+def _scheme(template_json: bytes, parameters_json: bytes) -> ScoringScheme:
+    return ScoringScheme(json.loads(template_json), json.loads(parameters_json))
+
+
+def _trees(view: ResultView) -> Mapping[str, Any]:
+    """The result's explanation with its trees: as stored, or rebuilt from the stored
+    inputs, scoring template and parameters through the same engine path (a result is
+    reproducible from them) when the run stored only the labels and bands."""
+    stored = view.stored_explanation
+    if "items" in stored or not view.deferred or view.deferred.get("template") is None:
+        return stored
+    scheme = _scheme(
+        canonical_json(view.deferred["template"]),
+        canonical_json(view.templates.get("parameters") or {}),
+    )
+    return with_trees(
+        stored, scheme, view.inputs.get("items") or [], view.deferred.get("ratings") or []
+    )
+
+
 def _view(
-    row: Result, employee: Employee, hidden: tuple[str, ...], versions: list[VersionView]
+    row: Result,
+    employee: Employee,
+    hidden: tuple[str, ...],
+    versions: list[VersionView],
+    template: Mapping[str, Any] | None = None,
 ) -> ResultView:
     inputs = {k: v for k, v in (row.inputs or {}).items() if k != "ratings"}  # no raw ratings
     inputs["relations"] = [
@@ -171,6 +203,7 @@ def _view(
         multiplier=row.multiplier, stored_explanation=row.explanation,
         computed_at=row.computed_at, published_at=row.published_at, hidden=hidden,
         versions=versions, revision=row.revision, calibrations=list(row.calibrations or []),
+        deferred={"template": template, "ratings": (row.inputs or {}).get("ratings") or []},
     )  # fmt: skip
 
 
@@ -205,7 +238,18 @@ async def _views(
 ) -> list[ResultView]:
     hidden = await _hidden(session, caller, [r for r, _ in rows])
     versions = await _versions(session, caller, cycle_id, [r.employee_id for r, _ in rows])
-    return [_view(r, e, hidden.get(r.id, ()), versions.get(r.employee_id, [])) for r, e in rows]
+    deferred = {r.scoring_ref for r, _ in rows if "items" not in (r.explanation or {})}
+    bodies = (
+        await plans.template_bodies(session, caller.tenant_id, deferred, "scoring")
+        if deferred
+        else {}
+    )
+    return [
+        _view(
+            r, e, hidden.get(r.id, ()), versions.get(r.employee_id, []), bodies.get(r.scoring_ref)
+        )
+        for r, e in rows
+    ]
 
 
 async def result_page(

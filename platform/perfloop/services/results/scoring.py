@@ -7,7 +7,8 @@ Rules:
   scheme (``plans.plan_schemes``: the plan's scoring template with the parameters
   installed for the person's unit, each item's own score settings on top) with the
   ratings of the person's submitted review forms (``reviews.ratings_for``), and the
-  explanation is ``perfloop.engine.explain_scorecard`` on the same data. Nothing here
+  explanation is ``perfloop.engine.explain_scorecard`` on the same data, built when it
+  is read (``explanation_trees``) from the stored inputs: a run stores no tree. Nothing here
   recomputes a rule of the template.
 - **Only a signed plan is scored.** A plan not signed by both sides is reported
   (``unsigned``, with the person and the reason) and gets no result: a plan must be
@@ -36,17 +37,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from perfloop.authz import Permission
 from perfloop.engine import explain_scorecard, score_scorecard, to_json
-from perfloop.services import plans, reviews
+from perfloop.services import plans
 from perfloop.services.core import audit
-from perfloop.services.core.errors import ServiceError
 from perfloop.services.results.explain import bands_of, labels_of
+from perfloop.services.results.inputs import UNSIGNED, PlanInputs, gather
 from perfloop.store.core import chunked, lock_rows, refresh_statistics, upsert_many, utcnow
-from perfloop.store.org import Employee
-from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 from perfloop.store.results import Result
 
 if TYPE_CHECKING:
@@ -60,7 +60,6 @@ DRAFT, PUBLISHED = "draft", "published"
 STATUSES = (DRAFT, PUBLISHED)
 #: people listed in a part's result as examples (the counts are complete)
 LISTED = 100
-UNSIGNED = "the plan is not signed by both sides"
 #: what a run overwrites in a draft (everything but its key and publication)
 _WRITTEN = (
     "tenant_id", "scorecard_id", "scorecard_revision", "scoring_ref", "templates", "inputs",
@@ -109,95 +108,6 @@ def _number(value: Any) -> float | None:
     return None
 
 
-@dataclass
-class _Plan:
-    id: int
-    employee_id: int
-    org_unit_id: int
-    status: str
-    revision: int
-    scoring_ref: str
-    items: list[dict[str, Any]] = field(default_factory=list)
-    shown: list[dict[str, Any]] = field(default_factory=list)
-
-
-async def _plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) -> list[_Plan]:
-    """The cycle's plans of the people placed in ``units``, with their items and actuals
-    for the cycle's period, by employee number."""
-    found: dict[int, _Plan] = {}
-    for chunk in chunked(sorted(set(units))):
-        rows = await session.execute(
-            select(
-                Scorecard.id,
-                Scorecard.employee_id,
-                Employee.org_unit_id,
-                Scorecard.status,
-                Scorecard.revision,
-                Scorecard.scoring_ref,
-                ScorecardItem.key,
-                ScorecardItem.title,
-                ScorecardItem.unit,
-                ScorecardItem.direction,
-                ScorecardItem.target,
-                ScorecardItem.weight,
-                ScorecardItem.thresholds,
-                Actual.value,
-            )
-            .join(Employee, Employee.id == Scorecard.employee_id)
-            .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
-            .outerjoin(
-                Actual, and_(Actual.item_id == ScorecardItem.id, plans.in_cycle_period(cycle))
-            )
-            .where(
-                Scorecard.tenant_id == cycle.tenant_id,
-                Scorecard.cycle_id == cycle.id,
-                Employee.org_unit_id.in_(chunk),
-            )
-            .order_by(Employee.employee_no, Scorecard.id, ScorecardItem.position)
-        )
-        for (
-            card_id, employee_id, unit_id, status, revision, ref, key, title, unit, direction,
-            target, weight, thresholds, actual,
-        ) in rows:  # fmt: skip
-            plan = found.get(card_id)
-            if plan is None:
-                plan = found[card_id] = _Plan(card_id, employee_id, unit_id, status, revision, ref)
-            if key is None:
-                continue
-            plan.items.append(
-                {"key": key, "actual": actual, "target": target, "direction": direction,
-                 "weight": weight, "params": thresholds}
-            )  # fmt: skip
-            plan.shown.append(
-                {"key": key, "title": title, "unit": unit, "direction": direction,
-                 "target": target, "actual": actual, "weight": weight,
-                 "params": dict(thresholds) if thresholds else None}
-            )  # fmt: skip
-    return list(found.values())
-
-
-async def _schemes(
-    session: AsyncSession, cycle: Cycle, signed: Sequence[_Plan], failed: list[dict[str, Any]]
-) -> dict[int, ScoringScheme]:
-    """Each plan's scheme; a plan whose scheme cannot be built (its template gone, the
-    install's parameters not fitting it) is listed in ``failed`` and left out."""
-    wanted = [(p.id, p.org_unit_id, p.scoring_ref) for p in signed]
-    try:
-        return await plans.plan_schemes(session, cycle, wanted)
-    except ServiceError:  # find which plans: one at a time (rare)
-        out: dict[int, ScoringScheme] = {}
-        for plan in signed:
-            try:
-                out.update(
-                    await plans.plan_schemes(
-                        session, cycle, [(plan.id, plan.org_unit_id, plan.scoring_ref)]
-                    )
-                )
-            except ServiceError as exc:
-                failed.append({"employee": plan.employee_id, "reason": exc.errors[0].message})
-        return out
-
-
 def _compact(node: dict[str, Any]) -> dict[str, Any]:
     """An explanation node as stored: a name that read a list of records (``items``,
     ``sections``, ``relations``) keeps the number of records, not the records, which
@@ -212,10 +122,15 @@ def _tree(value: Any) -> Any:
     return _compact(value.to_dict()) if value is not None else None
 
 
-def _explanation(
-    scheme: ScoringScheme, plan: _Plan, ratings: Sequence[Mapping[str, Any]]
+def explanation_trees(
+    scheme: ScoringScheme,
+    items: Sequence[Mapping[str, Any]],
+    ratings: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
-    explained = explain_scorecard(scheme, plan.items, ratings=ratings)
+    """The explanation trees of a result (``explain_scorecard``, compacted): built when
+    the explanation is read, from the result's stored inputs, template and parameters
+    (a run stores only the labels and bands: the trees were most of its time)."""
+    explained = explain_scorecard(scheme, items, ratings=ratings)
     return {
         "items": [
             {"key": i["key"], "completion": _tree(i["completion"]), "score": _tree(i["score"])}
@@ -227,8 +142,34 @@ def _explanation(
     }
 
 
+def with_trees(
+    explanation: Mapping[str, Any],
+    scheme: ScoringScheme,
+    items: Sequence[Mapping[str, Any]],
+    ratings: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """A result's explanation with its trees. A run stores none (see
+    :func:`explanation_trees`): they are rebuilt from the result's stored ``items`` and
+    ``ratings`` (its inputs) with its scheme; what the row stores wins over them — the
+    trees of results from earlier runs, and a calibration's multiplier."""
+    if "items" in explanation:
+        return dict(explanation)
+    rebuilt = explanation_trees(
+        scheme,
+        [
+            {k: i.get(k) for k in ("key", "actual", "target", "direction", "weight", "params")}
+            for i in items
+        ],
+        [
+            {"relation": r.get("relation"), "rater": str(n), "score": r.get("score")}
+            for n, r in enumerate(ratings)
+        ],
+    )
+    return {**rebuilt, **explanation}
+
+
 def _row(
-    cycle: Cycle, plan: _Plan, scheme: ScoringScheme, ratings: Sequence[Mapping[str, Any]]
+    cycle: Cycle, plan: PlanInputs, scheme: ScoringScheme, ratings: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """A person's result as a row (without its version), from the one scoring path."""
     scored = score_scorecard(scheme, plan.items, ratings=ratings)
@@ -264,7 +205,8 @@ def _row(
         "total": _number(scored.total),
         "rating": rating,
         "multiplier": _number(scored.multiplier),
-        "explanation": _explanation(scheme, plan, ratings),
+        # rebuilt from the inputs, template and parameters when read (``explanation_trees``)
+        "explanation": {},
     }
 
 
@@ -272,9 +214,20 @@ _COMPARED = ("scorecard_revision", "scoring_ref", "templates", "inputs", "kpi_pa
              "review_part", "total", "rating", "multiplier")  # fmt: skip
 
 
-def _same(row: Mapping[str, Any], published: Result) -> bool:
+def _same(row: Mapping[str, Any], published: Mapping[str, Any]) -> bool:
     """Whether a fresh result says what the published version says."""
-    return all(row[name] == getattr(published, name) for name in _COMPARED)
+    return all(row[name] == published[name] for name in _COMPARED)
+
+
+async def _compared(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The compared columns of the published rows ``ids`` (read only when needed: the
+    JSON columns are most of a row's reading time)."""
+    out: dict[int, dict[str, Any]] = {}
+    columns = [getattr(Result, name) for name in _COMPARED]
+    for chunk in chunked(sorted(ids)):
+        for row in await session.execute(select(Result.id, *columns).where(Result.id.in_(chunk))):
+            out[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
+    return out
 
 
 async def _latest(
@@ -284,8 +237,13 @@ async def _latest(
     latest: dict[int, Result] = {}
     for chunk in chunked(sorted(set(employee_ids))):
         for row in await lock_rows(
-            session, Result, Result.cycle_id == cycle.id, Result.employee_id.in_(chunk)
-        ):
+            session, Result, Result.cycle_id == cycle.id, Result.employee_id.in_(chunk),
+            options=[
+                load_only(
+                    Result.id, Result.employee_id, Result.version, Result.status, Result.revision
+                )
+            ],
+        ):  # fmt: skip
             if row.employee_id not in latest or row.version > latest[row.employee_id].version:
                 latest[row.employee_id] = row
     return latest
@@ -298,24 +256,17 @@ async def score_part(
     their draft results; commits. (A scoring run's part: see the module for the rules.)"""
     caller.require(Permission.RESULT_MANAGE)
     cycle = await plans.get_cycle(session, caller, cycle_id)
-    done = PartResult()
-    found = await _plans_of(session, cycle, org_unit_ids)
-    signed = []
-    for plan in found:
-        if plan.status != "signed":
-            done.unsigned.append({"employee": plan.employee_id, "reason": UNSIGNED})
-        else:
-            signed.append(plan)
-    schemes = await _schemes(session, cycle, signed, done.failed)
-    signed = [p for p in signed if p.id in schemes]
-    ratings = await reviews.ratings_for(session, cycle, [p.employee_id for p in signed])
+    gathered = await gather(session, cycle, org_unit_ids)
+    done = PartResult(unsigned=gathered.unsigned, failed=gathered.failed)
+    signed, schemes, ratings = gathered.signed, gathered.schemes, gathered.ratings
     latest = await _latest(session, cycle, [p.employee_id for p in signed])
+    published = await _compared(session, [r.id for r in latest.values() if r.status == PUBLISHED])
     now = utcnow()
     rows = []
     for plan in signed:
         row = _row(cycle, plan, schemes[plan.id], ratings.get(plan.employee_id, []))
         last = latest.get(plan.employee_id)
-        if last is not None and last.status == PUBLISHED and _same(row, last):
+        if last is not None and last.status == PUBLISHED and _same(row, published[last.id]):
             done.unchanged += 1
             continue
         version = 1 if last is None else last.version + (last.status == PUBLISHED)
@@ -338,5 +289,5 @@ async def score_part(
     return done
 
 
-__all__ = ["DRAFT", "LISTED", "PUBLISHED", "STATUSES", "UNSIGNED", "PartResult", "merge",
-           "score_part"]  # fmt: skip
+__all__ = ["DRAFT", "LISTED", "PUBLISHED", "STATUSES", "UNSIGNED", "PartResult",
+           "explanation_trees", "merge", "score_part", "with_trees"]  # fmt: skip

@@ -57,11 +57,18 @@ def _dialect(session: AsyncSession) -> str:
 
 
 async def lock_rows(
-    session: AsyncSession, model: type[T], *criteria: ColumnElement[bool], order_by: Any = None
+    session: AsyncSession,
+    model: type[T],
+    *criteria: ColumnElement[bool],
+    order_by: Any = None,
+    options: Sequence[Any] = (),
 ) -> list[T]:
     """The rows of ``model`` matching ``criteria``, locked until the transaction ends
-    and read afresh (objects already in the session are refreshed)."""
+    and read afresh (objects already in the session are refreshed); ``options``: loader
+    options (``load_only`` to read a few columns of wide rows)."""
     query = select(model).where(*criteria).execution_options(populate_existing=True)
+    if options:
+        query = query.options(*options)
     if order_by is not None:
         query = query.order_by(order_by)
     if _dialect(session) == "sqlite":

@@ -12,11 +12,12 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from perfloop.services.cycles.guards import GUARDS
 from perfloop.store.core import AuditEvent
 from perfloop.store.cycles import Cycle
+from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 from perfloop.store.results import Result
 from perfloop.templates import load_builtin_templates
 from support.results import ERRORS, plan, publish, result, run, sign
@@ -381,3 +382,51 @@ async def test_two_hr_moving_the_same_result_at_once_one_wins(
         assert len(latest.calibrations) == 1
         assert latest.rating == latest.calibrations[0]["to"]
         assert len(rows) == (1 if who == "emp" else 2)
+
+
+async def test_a_run_keeps_moves_while_the_score_stands_and_flags_them_when_it_moved(
+    company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given emp's draft scored great and calibrated to fair
+    cycle = await _scored(company, engine, sessions)
+    moved = await _calibrate(company, _move(company, cycle, "emp", "fair", "peer gap", 1, 1))
+    assert moved["errors"] == []
+    # when HR runs the scoring again with the same inputs
+    job = await run(company, engine, cycle)
+    # then the move stands: fair, paid as fair, still explained
+    assert (job["result"]["calibrationsKept"], job["result"]["recalibrate"]) == (1, 0)
+    again = await result(company, cycle, "emp")
+    assert (again["version"], again["rating"], again["multiplier"]) == (1, "fair", 1)
+    data = await company.ok(
+        EXPLAIN, {"cycle": cycle, "employee": str(company.people["emp"]), "lang": "EN"},
+        as_user="hr",
+    )  # fmt: skip
+    assert [c["reason"] for c in data["result"]["explanation"]["calibrations"]] == ["peer gap"]
+    # when late data moves emp's own score (to fair by itself) and HR runs it again
+    emp = int(company.people["emp"])
+    async with sessions() as session:
+        items = dict(
+            (
+                await session.execute(
+                    select(ScorecardItem.key, ScorecardItem.id)
+                    .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+                    .where(Scorecard.employee_id == emp, Scorecard.cycle_id == int(cycle))
+                )
+            ).all()
+        )
+        for key, value in FAIR.items():
+            await session.execute(
+                update(Actual).where(Actual.item_id == items[key]).values(value=value)
+            )
+        await session.commit()
+    job = await run(company, engine, cycle)
+    # then the run scores afresh and tells HR to look at emp again
+    assert job["result"]["recalibrate"] == 1
+    assert job["result"]["recalibratePlans"] == [
+        {"employee": emp, "from": "great", "to": "fair", "scored": "fair"}
+    ]
+    data = await company.ok(
+        EXPLAIN, {"cycle": cycle, "employee": str(emp), "lang": "EN"}, as_user="hr"
+    )
+    assert data["result"]["rating"] == "fair"
+    assert data["result"]["explanation"]["calibrations"] == []

@@ -150,6 +150,7 @@ async def test_a_run_scores_signed_plans_by_their_template_and_reports_unsigned_
     assert job["result"] == {
         "scored": 2, "unchanged": 0, "unsigned": 1, "failed": 0, "failedPlans": [],
         "unsignedPlans": [{"employee": other, "reason": "the plan is not signed by both sides"}],
+        "calibrationsKept": 0, "recalibrate": 0, "recalibratePlans": [],
     }  # fmt: skip
     # and emp's draft result holds the template's numbers: a 0.8² · 100 = 64,
     # b 1.5² · 100 = 225, the KPI part the worst (64), the total + 5, its own band

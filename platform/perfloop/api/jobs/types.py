@@ -39,8 +39,9 @@ class Job:
             "What the job did so far, then in all (for `refresh-actuals`: `updated`, "
             "`overridden`, `failed` and up to 100 `failedItems`; for `assign-items`: "
             "`assigned`, `reopened`, `removed` and up to 100 `removedItems`; for "
-            "`score-results`: `scored`, `unchanged`, `unsigned`, `failed` and up to 100 "
-            "`unsignedPlans` and `failedPlans`)."
+            "`score-results`: `scored`, `unchanged`, `unsigned`, `failed`, "
+            "`calibrationsKept`, `recalibrate` and up to 100 `unsignedPlans`, `failedPlans` "
+            "and `recalibratePlans`)."
         )
     )
     error: UserError | None = strawberry.field(

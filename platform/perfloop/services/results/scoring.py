@@ -41,7 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from perfloop.authz import Permission
-from perfloop.engine import explain_scorecard, score_scorecard, to_json
+from perfloop.engine import explain_scorecard, rerate, score_scorecard, to_json
 from perfloop.services import plans
 from perfloop.services.core import audit
 from perfloop.services.results.explain import bands_of, labels_of
@@ -76,6 +76,10 @@ class PartResult:
     unchanged: int = 0
     unsigned: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
+    #: calibrated people whose moves the run kept, and those whose score moved away
+    #: from where the calibration started (their moves dropped: to calibrate again)
+    kept: int = 0
+    recalibrate: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +89,9 @@ class PartResult:
             "unsignedPlans": self.unsigned[:LISTED],
             "failed": len(self.failed),
             "failedPlans": self.failed[:LISTED],
+            "calibrationsKept": self.kept,
+            "recalibrate": len(self.recalibrate),
+            "recalibratePlans": self.recalibrate[:LISTED],
         }
 
 
@@ -97,6 +104,9 @@ def merge(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
         "unsignedPlans": (total.get("unsignedPlans", []) + part["unsignedPlans"])[:LISTED],
         "failed": total.get("failed", 0) + part["failed"],
         "failedPlans": (total.get("failedPlans", []) + part["failedPlans"])[:LISTED],
+        "calibrationsKept": total.get("calibrationsKept", 0) + part["calibrationsKept"],
+        "recalibrate": total.get("recalibrate", 0) + part["recalibrate"],
+        "recalibratePlans": (total.get("recalibratePlans", []) + part["recalibratePlans"])[:LISTED],
     }
 
 
@@ -170,8 +180,9 @@ def with_trees(
 
 def _row(
     cycle: Cycle, plan: PlanInputs, scheme: ScoringScheme, ratings: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
-    """A person's result as a row (without its version), from the one scoring path."""
+) -> tuple[dict[str, Any], Any]:
+    """A person's result as a row (without its version), from the one scoring path, and
+    the scorecard's completion (which the multiplier formula may read)."""
     scored = score_scorecard(scheme, plan.items, ratings=ratings)
     rating = scored.rating if isinstance(scored.rating, str) else None
     inputs = {
@@ -207,11 +218,30 @@ def _row(
         "multiplier": _number(scored.multiplier),
         # rebuilt from the inputs, template and parameters when read (``explanation_trees``)
         "explanation": {},
-    }
+    }, scored.completion
 
 
 _COMPARED = ("scorecard_revision", "scoring_ref", "templates", "inputs", "kpi_part",
              "review_part", "total", "rating", "multiplier")  # fmt: skip
+
+
+def _keep_moves(
+    row: dict[str, Any], scheme: ScoringScheme, completion: Any, moves: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Carry a calibration over a rescoring: when the run gives the rating the first move
+    started from, the moves still stand — the row takes the last move's rating, with
+    the multiplier the template's formula gives it on the new parts (``rerate``), as
+    calibrating did. Otherwise the score itself moved: returns False (the moves are
+    not applied; HR calibrates again, and the audit trail keeps the old moves)."""
+    if not moves or row["rating"] != moves[0].get("from"):
+        return False
+    rating = moves[-1].get("to")
+    value, _ = rerate(
+        scheme, rating, kpi=row["kpi_part"], review=row["review_part"], completion=completion,
+        total=row["total"],
+    )  # fmt: skip
+    row["rating"], row["multiplier"] = rating, _number(value)
+    return True
 
 
 def _same(row: Mapping[str, Any], published: Mapping[str, Any]) -> bool:
@@ -240,7 +270,12 @@ async def _latest(
             session, Result, Result.cycle_id == cycle.id, Result.employee_id.in_(chunk),
             options=[
                 load_only(
-                    Result.id, Result.employee_id, Result.version, Result.status, Result.revision
+                    Result.id,
+                    Result.employee_id,
+                    Result.version,
+                    Result.status,
+                    Result.revision,
+                    Result.calibrations,
                 )
             ],
         ):  # fmt: skip
@@ -264,16 +299,28 @@ async def score_part(
     now = utcnow()
     rows = []
     for plan in signed:
-        row = _row(cycle, plan, schemes[plan.id], ratings.get(plan.employee_id, []))
+        scheme = schemes[plan.id]
+        row, completion = _row(cycle, plan, scheme, ratings.get(plan.employee_id, []))
         last = latest.get(plan.employee_id)
+        moves = list(last.calibrations or []) if last is not None else []
+        if moves and _keep_moves(row, scheme, completion, moves):
+            done.kept += 1
+        elif moves:
+            done.recalibrate.append(
+                {"employee": plan.employee_id, "from": moves[0].get("from"),
+                 "to": moves[-1].get("to"), "scored": row["rating"]}
+            )  # fmt: skip
+            moves = []
         if last is not None and last.status == PUBLISHED and _same(row, published[last.id]):
             done.unchanged += 1
             continue
         version = 1 if last is None else last.version + (last.status == PUBLISHED)
-        # a rewrite of the draft is a new revision, scored afresh (calibration.py)
+        # a rewrite of the draft is a new revision, scored afresh; the moves of a
+        # calibration stay while the score gives the rating they started from
+        # (_keep_moves)
         revision = last.revision + 1 if last is not None and last.version == version else 1
         rows.append({**row, "version": version, "status": DRAFT, "computed_at": now,
-                     "revision": revision, "calibrations": []})  # fmt: skip
+                     "revision": revision, "calibrations": moves})  # fmt: skip
     await upsert_many(
         session, Result, rows, ("cycle_id", "employee_id", "version"), _WRITTEN,
         unless=Result.status == PUBLISHED,

@@ -5,19 +5,14 @@ show — nothing is recomputed with the standard scheme's rules."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from perfloop.templates import load_builtin_templates
+from support.scoring import cycle_with_scoring
 
 if TYPE_CHECKING:
     from support.company import Company
 
-PUBLISH = """
-mutation($document: JSON!) {
-  publishTemplate(document: $document) { template { version } errors { message path } }
-}"""
 INSTALL = """
 mutation($app: String!, $parameters: JSON, $unit: ID) {
   installApp(app: $app, parameters: $parameters, orgUnit: $unit) {
@@ -107,24 +102,9 @@ def odd_scoring(key: str) -> dict[str, Any]:
 async def _odd_cycle(company: Company) -> str:
     """Publish the odd scoring template and an app that uses it, install the app
     tenant-wide and open a cycle from it."""
-    n = next(_keys)
-    scoring = odd_scoring(f"odd-scoring-{n}")
-    published = await company.ok(PUBLISH, {"document": scoring}, as_user="hr")
-    assert published["publishTemplate"]["errors"] == []
-    builtin = load_builtin_templates().get("standard-performance", 1)
-    assert builtin is not None
-    app = copy.deepcopy(dict(builtin.document))
-    app["key"] = f"odd-app-{n}"
-    app["components"]["scoring"] = f"{scoring['key']}@1"
-    published = await company.ok(PUBLISH, {"document": app}, as_user="hr")
-    assert published["publishTemplate"]["errors"] == []
-    installed = await company.ok(INSTALL, {"app": f"{app['key']}@1"}, as_user="hr")
-    assert installed["installApp"]["errors"] == []
-    install_id = installed["installApp"]["installedApp"]["id"]
-    opened = await company.ok(OPEN, {"app": install_id}, as_user="hr")
-    assert opened["openCycle"]["errors"] == []
-    cycle: str = opened["openCycle"]["cycle"]["id"]
-    return cycle
+    return await cycle_with_scoring(
+        company, odd_scoring(f"odd-scoring-{next(_keys)}"), period="2026-Q4"
+    )
 
 
 TWO = [

@@ -7,7 +7,6 @@ explanation, a published result gets version n+1, and the cycle's
 from __future__ import annotations
 
 import asyncio
-import copy
 import itertools
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +18,8 @@ from perfloop.store.core import AuditEvent
 from perfloop.store.cycles import Cycle
 from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 from perfloop.store.results import Result
-from perfloop.templates import load_builtin_templates
 from support.results import ERRORS, plan, publish, result, run, sign
+from support.scoring import cycle_with_scoring
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -28,20 +27,6 @@ if TYPE_CHECKING:
     from support import GraphQLClient
     from support.company import Company
 
-PUBLISH_TEMPLATE = """
-mutation($document: JSON!) {
-  publishTemplate(document: $document) { template { version } errors { message path } }
-}"""
-INSTALL = """
-mutation($app: String!) {
-  installApp(app: $app) { installedApp { id } errors { code message path detail } }
-}"""
-OPEN = """
-mutation($app: ID!, $period: String!) {
-  openCycle(app: $app, cycle: "quarterly-review", period: $period) {
-    cycle { id } errors { message }
-  }
-}"""
 CALIBRATION = """
 query($cycle: ID!, $unit: ID) {
   calibration(cycle: $cycle, orgUnit: $unit) {
@@ -115,25 +100,7 @@ def targeted_scoring(key: str) -> dict[str, Any]:
 
 
 async def targeted_cycle(company: Company) -> str:
-    n = next(_keys)
-    scoring = targeted_scoring(f"targeted-{n}")
-    published = await company.ok(PUBLISH_TEMPLATE, {"document": scoring}, as_user="hr")
-    assert published["publishTemplate"]["errors"] == []
-    builtin = load_builtin_templates().get("standard-performance", 1)
-    assert builtin is not None
-    app = copy.deepcopy(dict(builtin.document))
-    app["key"] = f"targeted-app-{n}"
-    app["components"]["scoring"] = f"{scoring['key']}@1"
-    published = await company.ok(PUBLISH_TEMPLATE, {"document": app}, as_user="hr")
-    assert published["publishTemplate"]["errors"] == []
-    installed = await company.ok(INSTALL, {"app": f"{app['key']}@1"}, as_user="hr")
-    assert installed["installApp"]["errors"] == []
-    opened = await company.ok(
-        OPEN, {"app": installed["installApp"]["installedApp"]["id"], "period": "2026-Q3"},
-        as_user="hr",
-    )  # fmt: skip
-    assert opened["openCycle"]["errors"] == []
-    return str(opened["openCycle"]["cycle"]["id"])
+    return await cycle_with_scoring(company, targeted_scoring(f"targeted-{next(_keys)}"))
 
 
 async def _planned(company: Company, sessions: async_sessionmaker[AsyncSession]) -> str:

@@ -6,7 +6,6 @@ finished by running again."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 from typing import TYPE_CHECKING, Any
 
@@ -17,28 +16,13 @@ from perfloop.services import results as results_service
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.jobs import runner
 from perfloop.store.results import Result
-from perfloop.templates import load_builtin_templates
 from support.results import plan, result, results, run, sign
+from support.scoring import cycle_with_scoring
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from support.company import Company
-
-PUBLISH_TEMPLATE = """
-mutation($document: JSON!) {
-  publishTemplate(document: $document) { template { version } errors { message path } }
-}"""
-INSTALL = """
-mutation($app: String!) {
-  installApp(app: $app) { installedApp { id } errors { code message path detail } }
-}"""
-OPEN = """
-mutation($app: ID!, $period: String!) {
-  openCycle(app: $app, cycle: "quarterly-review", period: $period) {
-    cycle { id } errors { message }
-  }
-}"""
 
 _keys = itertools.count()
 
@@ -93,25 +77,8 @@ def worst_item_scoring(key: str) -> dict[str, Any]:
 async def unusual_cycle(company: Company) -> tuple[str, str]:
     """A cycle of an app whose scoring template is :func:`worst_item_scoring`; returns
     the cycle and the template's ref."""
-    n = next(_keys)
-    scoring = worst_item_scoring(f"worst-item-{n}")
-    published = await company.ok(PUBLISH_TEMPLATE, {"document": scoring}, as_user="hr")
-    assert published["publishTemplate"]["errors"] == []
-    builtin = load_builtin_templates().get("standard-performance", 1)
-    assert builtin is not None
-    app = copy.deepcopy(dict(builtin.document))
-    app["key"] = f"worst-item-app-{n}"
-    app["components"]["scoring"] = f"{scoring['key']}@1"
-    published = await company.ok(PUBLISH_TEMPLATE, {"document": app}, as_user="hr")
-    assert published["publishTemplate"]["errors"] == []
-    installed = await company.ok(INSTALL, {"app": f"{app['key']}@1"}, as_user="hr")
-    assert installed["installApp"]["errors"] == []
-    opened = await company.ok(
-        OPEN, {"app": installed["installApp"]["installedApp"]["id"], "period": "2026-Q3"},
-        as_user="hr",
-    )  # fmt: skip
-    assert opened["openCycle"]["errors"] == []
-    return str(opened["openCycle"]["cycle"]["id"]), f"{scoring['key']}@1"
+    scoring = worst_item_scoring(f"worst-item-{next(_keys)}")
+    return await cycle_with_scoring(company, scoring), f"{scoring['key']}@1"
 
 
 TWO = [

@@ -83,7 +83,7 @@ CUSTOMER_COMMENTS: Final = (
 
 def stars(factor: float, relation: str, rng: random.Random) -> int:
     """A 1-5 rating of someone doing at ``factor`` (1.0 on plan), by ``relation``."""
-    value = 3.2 + (factor - 1.0) * 3 + LEAN.get(relation, 0.0) + rng.uniform(-0.6, 0.6)
+    value = 3.2 + (factor - 1.0) * 3 + LEAN.get(relation, 0.0) + rng.uniform(-0.9, 0.9)
     return max(1, min(5, round(value)))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perfloop.demo.context import current_quarter
 from perfloop.services.cycles import period_containing
 from perfloop.store.core.audit import AuditEvent
+from perfloop.store.cycles import CycleTransition
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee
 from perfloop.store.results import Result
@@ -65,7 +66,7 @@ async def _previous(gql: GraphQLClient, as_user: str = "hr") -> dict[str, Any]:
 
 
 async def test_the_previous_quarter_is_closed_and_the_current_one_in_execution(
-    gql: GraphQLClient,
+    gql: GraphQLClient, session: AsyncSession
 ) -> None:
     # when HR lists the cycles
     cycles = await _cycles(gql)
@@ -73,6 +74,16 @@ async def test_the_previous_quarter_is_closed_and_the_current_one_in_execution(
     previous = cycles[_previous_label()]
     assert (previous["stage"], previous["status"]) == ("closed", "closed")
     assert {s["status"] for s in previous["stages"]} == {"done"}
+    # one transition per stage, none of them past a guard by an override
+    moves = (
+        await session.execute(
+            select(CycleTransition.to_stage, CycleTransition.override_reason)
+            .where(CycleTransition.cycle_id == int(previous["id"]))
+            .order_by(CycleTransition.id)
+        )
+    ).all()
+    assert [to for to, _ in moves] == [s["key"] for s in previous["stages"]]
+    assert {reason for _, reason in moves} == {None}
     # and the current quarter stays in execution
     current = cycles[current_quarter(dt.date.today()).label]
     assert (current["stage"], current["status"]) == ("execution", "open")

@@ -67,7 +67,8 @@ PEERS: Final = 3
 #: the team whose members propose their own peers (the lead approves)
 PROPOSING_TEAM: Final = "rnd-platform"
 SUBORDINATE_SHARE: Final = 0.4  # upward reviews are optional: some are answered
-#: (subject's email local part or team-and-index, customers): who customers review
+#: whom customers review (an email's local part, or a team code: its first staff member)
+#: and the customers, invited by the subject's manager
 CUSTOMERS: Final = (
     ("employee", (
         ("华瑞贸易 采购部 王经理", "wang.buyer@huarui.example.com"),

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from perfloop.demo.targets import Person
 
 #: How people did last quarter, by employee number (cycled): 1.0 is on plan.
-PAST_FACTORS: Final = (1.0, 0.95, 1.22, 0.58, 0.92, 0.86, 1.08, 0.78, 0.98, 1.35, 0.66, 0.9, 0.84)
+PAST_FACTORS: Final = (1.0, 0.95, 1.22, 0.55, 0.92, 0.86, 1.08, 0.78, 0.98, 1.35, 0.66, 0.9, 0.84)
 SELF_STAGE: Final = "self-review"
 REVIEW_STAGE: Final = "review-360"
 PEERS: Final = 3

@@ -48,8 +48,8 @@ ONE_ON_ONE_EARLY: Final = "1:1：目标和行动计划已对齐。 / 1:1: target
 
 
 async def run_quarter(demo: Demo) -> None:
-    await _ingest(demo)
-    items = await _plan_items(demo)
+    await ingest(demo)
+    items = await plan_item_rows(demo)
     early = (demo.today - demo.quarter.starts_on).days < REPORTING_DAYS
     if not early:
         await _manual_actuals(demo, items)
@@ -59,7 +59,7 @@ async def run_quarter(demo: Demo) -> None:
     await _tasks(demo)
 
 
-async def _ingest(demo: Demo) -> None:
+async def ingest(demo: Demo) -> None:
     hr, q = await demo.hr(), demo.quarter
     chosen = [(p, demo.targets(p)) for p in demo.planned]
     for dataset, records in business_records(chosen, q.starts_on, q.ends_on, demo.today).items():
@@ -71,7 +71,7 @@ async def _ingest(demo: Demo) -> None:
                 raise RuntimeError(f"demo records for {dataset} rejected: {outcome.errors[:3]}")
 
 
-async def _plan_items(demo: Demo) -> list[Any]:
+async def plan_item_rows(demo: Demo) -> list[Any]:
     """The quarter's plan items with their plan's employee, in plan order."""
     rows = await demo.session.execute(
         select(
@@ -91,7 +91,7 @@ async def _plan_items(demo: Demo) -> list[Any]:
     return list(rows.all())
 
 
-async def _enterer(demo: Demo, person: Person, source: dict[str, Any]) -> Caller:
+async def enterer(demo: Demo, person: Person, source: dict[str, Any]) -> Caller:
     who = (source.get("enteredBy") or ["manager"])[0]
     if who == "self":
         return await demo.caller(person)
@@ -118,7 +118,7 @@ async def _manual_actuals(demo: Demo, items: Sequence[Any]) -> None:
             demo.elapsed,
             rng.uniform(0.97, 1.03),
         )
-        caller = await _enterer(demo, person, item.source)
+        caller = await enterer(demo, person, item.source)
         await plans.enter_actual(demo.session, caller, item.id, value)
 
 
@@ -163,4 +163,4 @@ async def _tasks(demo: Demo) -> None:
         await plans.update_task(demo.session, await demo.caller(person), task_id, status)
 
 
-__all__ = ["run_quarter"]
+__all__ = ["enterer", "ingest", "plan_item_rows", "run_quarter"]

@@ -81,6 +81,7 @@ class Demo:
     quarter: Period
     people: list[Person]
     cycle_id: int = 0
+    tasks: bool = True  # plans get their playbook's action-plan task
     cache: EnforcerCache = field(default_factory=EnforcerCache)
     _callers: dict[str, Caller] = field(default_factory=dict)
     _targets: dict[int, dict[str, float]] = field(default_factory=dict)
@@ -92,6 +93,14 @@ class Demo:
         ).scalar_one()
         people = await read_people(session, tenant_id)
         return cls(session, tenant_id, today, current_quarter(today), people)
+
+    def for_quarter(self, quarter: Period, people: list[Person], *, tasks: bool) -> Demo:
+        """The same tenant in another quarter, seen from its last day, with these people
+        (the same people, as they did then); callers are shared."""
+        return Demo(
+            self.session, self.tenant_id, quarter.ends_on, quarter, people,
+            tasks=tasks, cache=self.cache, _callers=self._callers,
+        )  # fmt: skip
 
     async def caller(self, who: Person | str) -> Caller:
         """The demo user (a person or an email) as a caller, as their token would make them."""

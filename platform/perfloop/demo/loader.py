@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from perfloop.authz import Role
+from perfloop.demo.closed_quarter import close_previous_quarter
 from perfloop.demo.company import (
     COMPANY,
     DEMO_DOMAIN,
@@ -19,8 +20,8 @@ from perfloop.demo.company import (
     hire_date,
     person_name,
 )
-from perfloop.demo.context import current_quarter
-from perfloop.demo.plans import load_plans
+from perfloop.demo.context import Demo, current_quarter
+from perfloop.demo.plans import install_app, load_plans
 from perfloop.services.identity import assign_roles, create_tenant
 from perfloop.store.identity import RoleAssignment, Tenant, UserAccount
 from perfloop.store.org import Employee, OrgUnit
@@ -100,7 +101,8 @@ class DemoExists(RuntimeError):
 async def load_demo(
     session: AsyncSession, *, if_empty: bool = True, today: dt.date | None = None
 ) -> bool:
-    """Create the demo tenant: the company, then its quarter (see ``demo.plans``).
+    """Create the demo tenant: the company, its previous quarter closed (see
+    ``demo.closed_quarter``), then its current quarter (see ``demo.plans``).
     With ``if_empty``, do nothing when any tenant exists.
 
     Returns whether anything was written. The company is one transaction; the
@@ -116,7 +118,10 @@ async def load_demo(
     today = today or dt.date.today()
     async with _quick_commits(session):
         await _load_company(session, current_quarter(today).starts_on)
-        await load_plans(session, today)
+        demo = await Demo.start(session, today)
+        app_id = await install_app(demo)
+        await close_previous_quarter(demo, app_id)
+        await load_plans(demo, app_id)
     return True
 
 

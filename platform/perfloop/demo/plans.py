@@ -17,6 +17,10 @@ would write it, so ``make run`` shows a living company.
 5. The quarter happens (``demo.activity``): business records so far, refreshed
    actuals, manual actuals, check-ins, tasks moving on.
 
+Before the current quarter, the previous one is played through to its end with the
+same app (``demo.closed_quarter``): plans, a whole quarter's records, reviews,
+scoring, calibration and publication — so the newcomer can compare the two.
+
 The CEO has no plan of their own: the company goals are the CEO's targets.
 Each step commits through its service; everything follows from ``today``.
 """
@@ -26,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from sqlalchemy import select
 
@@ -39,42 +43,49 @@ from perfloop.services.plans import ItemInput, TargetOverride, TaskInput
 from perfloop.store.org import OrgUnit
 from perfloop.store.plans import Scorecard
 
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
 APP: Final = "standard-performance@1"
 CYCLE: Final = "quarterly-review"
 PERSONAL_TASK: Final = "跟进三个重点商机 · Follow up my three key opportunities"
 
 
-async def load_plans(session: AsyncSession, today: dt.date) -> Demo:
-    """Write the demo tenant's current quarter (the tenant and its people exist)."""
-    demo = await Demo.start(session, today)
-    hr = await demo.hr()
-    app = await apps.install_app(session, hr, APP)
-    opened = await cycles.open_cycle(session, hr, app.id, CYCLE, demo.quarter.label)
+async def install_app(demo: Demo) -> int:
+    """HR installs the standard app for the whole company; its id."""
+    app = await apps.install_app(demo.session, await demo.hr(), APP)
+    return app.id
+
+
+async def load_plans(demo: Demo, app_id: int) -> Demo:
+    """Write the demo tenant's current quarter (the tenant, its people and the app exist)."""
+    session, hr = demo.session, await demo.hr()
+    opened = await cycles.open_cycle(session, hr, app_id, CYCLE, demo.quarter.label)
     demo.cycle_id = opened.cycle.id
-    rows = await session.execute(
-        select(OrgUnit.code, OrgUnit.id).where(OrgUnit.tenant_id == demo.tenant_id)
-    )
-    units = {str(code): int(unit_id) for code, unit_id in rows.all()}
+    units = await org_units(demo)
     tree = await build_goal_tree(demo, units)
-    cards = await _assign_plans(demo, tree, units)
+    cards = await assign_plans(demo, tree, units)
     await _personalise_sales(demo, tree)
-    stage = await _advance_to(demo, opened.cycle.stage_key, "sign-off")
-    await _sign(demo, cards)
-    await _advance_to(demo, stage, "execution")
+    stage = await advance_to(demo, opened.cycle.stage_key, "sign-off")
+    await sign_plans(demo, cards)
+    await advance_to(demo, stage, "execution")
     await run_quarter(demo)
     return demo
 
 
-def _items(
+async def org_units(demo: Demo) -> dict[str, int]:
+    """The tenant's org units: code -> id."""
+    rows = await demo.session.execute(
+        select(OrgUnit.code, OrgUnit.id).where(OrgUnit.tenant_id == demo.tenant_id)
+    )
+    return {str(code): int(unit_id) for code, unit_id in rows.all()}
+
+
+def plan_items(
     demo: Demo, book: Playbook, targets: dict[str, float], goal_id: int | None = None
 ) -> list[ItemInput]:
     start = demo.quarter.starts_on
     out = []
     for item in book.items:
-        task = book.task if book.task and book.task.indicator == item.indicator else None
+        wanted = demo.tasks and book.task and book.task.indicator == item.indicator
+        task = book.task if wanted else None
         due = start + dt.timedelta(days=task.due_days) if task else None
         out.append(
             ItemInput(
@@ -89,7 +100,7 @@ def _items(
     return out
 
 
-async def _assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> dict[int, int]:
+async def assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> dict[int, int]:
     """Bulk-assign every team's plans (HR), then each head's (the CEO); employee id ->
     scorecard id."""
     hr = await demo.hr()
@@ -119,7 +130,7 @@ async def _assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> di
                 demo.session,
                 by,
                 demo.cycle_id,
-                _items(demo, book, base, linked),
+                plan_items(demo, book, base, linked),
                 org_unit_id=units[team or code],
                 # a head shares the department's unit with nobody else planned here
                 position=members[0].position if team is None else None,
@@ -137,7 +148,7 @@ async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
     for p in demo.planned:
         if p.id not in tree.employees:
             continue
-        items = _items(demo, book, demo.targets(p), tree.employees[p.id])
+        items = plan_items(demo, book, demo.targets(p), tree.employees[p.id])
         revenue = next(i for i in items if i.indicator == "revenue")
         personal = TaskInput(PERSONAL_TASK, owner_id=p.id, due_on=due)
         items[items.index(revenue)] = replace(revenue, tasks=(*revenue.tasks, personal))
@@ -145,7 +156,7 @@ async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
         await plans.set_items(demo.session, manager, demo.cycle_id, p.id, items)
 
 
-async def _sign(demo: Demo, cards: dict[int, int]) -> None:
+async def sign_plans(demo: Demo, cards: dict[int, int]) -> None:
     """Each employee signs their plan, then their manager does."""
     revisions = dict((await demo.session.execute(select(Scorecard.id, Scorecard.revision))).all())
     for employee_id, card in cards.items():
@@ -158,7 +169,7 @@ async def _sign(demo: Demo, cards: dict[int, int]) -> None:
         await plans.sign(demo.session, manager, card, "manager", expected_revision=seen)
 
 
-async def _advance_to(demo: Demo, stage: str, wanted: str) -> str:
+async def advance_to(demo: Demo, stage: str, wanted: str) -> str:
     """Advance the cycle towards ``wanted`` while the guards hold; the stage reached."""
     hr = await demo.hr()
     while stage != wanted:
@@ -171,4 +182,14 @@ async def _advance_to(demo: Demo, stage: str, wanted: str) -> str:
     return stage
 
 
-__all__ = ["APP", "CYCLE", "load_plans"]
+__all__ = [
+    "APP",
+    "CYCLE",
+    "advance_to",
+    "assign_plans",
+    "install_app",
+    "load_plans",
+    "org_units",
+    "plan_items",
+    "sign_plans",
+]

@@ -41,13 +41,15 @@ class Person:
     grade: str
     hired: dt.date
     manager_id: int | None
+    #: how they do, by employee number (cycled): the current quarter's, unless replaced
+    factors: tuple[float, ...] = FACTORS
 
     def newcomer(self, quarter_start: dt.date) -> bool:
         return (quarter_start - self.hired).days < NEWCOMER_DAYS
 
     @property
     def factor(self) -> float:
-        return FACTORS[int(self.no.lstrip("E")) % len(FACTORS)]
+        return self.factors[int(self.no.lstrip("E")) % len(self.factors)]
 
 
 @dataclass(frozen=True)

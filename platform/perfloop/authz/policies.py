@@ -177,16 +177,18 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HR, "result", "calibrate", Scope.TENANT),
     # appeals: everyone with an employee record appeals their own published result; the
     # person, their managers, heads and HR read the appeal and its trail; HR decides any
-    # appeal, a manager or head only those assigned to them (``self``: the reviewer the
-    # cycle template's rule chose is the caller)
+    # appeal, anyone else only those assigned to them (``self``: the caller is the
+    # reviewer the cycle template's rule chose — the manager's manager, whatever their role)
     *((role, "appeal", "file", Scope.SELF) for role in _EVERYONE if role is not Role.ADMIN),
     (Role.HR, "appeal", "read", Scope.TENANT),
     (Role.HEAD, "appeal", "read", Scope.SUBTREE),
     (Role.MANAGER, "appeal", "read", Scope.TEAM),
     (Role.EMPLOYEE, "appeal", "read", Scope.SELF),
     (Role.HR, "appeal", "decide", Scope.TENANT),
-    (Role.HEAD, "appeal", "decide", Scope.SELF),
-    (Role.MANAGER, "appeal", "decide", Scope.SELF),
+    *(
+        (role, "appeal", "decide", Scope.SELF)
+        for role in (Role.EXECUTIVE, Role.HEAD, Role.MANAGER, Role.EMPLOYEE)
+    ),
     # feedback meetings (one-to-ones) about a result: managers, heads and HR record them,
     # the person reads their own
     (Role.HR, "feedback", "write", Scope.TENANT),

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
     from support.company import Company
 
+EXPLAIN = """
+query($cycle: ID!, $employee: ID!) {
+  result(cycle: $cycle, employee: $employee) { explanation(lang: EN) { lines } }
+}"""
 ADVANCE = """
 mutation($id: ID!) {
   advanceCycle(id: $id) { cycle { stage } blockedBy { key reasons } errors { code detail } }
@@ -128,6 +132,12 @@ async def test_a_rating_adjustment_follows_the_incentive_formula_and_an_upheld_o
     assert (latest["version"], latest["total"], latest["rating"], latest["multiplier"]) == (
         2, 105, "weak", 0,
     )  # fmt: skip
+    # and emp's explanation says the band moved on appeal, by whom and why
+    explained = await company.ok(
+        EXPLAIN, {"cycle": cycle, "employee": str(company.people["emp"])}, as_user="emp"
+    )
+    lines = explained["result"]["explanation"]["lines"]
+    assert any(line.startswith("on appeal, ") and "peer gap" in line for line in lines), lines
     assert upheld["appeal"]["decision"] == "UPHELD"
     assert upheld["appeal"]["newVersion"] is None
     assert upheld["appeal"]["before"] == upheld["appeal"]["after"]

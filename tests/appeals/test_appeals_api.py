@@ -117,6 +117,8 @@ async def test_a_rating_adjustment_follows_the_incentive_formula_and_an_upheld_o
     emp = await filed(company, cycle, "emp")
     lead = await filed(company, cycle, "lead")
     assert lead["reviewerId"] == str(company.people["exec"])
+    waiting = await company.ok(APPEALS, {"cycle": cycle, "mine": True}, as_user="exec")
+    assert [n["id"] for n in nodes(waiting["appeals"])] == [lead["id"]]
     # when HR moves emp's band to weak, and exec upholds lead's result
     moved = await decide(
         company, decision(emp["id"], "ADJUSTED", "peer gap", rating="weak"), as_user="hr"

@@ -38,7 +38,7 @@ mutation($appeal: ID!, $decision: AppealDecision!, $reason: String!, $revision: 
 }}"""
 APPEAL = f"query($id: ID!) {{ appeal(id: $id) {{ {APPEAL_FIELDS} }} }}"
 APPEALS = f"""
-query($cycle: ID, $mine: Boolean! = false) {{
+query($cycle: ID, $mine: Boolean) {{
   appeals(cycle: $cycle, assignedToMe: $mine, first: 50) {{
     totalCount edges {{ node {{ {APPEAL_FIELDS} }} }}
   }}

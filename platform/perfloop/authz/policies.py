@@ -183,6 +183,7 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HR, "appeal", "read", Scope.TENANT),
     (Role.HEAD, "appeal", "read", Scope.SUBTREE),
     (Role.MANAGER, "appeal", "read", Scope.TEAM),
+    (Role.EXECUTIVE, "appeal", "read", Scope.SELF),
     (Role.EMPLOYEE, "appeal", "read", Scope.SELF),
     (Role.HR, "appeal", "decide", Scope.TENANT),
     *(

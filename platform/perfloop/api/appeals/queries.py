@@ -30,15 +30,16 @@ class AppealsQueries:
         cycle: strawberry.ID | None = None,
         employee: strawberry.ID | None = None,
         status: AppealStatus | None = None,
-        assigned_to_me: bool = False,
+        assigned_to_me: bool | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Appeal]:
         ctx = info.context
         page = await appeals.appeal_page(
             ctx.session, ctx.caller, cycle_id=as_id(cycle), employee_id=as_id(employee),
-            status=status.value if status is not None else None, assigned_to_me=assigned_to_me,
-            first=first, after=after, page_cap=ctx.settings.max_page_size,
+            status=status.value if status is not None else None,
+            assigned_to_me=bool(assigned_to_me), first=first, after=after,
+            page_cap=ctx.settings.max_page_size,
         )  # fmt: skip
         return Connection[Appeal].from_page(page, Appeal.from_view)
 

@@ -36,6 +36,7 @@ _GRANTS = (
     ("hr", "appeal", "read", "tenant"),
     ("head", "appeal", "read", "subtree"),
     ("manager", "appeal", "read", "team"),
+    ("executive", "appeal", "read", "self"),
     ("employee", "appeal", "read", "self"),
     ("hr", "appeal", "decide", "tenant"),
     *((role, "appeal", "decide", "self") for role in ("executive", "head", "manager", "employee")),

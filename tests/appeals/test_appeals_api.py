@@ -264,6 +264,8 @@ async def test_a_decision_needs_a_reason_a_change_and_the_revision_read(
         (decision(appeal["id"], "UPHELD", "why", rating="weak"), ("INVALID", ("decision",), None)),
         (decision(appeal["id"], "ADJUSTED", "why", rating="superb"),
          ("INVALID", ("rating",), None)),
+        (decision(appeal["id"], "ADJUSTED", "why", rating="great"),
+         ("INVALID", ("rating",), None)),
         (decision(appeal["id"], "ADJUSTED", "why", actuals=[{"item": "zz", "actual": 1}]),
          ("INVALID", ("actuals",), None)),
         (decision(appeal["id"], "UPHELD", "why", revision=7),

@@ -142,6 +142,8 @@ async def adjust(
     commit (see the module)."""
     if not change.actuals and change.rating is None:
         raise plans.invalid("an adjustment changes an item's actual or the rating", ("actuals",))
+    if not change.actuals and change.rating == last.rating:
+        raise plans.invalid(f"the rating is already {last.rating}", ("rating",))
     body = (
         await plans.template_bodies(session, cycle.tenant_id, [last.scoring_ref], "scoring")
     ).get(last.scoring_ref)

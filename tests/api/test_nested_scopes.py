@@ -64,9 +64,12 @@ REFERENCE: dict[str, str] = {
     "DatasetRecord": "datasetRecords",
     "ReviewAssignment": "reviewAssignments",
     "PerformanceResult": "results",
+    "Appeal": "appeals",
+    "FeedbackMeeting": "feedbackMeetings",
+    "AuditEvent": "auditLog",
 }
-#: Root queries only HR may ask (result.manage), whatever they would reach.
-MANAGE_ONLY = {"whatIf"}
+#: Root queries only HR may ask (result.manage, audit.read), whatever they would reach.
+MANAGE_ONLY = {"whatIf", "auditLog"}
 #: Objects that only exist inside another one: reached through their owner,
 #: which is checked against its own reference.
 PARTS = {"ScorecardItem": "Scorecard", "ActionTask": "ScorecardItem", "Checkin": "Scorecard"}
@@ -284,6 +287,7 @@ async def test_nested_objects_stay_in_the_roles_scope(walker: GraphQLClient, rol
         "goals": f"cycle: {cycle}",
         "reviewAssignments": f"cycle: {cycle}",
         "results": f"cycle: {cycle}",
+        "feedbackMeetings": f"cycle: {cycle}",
         "datasetRecords": f'dataset: "{DATASET}"',
     }
     assert reached.keys() <= set(REFERENCE) | set(PARTS), reached.keys()

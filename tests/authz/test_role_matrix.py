@@ -60,6 +60,11 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.RESULT_READ:        row(T, T, T, SUB, TEAM, SELF),
     P.RESULT_MANAGE:      row(T, T, None, None, None, None),
     P.RESULT_CALIBRATE:   row(T, T, None, None, None, None),
+    P.APPEAL_FILE:        row(T, SELF, SELF, SELF, SELF, SELF),
+    P.APPEAL_READ:        row(T, T, SELF, SUB, TEAM, SELF),
+    P.APPEAL_DECIDE:      row(T, T, SELF, SELF, SELF, SELF),
+    P.FEEDBACK_WRITE:     row(T, T, None, SUB, TEAM, None),
+    P.FEEDBACK_READ:      row(T, T, None, SUB, TEAM, SELF),
 }
 # fmt: on
 

@@ -23,8 +23,11 @@ from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from perfloop.api.appeals.mutations import AppealsMutations
+from perfloop.api.appeals.queries import AppealsQueries
 from perfloop.api.apps.mutations import AppsMutations
 from perfloop.api.apps.queries import AppsQueries
+from perfloop.api.audit.queries import AuditQueries
 from perfloop.api.core.budget import BUDGETED_JSON, DocumentBudget
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
@@ -72,6 +75,8 @@ class Query(
     PlanReportQueries,
     ReviewsQueries,
     ResultsQueries,
+    AppealsQueries,
+    AuditQueries,
     JobsQueries,
 ):
     pass
@@ -89,6 +94,7 @@ class Mutation(
     GoalsMutations,
     ReviewsMutations,
     ResultsMutations,
+    AppealsMutations,
     JobsMutations,
 ):
     pass

@@ -71,6 +71,11 @@ class Permission(StrEnum):
     RESULT_READ = "result.read"
     RESULT_MANAGE = "result.manage"
     RESULT_CALIBRATE = "result.calibrate"
+    APPEAL_FILE = "appeal.file"
+    APPEAL_READ = "appeal.read"
+    APPEAL_DECIDE = "appeal.decide"
+    FEEDBACK_WRITE = "feedback.write"
+    FEEDBACK_READ = "feedback.read"
 
     @property
     def resource(self) -> str:
@@ -170,6 +175,30 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HR, "result", "manage", Scope.TENANT),
     # calibration: HR compares units' rating distributions and moves ratings
     (Role.HR, "result", "calibrate", Scope.TENANT),
+    # appeals: everyone with an employee record appeals their own published result; the
+    # person, their managers, heads and HR read the appeal and its trail; HR decides any
+    # appeal, anyone else only those assigned to them (``self``: the caller is the
+    # reviewer the cycle template's rule chose — the manager's manager, whatever their role)
+    *((role, "appeal", "file", Scope.SELF) for role in _EVERYONE if role is not Role.ADMIN),
+    (Role.HR, "appeal", "read", Scope.TENANT),
+    (Role.HEAD, "appeal", "read", Scope.SUBTREE),
+    (Role.MANAGER, "appeal", "read", Scope.TEAM),
+    (Role.EXECUTIVE, "appeal", "read", Scope.SELF),
+    (Role.EMPLOYEE, "appeal", "read", Scope.SELF),
+    (Role.HR, "appeal", "decide", Scope.TENANT),
+    *(
+        (role, "appeal", "decide", Scope.SELF)
+        for role in (Role.EXECUTIVE, Role.HEAD, Role.MANAGER, Role.EMPLOYEE)
+    ),
+    # feedback meetings (one-to-ones) about a result: managers, heads and HR record them,
+    # the person reads their own
+    (Role.HR, "feedback", "write", Scope.TENANT),
+    (Role.HEAD, "feedback", "write", Scope.SUBTREE),
+    (Role.MANAGER, "feedback", "write", Scope.TEAM),
+    (Role.HR, "feedback", "read", Scope.TENANT),
+    (Role.HEAD, "feedback", "read", Scope.SUBTREE),
+    (Role.MANAGER, "feedback", "read", Scope.TEAM),
+    (Role.EMPLOYEE, "feedback", "read", Scope.SELF),
 )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from perfloop.store import (
+    appeals,
     apps,
     cycles,
     datasets,
@@ -20,6 +21,19 @@ from perfloop.store.core import Base
 
 metadata = Base.metadata
 
-DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, results, reviews, templates)
+DOMAINS = (
+    appeals,
+    apps,
+    cycles,
+    datasets,
+    goals,
+    identity,
+    jobs,
+    org,
+    plans,
+    results,
+    reviews,
+    templates,
+)
 
 __all__ = ["DOMAINS", "metadata"]

@@ -16,8 +16,8 @@ the required review forms of a stage not submitted
 stage the guard names), ``uncalibrated_units`` the org units whose results are not
 scored yet or break their scoring template's target distribution
 (``perfloop.services.results.uncalibrated_unit_count``, see
-``services/results/calibration.py``). Appeals do not exist yet: their hook counts 0,
-so their guard holds until the domain plugs in. A domain plugs in
+``services/results/calibration.py``), ``open_appeals`` the cycle's open appeals
+(``perfloop.services.appeals.open_appeal_count``). A domain plugs in
 with one call::
 
     from perfloop.services import cycles
@@ -55,11 +55,6 @@ Guard = Callable[["AsyncSession", Cycle, Mapping[str, Any]], Awaitable[list[str]
 Hook = Callable[..., Awaitable[int]]
 
 
-async def _none_yet(session: AsyncSession, cycle: Cycle) -> int:
-    """The domain this hook counts does not exist yet: nothing is open."""
-    return 0
-
-
 async def _unsigned_scorecards(session: AsyncSession, cycle: Cycle) -> int:
     # imported here: scorecards build on cycles, not the other way round
     from perfloop.services.plans import unsigned_plan_count
@@ -85,14 +80,19 @@ async def _uncalibrated_units(session: AsyncSession, cycle: Cycle) -> int:
     return await uncalibrated_unit_count(session, cycle)
 
 
+async def _open_appeals(session: AsyncSession, cycle: Cycle) -> int:
+    from perfloop.services.appeals import open_appeal_count
+
+    return await open_appeal_count(session, cycle)
+
+
 HOOKS: dict[str, Hook] = {
     # Replaced by the owning service once its tables exist (see the module docstring).
     "unsigned_plans": _unsigned_scorecards,  # scorecards not signed by both sides
     "missing_actuals": _items_without_actuals,  # plan items without an actual for the period
     "missing_forms": _unsubmitted_forms,  # required forms of a stage not submitted (spec["stage"])
     "uncalibrated_units": _uncalibrated_units,  # org units not scored or off the target
-    # No such domain yet: 0 until appeals exist.
-    "open_appeals": _none_yet,  # appeals not resolved
+    "open_appeals": _open_appeals,  # appeals filed and not decided
 }
 
 _DEFAULT_HOOKS: Final = dict(HOOKS)

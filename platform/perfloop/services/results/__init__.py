@@ -7,6 +7,7 @@ Other domains use these names only; the modules behind them are this domain's ow
 
 from __future__ import annotations
 
+from perfloop.services.results.adjust import Adjustment, adjust, latest_published, shown
 from perfloop.services.results.calibration import (
     BandPerson,
     BandRow,
@@ -46,6 +47,7 @@ __all__ = [
     "LANGS",
     "PUBLISHED",
     "STATUSES",
+    "Adjustment",
     "BandCount",
     "BandPerson",
     "BandRow",
@@ -61,13 +63,16 @@ __all__ = [
     "ResultView",
     "VersionView",
     "WhatIf",
+    "adjust",
     "calibrate",
     "calibration",
     "get_result",
+    "latest_published",
     "merge",
     "publish",
     "result_page",
     "score_part",
+    "shown",
     "uncalibrated_unit_count",
     "what_if",
 ]

@@ -56,6 +56,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "rating_line": "等级 {rating}{title}，奖金系数 {multiplier}",
         "calibration_line": "校准：{by} 于 {at} 将等级由 {before} 调整为 {after}"
         "（奖金系数 {m_before} → {m_after}），理由：{reason}",
+        "appeal_line": "申诉复核：{by} 于 {at} 将等级由 {before} 调整为 {after}"
+        "（奖金系数 {m_before} → {m_after}），理由：{reason}",
     },
     "en": {
         "completion": "completion",
@@ -85,6 +87,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "total_line": "KPI part {kpi}, review part {review}, total {total}",
         "rating_line": "rating {rating}{title}, bonus multiplier {multiplier}",
         "calibration_line": "calibrated by {by} on {at}: rating {before} → {after} "
+        "(bonus multiplier {m_before} → {m_after}), because: {reason}",
+        "appeal_line": "on appeal, {by} on {at}: rating {before} → {after} "
         "(bonus multiplier {m_before} → {m_after}), because: {reason}",
     },
 }
@@ -431,7 +435,8 @@ def explain(
             multiplier_after=_number(c.get("multiplierTo")), reason=str(c.get("reason") or ""),
             by=str(c.get("byName") or ""), at=str(c.get("at") or ""),
         )  # fmt: skip
-        line = words["calibration_line"].format(
+        # a move an appeal's decision made (services/results/adjust.py) says so
+        line = words["appeal_line" if c.get("appeal") else "calibration_line"].format(
             by=move.by, at=move.at[:10], before=_fmt(move.before), after=move.after,
             m_before=_fmt(move.multiplier_before), m_after=_fmt(move.multiplier_after),
             reason=move.reason,

@@ -24,7 +24,12 @@ class AuditEvent(Base):
     """One line of the audit log; every mutation writes at least one."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_tenant_at", "tenant_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_tenant_at", "tenant_id", "at"),
+        # the audit trail read per object and per actor, newest first (migration 0013)
+        Index("ix_audit_log_object", "tenant_id", "object_type", "object_id", "id"),
+        Index("ix_audit_log_actor", "tenant_id", "actor_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

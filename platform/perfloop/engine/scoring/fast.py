@@ -347,9 +347,12 @@ def _build(
         gen.names = known
         gen.fields = {}
         gen.local_kinds, gen.nonnull, gen.dynamic = {}, set(), set()
-        code, _ = gen.gen(formula.tree)
+        code, kind = gen.gen(formula.tree)
         lines = [f"_v = {code}", f"{target} = {_fin('_v')}"]
         tree = formula.tree
+        if kind in (NUMERIC, NULLABLE) and _ranged(tree):
+            # null or a number in range (see _ranged), which finishing leaves as it is
+            lines = [f"{target} = {code}"]
         if isinstance(tree, Name) and code in _FINISHED:  # a section's score `kpi`
             body.append(f"{target} = {code}")
             return

@@ -5,8 +5,10 @@ numbers are combined with the plain operators, names are dictionary
 lookups, aggregates are list comprehensions. It is correct only while every
 value is an ordinary number within ±MAX_NUMBER, so each operand that might be
 something else is guarded by a range test written into the code
-(`-M <= x <= M` raises TypeError for null, text, lists, records and error
-values and is False for NaN), and so is the result of every `+ - * /`.
+(`-M <= x and x <= M`, see `within`: raises TypeError for null, text, lists,
+records and error values and is False for NaN), and so is the result of every
+`+ - * /`. An integer literal that is only compared is written as the equal
+float (see `compared`).
 Whenever the fast code raises anything, `evaluate()` runs the explaining
 interpreter instead, which implements null propagation, error values and
 `#NUM!` in full. The invariant, tested by property tests: if the fast code

@@ -20,7 +20,7 @@ bonus multiplier.
   honours them), the KPI part, completion, total, rating, multiplier and the
   keys of the items without a score yet;
 - hand-written, numbers only: the same numbers with the settings as constants
-  and without the unscored keys (the figure reported before);
+  and without the unscored keys;
 - hand-written, same result: the whole result as records (each item's record
   with its completion and score, the relations without raters, the sections,
   the unscored items), as a plain dict.

@@ -2,7 +2,8 @@
 
 Each row is a scorecard of 8 items as `services.plans.reads` hands it to the
 engine (key, actual, target, direction, weight, and the item's score settings
-as `params`, equal to the install's). The work per row is what a plan read
+as `params`, equal to the install's: each item its own dict, as read from the
+database). The work per row is what a plan read
 shows, by the standard-scoring template during the cycle (no reviews yet):
 each item's completion and score (completion by direction, 0 below 60%, floor
 0, cap 120), the KPI part (weighted item scores), the plan's completion
@@ -11,14 +12,15 @@ alone, rounded to 2 decimals, half away from zero), the rating band and the
 bonus multiplier.
 
 - perfloop: `perfloop.engine.score_scorecard(scheme, items)`, the one engine
-  path (`ScoringScheme` compiled once, as the services cache it);
+  path (`ScoringScheme` compiled once, as the services cache it), and the read
+  of what `services.plans.reads._score` takes from its result;
 - hand-written, what a read needs (the target's baseline): what
   `services.plans.reads` takes from the result — each item's (completion,
   score) under the item's own score settings (its `params`, as the engine
   honours them), the KPI part, completion, total, rating, multiplier and the
   keys of the items without a score yet;
 - hand-written, numbers only: the same numbers with the settings as constants
-  and without the unscored keys (the figure reported before);
+  and without the unscored keys;
 - hand-written, same result: the whole result as records (each item's record
   with its completion and score, the relations without raters, the sections,
   the unscored items), as a plain dict.
@@ -77,7 +79,7 @@ def make_rows(n: int, seed: int = 7) -> list[Row]:
                     "target": target,
                     "direction": DIRECTIONS[i % len(DIRECTIONS)],
                     "weight": 12.5,
-                    "params": SETTINGS,
+                    "params": dict(SETTINGS),
                 }
             )
         rows.append(items)
@@ -284,12 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         full = score_scorecard(scheme, row).to_dict()
         assert _same_tree(full, hand_written_result(row)), row
 
-    def real_path(items: Row) -> Any:
-        return score_scorecard(scheme, items)
-
     seconds = rates(
         {
-            "perfloop": real_path,
+            "perfloop": engine,  # the call and the read of its result, as a plan read
             "read": hand_written_read,
             "hand": hand_written,
             "hand-result": hand_written_result,

@@ -5,8 +5,10 @@ numbers are combined with the plain operators, names are dictionary
 lookups, aggregates are list comprehensions. It is correct only while every
 value is an ordinary number within ±MAX_NUMBER, so each operand that might be
 something else is guarded by a range test written into the code
-(`-M <= x <= M` raises TypeError for null, text, lists, records and error
-values and is False for NaN), and so is the result of every `+ - * /`.
+(`-M <= x and x <= M`, see `within`: raises TypeError for null, text, lists,
+records and error values and is False for NaN), and so is the result of every
+`+ - * /`. An integer literal that is only compared is written as the equal
+float (see `compared`).
 Whenever the fast code raises anything, `evaluate()` runs the explaining
 interpreter instead, which implements null propagation, error values and
 `#NUM!` in full. The invariant, tested by property tests: if the fast code
@@ -57,6 +59,29 @@ def _aslist(value: Any) -> list[Any]:
 _M = limits.MAX_NUMBER
 #: The bound as it is written into generated code.
 _BOUND = repr(_M)
+#: Integers a float holds exactly: as a comparison operand, 3 and 3.0 order
+#: every number alike (int, float and Decimal comparisons are exact).
+_EXACT_INT = 2**53
+
+
+def within(name: str, code: str | None = None) -> str:
+    """Code testing that the local `name` (assigned `code` first, when given) is a
+    number within ±MAX_NUMBER: False for NaN, TypeError for anything but a number.
+    Two comparisons joined by `and` (a chained `-M <= x <= M` costs more in
+    CPython); the operand is evaluated once either way."""
+    first = name if code is None else f"({name} := {code})"
+    return f"-{_BOUND} <= {first} and {name} <= {_BOUND}"
+
+
+def compared(node: Node, code: str) -> str:
+    """An operand's code where it is only compared with a number: an integer
+    literal is written as the equal float (the same order against any number, and
+    CPython compares two floats faster than a float and an int)."""
+    if isinstance(node, Literal):
+        v = node.value
+        if v.__class__ is int and -_EXACT_INT <= v <= _EXACT_INT:
+            return repr(float(v))
+    return code
 
 
 def _out_of_range() -> Any:
@@ -283,7 +308,7 @@ def _guard(code: str, kind: str, in_iterable: bool = False, compare: bool = Fals
         return f"{check}({code})"
     return (
         f"(_q if ((_q := {code}).__class__ is _float or _q.__class__ is _int) "
-        f"and -{_BOUND} <= _q <= {_BOUND} else {check}(_q))"
+        f"and {within('_q')} else {check}(_q))"
     )
 
 
@@ -298,17 +323,14 @@ def _checked_product(raw: str, op: str, other: str, raw_left: bool) -> str:
     # `_p` is pushed before `other` runs (which may assign `_p` itself); on the
     # right, `other` has no assignment expression (the caller makes sure).
     expr = f"_p {op} {other}" if raw_left else f"{other} {op} _p"
-    return (
-        f"(_q if -{_BOUND} <= (_p := {raw}) <= {_BOUND} "
-        f"and -{_BOUND} <= (_q := {expr}) <= {_BOUND} else _oor())"
-    )
+    return f"(_q if {within('_p', raw)} and {within('_q', expr)} else _oor())"
 
 
 def _checked_result(code: str, in_iterable: bool) -> str:
     """An arithmetic result that raises when it leaves the range (or is NaN)."""
     if in_iterable:
         return f"_chk({code})"
-    return f"(_q if -{_BOUND} <= (_q := {code}) <= {_BOUND} else _oor())"
+    return f"(_q if {within('_q', code)} else _oor())"
 
 
 def _const_list(node: Node) -> tuple[Any, ...] | None:
@@ -516,6 +538,7 @@ class _Gen:
             # TRUE/FALSE against a number follows the interpreter's rules, not Python's.
             return f"{_CMP_HELPER[op]}({lc}, {rc})", ANYTHING
         it = self.in_iterable > 0
+        lc, rc = compared(left, lc), compared(right, rc)
         return (
             f"({_guard(lc, lk, it, compare=True)} {_CMP[op]} {_guard(rc, rk, it, compare=True)})",
             BOOLEAN,
@@ -576,9 +599,11 @@ class _Gen:
             x, lo, hi = (self.num(a) for a in args)
             if not self.in_iterable and _simple(lo) and _simple(hi):
                 # min(max(x, lo), hi) without the two calls: max(x, lo) is x unless
-                # lo > x, min(m, hi) is m unless hi < m (the builtins' own rule).
+                # lo > x, min(m, hi) is m unless hi < m (the builtins' own rule);
+                # a literal bound is compared as a float and given as written.
+                lo_c, hi_c = compared(args[1], lo), compared(args[2], hi)
                 return (
-                    f"({hi} if {hi} < (_m := ({lo} if {lo} > (_x := {x}) else _x)) else _m)",
+                    f"({hi} if {hi_c} < (_m := ({lo} if {lo_c} > (_x := {x}) else _x)) else _m)",
                     NUMERIC,
                 )
             return f"min(max({x}, {lo}), {hi})", NUMERIC
@@ -637,7 +662,12 @@ class _Gen:
                 firsts[bound] = rt.checked(row.get(result.value))
         bounds = sorted(firsts)
         values = [firsts[b] for b in bounds]
-        k_bounds, k_values = self.const(bounds), self.const(values)
+        # bisected with plain numbers only: an integer bound as the equal float
+        # finds the same row (comparisons are exact), and floats compare faster
+        exact = [
+            float(b) if b.__class__ is int and -_EXACT_INT <= b <= _EXACT_INT else b for b in bounds
+        ]
+        k_bounds, k_values = self.const(exact), self.const(values)
         value = self.gen(args[0])[0]
         first = args[0]
         check = f"_cv(_q, {'.'.join(first.path)!r})" if isinstance(first, Name) else "_cv(_q)"
@@ -645,7 +675,7 @@ class _Gen:
         return (
             f"(({k_values}[_i - 1] if (_i := _bisect({k_bounds}, _q)) else None) "
             f"if ((_q := {value}).__class__ is _float or _q.__class__ is _int) "
-            f"and -{_BOUND} <= _q <= {_BOUND} else {slow})"
+            f"and {within('_q')} else {slow})"
         )
 
     def if_(self, args: list[Node]) -> tuple[str, str]:
@@ -716,7 +746,7 @@ class _Gen:
             f"_a = {actual}",
             f"_g = {goal}",
             f"_d = {direction}",
-            f"if _a is not None and _g is not None and 0 < _g <= {b} and -{b} <= _a <= {b}:",
+            f"if _a is not None and _g is not None and 0.0 < _g and _g <= {b} and {within('_a')}:",
             "    if _d == 'higher':",
             f"        {target} = _a / _g",
             "    elif _d == 'lower':",
@@ -725,7 +755,7 @@ class _Gen:
             f"        {target} = 1 - abs(_a - _g) / _g",
             "    else:",
             f"        {target} = _fcompletion(_a, _g, _d)",
-            f"    if not -{b} <= {target} <= {b}:",
+            f"    if not ({within(target)}):",
             "        _oor()",
             "else:",
             f"    {target} = _fcompletion(_a, _g, _d)",
@@ -856,7 +886,7 @@ class _Gen:
                 "_v"
                 if kind in (NUMERIC, NULLABLE, BOOLEAN)
                 else f"(_v if (_v.__class__ is _float or _v.__class__ is _int) "
-                f"and -{_BOUND} <= _v <= {_BOUND} else _num(_v))"
+                f"and {within('_v')} else _num(_v))"
             )
             self.functions.append(
                 head + "    _t = 0\n"
@@ -911,7 +941,7 @@ def generate(
         "    except _Exception:\n"
         "        return _slow(data)\n"
         "    if (_v.__class__ is _float or _v.__class__ is _int)"
-        f" and -{_BOUND} <= _v <= {_BOUND}:\n"
+        f" and {within('_v')}:\n"
         "        return _v\n"
         "    return _finish(_v)\n"
     )

@@ -47,15 +47,17 @@ from perfloop.engine.formulas.codegen import (
     ANYTHING,
     BOOLEAN,
     NAMESPACE,
+    NULLABLE,
     NUMERIC,
     _checked_product,
     _Gen,
     _self_contained,
+    within,
 )
 from perfloop.engine.formulas.errors import FormulaErrorValue
 from perfloop.engine.formulas.formula import compile
 from perfloop.engine.formulas.limits import MAX_NUMBER
-from perfloop.engine.formulas.nodes import Call, Name, Node, walk
+from perfloop.engine.formulas.nodes import Call, Literal, Name, Node, walk
 from perfloop.engine.scoring.contexts import CONTEXTS
 
 if TYPE_CHECKING:
@@ -65,11 +67,17 @@ if TYPE_CHECKING:
 #: scorecard's values.
 FastProgram = Callable[[Any, Any, Mapping[str, Any], Any, Any], Any]
 
-_B = repr(MAX_NUMBER)
 _ITEM_KEYS = ("key", "actual", "target", "direction", "weight")
 _SCALARS = frozenset({"kpi", "review", "completion", "total", "rating", "multiplier"})
 _MEMO_LIMIT = 4096
 _FUSED = frozenset({"SUM", "AVG", "COUNT"})
+#: The locals holding a scorecard formula's finished value (as Formula.evaluate
+#: gives it; the review comes finished from its own formula): finishing again
+#: changes nothing.
+_FINISHED = frozenset(
+    {"_x_kpi", "_x_completion", "_x_review", "_x_total", "_x_rating", "_x_multiplier"}
+)
+_EXACT_INT = 2**53
 
 
 class _Decline(Exception):
@@ -77,10 +85,11 @@ class _Decline(Exception):
 
 
 def _fin(v: str) -> str:
-    """A value as Formula.evaluate returns it (in-range numbers as they are)."""
+    """A value as Formula.evaluate returns it (in-range numbers and text as they are:
+    finishing changes only numbers)."""
     return (
         f"({v} if {v} is None or ({v}.__class__ is _float or {v}.__class__ is _int) "
-        f"and -{_B} <= {v} <= {_B} else _finish({v}))"
+        f"and {within(v)} or {v}.__class__ is _str else _finish({v}))"
     )
 
 
@@ -181,7 +190,7 @@ class _FastGen(_Gen):
             "_v"
             if kind != ANYTHING
             else f"(_v if (_v.__class__ is _float or _v.__class__ is _int) "
-            f"and -{_B} <= _v <= {_B} else _num(_v))"
+            f"and {within('_v')} else _num(_v))"
         )
         if kind == NUMERIC:  # never null
             lines = [f"_t{n} = _t{n} + {body}"]
@@ -193,11 +202,13 @@ class _FastGen(_Gen):
 
     @staticmethod
     def result(node: Call, n: int) -> str:
-        """The aggregate's value from its running total (an AVG of nothing raises)."""
+        """The aggregate's value from its running total, checked as ``_chk`` checks
+        it (an AVG of nothing raises)."""
+        checked = f"(_t{n} if {within(f'_t{n}')} else _oor())"
         if node.name == "SUM":
-            return f"_A{n} = _chk(_t{n})"
+            return f"_A{n} = {checked}"
         if node.name == "AVG":
-            return f"_A{n} = _chk(_t{n}) / _n{n}"
+            return f"_A{n} = {checked} / _n{n}"
         return f"_A{n} = _t{n}"
 
 
@@ -255,13 +266,14 @@ def _build(
     gen.fields = {tree.scope: raw_fields}
     gen.nested += 1
     statements, _, _ = gen.let_parts(let)
+    item_kinds = dict(gen.local_kinds)  # what the item formulas' locals are known to hold
     gen.nested -= 1
     c_id, s_id = (int(spec.rsplit(":", 1)[1]) for spec in let.locals)
 
     item_fields = raw_fields | {"completion": "_c", "score": "_s"}
     extra: dict[str, Any] = {
         "_str": str,
-        "_base": dict(settings),
+        "_base": _as_compared(settings),
         "_own": own_settings,
         "_new": object.__new__,
         "_Result": result,
@@ -298,8 +310,16 @@ def _build(
     numbers = ["_c", "_s", *(f"_i_{k}" for k in ("actual", "target", "weight"))]
     lane = frozenset(c for c in numbers if c in gen.read) | {"_c", "_s"}
     plain = bodies(lane)
+    # The item formulas' own results are in range when they are plain numbers (see
+    # _ranged): for them the class test suffices; fields read raw are tested in full.
+    ranged = {
+        v
+        for v, local in (("_c", c_id), ("_s", s_id))
+        if item_kinds.get(local) in (NUMERIC, NULLABLE) and _ranged(let)
+    }
     test = " and ".join(
-        f"({v}.__class__ is _float or {v}.__class__ is _int) and -{_B} <= {v} <= {_B}"
+        f"({v}.__class__ is _float or {v}.__class__ is _int)"
+        + ("" if v in ranged else f" and {within(v)}")
         for v in sorted(lane)
     )
     loop = [
@@ -327,9 +347,15 @@ def _build(
         gen.names = known
         gen.fields = {}
         gen.local_kinds, gen.nonnull, gen.dynamic = {}, set(), set()
-        code, _ = gen.gen(formula.tree)
+        code, kind = gen.gen(formula.tree)
         lines = [f"_v = {code}", f"{target} = {_fin('_v')}"]
         tree = formula.tree
+        if kind in (NUMERIC, NULLABLE) and _ranged(tree):
+            # null or a number in range (see _ranged), which finishing leaves as it is
+            lines = [f"{target} = {code}"]
+        if isinstance(tree, Name) and code in _FINISHED:  # a section's score `kpi`
+            body.append(f"{target} = {code}")
+            return
         lookup = (  # one bisection: cheaper than a memo that misses
             isinstance(tree, Call) and tree.name in ("TIER", "BAND") and "_bisect(" in code
         )
@@ -455,6 +481,38 @@ def _build(
     program: FastProgram = namespace["_fast"]
     program.__doc__ = source  # what was generated, for a person debugging it
     return program
+
+
+def _ranged(tree: Node) -> bool:
+    """Whether every number written in the tree (its literals, the parameters folded
+    into it, their lists and records) is within ±MAX_NUMBER. Then a value the
+    compiler's code gives as a number (NUMERIC, or NULLABLE when not null) is in
+    range: every other number it makes is an arithmetic result, COMPLETION, a
+    count or an aggregate, which that code checks, or MIN, MAX, CLAMP, ABS or a
+    sign of checked numbers."""
+
+    def fits(value: Any) -> bool:
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return True
+        if isinstance(value, int | float):
+            return -MAX_NUMBER <= value <= MAX_NUMBER
+        if isinstance(value, list | tuple):
+            return all(fits(v) for v in value)
+        if isinstance(value, Mapping):
+            return all(fits(v) for v in value.values())
+        return False  # a Decimal or anything else: not taken as known
+
+    return all(fits(node.value) for node in walk(tree) if isinstance(node, Literal))
+
+
+def _as_compared(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The scheme's item settings as an item's `params` are compared with them:
+    an integer as the equal float (`==` between numbers is exact, so every
+    comparison gives what it gave; CPython compares two floats faster)."""
+    return {
+        k: float(v) if v.__class__ is int and -_EXACT_INT <= v <= _EXACT_INT else v
+        for k, v in settings.items()
+    }
 
 
 def _decline() -> None:

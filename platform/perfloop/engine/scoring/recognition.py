@@ -1,0 +1,232 @@
+"""Recognition and the annual summary: pure rules across people and periods.
+
+- ``pick_winners(scheme, award_key, candidates)``: exactly one winner per unit for an
+  award of a scoring template's ``awards`` section. Eligible candidates (the award's
+  ``eligible`` formula is TRUE) are ordered by the ``rank`` value, then by each
+  ``tieBreak`` value in turn (``order`` ``desc`` — the default — or ``asc``), then by
+  the employee id ascending, so the order is total. A rank that is null or an error
+  value makes a candidate ineligible; a null or error tie-break value sorts after
+  every number. ``decidedBy`` names the first key on which the winner and the
+  runner-up differ (``rank``, a tie-break's ``key``, ``employee``), or ``only`` when
+  one candidate was eligible.
+- ``summarize_periods(values, combine, weights, missing)``: an annual value from the
+  period values (quarters in order) as a cycle template's ``summary`` says.
+
+No I/O, no clock; the formulas are the scheme's (compiled with its parameters).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from perfloop.engine.formulas import FormulaErrorValue
+
+if TYPE_CHECKING:
+    from perfloop.engine.scoring.scheme import ScoringScheme
+
+#: How a summary combines its periods (a cycle template's ``summary.combine``).
+COMBINES = ("avg", "weighted", "last", "best")
+#: What a summary does with a period that has no result (``summary.missing``).
+MISSING_RULES = ("skip", "zero", "none")
+
+
+@dataclass(frozen=True)
+class AwardCandidate:
+    """One person in the running: the unit the award is given per, and the values the
+    award's formulas read (``total``, ``kpi``, ``review``, ``completion``, ``rating``,
+    ``multiplier``, ``tenure_days``, ``employee_no``)."""
+
+    employee_id: int
+    unit_id: int
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AwardWinner:
+    unit_id: int
+    employee_id: int
+    value: Any
+    #: the keys the winner was ordered by: [("rank", v), (tie-break key, v), ...]
+    keys: tuple[tuple[str, Any], ...]
+    decided_by: str
+    runner_up: int | None
+    eligible: int
+    candidates: int
+    tied: tuple[int, ...] = field(default=())  #: others with the winner's rank value
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None or isinstance(value, FormulaErrorValue):
+        return None
+    if isinstance(value, int | float | Decimal):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    return None
+
+
+def award_spec(scheme: ScoringScheme, award_key: str) -> tuple[int, Mapping[str, Any]] | None:
+    """(index, award) of the scheme's template award ``award_key``, or None."""
+    for i, award in enumerate(scheme.template.get("awards") or []):
+        if isinstance(award, Mapping) and award.get("key") == award_key:
+            return i, award
+    return None
+
+
+def pick_winners(
+    scheme: ScoringScheme, award_key: str, candidates: Sequence[AwardCandidate]
+) -> list[AwardWinner]:
+    """One winner per unit among ``candidates`` for the award (module docstring), in
+    unit id order; a unit without an eligible candidate has no winner. Raises
+    KeyError when the template has no such award."""
+    found = award_spec(scheme, award_key)
+    if found is None:
+        raise KeyError(award_key)
+    index, award = found
+    base = f"/awards/{index}"
+    rank_f = scheme.formulas[f"{base}/rank"]
+    eligible_f = scheme.formulas.get(f"{base}/eligible")
+    breaks = [
+        (str(tb.get("key", f"tie-break-{n + 1}")), tb.get("order", "desc"),
+         scheme.formulas[f"{base}/tieBreak/{n}/value"])
+        for n, tb in enumerate(award.get("tieBreak") or [])
+    ]  # fmt: skip
+    by_unit: dict[int, list[tuple[tuple[Any, ...], AwardCandidate, tuple[Any, ...]]]] = {}
+    counts: dict[int, int] = {}
+    for c in candidates:
+        counts[c.unit_id] = counts.get(c.unit_id, 0) + 1
+        if eligible_f is not None and eligible_f.evaluate(c.data) is not True:
+            continue
+        rank = _num(rank_f.evaluate(c.data))
+        if rank is None:
+            continue
+        raw: list[Any] = [rank]
+        sort: list[Any] = [(0, -rank)]
+        for _, order, formula in breaks:
+            v = _num(formula.evaluate(c.data))
+            raw.append(v)
+            sort.append((1, 0.0) if v is None else (0, v if order == "asc" else -v))
+        sort.append(c.employee_id)
+        by_unit.setdefault(c.unit_id, []).append((tuple(sort), c, tuple(raw)))
+    names = ["rank", *(key for key, _, _ in breaks), "employee"]
+    winners: list[AwardWinner] = []
+    for unit_id in sorted(by_unit):
+        ranked = sorted(by_unit[unit_id], key=lambda entry: entry[0])
+        sort, best, raw = ranked[0]
+        decided = "only"
+        runner: int | None = None
+        if len(ranked) > 1:
+            other = ranked[1][0]
+            runner = ranked[1][1].employee_id
+            decided = next(names[i] for i in range(len(sort)) if sort[i] != other[i])
+        tied = tuple(e[1].employee_id for e in ranked[1:] if e[0][0] == sort[0])
+        winners.append(
+            AwardWinner(
+                unit_id=unit_id,
+                employee_id=best.employee_id,
+                value=raw[0],
+                keys=tuple(zip(names[:-1], raw, strict=True)),
+                decided_by=decided,
+                runner_up=runner,
+                eligible=len(ranked),
+                candidates=counts[unit_id],
+                tied=tied,
+            )
+        )
+    return winners
+
+
+@dataclass(frozen=True)
+class PeriodsSummary:
+    """An annual value and how it was reached."""
+
+    value: float | None
+    #: each period's share of the value, in period order (0 for one that did not count)
+    weights: tuple[float, ...]
+    #: the indexes of the periods without a value
+    missing: tuple[int, ...]
+    #: the index of the period chosen by ``last`` / ``best``, else None
+    chosen: int | None = None
+
+
+def summarize_periods(
+    values: Sequence[float | None],
+    combine: str,
+    weights: Sequence[float] | None = None,
+    missing: str = "skip",
+) -> PeriodsSummary:
+    """The annual value of the period ``values`` (None: no result for that period).
+
+    ``combine``: ``avg`` (the mean), ``weighted`` (``weights`` in period order),
+    ``last`` (the latest period with a value), ``best`` (the highest; the earliest of
+    equal ones). ``missing``: ``skip`` — a missing period does not count and the
+    others' weights are re-normalised; ``zero`` — it counts as 0 with its weight
+    (``last``/``best`` ignore it); ``none`` — no annual value until every period has
+    one. No value at all gives None. Raises ValueError for an unknown ``combine`` or
+    ``missing``, or ``weighted`` without one weight per period.
+    """
+    if combine not in COMBINES:
+        raise ValueError(f"unknown combine {combine!r}")
+    if missing not in MISSING_RULES:
+        raise ValueError(f"unknown missing rule {missing!r}")
+    n = len(values)
+    gaps = tuple(i for i, v in enumerate(values) if v is None)
+    zeros = (0.0,) * n
+    if combine == "weighted":
+        if weights is None or len(weights) != n:
+            raise ValueError(f"weighted needs {n} weights")
+        base = [float(w) for w in weights]
+    else:
+        base = [1.0] * n
+    if (missing == "none" and gaps) or len(gaps) == n:
+        return PeriodsSummary(None, zeros, gaps)
+    if combine in ("last", "best"):
+        present = [i for i in range(n) if values[i] is not None]
+        if combine == "last":
+            chosen = present[-1]
+        else:
+            chosen = max(present, key=lambda i: (float(values[i] or 0), -i))
+        shares = tuple(1.0 if i == chosen else 0.0 for i in range(n))
+        return PeriodsSummary(float(values[chosen] or 0), shares, gaps, chosen)
+    counted = [i for i in range(n) if values[i] is not None or missing == "zero"]
+    total_weight = sum(base[i] for i in counted)
+    if total_weight <= 0:
+        return PeriodsSummary(None, zeros, gaps)
+    shares = tuple(base[i] / total_weight if i in counted else 0.0 for i in range(n))
+    value = sum(shares[i] * float(values[i] or 0) for i in counted)
+    return PeriodsSummary(value, shares, gaps)
+
+
+def rate_summary(
+    scheme: ScoringScheme,
+    *,
+    total: Any,
+    kpi: Any = None,
+    review: Any = None,
+    completion: Any = None,
+) -> tuple[Any, Any]:
+    """(rating, multiplier) of combined parts (an annual summary) by the template's own
+    ``/rating/formula`` and ``/incentive/multiplier`` (None where it has none)."""
+    data: dict[str, Any] = {"total": total, "kpi": kpi, "review": review,
+                            "completion": completion, "inputs": {}}  # fmt: skip
+    rating_f = scheme.formulas.get("/rating/formula")
+    rating = rating_f.evaluate(data) if rating_f is not None else None
+    multiplier_f = scheme.formulas.get("/incentive/multiplier")
+    multiplier = multiplier_f.evaluate({**data, "rating": rating}) if multiplier_f else None
+    return rating, multiplier
+
+
+__all__ = [
+    "COMBINES",
+    "MISSING_RULES",
+    "AwardCandidate",
+    "AwardWinner",
+    "PeriodsSummary",
+    "award_spec",
+    "pick_winners",
+    "rate_summary",
+    "summarize_periods",
+]

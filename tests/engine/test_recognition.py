@@ -27,7 +27,7 @@ MET = [1.0, 1.2, 1.05, 0.7]  # January to March met, April missed
 
 
 def standard() -> dict[str, Any]:
-    path = builtin_templates_dir() / "scoring" / "standard-scoring.json"
+    path = builtin_templates_dir() / "scoring" / "standard-scoring.v2.json"
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
@@ -77,6 +77,28 @@ def test_change_over_the_previous_period(values: list[Any], expected: Any) -> No
 def test_change_of_text_is_an_error_value() -> None:
     assert compile('CHANGE(["a", 1])').evaluate({}).code == "#VALUE!"
     assert compile("CHANGE([TRUE, 1])").evaluate({}).code == "#VALUE!"
+
+
+def test_standard_scoring_2_counts_a_run_anywhere_in_the_year() -> None:
+    # given January to March met and April missed
+    scheme = ScoringScheme(standard())
+    months = [
+        {"period": m, "total": t, "completion": c}
+        for m, t, c in [("01", 90, 1.0), ("02", 95, 1.2), ("03", 92, 1.05), ("04", 60, 0.7)]
+    ]
+    # when the rules are evaluated after April
+    rules = scheme.summarize(months).rules
+    # then the three months in a row still count, and April fell from March
+    assert rules == {"target-met-in-a-row": True, "improved": False}
+    # version 1 keeps its documented rule: the run ending at the last period
+    v1 = json.loads((builtin_templates_dir() / "scoring" / "standard-scoring.json").read_text())
+    assert ScoringScheme(v1).summarize(months).rules == {"target-met-in-a-row": False}
+
+
+def test_improved_is_unknown_after_a_period_without_a_result() -> None:
+    scheme = ScoringScheme(standard())
+    periods = [{"total": 80, "completion": 1}, {"total": None}, {"total": 90, "completion": 1}]
+    assert scheme.summarize(periods).rules["improved"] is None
 
 
 # --------------------------------------------------------------------------- summary

@@ -129,29 +129,12 @@ def test_periods_annual_and_streak() -> None:
     ]
     summary = scheme.summarize(quarters)
     assert summary.annual == 90
-    # Q3 has no result: whether Q4 improved on it is not known (null)
-    assert summary.rules == {"target-met-in-a-row": True, "improved": None}
+    assert summary.rules == {"target-met-in-a-row": True}
     weighted = [dict(q, weight=w) for q, w in zip(quarters, [20, 25, 25, 30], strict=True)]
     assert scheme.summarize(weighted).annual == pytest.approx(
         round((80 * 20 + 90 * 25 + 100 * 30) / 75, 2)
     )
-    assert scheme.summarize(quarters[:2]).rules == {
-        "target-met-in-a-row": False,
-        "improved": True,
-    }
-
-
-def test_target_met_in_a_row_anywhere_in_the_year() -> None:
-    # given January to March met and April missed
-    scheme = ScoringScheme(standard())
-    months = [
-        {"period": m, "total": t, "completion": c}
-        for m, t, c in [("01", 90, 1.0), ("02", 95, 1.2), ("03", 92, 1.05), ("04", 60, 0.7)]
-    ]
-    # when the rules are evaluated after April
-    rules = scheme.summarize(months).rules
-    # then the three months in a row still count, and April fell from March
-    assert rules == {"target-met-in-a-row": True, "improved": False}
+    assert scheme.summarize(quarters[:2]).rules == {"target-met-in-a-row": False}
 
 
 def test_template_formula_errors_point_into_the_document() -> None:

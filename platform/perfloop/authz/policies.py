@@ -71,6 +71,8 @@ class Permission(StrEnum):
     RESULT_READ = "result.read"
     RESULT_MANAGE = "result.manage"
     RESULT_CALIBRATE = "result.calibrate"
+    AWARD_READ = "award.read"
+    AWARD_MANAGE = "award.manage"
 
     @property
     def resource(self) -> str:
@@ -170,6 +172,10 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HR, "result", "manage", Scope.TENANT),
     # calibration: HR compares units' rating distributions and moves ratings
     (Role.HR, "result", "calibrate", Scope.TENANT),
+    # awards: HR previews and announces them; an announced award is public recognition,
+    # read by everyone in the company
+    *((role, "award", "read", Scope.TENANT) for role in _EVERYONE if role is not Role.ADMIN),
+    (Role.HR, "award", "manage", Scope.TENANT),
 )
 
 

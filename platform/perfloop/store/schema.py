@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from perfloop.store import (
     apps,
+    awards,
     cycles,
     datasets,
     goals,
@@ -20,6 +21,6 @@ from perfloop.store.core import Base
 
 metadata = Base.metadata
 
-DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, results, reviews, templates)
+DOMAINS = (apps, awards, cycles, datasets, goals, identity, jobs, org, plans, results, reviews, templates)
 
 __all__ = ["DOMAINS", "metadata"]

@@ -24,6 +24,7 @@ from perfloop.engine import (
 from perfloop.paths import builtin_templates_dir
 
 MET = [1.0, 1.2, 1.05, 0.7]  # January to March met, April missed
+SKIPPED_Q2 = (0.2 / 0.75, 0, 0.25 / 0.75, 0.3 / 0.75)
 
 
 def standard() -> dict[str, Any]:
@@ -112,7 +113,7 @@ def test_improved_is_unknown_after_a_period_without_a_result() -> None:
         ("last", "skip", [80, 90, 100, None], 100, (0, 0, 1, 0)),
         ("best", "skip", [80, 100, 100, 70], 100, (0, 1, 0, 0)),
         # a missing quarter: skipped (weights re-normalised), zero, or no summary
-        ("weighted", "skip", [80, None, 100, 70], (16 + 25 + 21) / 0.75, (0.2 / 0.75, 0, 0.25 / 0.75, 0.3 / 0.75)),
+        ("weighted", "skip", [80, None, 100, 70], (16 + 25 + 21) / 0.75, SKIPPED_Q2),
         ("weighted", "zero", [80, None, 100, 70], 16 + 25 + 21, (0.2, 0.25, 0.25, 0.3)),
         ("avg", "none", [80, None, 100, 70], None, (0, 0, 0, 0)),
         ("avg", "skip", [None, None, None, None], None, (0, 0, 0, 0)),

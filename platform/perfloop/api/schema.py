@@ -25,6 +25,8 @@ from strawberry.types import ExecutionContext
 
 from perfloop.api.apps.mutations import AppsMutations
 from perfloop.api.apps.queries import AppsQueries
+from perfloop.api.awards.mutations import AwardsMutations
+from perfloop.api.awards.queries import AwardsQueries
 from perfloop.api.core.budget import BUDGETED_JSON, DocumentBudget
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
@@ -72,6 +74,7 @@ class Query(
     PlanReportQueries,
     ReviewsQueries,
     ResultsQueries,
+    AwardsQueries,
     JobsQueries,
 ):
     pass
@@ -89,6 +92,7 @@ class Mutation(
     GoalsMutations,
     ReviewsMutations,
     ResultsMutations,
+    AwardsMutations,
     JobsMutations,
 ):
     pass

@@ -21,6 +21,19 @@ from perfloop.store.core import Base
 
 metadata = Base.metadata
 
-DOMAINS = (apps, awards, cycles, datasets, goals, identity, jobs, org, plans, results, reviews, templates)
+DOMAINS = (
+    apps,
+    awards,
+    cycles,
+    datasets,
+    goals,
+    identity,
+    jobs,
+    org,
+    plans,
+    results,
+    reviews,
+    templates,
+)
 
 __all__ = ["DOMAINS", "metadata"]

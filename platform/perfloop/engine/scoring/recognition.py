@@ -76,67 +76,100 @@ def award_spec(scheme: ScoringScheme, award_key: str) -> tuple[int, Mapping[str,
     return None
 
 
+@dataclass(frozen=True)
+class AwardEntry:
+    """A candidate who takes part, with the values they are ordered by."""
+
+    employee_id: int
+    unit_id: int
+    #: [("rank", v), (tie-break key, v), ...]: the values the template's formulas gave
+    keys: tuple[tuple[str, Any], ...]
+    #: what sorts it, before the employee id: (0, -v) per value (or (0, v) for an
+    #: ascending tie-break; (1, 0) for a null)
+    sort: tuple[tuple[int, float], ...]
+
+
+def award_entry(
+    scheme: ScoringScheme, award_key: str, candidate: AwardCandidate
+) -> AwardEntry | None:
+    """The candidate's entry for the award by the scheme's formulas, or None when they
+    do not take part (not eligible, or no rank value). Raises KeyError when the
+    template has no such award."""
+    found = award_spec(scheme, award_key)
+    if found is None:
+        raise KeyError(award_key)
+    index, award = found
+    base = f"/awards/{index}"
+    eligible_f = scheme.formulas.get(f"{base}/eligible")
+    if eligible_f is not None and eligible_f.evaluate(candidate.data) is not True:
+        return None
+    rank = _num(scheme.formulas[f"{base}/rank"].evaluate(candidate.data))
+    if rank is None:
+        return None
+    keys: list[tuple[str, Any]] = [("rank", rank)]
+    sort: list[tuple[int, float]] = [(0, -rank)]
+    for n, tb in enumerate(award.get("tieBreak") or []):
+        v = _num(scheme.formulas[f"{base}/tieBreak/{n}/value"].evaluate(candidate.data))
+        keys.append((str(tb.get("key", f"tie-break-{n + 1}")), v))
+        sort.append((1, 0.0) if v is None else (0, v if tb.get("order") == "asc" else -v))
+    return AwardEntry(candidate.employee_id, candidate.unit_id, tuple(keys), tuple(sort))
+
+
+def rank_award(
+    entries: Sequence[AwardEntry], candidates: Mapping[int, int] | None = None
+) -> list[AwardWinner]:
+    """The winner of each unit among ``entries`` (module docstring), in unit id order.
+    ``candidates``: how many people of each unit were considered (eligible or not)."""
+    by_unit: dict[int, list[AwardEntry]] = {}
+    for entry in entries:
+        by_unit.setdefault(entry.unit_id, []).append(entry)
+    winners: list[AwardWinner] = []
+    for unit_id in sorted(by_unit):
+        ranked = sorted(by_unit[unit_id], key=lambda e: (e.sort, e.employee_id))
+        best = ranked[0]
+        decided = "only"
+        runner: int | None = None
+        if len(ranked) > 1:
+            other = ranked[1]
+            runner = other.employee_id
+            decided = "employee"
+            for i, (name, _) in enumerate(best.keys):
+                if i >= len(other.sort) or best.sort[i] != other.sort[i]:
+                    decided = name
+                    break
+        tied = tuple(e.employee_id for e in ranked[1:] if e.sort[0] == best.sort[0])
+        winners.append(
+            AwardWinner(
+                unit_id=unit_id,
+                employee_id=best.employee_id,
+                value=best.keys[0][1],
+                keys=best.keys,
+                decided_by=decided,
+                runner_up=runner,
+                eligible=len(ranked),
+                candidates=(candidates or {}).get(unit_id, len(ranked)),
+                tied=tied,
+            )
+        )
+    return winners
+
+
 def pick_winners(
     scheme: ScoringScheme, award_key: str, candidates: Sequence[AwardCandidate]
 ) -> list[AwardWinner]:
     """One winner per unit among ``candidates`` for the award (module docstring), in
     unit id order; a unit without an eligible candidate has no winner. Raises
     KeyError when the template has no such award."""
-    found = award_spec(scheme, award_key)
-    if found is None:
+    if award_spec(scheme, award_key) is None:
         raise KeyError(award_key)
-    index, award = found
-    base = f"/awards/{index}"
-    rank_f = scheme.formulas[f"{base}/rank"]
-    eligible_f = scheme.formulas.get(f"{base}/eligible")
-    breaks = [
-        (str(tb.get("key", f"tie-break-{n + 1}")), tb.get("order", "desc"),
-         scheme.formulas[f"{base}/tieBreak/{n}/value"])
-        for n, tb in enumerate(award.get("tieBreak") or [])
-    ]  # fmt: skip
-    by_unit: dict[int, list[tuple[tuple[Any, ...], AwardCandidate, tuple[Any, ...]]]] = {}
     counts: dict[int, int] = {}
+    entries: list[AwardEntry] = []
     for c in candidates:
         counts[c.unit_id] = counts.get(c.unit_id, 0) + 1
-        if eligible_f is not None and eligible_f.evaluate(c.data) is not True:
-            continue
-        rank = _num(rank_f.evaluate(c.data))
-        if rank is None:
-            continue
-        raw: list[Any] = [rank]
-        sort: list[Any] = [(0, -rank)]
-        for _, order, formula in breaks:
-            v = _num(formula.evaluate(c.data))
-            raw.append(v)
-            sort.append((1, 0.0) if v is None else (0, v if order == "asc" else -v))
-        sort.append(c.employee_id)
-        by_unit.setdefault(c.unit_id, []).append((tuple(sort), c, tuple(raw)))
-    names = ["rank", *(key for key, _, _ in breaks), "employee"]
-    winners: list[AwardWinner] = []
-    for unit_id in sorted(by_unit):
-        ranked = sorted(by_unit[unit_id], key=lambda entry: entry[0])
-        sort, best, raw = ranked[0]
-        decided = "only"
-        runner: int | None = None
-        if len(ranked) > 1:
-            other = ranked[1][0]
-            runner = ranked[1][1].employee_id
-            decided = next(names[i] for i in range(len(sort)) if sort[i] != other[i])
-        tied = tuple(e[1].employee_id for e in ranked[1:] if e[0][0] == sort[0])
-        winners.append(
-            AwardWinner(
-                unit_id=unit_id,
-                employee_id=best.employee_id,
-                value=raw[0],
-                keys=tuple(zip(names[:-1], raw, strict=True)),
-                decided_by=decided,
-                runner_up=runner,
-                eligible=len(ranked),
-                candidates=counts[unit_id],
-                tied=tied,
-            )
-        )
-    return winners
+        entry = award_entry(scheme, award_key, c)
+        if entry is not None:
+            entries.append(entry)
+    return rank_award(entries, counts)
 
 
 @dataclass(frozen=True)
@@ -223,10 +256,13 @@ __all__ = [
     "COMBINES",
     "MISSING_RULES",
     "AwardCandidate",
+    "AwardEntry",
     "AwardWinner",
     "PeriodsSummary",
+    "award_entry",
     "award_spec",
     "pick_winners",
+    "rank_award",
     "rate_summary",
     "summarize_periods",
 ]

@@ -62,7 +62,8 @@ async def test_the_highest_total_of_each_department_is_its_star(
     # then d1's star is lead, by the total; d2 has no eligible person, so no star
     assert winners(found, company) == {"d1": ("lead", "rank")}
     star = found[0]
-    assert star["status"] == "PREVIEW" and star["announcedAt"] is None
+    assert star["status"] == "PREVIEW"
+    assert star["announcedAt"] is None
     assert (star["award"], star["title"]["en"]) == (STAR, "Star of the department")
     assert (star["eligible"], star["candidates"], star["tied"]) == (3, 3, 0)
     assert star["value"] == 108  # 120 × 40% + 100 × 60%
@@ -104,7 +105,8 @@ async def test_an_announced_star_is_read_by_everyone_and_never_changes_silently(
         "announceAwards"
     ]
     # then it is stored and everyone in the company reads it
-    assert done["errors"] == [] and (done["announced"], done["kept"]) == (1, 0)
+    assert done["errors"] == []
+    assert (done["announced"], done["kept"]) == (1, 0)
     assert done["awards"][0]["status"] == "ANNOUNCED"
     for who in ("emp", "other", "exec", "head"):
         seen = await awards(company, cycle, as_user=who)
@@ -115,12 +117,11 @@ async def test_an_announced_star_is_read_by_everyone_and_never_changes_silently(
     await run(company, engine, cycle)
     await publish(company, cycle)
     # then the announced star stays; HR sees that today's results would differ
-    assert winners(await awards(company, cycle, as_user="emp"), company) == {
-        "d1": ("lead", "rank")
-    }
+    assert winners(await awards(company, cycle, as_user="emp"), company) == {"d1": ("lead", "rank")}
     hr = await awards(company, cycle)
     assert winners(hr, company) == {"d1": ("lead", "rank")}
-    assert hr[0]["differs"] is True and hr[0]["resultVersion"] == 1
+    assert hr[0]["differs"] is True
+    assert hr[0]["resultVersion"] == 1
     # and announcing again keeps it
     again = (await company.ok(ANNOUNCE, {"cycle": cycle, "award": STAR}, as_user="hr"))[
         "announceAwards"

@@ -78,6 +78,4 @@ def winners(awards: list[dict[str, Any]], company: Company) -> dict[str, tuple[s
     """unit handle -> (winner handle, decidedBy)."""
     units = {str(v): k for k, v in company.units.items()}
     people = {str(v): k for k, v in company.people.items()}
-    return {
-        units[a["orgUnitId"]]: (people[a["employeeId"]], a["decidedBy"]) for a in awards
-    }
+    return {units[a["orgUnitId"]]: (people[a["employeeId"]], a["decidedBy"]) for a in awards}

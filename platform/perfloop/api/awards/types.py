@@ -113,7 +113,9 @@ class AnnualPeriod:
 class AnnualRule:
     key: str
     title: I18nText
-    value: JSON
+    value: JSON | None = strawberry.field(
+        description="What the rule gave (TRUE, FALSE, a number; null when not known)."
+    )
 
 
 @strawberry.type(description="A person's annual result from their periods' published results.")

@@ -180,13 +180,12 @@ class _Plan:
     title: Mapping[str, str]
 
 
-async def _plan(session: AsyncSession, caller: Caller, cycle_id: int) -> _Plan:
+async def _plan(session: AsyncSession, caller: Caller, cycle_id: int) -> _Plan | None:
+    """The summary cycle's plan; None for a cycle that is not a summary (no annual
+    results); NOT_FOUND for a cycle not the tenant's."""
     cycle = await plans.get_cycle(session, caller, cycle_id)
     if not cycle.is_summary:
-        raise plans.invalid(
-            "the cycle is not a summary cycle (open the template's summary period, e.g. the year)",
-            ("cycle",),
-        )
+        return None
     record = await apps.load_template(
         session, caller.tenant_id, "cycle", cycle.template_key, cycle.template_version
     )
@@ -360,10 +359,12 @@ async def _view(
 async def annual_result(
     session: AsyncSession, caller: Caller, cycle_id: int, employee_id: int
 ) -> AnnualView | None:
-    """One person's annual summary of the summary cycle, or None when out of reach or
-    without any published period result. INVALID when the cycle is not a summary."""
+    """One person's annual summary of the summary cycle, or None when out of reach,
+    without any published period result, or when the cycle is not a summary."""
     caller.require(Permission.RESULT_READ)
     plan = await _plan(session, caller, cycle_id)
+    if plan is None:
+        return None
     employee = await session.get(Employee, employee_id)
     if employee is None or employee.tenant_id != caller.tenant_id:
         return None
@@ -382,10 +383,11 @@ async def annual_results(
     page_cap: int = DEFAULT_PAGE_CAP,
 ) -> Page[AnnualView]:
     """The annual summaries the caller may read, by employee number: the people in
-    reach with at least one published period result (in ``org_unit_id``'s subtree)."""
+    reach with at least one published period result (in ``org_unit_id``'s subtree); none
+    when the cycle is not a summary."""
     caller.require(Permission.RESULT_READ)
     plan = await _plan(session, caller, cycle_id)
-    cycle_ids = [c.id for c in plan.children.values()] or [-1]
+    cycle_ids = [-1] if plan is None else [c.id for c in plan.children.values()] or [-1]
     has_result = exists().where(
         _readable(caller), Result.cycle_id.in_(cycle_ids), Result.employee_id == Employee.id
     )
@@ -404,7 +406,7 @@ async def annual_results(
         cap=page_cap, what="annual result",
     )  # fmt: skip
     ids = list(page.items)
-    if not ids:
+    if not ids or plan is None:
         return replace(page, items=[])
     people = {
         e.id: e

@@ -13,11 +13,14 @@ from perfloop.engine import (
     AwardCandidate,
     ScoringScheme,
     annual_result,
+    award_entry,
+    check_scoring_template,
     compile,
     consecutive_periods,
     longest_streak,
     met_in_consecutive_periods,
     pick_winners,
+    rank_award,
     rate_summary,
     summarize_periods,
 )
@@ -206,3 +209,31 @@ def test_ascending_tie_break_and_nulls_last() -> None:
 def test_an_unknown_award_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         pick_winners(ScoringScheme(standard()), "nope", [])
+
+
+def test_award_formulas_are_checked_with_the_template() -> None:
+    template = copy.deepcopy(standard())
+    template["awards"][0]["rank"] = "totl"
+    template["awards"][0]["tieBreak"][1]["value"] = "hire_date"
+    problems = {pointer: code for pointer, code, _ in check_scoring_template(template)}
+    assert problems == {
+        "/awards/0/rank": "unknown-name",
+        "/awards/0/tieBreak/1/value": "unknown-name",
+    }
+
+
+def test_people_scored_by_different_templates_are_ranked_together() -> None:
+    # given one unit whose people were scored by a template with one tie-break and by
+    # one with none
+    two = ScoringScheme(standard())
+    bare = copy.deepcopy(standard())
+    bare["awards"][0]["tieBreak"] = []
+    one = ScoringScheme(bare)
+    entries = [
+        award_entry(two, "star-of-the-period", person(1, total=90, kpi=80)),
+        award_entry(one, "star-of-the-period", person(2, total=90)),
+    ]
+    # when ranked together, then the order is still total: the tie-break the other
+    # template lacks reads null for its people (last)
+    found = rank_award([e for e in entries if e is not None])
+    assert [(w.employee_id, w.decided_by) for w in found] == [(1, "kpi")]

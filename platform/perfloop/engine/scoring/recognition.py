@@ -125,7 +125,14 @@ def rank_award(
         by_unit.setdefault(entry.unit_id, []).append(entry)
     winners: list[AwardWinner] = []
     for unit_id in sorted(by_unit):
-        ranked = sorted(by_unit[unit_id], key=lambda e: (e.sort, e.employee_id))
+        # entries of templates with fewer tie-breaks read null (last) for the others
+        width = max(len(e.sort) for e in by_unit[unit_id])
+        pad: tuple[tuple[int, float], ...] = ((1, 0.0),)
+
+        def key(e: AwardEntry) -> tuple[Any, int]:
+            return (e.sort + pad * (width - len(e.sort)), e.employee_id)  # noqa: B023
+
+        ranked = sorted(by_unit[unit_id], key=key)
         best = ranked[0]
         decided = "only"
         runner: int | None = None
@@ -133,9 +140,11 @@ def rank_award(
             other = ranked[1]
             runner = other.employee_id
             decided = "employee"
-            for i, (name, _) in enumerate(best.keys):
-                if i >= len(other.sort) or best.sort[i] != other.sort[i]:
-                    decided = name
+            mine, theirs = key(best)[0], key(other)[0]
+            names = [name for name, _ in best.keys]
+            for i in range(width):
+                if mine[i] != theirs[i]:
+                    decided = names[i] if i < len(names) else "tie-break"
                     break
         tied = tuple(e.employee_id for e in ranked[1:] if e.sort[0] == best.sort[0])
         winners.append(

@@ -65,6 +65,8 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.APPEAL_DECIDE:      row(T, T, SELF, SELF, SELF, SELF),
     P.FEEDBACK_WRITE:     row(T, T, None, SUB, TEAM, None),
     P.FEEDBACK_READ:      row(T, T, None, SUB, TEAM, SELF),
+    P.AWARD_READ:         row(T, T, T, T, T, T),
+    P.AWARD_MANAGE:       row(T, T, None, None, None, None),
 }
 # fmt: on
 

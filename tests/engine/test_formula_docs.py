@@ -35,6 +35,7 @@ def test_every_warning_is_documented(code: str) -> None:
         ("SUMPRODUCT([1, 2], [3, 4])", {}, 11),
         ('"Q" & 3', {}, "Q3"),
         ("MAXSTREAK([TRUE, TRUE, FALSE])", {}, 2),
+        ("CHANGE([80, 92.5])", {}, 12.5),
         ("ROUND(1234, -2)", {}, 1200),
         ("2^3^2", {}, 512),
         ("-2^2", {}, -4),

@@ -117,7 +117,8 @@ async def test_tenants_from_before_results_get_the_result_grants(tmp_path: Path)
         if resource == "result" and role is not Role.ADMIN  # admin holds "*"
     }
     assert sorted(tuple(line) for line in lines) == sorted(expected)
-    assert version == 3  # 0010 (result.*) and 0011 (result.calibrate) bump it once each
+    # 0010 (result.*) and 0011 (result.calibrate) bump it once each
+    assert version == 3
     await engine.dispose()
 
 
@@ -139,6 +140,33 @@ async def test_tenants_from_before_calibration_get_result_calibrate(tmp_path: Pa
         ).all()
         version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
     assert [tuple(line) for line in lines] == [("hr", "tenant")]
+    assert version == 2  # 0011's bump
+    await engine.dispose()
+
+
+async def test_tenants_from_before_awards_get_the_award_grants(tmp_path: Path) -> None:
+    # given a database just before 0016 with a tenant whose policy predates award.*
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0016_awards-1")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+    # when it is migrated to 0016_awards, twice
+    await upgrade(engine, "0016_awards")
+    await upgrade(engine, "0016_awards")
+    # then its roles hold the award permissions of the default policy, once each
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(
+                text("SELECT v0, v3, v4 FROM policy_rules WHERE v2 = 'award' ORDER BY id")
+            )
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    expected = {
+        (role.value, action, scope.value)
+        for role, resource, action, scope in DEFAULT_GRANTS
+        if resource == "award" and role is not Role.ADMIN  # admin holds "*"
+    }
+    assert sorted(tuple(line) for line in lines) == sorted(expected)
     assert version == 2
     await engine.dispose()
 

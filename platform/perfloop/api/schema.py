@@ -28,6 +28,8 @@ from perfloop.api.appeals.queries import AppealsQueries
 from perfloop.api.apps.mutations import AppsMutations
 from perfloop.api.apps.queries import AppsQueries
 from perfloop.api.audit.queries import AuditQueries
+from perfloop.api.awards.mutations import AwardsMutations
+from perfloop.api.awards.queries import AwardsQueries
 from perfloop.api.core.budget import BUDGETED_JSON, DocumentBudget
 from perfloop.api.core.errors import ErrorPolicy
 from perfloop.api.core.executor import PlainDataExecutor
@@ -77,6 +79,7 @@ class Query(
     ResultsQueries,
     AppealsQueries,
     AuditQueries,
+    AwardsQueries,
     JobsQueries,
 ):
     pass
@@ -95,6 +98,7 @@ class Mutation(
     ReviewsMutations,
     ResultsMutations,
     AppealsMutations,
+    AwardsMutations,
     JobsMutations,
 ):
     pass

@@ -76,6 +76,8 @@ class Permission(StrEnum):
     APPEAL_DECIDE = "appeal.decide"
     FEEDBACK_WRITE = "feedback.write"
     FEEDBACK_READ = "feedback.read"
+    AWARD_READ = "award.read"
+    AWARD_MANAGE = "award.manage"
 
     @property
     def resource(self) -> str:
@@ -199,6 +201,10 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HEAD, "feedback", "read", Scope.SUBTREE),
     (Role.MANAGER, "feedback", "read", Scope.TEAM),
     (Role.EMPLOYEE, "feedback", "read", Scope.SELF),
+    # awards: HR previews and announces them; an announced award is public recognition,
+    # read by everyone in the company
+    *((role, "award", "read", Scope.TENANT) for role in _EVERYONE if role is not Role.ADMIN),
+    (Role.HR, "award", "manage", Scope.TENANT),
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from perfloop.store import (
     appeals,
     apps,
+    awards,
     cycles,
     datasets,
     goals,
@@ -24,6 +25,7 @@ metadata = Base.metadata
 DOMAINS = (
     appeals,
     apps,
+    awards,
     cycles,
     datasets,
     goals,

@@ -394,10 +394,11 @@ class Checker:
                 and not isinstance(first, ListExpr)
             ):
                 node.mode = "dynamic"
-            elif name in ("STREAK", "MAXSTREAK"):
+            elif name in ("STREAK", "MAXSTREAK", "CHANGE"):
                 self.fail(
                     "type",
-                    f"{name}(list, condition) needs a list of records, "
+                    f"{name}(list, {'value' if name == 'CHANGE' else 'condition'}) needs a "
+                    "list of records, "
                     f"but {self.src(first)} is {first.type.describe()}",
                     first,
                 )

@@ -2,7 +2,7 @@
 
 Strict functions receive evaluated values. Lazy ones (IF, IFS, AND, OR,
 COALESCE, IFERROR, LET) and the aggregates (SUM, AVG, MIN, MAX, COUNT,
-STREAK, MAXSTREAK over a list of records) are compiled specially, but their
+STREAK, MAXSTREAK, CHANGE over a list of records) are compiled specially, but their
 meaning is still defined here, in plain functions over thunks.
 """
 
@@ -28,6 +28,7 @@ from perfloop.engine.formulas.runtime import (
     is_num,
     kind,
     number_result,
+    sub,
     truth,
 )
 from perfloop.engine.formulas.vartypes import ANY, BOOL_T, LIST_T, NUM_T, TEXT_T, SType
@@ -153,6 +154,24 @@ def fn_maxstreak(values: Any) -> Any:
     return run if isinstance(run, FormulaErrorValue) else run[1]
 
 
+def fn_change(values: Any) -> Any:
+    """The last value minus the one before it: the change over the previous period.
+
+    Null when the list has fewer than two values or either of the last two is null
+    (a period without a result); an error value in either is the result.
+    """
+    if values is None or values.__class__ is ERR:
+        return values
+    if not isinstance(values, list | tuple):
+        return err(VALUE, f"CHANGE needs a list, got {kind(values)}")
+    if len(values) < 2:
+        return None
+    before, last = values[-2], values[-1]
+    if isinstance(before, bool) or isinstance(last, bool):
+        return err(VALUE, "CHANGE needs numbers, got a boolean")
+    return sub(last, before)
+
+
 #: The plain reducers of the aggregate functions.
 REDUCERS: dict[str, Callable[..., Any]] = {
     "SUM": fn_sum,
@@ -163,6 +182,7 @@ REDUCERS: dict[str, Callable[..., Any]] = {
     "COUNT": fn_count,
     "STREAK": fn_streak,
     "MAXSTREAK": fn_maxstreak,
+    "CHANGE": fn_change,
 }
 
 
@@ -202,8 +222,8 @@ def aggregate_dynamic(fname: str, items: Any, body: Callable[[Any], Any]) -> Any
     """Two-argument aggregate whose first argument's type was unknown at compile time."""
     if items is None or items.__class__ is ERR or is_records(items):
         return aggregate(fname, items, body)
-    if fname in ("STREAK", "MAXSTREAK"):
-        return err(VALUE, f"{fname}(list, condition) needs a list of records")
+    if fname in ("STREAK", "MAXSTREAK", "CHANGE"):
+        return err(VALUE, f"{fname}(list, value) needs a list of records")
     if fname == "COUNT":
         return fn_count(items, body(None))
     return REDUCERS[fname](items, body(None))
@@ -608,6 +628,7 @@ FUNCTIONS: dict[str, Function] = {
         _f("COUNT", (1, None), "any", NUM_T, fn_count, _AGG),
         _f("STREAK", (1, 2), "list cond", NUM_T, fn_streak, _AGG),
         _f("MAXSTREAK", (1, 2), "list cond", NUM_T, fn_maxstreak, _AGG),
+        _f("CHANGE", (1, 2), "list num", NUM_T, fn_change, _AGG),
         _f("SUMPRODUCT", (1, None), "list", NUM_T, fn_sumproduct),
         _f("ROUND", (1, 2), "num num", NUM_T, fn_round),
         _f("ROUNDUP", (1, 2), "num num", NUM_T, fn_roundup),
@@ -631,7 +652,7 @@ FUNCTIONS: dict[str, Function] = {
 
 #: Aggregates whose second argument is evaluated once per record.
 RECORD_AGGREGATES = frozenset(
-    {"SUM", "AVG", "AVERAGE", "MIN", "MAX", "COUNT", "STREAK", "MAXSTREAK"}
+    {"SUM", "AVG", "AVERAGE", "MIN", "MAX", "COUNT", "STREAK", "MAXSTREAK", "CHANGE"}
 )
 
 #: Python names the code generator may use for strict functions.

@@ -2,6 +2,7 @@
 
 ```
 rules     completion, item score, weights, 360°, bands, incentives, streaks (reference functions)
+recognition  award winners per unit (tie-breaks), the annual summary of periods
 contexts  what each formula of a `scoring` template may read
 scheme    a `scoring` template compiled once: ScoringScheme, check_scoring_template
 program   the one scoring path: score_scorecard(scheme, items, ...)
@@ -39,6 +40,20 @@ from perfloop.engine.scoring.program import (
     score_items,
     score_scorecard,
 )
+from perfloop.engine.scoring.recognition import (
+    COMBINES,
+    MISSING_RULES,
+    AwardCandidate,
+    AwardEntry,
+    AwardWinner,
+    PeriodsSummary,
+    award_entry,
+    award_spec,
+    pick_winners,
+    rank_award,
+    rate_summary,
+    summarize_periods,
+)
 from perfloop.engine.scoring.rules import (
     RELATIONS,
     ReviewResult,
@@ -52,6 +67,7 @@ from perfloop.engine.scoring.rules import (
     final_score,
     incentive,
     item_score,
+    longest_streak,
     met_in_consecutive_periods,
     rating_band,
     review_score,
@@ -66,16 +82,22 @@ from perfloop.engine.scoring.scheme import (
 )
 
 __all__ = [
+    "COMBINES",
     "CUMULATIVE",
     "DEFAULT_TOLERANCE",
     "DIRECTIONS",
+    "MISSING_RULES",
     "RELATIONS",
+    "AwardCandidate",
+    "AwardEntry",
+    "AwardWinner",
     "Coverage",
     "GapLine",
     "GapReport",
     "GoalNode",
     "ItemProgress",
     "PeriodSummary",
+    "PeriodsSummary",
     "ReviewResult",
     "Rollup",
     "SchemeError",
@@ -85,6 +107,8 @@ __all__ = [
     "WeightError",
     "WeightProblem",
     "annual_result",
+    "award_entry",
+    "award_spec",
     "band",
     "check_scoring_template",
     "check_weights",
@@ -101,8 +125,12 @@ __all__ = [
     "is_cumulative",
     "item_progress",
     "item_score",
+    "longest_streak",
     "mean",
     "met_in_consecutive_periods",
+    "pick_winners",
+    "rank_award",
+    "rate_summary",
     "rating_band",
     "rerate",
     "review_score",
@@ -110,5 +138,6 @@ __all__ = [
     "score_items",
     "score_scorecard",
     "scoring_template_warnings",
+    "summarize_periods",
     "weighted_total",
 ]

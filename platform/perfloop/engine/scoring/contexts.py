@@ -71,6 +71,14 @@ CONTEXTS: Final[dict[str, dict[str, Any]]] = {
     ),
     "annual": _obj(periods=_list(PERIOD)),
     "period-rule": _obj(periods=_list(PERIOD), annual=_NUM),
+    "award": _obj(
+        **_RESULTS,
+        total=_NUM,
+        rating=_TEXT,
+        multiplier=_NUM,
+        tenure_days=_NUM,
+        employee_no=_TEXT,
+    ),
 }
 
 #: Where the formulas of a scoring template live, and the context of each.
@@ -92,6 +100,9 @@ FORMULA_PLACES: Final = (
     ("/incentive/amount", "amount"),
     ("/periods/annual", "annual"),
     ("/periods/rules/*/rule", "period-rule"),
+    ("/awards/*/rank", "award"),
+    ("/awards/*/eligible", "award"),
+    ("/awards/*/tieBreak/*/value", "award"),
 )
 
 

@@ -270,13 +270,13 @@ def incentive(
 def annual_result(
     results: Sequence[float | None],
     *,
-    method: Literal["average", "sum", "last", "weighted"] = "average",
+    method: Literal["average", "avg", "sum", "last", "best", "weighted"] = "average",
     weights: Sequence[float] | None = None,
 ) -> float | None:
     """An annual (or half-year) result from monthly or quarterly ones.
 
     average / weighted skip periods without a result; sum adds what there is;
-    last is the latest period that has a result.
+    last is the latest period that has a result; best the highest one.
     """
     pairs = [
         (float(r), float(weights[i]) if weights is not None else 1.0)
@@ -289,7 +289,9 @@ def annual_result(
         return sum(r for r, _ in pairs)
     if method == "last":
         return pairs[-1][0]
-    if method == "average":
+    if method == "best":
+        return max(r for r, _ in pairs)
+    if method in ("average", "avg"):
         return sum(r for r, _ in pairs) / len(pairs)
     weight_sum = sum(w for _, w in pairs)
     return sum(r * w for r, w in pairs) / weight_sum if weight_sum else None
@@ -310,8 +312,29 @@ def consecutive_periods(results: Sequence[Any], met: Callable[[Any], bool] | flo
     return count
 
 
+def longest_streak(results: Sequence[Any], met: Callable[[Any], bool] | float = 1.0) -> int:
+    """The longest run of periods in a row that met the target, wherever it lies in
+    the sequence (MAXSTREAK in a formula). A missing result breaks a run."""
+    if not callable(met):
+        threshold = met
+        met = lambda r: r >= threshold  # noqa: E731
+    count = longest = 0
+    for r in results:
+        count = count + 1 if r is not None and met(r) else 0
+        longest = max(longest, count)
+    return longest
+
+
 def met_in_consecutive_periods(
-    results: Sequence[Any], n: int, met: Callable[[Any], bool] | float = 1.0
+    results: Sequence[Any],
+    n: int,
+    met: Callable[[Any], bool] | float = 1.0,
+    *,
+    anywhere: bool = False,
 ) -> bool:
-    """True when the target was met in (at least) the last `n` periods in a row."""
+    """True when the target was met in (at least) `n` periods in a row: the last `n`
+    periods, or with ``anywhere`` any `n` consecutive periods (January to March met
+    and April missed qualifies for 3)."""
+    if anywhere:
+        return longest_streak(results, met) >= n
     return consecutive_periods(results, met) >= n

@@ -60,6 +60,8 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.RESULT_READ:        row(T, T, T, SUB, TEAM, SELF),
     P.RESULT_MANAGE:      row(T, T, None, None, None, None),
     P.RESULT_CALIBRATE:   row(T, T, None, None, None, None),
+    P.PAYOUT_READ:        row(T, T, T, SUB, None, None),
+    P.PAYOUT_MANAGE:      row(T, T, None, None, None, None),
 }
 # fmt: on
 

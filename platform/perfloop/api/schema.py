@@ -43,6 +43,8 @@ from perfloop.api.jobs.mutations import JobsMutations
 from perfloop.api.jobs.queries import JobsQueries
 from perfloop.api.org.mutations import OrgMutations
 from perfloop.api.org.queries import OrgQueries
+from perfloop.api.payouts.mutations import PayoutsMutations
+from perfloop.api.payouts.queries import PayoutsQueries
 from perfloop.api.plans.mutations import PlansMutations
 from perfloop.api.plans.queries import PlansQueries
 from perfloop.api.plans.reports import PlanReportQueries
@@ -72,6 +74,7 @@ class Query(
     PlanReportQueries,
     ReviewsQueries,
     ResultsQueries,
+    PayoutsQueries,
     JobsQueries,
 ):
     pass
@@ -89,6 +92,7 @@ class Mutation(
     GoalsMutations,
     ReviewsMutations,
     ResultsMutations,
+    PayoutsMutations,
     JobsMutations,
 ):
     pass

@@ -71,6 +71,8 @@ class Permission(StrEnum):
     RESULT_READ = "result.read"
     RESULT_MANAGE = "result.manage"
     RESULT_CALIBRATE = "result.calibrate"
+    PAYOUT_READ = "payout.read"
+    PAYOUT_MANAGE = "payout.manage"
 
     @property
     def resource(self) -> str:
@@ -170,6 +172,13 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.HR, "result", "manage", Scope.TENANT),
     # calibration: HR compares units' rating distributions and moves ratings
     (Role.HR, "result", "calibrate", Scope.TENANT),
+    # payouts: HR sets base amounts and budgets, generates and approves the payout
+    # lists; executives read the company's, heads their subtree's (amounts are pay:
+    # managers and employees read none here)
+    (Role.HR, "payout", "read", Scope.TENANT),
+    (Role.EXECUTIVE, "payout", "read", Scope.TENANT),
+    (Role.HEAD, "payout", "read", Scope.SUBTREE),
+    (Role.HR, "payout", "manage", Scope.TENANT),
 )
 
 

@@ -11,6 +11,7 @@ from perfloop.store import (
     identity,
     jobs,
     org,
+    payouts,
     plans,
     results,
     reviews,
@@ -20,6 +21,19 @@ from perfloop.store.core import Base
 
 metadata = Base.metadata
 
-DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, results, reviews, templates)
+DOMAINS = (
+    apps,
+    cycles,
+    datasets,
+    goals,
+    identity,
+    jobs,
+    org,
+    payouts,
+    plans,
+    results,
+    reviews,
+    templates,
+)
 
 __all__ = ["DOMAINS", "metadata"]

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -114,6 +115,18 @@ class TableWriter:
         else:
             self._sheet.append([_xlsx_cell(self._sheet, v) for v in values])
         self.count += 1
+
+    def discard(self) -> None:
+        """Give up on a file whose rows failed: its worksheet's temporary file is
+        removed (``out`` holds an unfinished file; the caller throws it away)."""
+        if self._text is not None:
+            self._text.detach()
+            self._text = None
+        elif self._workbook is not None:
+            with contextlib.suppress(Exception):  # best effort: the export failed already
+                self._sheet.close()
+                self._sheet._writer.cleanup()
+            self._workbook = None
 
     def close(self) -> None:
         """Finish the file (the .xlsx is zipped now); ``out`` stays open."""

@@ -145,13 +145,23 @@ async def export(
     headers in ``lang``; ServiceError (nothing written) for a bad list, format,
     language or cycle, or without the list's permission."""
     export_list = await prepare(session, caller, key, query, fmt, lang)
+    rows = aiter(export_list.rows(session, caller, query))
+    # the first row is read before the file is begun: a row source's own checks (a
+    # missing version) fail with nothing written
+    first = await anext(rows, None)
     writer = TableWriter(
         out,
         fmt,
         [c.header(lang) for c in export_list.columns],
         sheet_title=export_list.title.get(lang, export_list.key),
     )
-    async for row in export_list.rows(session, caller, query):
-        writer.row(row)
+    try:
+        if first is not None:
+            writer.row(first)
+            async for row in rows:
+                writer.row(row)
+    except BaseException:
+        writer.discard()
+        raise
     writer.close()
     return Exported(writer.count, filename(export_list, query, fmt), MEDIA_TYPES[fmt])

@@ -19,7 +19,7 @@ from support.payouts import (
     tiered_scoring,
 )
 from support.results import enter, publish, run
-from support.scoring import cycle_with_scoring
+from support.scoring import PUBLISH_TEMPLATE, cycle_with_scoring
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -194,3 +194,17 @@ async def test_bad_amounts_keys_and_cycles_are_payload_errors(
         as_user="hr",
     )
     assert refused["generatePayoutList"]["errors"] == [{"code": "INVALID", "path": ["cycle"]}]
+
+
+async def test_a_tier_written_wrongly_is_refused_when_the_template_is_published(
+    company: Company,
+) -> None:
+    # given tiers with a comparison that is not one of >=, >, <, <=
+    scoring = tiered_scoring()
+    scoring["incentive"]["tiers"]["bands"][0]["when"] = {"=>": 1.2}
+    # when HR publishes the template
+    body = await company.ok(PUBLISH_TEMPLATE, {"document": scoring}, as_user="hr")
+    # then it is refused at the tier's place
+    errors = body["publishTemplate"]["errors"]
+    assert errors
+    assert any("incentive" in "/".join(map(str, e["path"] or [])) for e in errors), errors

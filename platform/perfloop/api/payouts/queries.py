@@ -31,7 +31,9 @@ class PayoutsQueries:
         return PayoutList.from_view(view) if view is not None else None
 
     @strawberry.field(
-        description="Every base amount (by employee, position, grade). HR and executives.",
+        description=(
+            "Every base amount (by employee, position, grade): HR and executives; empty for a head."
+        ),
         extensions=requires(Permission.PAYOUT_READ),
     )
     async def payout_base_amounts(self, info: Info) -> list[PayoutBaseAmount]:

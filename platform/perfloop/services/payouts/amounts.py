@@ -14,7 +14,8 @@ Rules:
   ``payout.base`` / ``payout.budget`` with the amount before and after. Setting an
   amount again replaces it (an upsert by key: two HR setting one key at once leave one
   of the two amounts, never two rows); ``amount: null`` removes it.
-- Reading them needs ``payout.read`` at tenant scope (they are pay data of everyone).
+- Reading them needs ``payout.read`` at tenant scope (they are pay data of everyone);
+  below it the list is empty.
 """
 
 from __future__ import annotations
@@ -164,8 +165,10 @@ async def set_base_amount(
 
 
 async def base_amounts(session: AsyncSession, caller: Caller) -> list[BaseAmount]:
-    """Every base amount of the tenant, by kind (employee, position, grade) and key."""
-    _require_tenant(caller, Permission.PAYOUT_READ)
+    """Every base amount of the tenant, by kind (employee, position, grade) and key; none
+    below tenant scope (a head reads their subtree's payouts, not the pay table)."""
+    if caller.require(Permission.PAYOUT_READ) is not Scope.TENANT:
+        return []
     rows = (
         await session.execute(select(PayoutBase).where(PayoutBase.tenant_id == caller.tenant_id))
     ).scalars()

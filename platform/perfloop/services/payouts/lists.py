@@ -11,8 +11,9 @@ Rules:
   result's own multiplier (its rating band is then the tier). ``amount = base ×
   multiplier`` in decimal, rounded as the template's ``incentive.rounding`` says
   (default 2 places, half-up). Each generation is a **new version** of the cycle's
-  list (1, 2, …); earlier versions stay readable as they were. Audited as
-  ``payout.generate``.
+  list (1, 2, …); earlier versions stay readable as they were. Two generations of
+  one cycle at once take turns (a row lock on the cycle): each gets its own version.
+  Audited as ``payout.generate``.
 - **Flags** on a line: ``NO_BASE`` (no base amount), ``NO_TIER`` (no tier holds, or the
   basis value or multiplier is blank): its amount is blank and it counts as
   ``unpaid`` in the totals — nothing is silently paid 0.
@@ -62,6 +63,7 @@ from perfloop.services.plans import get_cycle, invalid, not_found, template_bodi
 from perfloop.services.results import PUBLISHED
 from perfloop.store.core import chunked, utcnow
 from perfloop.store.core.writes import lock_rows
+from perfloop.store.cycles import Cycle
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.payouts import PayoutBase, PayoutLine, PayoutList
 from perfloop.store.results import Result
@@ -282,6 +284,9 @@ async def generate(session: AsyncSession, caller: Caller, cycle_id: int) -> Gene
     if caller.require(Permission.PAYOUT_MANAGE) is not Scope.TENANT:
         raise Forbidden("you may not manage payout here")
     cycle = await get_cycle(session, caller, cycle_id)
+    # two generations of one cycle take turns (the cycle's row lock), so each gets
+    # its own version number and sees the publications before it
+    await lock_rows(session, Cycle, Cycle.id == cycle.id)
     count, mark = await _publication_mark(session, caller.tenant_id, cycle.id)
     if count == 0:
         raise invalid("the cycle has no published results yet: publish them first", ("cycle",))

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import pytest
+
 from perfloop.templates import load_builtin_templates
 from support.payouts import (
     APPROVE,
@@ -31,9 +33,16 @@ ACTUALS = {"emp": 120, "lead": 80, "other": 79}
 
 
 async def test_tiers_apply_exactly_at_their_boundaries_with_bases_totals_and_budgets(
-    company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+    company: Company,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # given published results, a grade base, emp's own base, and budgets
+    # given results read two at a time (the batches of a large company)
+    from perfloop.services.payouts import lists as payout_lists
+
+    monkeypatch.setattr(payout_lists, "STREAM_BATCH", 2)
+    # and published results, a grade base, emp's own base, and budgets
     cycle = await published_cycle(company, engine, sessions, ACTUALS)
     assert (await set_base(company, "GRADE", "P3", "10000"))["errors"] == []
     assert (await set_base(company, "EMPLOYEE", "N004", "12000.50"))["errors"] == []  # emp

@@ -80,7 +80,7 @@ def check_amount(amount: Decimal, path: tuple[str, ...] = ("amount",)) -> Decima
         raise invalid("the amount must be a number from 0 to below 1,000,000,000,000", path)
     if amount != amount.quantize(Decimal("0.0001")):
         raise invalid("the amount has more than 4 decimal places", path)
-    return amount
+    return amount.normalize() + Decimal("0.00")  # as read back: 1E+3 → 1000.00, -0 → 0.00
 
 
 def _require_tenant(caller: Caller, permission: Permission) -> None:

@@ -61,7 +61,7 @@ from perfloop.services.core.pagination import Page, keyset_page
 from perfloop.services.payouts.amounts import _commit, budgets
 from perfloop.services.plans import get_cycle, invalid, not_found, template_bodies
 from perfloop.services.results import PUBLISHED
-from perfloop.store.core import chunked, utcnow
+from perfloop.store.core import utcnow
 from perfloop.store.core.writes import lock_rows
 from perfloop.store.cycles import Cycle
 from perfloop.store.org import Employee, OrgUnit
@@ -163,6 +163,15 @@ class _Rules:
     bands: Mapping[str, Mapping[str, str]]  # the rating bands' titles
 
 
+#: the columns a line is computed from (a row has them as attributes)
+_READ = (
+    Employee.id, Employee.employee_no, Employee.position, Employee.grade,
+    Employee.org_unit_id, Result.version, Result.rating, Result.kpi_part,
+    Result.review_part, Result.total, Result.multiplier, Result.scoring_ref,
+    Result.templates, Result.inputs,
+)  # fmt: skip
+
+
 def _rules(body: Mapping[str, Any]) -> _Rules:
     incentive = body.get("incentive") or {}
     titles = {
@@ -182,7 +191,7 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _completion(body: Mapping[str, Any], result: Result) -> Any:
+def _completion(body: Mapping[str, Any], result: Any) -> Any:
     """The scorecard's completion by the template's own formula, over the stored items."""
     parameters = (result.templates or {}).get("parameters") or {}
     scheme = _scheme(_canonical(body), _canonical(parameters))
@@ -197,12 +206,13 @@ def _number(value: Any) -> float | None:
 
 
 def _line(
-    result: Result,
-    employee: Employee,
+    row: Any,
     body: Mapping[str, Any] | None,
     rules: _Rules | None,
     bases: Mapping[tuple[str, str], Decimal],
 ) -> dict[str, Any]:
+    """One person's line from their result and employee columns (``_READ``)."""
+    result = employee = row
     base, source = None, "none"
     for kind, key in (("employee", employee.employee_no), ("position", employee.position),
                       ("grade", employee.grade)):  # fmt: skip
@@ -338,37 +348,53 @@ async def generate(session: AsyncSession, caller: Caller, cycle_id: int) -> Gene
     await session.flush()
     totals: dict[int, list[Any]] = defaultdict(lambda: [Decimal("0.00"), 0, 0])
     query = (
-        select(Result, Employee)
+        select(*_READ)
         .join(
             latest,
             and_(Result.employee_id == latest.c.employee_id, Result.version == latest.c.version),
         )
         .join(Employee, Employee.id == Result.employee_id)
         .where(Result.cycle_id == cycle.id)
-        .order_by(Employee.employee_no)
     )
-    rows: list[dict[str, Any]] = []
-    for result, employee in (await session.execute(query)).all():
-        body = bodies.get(result.scoring_ref)
-        line = _line(result, employee, body, rules.get(result.scoring_ref), bases)
-        path = paths.get(employee.org_unit_id, f"/{employee.org_unit_id}/")
-        line.update(tenant_id=caller.tenant_id, list_id=payout_list.id, unit_path=path)
-        rows.append(line)
-        for unit in (int(p) for p in path.strip("/").split("/") if p):
-            total = totals[unit]
-            total[1] += 1
-            if line["amount"] is None:
-                total[2] += 1
-            else:
-                total[0] += line["amount"]
-    for chunk in chunked(rows):
-        await session.execute(insert(PayoutLine), list(chunk))
+    people = 0
+    last: tuple[str, int] | None = None
+    while True:  # keyset batches: a company's results are never all in memory
+        batch = query
+        if last is not None:
+            batch = batch.where(
+                (Employee.employee_no > last[0])
+                | ((Employee.employee_no == last[0]) & (Employee.id > last[1]))
+            )
+        read = (
+            await session.execute(
+                batch.order_by(Employee.employee_no, Employee.id).limit(STREAM_BATCH)
+            )
+        ).all()
+        rows: list[dict[str, Any]] = []
+        for row in read:
+            line = _line(row, bodies.get(row.scoring_ref), rules.get(row.scoring_ref), bases)
+            path = paths.get(row.org_unit_id, f"/{row.org_unit_id}/")
+            line.update(tenant_id=caller.tenant_id, list_id=payout_list.id, unit_path=path)
+            rows.append(line)
+            for unit in (int(p) for p in path.strip("/").split("/") if p):
+                total = totals[unit]
+                total[1] += 1
+                if line["amount"] is None:
+                    total[2] += 1
+                else:
+                    total[0] += line["amount"]
+        if rows:
+            await session.execute(insert(PayoutLine), rows)
+        people += len(rows)
+        if len(read) < STREAM_BATCH:
+            break
+        last = (read[-1].employee_no, read[-1].id)
     payout_list.totals = {
         str(unit): {"amount": str(t[0]), "people": t[1], "unpaid": t[2]}
         for unit, t in totals.items()
     }
     record(session, caller, "payout.generate", "payout_list", payout_list.id,
-           after={"cycle": cycle.id, "version": version, "people": len(rows)})  # fmt: skip
+           after={"cycle": cycle.id, "version": version, "people": people})  # fmt: skip
     await _commit(session)
     view = await get_list(session, caller, cycle.id, version)
     assert view is not None  # HR reads every list

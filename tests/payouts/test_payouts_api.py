@@ -164,10 +164,12 @@ async def test_hr_and_executives_read_all_a_head_their_subtree_and_nobody_else(
     assert head["amount"] == "25000.00"
     # and a manager or an employee reads nothing (a missing list answers alike)
     for who in ("lead", "emp", "other"):
-        body = await company.raw(
-            "query($c: ID!) { payoutList(cycle: $c) { version } }", {"c": cycle}, as_user=who
-        )
-        assert body["data"] is None or body["data"]["payoutList"] is None, who
+        assert await read(company, cycle, as_user=who) is None, who
+        body = await company.ok("{ payoutBaseAmounts { key } }", as_user=who)
+        assert body["payoutBaseAmounts"] == [], who
+    assert (await company.ok("{ payoutBaseAmounts { key } }", as_user="head")) == {
+        "payoutBaseAmounts": []
+    }
     # and only HR generates or sets amounts
     body = await company.raw(
         "mutation($c: ID!) { generatePayoutList(cycle: $c) { errors { code } } }",

@@ -29,7 +29,7 @@ mutation($cycle: ID!, $unit: ID!, $amount: String) {{
   setPayoutBudget(cycle: $cycle, orgUnit: $unit, amount: $amount) {{ budget {ERRORS} }}
 }}"""
 LIST_FIELDS = """
-  id version status stale amount people unpaid
+  version status stale amount people unpaid
   units { orgUnitId code name amount people unpaid budget over remaining }
   overBudget { code }
   versions { version status }

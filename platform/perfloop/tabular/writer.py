@@ -5,7 +5,8 @@
   ``float`` or ``Decimal`` is a numeric cell; a ``Decimal`` gets the format
   ``#,##0.00``), dates are date cells (``yyyy-mm-dd``), date-times are date-time cells
   in UTC (Excel has no time zones). Text stays text even when it starts with ``=``
-  (never a formula).
+  (never a formula); control characters, which the format does not allow, are dropped.
+  A NaN or infinite number is an empty cell (in CSV too).
 - **CSV**: UTF-8 **with a BOM** (``EF BB BF``): Excel opens a BOM-less UTF-8 file in
   the system's code page and shows Chinese as mojibake; with the BOM it reads UTF-8,
   and every other reader (Python's ``utf-8-sig``, pandas, LibreOffice) skips it.
@@ -22,12 +23,14 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any, cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "TableWriter", "write_table"]
@@ -48,14 +51,20 @@ def _utc_naive(value: dt.datetime) -> dt.datetime:
 
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """A value as openpyxl writes it: plain values as they are (the cheap path), a cell
+    only where a format or a text type must be set."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
         cell = WriteOnlyCell(sheet, value=cast(Any, value))
         cell.number_format = "#,##0.00"
         return cell
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None  # Excel has no NaN or infinity
     if isinstance(value, dt.datetime):
         cell = WriteOnlyCell(sheet, value=_utc_naive(value))
         cell.number_format = "yyyy-mm-dd hh:mm:ss"
@@ -64,7 +73,10 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
         cell = WriteOnlyCell(sheet, value=cast(Any, value))
         cell.number_format = "yyyy-mm-dd"
         return cell
-    text = str(value)
+    # control characters are not allowed in an .xlsx file: dropped
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if not text.startswith("="):
+        return text
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # never a formula, even "=1+1"
     return cell
@@ -77,8 +89,10 @@ def _csv_cell(value: Any) -> Any:
         return "TRUE" if value else "FALSE"
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, dt.datetime):
         return _utc_naive(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, dt.date):

@@ -16,10 +16,11 @@ from perfloop.services import payouts
 class PayoutsQueries:
     @strawberry.field(
         description=(
-            "The cycle's payout list (`version`, or the latest) as far as you reach: HR and "
-            "executives the company's, a head their subtree's; null when there is none."
+            "The cycle's payout list (`version`, or the latest) as far as you reach with "
+            "payout.read: HR and executives the company's, a head their subtree's; null when "
+            "there is none or without payout.read (as for an object out of reach)."
         ),
-        extensions=requires(Permission.PAYOUT_READ),
+        extensions=requires(Permission.CYCLE_READ),
     )
     async def payout_list(
         self, info: Info, cycle: strawberry.ID, version: int | None = None
@@ -32,9 +33,10 @@ class PayoutsQueries:
 
     @strawberry.field(
         description=(
-            "Every base amount (by employee, position, grade): HR and executives; empty for a head."
+            "Every base amount (by employee, position, grade): HR and executives (payout.read "
+            "for the company); empty for anyone else."
         ),
-        extensions=requires(Permission.PAYOUT_READ),
+        extensions=requires(Permission.CYCLE_READ),
     )
     async def payout_base_amounts(self, info: Info) -> list[PayoutBaseAmount]:
         rows = await payouts.base_amounts(info.context.session, info.context.caller)

@@ -116,9 +116,8 @@ class PayoutListVersion:
     status: PayoutListStatus
 
 
-@strawberry.type(description="A cycle's payout list at one version.")
+@strawberry.type(description="A cycle's payout list at one version (named by cycle and version).")
 class PayoutList:
-    id: strawberry.ID
     cycle_id: strawberry.ID
     version: int
     status: PayoutListStatus
@@ -160,7 +159,7 @@ class PayoutList:
     @classmethod
     def from_view(cls, v: payouts.PayoutListView) -> PayoutList:
         return cls(
-            id=strawberry.ID(str(v.id)), cycle_id=strawberry.ID(str(v.cycle_id)),
+            cycle_id=strawberry.ID(str(v.cycle_id)),
             version=v.version, status=PayoutListStatus(v.status), stale=v.stale,
             created_at=v.created_at, approved_at=v.approved_at, amount=str(v.amount),
             people=v.people, unpaid=v.unpaid,

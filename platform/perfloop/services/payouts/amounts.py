@@ -166,8 +166,9 @@ async def set_base_amount(
 
 async def base_amounts(session: AsyncSession, caller: Caller) -> list[BaseAmount]:
     """Every base amount of the tenant, by kind (employee, position, grade) and key; none
-    below tenant scope (a head reads their subtree's payouts, not the pay table)."""
-    if caller.require(Permission.PAYOUT_READ) is not Scope.TENANT:
+    below tenant scope or without payout.read (a head reads their subtree's payouts,
+    not the pay table)."""
+    if caller.scope(Permission.PAYOUT_READ) is not Scope.TENANT:
         return []
     rows = (
         await session.execute(select(PayoutBase).where(PayoutBase.tenant_id == caller.tenant_id))

@@ -44,7 +44,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, insert, null, select
 
 from perfloop.authz import Permission, Scope
 from perfloop.engine import (
@@ -168,8 +168,10 @@ _READ = (
     Employee.id, Employee.employee_no, Employee.position, Employee.grade,
     Employee.org_unit_id, Result.version, Result.rating, Result.kpi_part,
     Result.review_part, Result.total, Result.multiplier, Result.scoring_ref,
-    Result.templates, Result.inputs,
 )  # fmt: skip
+#: read only when a template's tiers are by completion (decoding them is most of a read)
+_FOR_COMPLETION = (Result.templates, Result.inputs)
+_NOT_NEEDED = (null().label("templates"), null().label("inputs"))
 
 
 def _rules(body: Mapping[str, Any]) -> _Rules:
@@ -347,8 +349,9 @@ async def generate(session: AsyncSession, caller: Caller, cycle_id: int) -> Gene
     session.add(payout_list)
     await session.flush()
     totals: dict[int, list[Any]] = defaultdict(lambda: [Decimal("0.00"), 0, 0])
+    by_completion = any(r.tiers and r.tiers[0] == "completion" for r in rules.values())
     query = (
-        select(*_READ)
+        select(*_READ, *(_FOR_COMPLETION if by_completion else _NOT_NEEDED))
         .join(
             latest,
             and_(Result.employee_id == latest.c.employee_id, Result.version == latest.c.version),
@@ -477,8 +480,13 @@ async def get_list(
     session: AsyncSession, caller: Caller, cycle_id: int, version: int | None = None
 ) -> PayoutListView | None:
     """The cycle's payout list (``version``, or the latest), as far as the caller
-    reaches: None when there is none or it is out of reach."""
-    _, top = await _reach(session, caller)
+    reaches: None when there is none or it is out of reach (no payout.read)."""
+    if caller.scope(Permission.PAYOUT_READ) is None:
+        return None
+    try:
+        _, top = await _reach(session, caller)
+    except Forbidden:  # a team or self grant: payout lists are read by unit (not yet)
+        return None
     payout_list = await _find(session, caller, cycle_id, version)
     if payout_list is None:
         return None

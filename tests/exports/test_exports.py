@@ -223,5 +223,11 @@ async def test_the_cli_writes_the_same_files(
     )
     assert done.returncode == 1
     assert "--format" in done.stderr
+    done = await asyncio.to_thread(
+        _cli, url, "results", "--cycle", cycle, "--as", "nobody@x.test", "--tenant", company.slug,
+        "--output", str(bad),
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "--as: no active user 'nobody@x.test'" in done.stderr
     assert not bad.exists()
     assert not [p.name for p in os.scandir(tmp_path) if p.name.endswith(".part")]

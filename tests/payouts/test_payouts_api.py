@@ -8,7 +8,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import select
 
+from perfloop.store.core import AuditEvent
+from perfloop.store.identity import Tenant
 from perfloop.templates import load_builtin_templates
 from support.payouts import (
     APPROVE,
@@ -53,6 +56,8 @@ async def test_tiers_apply_exactly_at_their_boundaries_with_bases_totals_and_bud
     # then each line has the tier its completion falls in, boundaries as written
     assert done["errors"] == []
     got = lines(done["payoutList"])
+    numbers = [e["node"]["employeeNo"] for e in done["payoutList"]["lines"]["edges"]]
+    assert numbers == sorted(numbers)  # by employee number
     emp, lead, other = got["Emp"], got["Lead"], got["Other"]
     assert (emp["tier"], emp["basisValue"], emp["multiplier"]) == ("extra", 1.2, "1.50")
     assert (lead["tier"], lead["basisValue"], lead["multiplier"]) == ("standard", 0.8, "1.00")
@@ -145,6 +150,19 @@ async def test_a_later_publication_makes_the_list_stale_and_a_new_version_is_gen
     again = await company.ok(APPROVE, {"cycle": cycle, "version": 2}, as_user="hr")
     assert again["approvePayoutList"]["errors"][0]["code"] == "INVALID"
     assert [v["status"] for v in (await read(company, cycle))["versions"]] == ["DRAFT", "APPROVED"]
+    # and every change was audited
+    async with sessions() as session:
+        actions = (
+            await session.execute(
+                select(AuditEvent.action)
+                .join(Tenant, Tenant.id == AuditEvent.tenant_id)
+                .where(Tenant.slug == company.slug, AuditEvent.action.startswith("payout."))
+                .order_by(AuditEvent.id)
+            )
+        ).scalars()
+        assert list(actions) == [
+            "payout.base", "payout.generate", "payout.generate", "payout.approve",
+        ]  # fmt: skip
 
 
 async def test_hr_and_executives_read_all_a_head_their_subtree_and_nobody_else(

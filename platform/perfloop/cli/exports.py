@@ -39,7 +39,7 @@ def export(
     from perfloop.authz import EnforcerCache
     from perfloop.services import exports
     from perfloop.services.core.caller import resolve_caller
-    from perfloop.services.core.errors import ServiceError
+    from perfloop.services.core.errors import ErrorCode, ServiceError
 
     if output.is_dir():
         raise Problem(f"{output} is a folder: give a file name")
@@ -58,6 +58,10 @@ def export(
         partial.unlink(missing_ok=True)
         where = {"list": "LIST", "format": "--format", "cycle": "--cycle", "lang": "--lang"}
         first = exc.errors[0]
+        if first.code is ErrorCode.UNAUTHENTICATED:
+            raise Problem(
+                f"--as: no active user {as_user!r} in tenant {tenant!r} (see `perfloop demo users`)"
+            ) from None
         place = where.get(first.path[0], "") if first.path else ""
         raise Problem(f"{place + ': ' if place else ''}{first.message}") from None
     except BaseException:

@@ -588,12 +588,13 @@ async def line_page(
     page_cap: int = 100,
 ) -> Page[LineView]:
     """A page of the list's lines in the caller's reach (``orgUnit``'s subtree), by
-    employee number; an empty page when there is no list."""
+    employee number (as at generation: by line id); an empty page when there is no
+    list."""
     _, top = await _reach(session, caller)
     payout_list = await _find(session, caller, cycle_id, version)
     list_id = payout_list.id if payout_list is not None else 0
     query = _lines_query(caller, list_id, top, await _unit_path(session, caller, org_unit_id))
-    page = await keyset_page(session, query, [Employee.employee_no, PayoutLine.id], first=first,
+    page = await keyset_page(session, query, [PayoutLine.id], first=first,
                              after=after, cap=page_cap, what="payout line")  # fmt: skip
     return Page([_line_view(r) for r in page.items], page.cursors, page.has_next_page,
                 page.has_previous_page, page.total_count)  # fmt: skip
@@ -607,8 +608,10 @@ async def iter_lines(
     *,
     org_unit_id: int | None = None,
 ) -> AsyncIterator[LineView]:
-    """Every line in the caller's reach, by employee number, read STREAM_BATCH at a time
-    (an export of a large list never holds it whole). NOT_FOUND without a list."""
+    """Every line in the caller's reach, by employee number (as numbered when the list
+    was generated: the lines are written in that order, and read by their id), read
+    STREAM_BATCH at a time (an export of a large list never holds it whole).
+    NOT_FOUND without a list."""
     await get_cycle(session, caller, cycle_id)
     _, top = await _reach(session, caller)
     payout_list = await _find(session, caller, cycle_id, version)
@@ -617,24 +620,18 @@ async def iter_lines(
     query = _lines_query(
         caller, payout_list.id, top, await _unit_path(session, caller, org_unit_id)
     )
-    last: tuple[str, int] | None = None
-    while True:
-        batch = query
-        if last is not None:
-            batch = batch.where(
-                (Employee.employee_no > last[0])
-                | ((Employee.employee_no == last[0]) & (PayoutLine.id > last[1]))
-            )
+    last = 0
+    while True:  # by line id: the lines were written in employee-number order
         rows = (
             await session.execute(
-                batch.order_by(Employee.employee_no, PayoutLine.id).limit(STREAM_BATCH)
+                query.where(PayoutLine.id > last).order_by(PayoutLine.id).limit(STREAM_BATCH)
             )
         ).all()
         for row in rows:
             yield _line_view(row)
         if len(rows) < STREAM_BATCH:
             return
-        last = (rows[-1][1], rows[-1][0].id)
+        last = rows[-1][0].id
 
 
 __all__ = [

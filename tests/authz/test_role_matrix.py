@@ -67,6 +67,8 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.FEEDBACK_READ:      row(T, T, None, SUB, TEAM, SELF),
     P.AWARD_READ:         row(T, T, T, T, T, T),
     P.AWARD_MANAGE:       row(T, T, None, None, None, None),
+    P.PAYOUT_READ:        row(T, T, T, SUB, None, None),
+    P.PAYOUT_MANAGE:      row(T, T, None, None, None, None),
 }
 # fmt: on
 

@@ -174,9 +174,10 @@ async def test_tenants_from_before_awards_get_the_award_grants(tmp_path: Path) -
 async def test_tenants_from_before_appeals_get_the_appeal_and_feedback_grants(
     tmp_path: Path,
 ) -> None:
-    # given a database at 0011 with a tenant whose policy predates appeal.* and feedback.*
+    # given a database just before 0013 with a tenant whose policy predates appeal.* and
+    # feedback.*
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
-    await upgrade(engine, "0011")
+    await upgrade(engine, "0013_appeals-1")
     async with engine.begin() as conn:
         await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
     # when it is migrated to 0013_appeals, twice
@@ -201,4 +202,31 @@ async def test_tenants_from_before_appeals_get_the_appeal_and_feedback_grants(
     }
     assert sorted(tuple(line) for line in lines) == sorted(expected)
     assert version == 2
+    await engine.dispose()
+
+
+async def test_tenants_from_before_payouts_get_the_payout_grants(tmp_path: Path) -> None:
+    # given a database just before 0015 with a tenant whose policy predates payout.*
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0015-1")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+    # when it is migrated to 0015, twice
+    await upgrade(engine, "0015")
+    await upgrade(engine, "0015")
+    # then its roles hold the payout permissions of the default policy, once each
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(
+                text("SELECT v0, v3, v4 FROM policy_rules WHERE v2 = 'payout' ORDER BY id")
+            )
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    expected = {
+        (role.value, action, scope.value)
+        for role, resource, action, scope in DEFAULT_GRANTS
+        if resource == "payout" and role is not Role.ADMIN  # admin holds "*"
+    }
+    assert sorted(tuple(line) for line in lines) == sorted(expected)
+    assert version == 2  # bumped once, by 0015
     await engine.dispose()

@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (HTTP and WebSocket) and /healthz."""
+"""The Starlette application: /graphql (HTTP and WebSocket), /exports/{list} (file
+downloads, docs/exports.md) and /healthz."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from perfloop.api.core.context import Context
 from perfloop.api.core.graphiql import graphiql_assets, graphiql_page
 from perfloop.api.core.http import RequestTooLarge, decode_json, error_response, read_body, replay
 from perfloop.api.core.session import RequestSession, request_sessions
+from perfloop.api.exports.download import download
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
 from perfloop.services import jobs
@@ -148,6 +150,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/exports/{list}", download, methods=["GET"]),
         Route("/healthz", healthz),
     ]
     if settings.graphiql:

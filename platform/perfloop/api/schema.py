@@ -48,6 +48,8 @@ from perfloop.api.jobs.mutations import JobsMutations
 from perfloop.api.jobs.queries import JobsQueries
 from perfloop.api.org.mutations import OrgMutations
 from perfloop.api.org.queries import OrgQueries
+from perfloop.api.payouts.mutations import PayoutsMutations
+from perfloop.api.payouts.queries import PayoutsQueries
 from perfloop.api.plans.mutations import PlansMutations
 from perfloop.api.plans.queries import PlansQueries
 from perfloop.api.plans.reports import PlanReportQueries
@@ -80,6 +82,7 @@ class Query(
     AppealsQueries,
     AuditQueries,
     AwardsQueries,
+    PayoutsQueries,
     JobsQueries,
 ):
     pass
@@ -99,6 +102,7 @@ class Mutation(
     ResultsMutations,
     AppealsMutations,
     AwardsMutations,
+    PayoutsMutations,
     JobsMutations,
 ):
     pass

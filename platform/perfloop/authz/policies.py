@@ -78,6 +78,8 @@ class Permission(StrEnum):
     FEEDBACK_READ = "feedback.read"
     AWARD_READ = "award.read"
     AWARD_MANAGE = "award.manage"
+    PAYOUT_READ = "payout.read"
+    PAYOUT_MANAGE = "payout.manage"
 
     @property
     def resource(self) -> str:
@@ -205,6 +207,13 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     # read by everyone in the company
     *((role, "award", "read", Scope.TENANT) for role in _EVERYONE if role is not Role.ADMIN),
     (Role.HR, "award", "manage", Scope.TENANT),
+    # payouts: HR sets base amounts and budgets, generates and approves the payout
+    # lists; executives read the company's, heads their subtree's (amounts are pay:
+    # managers and employees read none here)
+    (Role.HR, "payout", "read", Scope.TENANT),
+    (Role.EXECUTIVE, "payout", "read", Scope.TENANT),
+    (Role.HEAD, "payout", "read", Scope.SUBTREE),
+    (Role.HR, "payout", "manage", Scope.TENANT),
 )
 
 

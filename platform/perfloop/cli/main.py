@@ -1,4 +1,4 @@
-"""``perfloop`` commands: serve, db, demo, token, templates, users, export-schema."""
+"""``perfloop`` commands: serve, db, demo, token, templates, users, export, export-schema."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from perfloop.cli.common import (
     settings_or_exit,
     with_session,
 )
+from perfloop.cli.exports import export
 from perfloop.cli.failures import FailSafeGroup, Problem
 from perfloop.cli.imports import import_app
 from perfloop.cli.users import users_app
@@ -71,6 +72,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(templates_app, name="templates")
 app.add_typer(import_app, name="import")
 app.add_typer(users_app, name="users")
+app.command(name="export")(export)
 
 
 @app.command()

@@ -13,6 +13,8 @@ score_scorecard(scheme, items, ...)          the one scoring path: item scores, 
 explain_scorecard(scheme, items, ...)        how each of those numbers was reached
 rerate(scheme, rating, ...)                  the multiplier of a moved (calibrated) rating
 check_scoring_template(template)             [(json_pointer, code, message), ...]
+payout_tiers(incentive), payout_tier(...)    a template's payout tiers, the one that applies
+payout_amount(base, multiplier, rounding)    a payout in decimal money
 completion, item_score, weighted_total, ...  the scoring rules as plain functions
 expected_progress, is_behind, rollup, ...    a plan's progress and a goal tree's coverage
 form_score(form, answers), review_part(...)   a review form's rating; the review part by relation
@@ -33,6 +35,15 @@ from perfloop.engine.formulas import (
     check_formula,
     compile,
     to_json,
+)
+from perfloop.engine.payouts import (
+    PAYOUT_BASES,
+    ROUNDING_MODES,
+    PayoutTier,
+    as_decimal,
+    payout_amount,
+    payout_tier,
+    payout_tiers,
 )
 from perfloop.engine.scoring import (
     COMBINES,
@@ -104,7 +115,9 @@ __all__ = [
     "ERROR_CODES",
     "FUNCTIONS",
     "MISSING_RULES",
+    "PAYOUT_BASES",
     "RELATIONS",
+    "ROUNDING_MODES",
     "WARNING_CODES",
     "AwardCandidate",
     "AwardEntry",
@@ -119,6 +132,7 @@ __all__ = [
     "GapReport",
     "GoalNode",
     "ItemProgress",
+    "PayoutTier",
     "PeriodSummary",
     "PeriodsSummary",
     "ReviewPart",
@@ -131,6 +145,7 @@ __all__ = [
     "WeightError",
     "WeightProblem",
     "annual_result",
+    "as_decimal",
     "award_entry",
     "award_spec",
     "band",
@@ -155,6 +170,9 @@ __all__ = [
     "longest_streak",
     "mean",
     "met_in_consecutive_periods",
+    "payout_amount",
+    "payout_tier",
+    "payout_tiers",
     "pick_winners",
     "rank_award",
     "rate_summary",

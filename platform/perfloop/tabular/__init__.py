@@ -13,7 +13,8 @@ one cell. The details are in each module's notes:
 * :mod:`perfloop.tabular.encoding` — CSV encodings and their detection;
 * :mod:`perfloop.tabular.xlsx` — the .xlsx engines and why (measured);
 * :mod:`perfloop.tabular.columns` — header normalisation and aliases;
-* :mod:`perfloop.tabular.dates` — the date forms accepted.
+* :mod:`perfloop.tabular.dates` — the date forms accepted;
+* :mod:`perfloop.tabular.writer` — writing .xlsx and CSV (exports), streamed.
 """
 
 from __future__ import annotations
@@ -33,12 +34,15 @@ from perfloop.tabular.errors import (
     column_letter,
 )
 from perfloop.tabular.reader import Table, open_table
+from perfloop.tabular.writer import FORMATS, MEDIA_TYPES, TableWriter, write_table
 from perfloop.tabular.xlsx import CALAMINE_LIMIT, Engine
 
 __all__ = [
     "CALAMINE_LIMIT",
     "DATE_FORMS",
     "DATE_FORMS_ZH",
+    "FORMATS",
+    "MEDIA_TYPES",
     "CellError",
     "ColumnProblem",
     "Columns",
@@ -50,10 +54,12 @@ __all__ = [
     "SheetError",
     "Table",
     "TableError",
+    "TableWriter",
     "ValueProblem",
     "column_letter",
     "detect_encoding",
     "normalize_header",
     "open_table",
     "parse_date",
+    "write_table",
 ]

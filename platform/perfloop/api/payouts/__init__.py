@@ -1,0 +1,1 @@
+"""The payouts API: base amounts, budgets and a cycle's payout lists."""

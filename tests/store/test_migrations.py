@@ -99,9 +99,10 @@ async def test_tenants_from_before_results_get_the_result_grants(tmp_path: Path)
     await upgrade(engine, "0009")
     async with engine.begin() as conn:
         await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
-    # when it is migrated to head, twice
-    await upgrade(engine)
-    await upgrade(engine)
+    # when it is migrated to 0011 (later revisions bump the version for their own
+    # grants), twice
+    await upgrade(engine, "0011")
+    await upgrade(engine, "0011")
     # then its roles hold the result permissions of the default policy, once each,
     # and every worker reloads its policy
     async with engine.connect() as conn:
@@ -127,9 +128,9 @@ async def test_tenants_from_before_calibration_get_result_calibrate(tmp_path: Pa
     await upgrade(engine, "0010")
     async with engine.begin() as conn:
         await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
-    # when it is migrated to head, twice
-    await upgrade(engine)
-    await upgrade(engine)
+    # when it is migrated to 0011, twice
+    await upgrade(engine, "0011")
+    await upgrade(engine, "0011")
     # then HR may calibrate, once, and every worker reloads its policy
     async with engine.connect() as conn:
         lines = (
@@ -139,5 +140,36 @@ async def test_tenants_from_before_calibration_get_result_calibrate(tmp_path: Pa
         ).all()
         version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
     assert [tuple(line) for line in lines] == [("hr", "tenant")]
+    assert version == 2
+    await engine.dispose()
+
+
+async def test_tenants_from_before_improvement_get_its_grants(tmp_path: Path) -> None:
+    # given a database at 0011 with a tenant whose policy predates improvement.*
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0011")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+    # when it is migrated to 0014_improvement, twice
+    await upgrade(engine, "0014_improvement")
+    await upgrade(engine, "0014_improvement")
+    # then its roles hold the improvement and candidate permissions of the default
+    # policy, once each, and every worker reloads its policy (bumped once)
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(
+                text(
+                    "SELECT v0, v2, v3, v4 FROM policy_rules"
+                    " WHERE v2 IN ('improvement', 'candidate') ORDER BY id"
+                )
+            )
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    expected = {
+        (role.value, resource, action, scope.value)
+        for role, resource, action, scope in DEFAULT_GRANTS
+        if resource in ("improvement", "candidate") and role is not Role.ADMIN
+    }
+    assert sorted(tuple(line) for line in lines) == sorted(expected)
     assert version == 2
     await engine.dispose()

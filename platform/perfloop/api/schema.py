@@ -39,6 +39,8 @@ from perfloop.api.goals.mutations import GoalsMutations
 from perfloop.api.goals.queries import GoalsQueries
 from perfloop.api.identity.mutations import IdentityMutations
 from perfloop.api.identity.queries import IdentityQueries
+from perfloop.api.improvement.mutations import ImprovementMutations
+from perfloop.api.improvement.queries import ImprovementQueries
 from perfloop.api.jobs.mutations import JobsMutations
 from perfloop.api.jobs.queries import JobsQueries
 from perfloop.api.org.mutations import OrgMutations
@@ -72,6 +74,7 @@ class Query(
     PlanReportQueries,
     ReviewsQueries,
     ResultsQueries,
+    ImprovementQueries,
     JobsQueries,
 ):
     pass
@@ -89,6 +92,7 @@ class Mutation(
     GoalsMutations,
     ReviewsMutations,
     ResultsMutations,
+    ImprovementMutations,
     JobsMutations,
 ):
     pass

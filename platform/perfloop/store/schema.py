@@ -9,6 +9,7 @@ from perfloop.store import (
     datasets,
     goals,
     identity,
+    improvement,
     jobs,
     org,
     plans,
@@ -20,6 +21,9 @@ from perfloop.store.core import Base
 
 metadata = Base.metadata
 
-DOMAINS = (apps, cycles, datasets, goals, identity, jobs, org, plans, results, reviews, templates)
+DOMAINS = (
+    apps, cycles, datasets, goals, identity, improvement, jobs, org, plans, results, reviews,
+    templates,
+)  # fmt: skip
 
 __all__ = ["DOMAINS", "metadata"]

@@ -25,23 +25,10 @@ from typing import Any
 
 from perfloop.engine import FormulaError, compile, to_json
 from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.templates import ITEM_RULE_VARIABLES, RESULT_ITEM_FIELDS, RESULT_RULE_VARIABLES
 
 __all__ = ["AppRules", "CandidateRule", "ImprovementRule", "reason_text", "result_data"]
 
-_NUMBER = {"type": "number"}
-_TEXT = {"type": "string"}
-ITEM_FIELDS: dict[str, Any] = {
-    **dict.fromkeys(("key", "title", "unit", "direction"), _TEXT),
-    **dict.fromkeys(("target", "actual", "weight", "completion", "score"), _NUMBER),
-}
-RESULT_NAMES: dict[str, Any] = {
-    "rating": _TEXT,
-    **dict.fromkeys(("total", "kpi", "review", "multiplier"), _NUMBER),
-    "items": {"type": "array", "items": {"type": "object", "properties": ITEM_FIELDS}},
-    "params": {"type": "object"},
-}
-_RESULT_VARIABLES = {"type": "object", "properties": RESULT_NAMES}
-_ITEM_VARIABLES = {"type": "object", "properties": {**RESULT_NAMES, **ITEM_FIELDS}}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 LANGS = ("zh-CN", "en")
 
@@ -62,12 +49,12 @@ class Condition:
 
     def __post_init__(self) -> None:
         try:
-            compile(self.text, _ITEM_VARIABLES if self.per_item else _RESULT_VARIABLES)
+            compile(self.text, ITEM_RULE_VARIABLES if self.per_item else RESULT_RULE_VARIABLES)
         except FormulaError as exc:
             raise _bad(self.where, str(exc)) from None
 
     def value(self, data: Mapping[str, Any]) -> Any:
-        variables = _ITEM_VARIABLES if self.per_item else _RESULT_VARIABLES
+        variables = ITEM_RULE_VARIABLES if self.per_item else RESULT_RULE_VARIABLES
         return to_json(compile(self.text, variables).evaluate(dict(data)))
 
     def holds(self, data: Mapping[str, Any]) -> bool:
@@ -199,7 +186,7 @@ def result_data(
 ) -> dict[str, Any]:
     """The names a condition reads, from a stored result."""
     items = [
-        {k: i.get(k) for k in ITEM_FIELDS}
+        {k: i.get(k) for k in RESULT_ITEM_FIELDS}
         for i in (inputs.get("items") or [])
         if isinstance(i, Mapping)
     ]

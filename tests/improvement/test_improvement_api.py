@@ -1,7 +1,8 @@
-"""Improvement plans through the API: the app template's rule opens a plan exactly for
-the people it names (an item at exactly 60 % does not), once per person and cycle; the
-plan's owner edits it (validated against its form), everyone in reach follows it up,
-nobody edits their own; bad input is a payload error that changes nothing."""
+"""Improvement plans through the API: publishing a cycle's results opens, by the app
+template's rule, a plan exactly for the people it names (an item at exactly 60 % does
+not), once per person and cycle; the plan's owner edits it (validated against its
+form), everyone in reach follows it up, nobody edits their own; bad input is a payload
+error that changes nothing."""
 
 from __future__ import annotations
 
@@ -38,15 +39,12 @@ ANSWERS = {
 async def test_the_rule_opens_a_plan_exactly_for_the_people_it_names(
     company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    # given a published quarter: emp with an item at exactly 60 % (B), lead at 59 % (C),
-    # other at target (S)
+    # given a quarter of the app with its rules: emp with an item at exactly 60 % (B),
+    # lead at 59 % (C), other at target (S)
     app = await install(company)
+    # when HR publishes its results
     cycle = await published_quarter(company, engine, sessions, app)
-    # when HR applies the results
-    applied = await apply(company, cycle)
     # then only lead gets a plan: 0.6 is not under 60 %
-    assert applied["errors"] == []
-    assert (applied["results"], applied["opened"], applied["closed"]) == (3, 1, 0)
     [opened] = await improvement_plans(company, cycle)
     assert opened["employeeId"] == str(company.people["lead"])
     # with what triggered it, the owner (lead's manager) and what it will carry
@@ -64,9 +62,10 @@ async def test_the_rule_opens_a_plan_exactly_for_the_people_it_names(
          "target": 100, "weight": 10}
     ]  # fmt: skip
     assert opened["topics"] == ["Revenue"]
-    # and applying again opens nothing more (one plan per person and cycle)
+    # and applying the results again opens nothing more (one plan per person and cycle)
     again = await apply(company, cycle)
-    assert (again["opened"], again["errors"]) == (0, [])
+    assert (again["results"], again["opened"], again["closed"]) == (3, 0, 0)
+    assert again["errors"] == []
     assert len(await improvement_plans(company, cycle)) == 1
     async with sessions() as session:
         events = (
@@ -206,3 +205,30 @@ async def test_a_cycle_without_published_results_has_nothing_to_apply(
     assert [(e["code"], e["detail"]) for e in data["applyResults"]["errors"]] == [
         ("INVALID", "no-published-results")
     ]
+
+
+async def test_an_app_without_rules_applies_nothing_when_published(
+    company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from support.improvement import ACTUALS, ITEMS
+    from support.results import plan, publish, run, sign
+    from support.reviews import open_quarter
+
+    # given a quarter of standard-performance@1, which has no rules for applying results
+    cycle = await open_quarter(company, "2026-Q2")
+    plans = [await plan(company, cycle, who, ITEMS, values) for who, values in ACTUALS.items()]
+    await sign(sessions, *plans)
+    await run(company, engine, cycle)
+    # when its results are published
+    assert await publish(company, cycle) == 3
+    # then no plan is opened and nothing is written for it
+    assert await improvement_plans(company, cycle) == []
+    async with sessions() as session:
+        events = (
+            await session.execute(
+                select(AuditEvent).where(
+                    AuditEvent.action == "improvement.apply", AuditEvent.object_id == cycle
+                )
+            )
+        ).scalars().all()  # fmt: skip
+    assert events == []

@@ -9,7 +9,7 @@ reads the plans this domain opened.
 
 from __future__ import annotations
 
-from perfloop.services.improvement.apply import Applied, apply_results
+from perfloop.services.improvement.apply import Applied, apply_published, apply_results
 from perfloop.services.improvement.candidates import (
     DECISIONS,
     CandidateListView,
@@ -45,6 +45,7 @@ __all__ = [
     "PlanEdit",
     "TrainingNeed",
     "add_checkin",
+    "apply_published",
     "apply_results",
     "candidate_lists",
     "candidate_page",

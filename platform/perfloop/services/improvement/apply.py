@@ -21,7 +21,9 @@ latest **published** result of the cycle and, by the rules of the cycle's app te
   when the person is no longer named); a confirmed or removed entry stays as HR decided.
 
 Everything is in one transaction, audited as one ``improvement.apply`` event with the
-counts. Applying again with nothing changed changes nothing.
+counts. Applying again with nothing changed changes nothing. Publishing results applies
+them too (``apply_published``, right after the publication commits), when the cycle's
+app has rules for it.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
     from perfloop.services.core.caller import Caller
     from perfloop.store.cycles import Cycle
 
-__all__ = ["Applied", "apply_results", "cycle_rules"]
+__all__ = ["Applied", "apply_published", "apply_results", "cycle_rules"]
 
 PUBLISHED = "published"
 
@@ -110,13 +112,30 @@ async def apply_results(session: AsyncSession, caller: Caller, cycle_id: int) ->
     if caller.require(Permission.IMPROVEMENT_MANAGE) is not Scope.TENANT:
         raise Forbidden("applying results needs improvement.manage for the whole company")
     cycle = await plans.get_cycle(session, caller, cycle_id)
-    rules, params = await cycle_rules(session, cycle)
-    results = await published_results(session, cycle)
-    if not results:
+    applied = await _apply(session, caller, cycle)
+    if applied is None:
         raise ServiceError.one(
             ErrorCode.INVALID, "the cycle has no published results to apply", ("cycle",),
             "no-published-results",
         )  # fmt: skip
+    return applied
+
+
+async def apply_published(session: AsyncSession, caller: Caller, cycle: Cycle) -> Applied | None:
+    """What publishing results does next (``services.results.publish``, whose caller HR
+    may publish for the whole company): :func:`apply_results` when the cycle's app has
+    rules for it; None (nothing written) when it has none."""
+    rules, _ = await cycle_rules(session, cycle)
+    if rules.improvement is None and not rules.lists:
+        return None
+    return await _apply(session, caller, cycle)
+
+
+async def _apply(session: AsyncSession, caller: Caller, cycle: Cycle) -> Applied | None:
+    rules, params = await cycle_rules(session, cycle)
+    results = await published_results(session, cycle)
+    if not results:
+        return None
     data = {r.employee_id: data_of(r, params) for r in results}
     versions = {r.employee_id: r.version for r in results}
     opened = await _open_plans(session, caller, cycle, rules, data, versions)

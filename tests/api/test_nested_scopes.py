@@ -67,12 +67,23 @@ REFERENCE: dict[str, str] = {
     "Appeal": "appeals",
     "FeedbackMeeting": "feedbackMeetings",
     "AuditEvent": "auditLog",
+    "ImprovementPlan": "improvementPlans",
+    "Candidate": "candidates",
 }
 #: Root queries only HR may ask (result.manage, audit.read), whatever they would reach.
 MANAGE_ONLY = {"whatIf", "auditLog"}
+#: Root queries only some roles may ask (candidate.read), whatever they would reach.
+ONLY_FOR = {
+    root: {"admin", "hr", "executive"} for root in ("candidateLists", "candidates", "trainingNeeds")
+}
 #: Objects that only exist inside another one: reached through their owner,
 #: which is checked against its own reference.
-PARTS = {"ScorecardItem": "Scorecard", "ActionTask": "ScorecardItem", "Checkin": "Scorecard"}
+PARTS = {
+    "ScorecardItem": "Scorecard",
+    "ActionTask": "ScorecardItem",
+    "Checkin": "Scorecard",
+    "ImprovementCheckin": "ImprovementPlan",
+}
 
 
 def _schema() -> graphql.GraphQLSchema:
@@ -278,6 +289,8 @@ async def test_nested_objects_stay_in_the_roles_scope(walker: GraphQLClient, rol
     for name, document in documents.items():
         if name in MANAGE_ONLY and role not in ("admin", "hr"):
             continue  # refused as a whole (FORBIDDEN), so it reaches nothing
+        if role not in ONLY_FOR.get(name, {role}):
+            continue  # refused as a whole (FORBIDDEN), so it reaches nothing
         data = await walker.ok(document, as_user=user)
         for typename, id_, where in objects_in(data):
             reached.setdefault(typename, {}).setdefault(id_, where)
@@ -288,6 +301,8 @@ async def test_nested_objects_stay_in_the_roles_scope(walker: GraphQLClient, rol
         "reviewAssignments": f"cycle: {cycle}",
         "results": f"cycle: {cycle}",
         "feedbackMeetings": f"cycle: {cycle}",
+        "improvementPlans": f"cycle: {cycle}",
+        "candidates": f"cycle: {cycle}",
         "datasetRecords": f'dataset: "{DATASET}"',
     }
     assert reached.keys() <= set(REFERENCE) | set(PARTS), reached.keys()

@@ -83,7 +83,7 @@ async def test_install_with_valid_overrides(company: Company, session: AsyncSess
     # and a tenant-wide install can sit next to it, but not a second one for d1
     # (a bare key installs the latest built-in version)
     wide = await company.ok(INSTALL, {"app": "standard-performance"}, as_user="hr")
-    assert wide["installApp"]["installedApp"]["app"] == "standard-performance@2"
+    assert wide["installApp"]["installedApp"]["app"] == "standard-performance@2"  # the latest
     again = await company.ok(INSTALL, {"app": APP, "unit": str(company.units["d1"])}, as_user="hr")
     assert again["installApp"]["errors"][0]["code"] == "CONFLICT"
 
@@ -123,6 +123,10 @@ async def test_invalid_overrides_are_pointed_at_and_nothing_is_written(
     assert await _installs(session, company) == before
 
 
+#: the version a tenant's own next version of the standard app gets
+NEW = 3
+
+
 def _version_two(drop_peer_reviewers: bool) -> dict[str, Any]:
     builtin = load_builtin_templates().get("standard-performance", 1)
     assert builtin is not None
@@ -150,19 +154,18 @@ async def test_upgrade_is_explicit_and_rechecks_overrides(
     )  # fmt: skip
     kept_id = kept["installApp"]["installedApp"]["id"]
     dropped_id = dropped["installApp"]["installedApp"]["id"]
-    # when the tenant publishes a new version of the app (the next after the built-ins')
+    # when the tenant publishes a new version of the app (3: the built-ins hold 1 and 2)
     published = await company.ok(PUBLISH, {"document": _version_two(True)}, as_user="hr")
-    new = published["publishTemplate"]["template"]["version"]
-    assert new > 1
+    assert published["publishTemplate"]["template"]["version"] == NEW
     # then nothing moves by itself
     still = await company.ok(ONE, {"id": kept_id}, as_user="hr")
     assert still["installedApp"]["app"] == APP
     # when HR upgrades each one explicitly
-    ok = (await company.ok(UPGRADE, {"id": kept_id, "to": new}, as_user="hr"))["upgradeApp"]
-    bad = (await company.ok(UPGRADE, {"id": dropped_id, "to": new}, as_user="hr"))["upgradeApp"]
+    ok = (await company.ok(UPGRADE, {"id": kept_id, "to": NEW}, as_user="hr"))["upgradeApp"]
+    bad = (await company.ok(UPGRADE, {"id": dropped_id, "to": NEW}, as_user="hr"))["upgradeApp"]
     # then the first takes version 2's defaults and keeps its overrides
     assert ok["errors"] == []
-    assert ok["installedApp"]["appVersion"] == new
+    assert ok["installedApp"]["appVersion"] == NEW
     assert ok["installedApp"]["parameters"]["section_weights"] == {"kpi": 60, "review": 40}
     assert ok["installedApp"]["parameters"]["rater_weights"]["manager"] == 40
     # and the second is refused because its override has no place in version 2
@@ -182,8 +185,10 @@ async def test_upgrade_is_explicit_and_rechecks_overrides(
         .order_by(AuditEvent.id)
     )
     trail = [(a, (b or {}).get("app"), c["app"]) for a, b, c in actions]
-    upgraded = f"standard-performance@{new}"
-    assert trail == [("app.install", None, APP), ("app.upgrade", APP, upgraded)]
+    assert trail == [
+        ("app.install", None, APP),
+        ("app.upgrade", APP, f"standard-performance@{NEW}"),
+    ]
 
 
 async def test_app_permissions_and_tenants(company: Company, gql: GraphQLClient) -> None:

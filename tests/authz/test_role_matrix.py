@@ -69,6 +69,12 @@ EXPECTED: dict[Permission, dict[Role, Scope | None]] = {
     P.AWARD_MANAGE:       row(T, T, None, None, None, None),
     P.PAYOUT_READ:        row(T, T, T, SUB, None, None),
     P.PAYOUT_MANAGE:      row(T, T, None, None, None, None),
+    P.IMPROVEMENT_READ:   row(T, T, T, SUB, TEAM, SELF),
+    P.IMPROVEMENT_WRITE:  row(T, T, None, SUB, TEAM, None),
+    P.IMPROVEMENT_CHECKIN: row(T, T, None, SUB, TEAM, SELF),
+    P.IMPROVEMENT_MANAGE: row(T, T, None, None, None, None),
+    P.CANDIDATE_READ:     row(T, T, T, None, None, None),
+    P.CANDIDATE_MANAGE:   row(T, T, None, None, None, None),
 }
 # fmt: on
 

@@ -230,3 +230,34 @@ async def test_tenants_from_before_payouts_get_the_payout_grants(tmp_path: Path)
     assert sorted(tuple(line) for line in lines) == sorted(expected)
     assert version == 2  # bumped once, by 0015
     await engine.dispose()
+
+
+async def test_tenants_from_before_improvement_get_its_grants(tmp_path: Path) -> None:
+    # given a database just before 0014 with a tenant whose policy predates improvement.*
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0014_improvement-1")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO tenants (slug, name) VALUES ('old', 'Old Co')"))
+    # when it is migrated to 0014_improvement, twice
+    await upgrade(engine, "0014_improvement")
+    await upgrade(engine, "0014_improvement")
+    # then its roles hold the improvement and candidate permissions of the default
+    # policy, once each, and every worker reloads its policy (bumped once)
+    async with engine.connect() as conn:
+        lines = (
+            await conn.execute(
+                text(
+                    "SELECT v0, v2, v3, v4 FROM policy_rules"
+                    " WHERE v2 IN ('improvement', 'candidate') ORDER BY id"
+                )
+            )
+        ).all()
+        version = (await conn.execute(text("SELECT policy_version FROM tenants"))).scalar_one()
+    expected = {
+        (role.value, resource, action, scope.value)
+        for role, resource, action, scope in DEFAULT_GRANTS
+        if resource in ("improvement", "candidate") and role is not Role.ADMIN
+    }
+    assert sorted(tuple(line) for line in lines) == sorted(expected)
+    assert version == 2
+    await engine.dispose()

@@ -226,3 +226,24 @@ def test_scoring_distribution_shares_and_bands(documents: Documents, resolver: R
     # and a fitting target is valid
     document["rating"]["distribution"] = [{"band": "S", "max": 0.2}, {"band": "D", "min": 0.05}]
     assert problems(document, resolver) == []
+
+
+def test_app_result_rules(documents: Documents, resolver: Resolver) -> None:
+    # given the standard app's rules for applying results, broken
+    document = documents[("standard-performance", 2)]
+    document["improvement"]["when"] = "ratng = 'C'"
+    document["improvement"]["gap"] = "completion <"
+    document["improvement"]["form"] = "peer-review@2"
+    document["lists"][1]["key"] = "promotion"
+    document["lists"][2]["items"] = "SUMM(completion)"
+    # when
+    errors = validate_document(document, resolver)
+    # then each is named where it is
+    assert [(e.pointer, e.code) for e in errors] == [
+        ("/improvement/form", Code.NOT_BUNDLED),
+        ("/improvement/gap", Code.FORMULA),
+        ("/improvement/when", Code.FORMULA),
+        ("/lists/1/key", Code.DUPLICATE_KEY),
+        ("/lists/2/items", Code.FORMULA),
+    ]
+    assert "did you mean 'rating'" in next(e.message for e in errors if "when" in e.pointer)

@@ -44,6 +44,8 @@ from perfloop.api.goals.mutations import GoalsMutations
 from perfloop.api.goals.queries import GoalsQueries
 from perfloop.api.identity.mutations import IdentityMutations
 from perfloop.api.identity.queries import IdentityQueries
+from perfloop.api.improvement.mutations import ImprovementMutations
+from perfloop.api.improvement.queries import ImprovementQueries
 from perfloop.api.jobs.mutations import JobsMutations
 from perfloop.api.jobs.queries import JobsQueries
 from perfloop.api.org.mutations import OrgMutations
@@ -83,6 +85,7 @@ class Query(
     AuditQueries,
     AwardsQueries,
     PayoutsQueries,
+    ImprovementQueries,
     JobsQueries,
 ):
     pass
@@ -103,6 +106,7 @@ class Mutation(
     AppealsMutations,
     AwardsMutations,
     PayoutsMutations,
+    ImprovementMutations,
     JobsMutations,
 ):
     pass

@@ -80,6 +80,12 @@ class Permission(StrEnum):
     AWARD_MANAGE = "award.manage"
     PAYOUT_READ = "payout.read"
     PAYOUT_MANAGE = "payout.manage"
+    IMPROVEMENT_READ = "improvement.read"
+    IMPROVEMENT_WRITE = "improvement.write"
+    IMPROVEMENT_CHECKIN = "improvement.checkin"
+    IMPROVEMENT_MANAGE = "improvement.manage"
+    CANDIDATE_READ = "candidate.read"
+    CANDIDATE_MANAGE = "candidate.manage"
 
     @property
     def resource(self) -> str:
@@ -214,6 +220,31 @@ DEFAULT_GRANTS: tuple[tuple[Role, str, str, Scope], ...] = (
     (Role.EXECUTIVE, "payout", "read", Scope.TENANT),
     (Role.HEAD, "payout", "read", Scope.SUBTREE),
     (Role.HR, "payout", "manage", Scope.TENANT),
+    # results applied: improvement plans are read by scope, written by the person's
+    # managers and HR (the person adds check-ins); HR applies a cycle's results (opens
+    # plans, closes carried ones by the rule, draws the candidate lists) and decides
+    # the candidate lists, which executives read
+    *(
+        (role, "improvement", "read", scope)
+        for role, scope in (
+            (Role.HR, Scope.TENANT),
+            (Role.EXECUTIVE, Scope.TENANT),
+            (Role.HEAD, Scope.SUBTREE),
+            (Role.MANAGER, Scope.TEAM),
+            (Role.EMPLOYEE, Scope.SELF),
+        )
+    ),
+    (Role.HR, "improvement", "write", Scope.TENANT),
+    (Role.HEAD, "improvement", "write", Scope.SUBTREE),
+    (Role.MANAGER, "improvement", "write", Scope.TEAM),
+    (Role.HR, "improvement", "checkin", Scope.TENANT),
+    (Role.HEAD, "improvement", "checkin", Scope.SUBTREE),
+    (Role.MANAGER, "improvement", "checkin", Scope.TEAM),
+    (Role.EMPLOYEE, "improvement", "checkin", Scope.SELF),
+    (Role.HR, "improvement", "manage", Scope.TENANT),
+    (Role.HR, "candidate", "read", Scope.TENANT),
+    (Role.EXECUTIVE, "candidate", "read", Scope.TENANT),
+    (Role.HR, "candidate", "manage", Scope.TENANT),
 )
 
 

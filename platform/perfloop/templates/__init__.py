@@ -11,6 +11,9 @@ looks referenced templates up wherever they live.
 from __future__ import annotations
 
 from perfloop.templates._context import Resolver
+from perfloop.templates.checks.applied import ITEM_FIELDS as RESULT_ITEM_FIELDS
+from perfloop.templates.checks.applied import ITEM_VARIABLES as ITEM_RULE_VARIABLES
+from perfloop.templates.checks.applied import RESULT_VARIABLES as RESULT_RULE_VARIABLES
 from perfloop.templates.errors import TemplateError, TemplateErrorCode, TemplateLoadError
 from perfloop.templates.localize import LOCALES, localize
 from perfloop.templates.meta import embedded_schema_errors, meta_schemas
@@ -34,8 +37,11 @@ from perfloop.templates.warnings import TemplateWarning, document_warnings
 
 __all__ = [
     "FOLDERS",
+    "ITEM_RULE_VARIABLES",
     "KINDS",
     "LOCALES",
+    "RESULT_ITEM_FIELDS",
+    "RESULT_RULE_VARIABLES",
     "BuiltinRegistry",
     "Resolver",
     "Template",

@@ -20,6 +20,7 @@ from perfloop.authz import Permission
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.scopes import employees_in_scope
+from perfloop.services.plans.carry import carried_items
 from perfloop.services.plans.common import (
     employee_in_scope,
     get_cycle,
@@ -240,7 +241,13 @@ async def assign_items(
         reopen(session, caller, card, reason)
         card.updated_at = now  # with the revision: one UPDATE of each plan, not two
     edits = [PlanEdit(cards[e], rules[e].scheme, per_person.get(e)) for e in employee_ids]
-    removed = await replace_items(session, caller, edits, resolved)
+    # open improvement plans of an earlier cycle add their items (services/plans/carry.py)
+    carried = await carried_items(session, cycle, employee_ids, resolved)
+    removed = await replace_items(
+        session, caller, [e for e in edits if e.card.employee_id not in carried], resolved
+    )
+    for edit in (e for e in edits if e.card.employee_id in carried):
+        removed.update(await replace_items(session, caller, [edit], carried[edit.card.employee_id]))
     # one event per assignment (per part of a job): its size, never the list of people,
     # so the row stays small at company scale (each plan's reopening has its own event)
     audit.record(

@@ -38,7 +38,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 
 from perfloop.authz import Permission, Scope
 from perfloop.engine import ScoringScheme
-from perfloop.services import plans, reviews
+from perfloop.services import improvement, plans, reviews
 from perfloop.services.core import audit
 from perfloop.services.core.errors import Forbidden, ServiceError
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
@@ -384,6 +384,8 @@ async def publish(
         after={"orgUnit": org_unit_id, "published": published},
     )  # fmt: skip
     await session.commit()
+    if published:  # the app's rules for applying results, when it has any (improvement.md)
+        await improvement.apply_published(session, caller, cycle)
     return published
 
 

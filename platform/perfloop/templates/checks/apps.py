@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from perfloop.templates._context import Context, i18n_errors
+from perfloop.templates.checks import applied
 from perfloop.templates.checks.cycles import stage_forms
 from perfloop.templates.errors import TemplateErrorCode
 from perfloop.templates.meta import embedded_schema_errors
@@ -44,6 +45,7 @@ def check(document: Mapping[str, Any], ctx: Context) -> None:
                 resolved.setdefault(slot, []).append((index, target))
     _check_bundled(components, resolved, ctx)
     _check_parameters(document["parameters"], ctx)
+    applied.check(document, ctx)
 
 
 def _check_bundled(

@@ -1,0 +1,1 @@
+"""GraphQL of improvement plans and candidate lists (docs/improvement.md)."""

@@ -23,6 +23,7 @@ from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from perfloop.api.analytics.queries import AnalyticsQueries
 from perfloop.api.apps.mutations import AppsMutations
 from perfloop.api.apps.queries import AppsQueries
 from perfloop.api.core.budget import BUDGETED_JSON, DocumentBudget
@@ -72,6 +73,7 @@ class Query(
     PlanReportQueries,
     ReviewsQueries,
     ResultsQueries,
+    AnalyticsQueries,
     JobsQueries,
 ):
     pass

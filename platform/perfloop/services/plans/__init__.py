@@ -63,6 +63,7 @@ from perfloop.services.plans.reports import (
     PreviousRow,
     ReportRow,
     item_subject,
+    plan_groups,
     plan_report,
     plan_totals,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "missing_actual_count",
     "not_found",
     "period_before",
+    "plan_groups",
     "plan_report",
     "plan_schemes",
     "plan_totals",

@@ -252,6 +252,41 @@ def item_subject(indicator: str) -> ColumnElement[bool]:
     )
 
 
+async def plan_groups(
+    session: AsyncSession,
+    caller: Caller,
+    cycle: Cycle,
+    group_by: Sequence[str] = (),
+    narrow: Sequence[ColumnElement[bool]] = (),
+    *,
+    limit: int = DEFAULT_PAGE_CAP,
+    today: dt.date | None = None,
+) -> list[ReportRow]:
+    """The cycle's items in the caller's ``report.read`` scope and ``narrow`` (conditions
+    on ``Employee``, ``Scorecard`` or ``ScorecardItem``: a person, an org unit's subtree,
+    an indicator), grouped by ``group_by`` (org unit and/or indicator; none: one row),
+    by the report's rules: the people and items, the sums of targets and actuals, the
+    weight-averaged template item completion, the behind count. The first ``limit``
+    groups in the report's order; two statements and the stream of their rows."""
+    scope = caller.require(Permission.REPORT_READ)
+    dimensions = [d for d in DIMENSIONS if d in group_by and d != "period"]
+    rows_of = _rows_of(caller, scope, cycle, by_period=False, narrow=narrow)
+    keys = _keys(dimensions, session.get_bind().dialect.name)
+    counted = await session.execute(
+        rows_of(*keys, func.count(), func.count(distinct(Scorecard.employee_id)))
+        .group_by(*keys)
+        .order_by(*keys)
+        .limit(limit)
+    )
+    width = len(keys)
+    found: dict[tuple[Any, ...], ReportRow] = {}
+    for values in counted.all():
+        key = tuple(values[:width])
+        found[key] = _row(dimensions, key, items=values[width], people=values[width + 1], whole="")
+    await _fill(session, cycle, rows_of, keys, found, today or dt.date.today())
+    return list(found.values())
+
+
 async def plan_totals(
     session: AsyncSession,
     caller: Caller,
@@ -260,26 +295,9 @@ async def plan_totals(
     *,
     today: dt.date | None = None,
 ) -> ReportRow:
-    """The cycle's items in the caller's ``report.read`` scope and ``narrow`` (conditions
-    on ``Employee``, ``Scorecard`` or ``ScorecardItem``: a person, an org unit's subtree,
-    an indicator) as one report row, by the report's rules: the people and items, the
-    sums of targets and actuals, the weight-averaged template item completion, the
-    behind count. Two statements and the stream of the rows, whatever their number."""
-    scope = caller.require(Permission.REPORT_READ)
-    rows_of = _rows_of(caller, scope, cycle, by_period=False, narrow=narrow)
-    keys = [Scorecard.cycle_id.expression]
-    counted = (
-        await session.execute(
-            rows_of(*keys, func.count(), func.count(distinct(Scorecard.employee_id))).group_by(
-                *keys
-            )
-        )
-    ).first()
-    found = {(cycle.id,): _row([], (cycle.id,), items=0, people=0, whole="")}
-    if counted is not None:
-        found[(cycle.id,)].items, found[(cycle.id,)].people = counted[1], counted[2]
-        await _fill(session, cycle, rows_of, keys, found, today or dt.date.today())
-    return found[(cycle.id,)]
+    """:func:`plan_groups` as one row (no items: an empty row)."""
+    rows = await plan_groups(session, caller, cycle, (), narrow, today=today)
+    return rows[0] if rows else ReportRow(None, None, None)
 
 
 def _chosen(keys: Sequence[ColumnElement[Any]], found: Mapping[tuple[Any, ...], Any]) -> Any:
@@ -441,4 +459,12 @@ def _row(
     )
 
 
-__all__ = ["DIMENSIONS", "PreviousRow", "ReportRow", "item_subject", "plan_report", "plan_totals"]
+__all__ = [
+    "DIMENSIONS",
+    "PreviousRow",
+    "ReportRow",
+    "item_subject",
+    "plan_groups",
+    "plan_report",
+    "plan_totals",
+]

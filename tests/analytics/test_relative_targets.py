@@ -4,11 +4,13 @@ with their base; a missing base is an error naming the person and the item."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from perfloop.templates import load_builtin_templates
 from support import nodes
 from support.analytics import plan, quarters, set_plan
 from support.company import Company
@@ -30,6 +32,10 @@ mutation($cycle: ID!, $unit: ID, $items: [ScorecardItemInput!]!,
     created job {{ id }} {ERRORS}
   }}
 }}"""
+PUBLISH = """
+mutation($document: JSON!) {
+  publishTemplate(document: $document) { template { version } errors { message path } }
+}"""
 JOB = "query($id: ID!) { job(id: $id) { status result error { code message } } }"
 READ = """
 query($employee: ID!, $cycle: ID!) { scorecard(employee: $employee, cycle: $cycle) {
@@ -212,3 +218,33 @@ async def test_the_assignment_job_resolves_relative_targets_and_checks_them_firs
     assert emp["target"] == pytest.approx(162.0)
     assert emp["targetBase"]["actual"] == 150.0
     assert (await _read(company, q3, "head"))["sales"]["target"] == 99
+
+
+async def test_a_kpi_librarys_suggested_relative_target_applies_when_no_target_is_given(
+    company: Company,
+) -> None:
+    # given a library whose renewal rate suggests +5 % on the previous period
+    library = copy.deepcopy(dict(load_builtin_templates().get("sales-kpis", 1).document))  # type: ignore[union-attr]
+    library["key"] = "renewal-kpis"
+    for indicator in library["indicators"]:
+        if indicator["key"] == "renewal_rate":
+            indicator["defaultRelativeTarget"] = {"relativeTo": "previous", "change": 0.05}
+    published = await company.ok(PUBLISH, {"document": library}, as_user="hr")
+    assert published["publishTemplate"]["errors"] == []
+    renewal = {"library": "renewal-kpis@1", "indicator": "renewal_rate", "weight": 40}
+    cycles = await quarters(company, "2026-Q2", "2026-Q3")
+    q2, q3 = cycles["2026-Q2"]["id"], cycles["2026-Q3"]["id"]
+    await plan(company, q2, "emp", [{**renewal, "target": 80}, CARE, VISITS], {"renewal_rate": 80})
+
+    # when emp's next plan takes the indicator without a target
+    done = await set_plan(company, q3, "emp", [renewal, CARE, VISITS])
+
+    # then the library's suggestion is resolved on emp's last quarter; a target given wins
+    assert done["errors"] == []
+    item = (await _read(company, q3, "emp"))["renewal_rate"]
+    assert item["target"] == pytest.approx(84.0)
+    assert item["targetBase"]["relativeTo"] == "previous"
+    given = await set_plan(company, q3, "emp", [{**renewal, "target": 90}, CARE, VISITS])
+    assert given["errors"] == []
+    item = (await _read(company, q3, "emp"))["renewal_rate"]
+    assert (item["target"], item["targetBase"]) == (90.0, None)

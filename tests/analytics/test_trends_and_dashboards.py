@@ -39,6 +39,9 @@ query($cycle: ID!, $unit: ID, $ranked: Int!) {
     top { employeeId total rating } bottom { employeeId total rating }
   }
 }"""
+REPORT = """
+query($cycle: ID!) { planReport(cycle: $cycle, groupBy: [], first: 1) {
+  edges { node { completion behind } } } }"""
 ITEMS = [
     {"key": "sales", "title": "Sales", "target": 100, "weight": 40},
     {"key": "care", "title": "Care", "target": 10, "weight": 30},
@@ -192,6 +195,10 @@ async def test_the_dashboard_of_a_cycle(
     totals = {who: (await result(company, q3, who))["total"] for who in ("emp", "lead", "other")}
     assert board["progress"]["people"] == 3
     assert board["progress"]["items"] == 9
+    whole = await company.ok(REPORT, {"cycle": q3}, as_user="hr")
+    (row,) = [edge["node"] for edge in whole["planReport"]["edges"]]
+    assert board["progress"]["completion"] == pytest.approx(row["completion"])
+    assert board["progress"]["behind"] == row["behind"]
     assert [r["indicatorKey"] for r in board["indicators"]] == ["care", "sales", "visits"]
     assert board["results"]["people"] == 3
     assert board["results"]["meanTotal"] == pytest.approx(sum(totals.values()) / 3)

@@ -116,15 +116,25 @@ async def dashboard(
             raise ServiceError([UserError(ErrorCode.NOT_FOUND, "org unit not found", ("orgUnit",))])
         narrow.append(subtree(caller.tenant_id, org_unit_id))
     today = today or dt.date.today()
-    total = await plans.plan_totals(session, caller, cycle, narrow, today=today)
-    progress = Progress(
-        people=total.people, items=total.items, completion=total.completion,
-        expected_progress=expected_progress(cycle.starts_on, cycle.ends_on, today),
-        behind=total.behind,
-    )  # fmt: skip
     indicators = await plans.plan_groups(
-        session, caller, cycle, ["indicator"], narrow, limit=INDICATORS, today=today
+        session, caller, cycle, ["indicator"], narrow, limit=INDICATORS + 1, today=today
     )
+    expected = expected_progress(cycle.starts_on, cycle.ends_on, today)
+    if len(indicators) <= INDICATORS:  # the whole, from its indicators: one pass over items
+        people, items = await plans.plan_count(session, caller, cycle, narrow)
+        weights = sum(r.scored_weight for r in indicators)
+        completion = (
+            sum(r.completion * r.scored_weight for r in indicators if r.completion is not None)
+            / weights
+            if weights
+            else None
+        )
+        behind = sum(r.behind for r in indicators)
+        progress = Progress(people, items, completion, expected, behind)
+    else:
+        indicators = indicators[:INDICATORS]
+        total = await plans.plan_totals(session, caller, cycle, narrow, today=today)
+        progress = Progress(total.people, total.items, total.completion, expected, total.behind)
     board = Dashboard(cycle.id, org_unit_id, progress, indicators, None)
     board.results = await result_summary(session, caller, cycle, narrow)
     if board.results is not None:

@@ -70,6 +70,9 @@ class ReportRow:
     whole_cycle: bool | None = None
     #: the same group in the period compared with (``compare_with``), when it has one
     previous: PreviousRow | None = None
+    #: the weights of the items with a completion (what ``completion`` averages over):
+    #: rows of one report combine into their weighted average with it
+    scored_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,21 @@ async def plan_groups(
     return list(found.values())
 
 
+async def plan_count(
+    session: AsyncSession,
+    caller: Caller,
+    cycle: Cycle,
+    narrow: Sequence[ColumnElement[bool]] = (),
+) -> tuple[int, int]:
+    """How many people and items :func:`plan_totals` would read (one statement)."""
+    scope = caller.require(Permission.REPORT_READ)
+    rows_of = _rows_of(caller, scope, cycle, by_period=False, narrow=narrow)
+    people, items = (
+        await session.execute(rows_of(func.count(distinct(Scorecard.employee_id)), func.count()))
+    ).one()
+    return int(people), int(items)
+
+
 async def plan_totals(
     session: AsyncSession,
     caller: Caller,
@@ -364,6 +382,7 @@ async def _fill(
     for key, row in found.items():
         total = running[key]
         row.target, row.actual, row.behind = total.target, total.actual, total.behind
+        row.scored_weight = total.weights if total.completed else 0.0
         row.completion = (
             total.weighted / total.weights if total.completed and total.weights else None
         )
@@ -464,6 +483,7 @@ __all__ = [
     "PreviousRow",
     "ReportRow",
     "item_subject",
+    "plan_count",
     "plan_groups",
     "plan_report",
     "plan_totals",

@@ -364,21 +364,37 @@ async def _fill(
         .where(chosen)
         .execution_options(yield_per=STREAM_CHUNK)
     )  # fmt: skip
-    async for r in stream:
-        total = running[tuple(r[:width])]
-        direction, aggregation, target, weight, value, unit, ref, key, thresholds = r[width:]
-        if by_period and r[width - 1] not in ("", whole):
-            total.actual = _add(total.actual, value)  # a part of the cycle: not scored
-            continue
-        done = _completion(schemes[(unit, ref)], key, value, target, direction, weight, thresholds)
-        total.target = _add(total.target, target)
-        total.actual = _add(total.actual, value)
-        if done is not None:
-            total.completed += 1
-            total.weights += weight
-            total.weighted += weight * done
-        if is_behind(done, expected, cumulative=is_cumulative(aggregation, direction)):
-            total.behind += 1
+    buffer: list[Any] = []
+
+    def flush() -> None:
+        """Score the buffered rows, a batch per scheme (one engine call each)."""
+        by_scheme: dict[tuple[Any, Any], list[Any]] = {}
+        for r in buffer:
+            by_scheme.setdefault((r[width + 5], r[width + 6]), []).append(r)
+        for pair, rows in by_scheme.items():
+            scored = _completions(schemes[pair], rows, width)
+            for r, done in zip(rows, scored, strict=True):
+                total = running[tuple(r[:width])]
+                direction, aggregation, target, weight, value = r[width : width + 5]
+                total.target = _add(total.target, target)
+                total.actual = _add(total.actual, value)
+                if done is not None:
+                    total.completed += 1
+                    total.weights += weight
+                    total.weighted += weight * done
+                if is_behind(done, expected, cumulative=is_cumulative(aggregation, direction)):
+                    total.behind += 1
+        buffer.clear()
+
+    # a chunk of rows per await (an ``async for`` per row switches greenlets per row)
+    async for part in stream.partitions(STREAM_CHUNK):
+        for r in part:
+            if by_period and r[width - 1] not in ("", whole):
+                total = running[tuple(r[:width])]
+                total.actual = _add(total.actual, r[width + 4])  # a part of the cycle
+                continue
+            buffer.append(r)
+        flush()
     for key, row in found.items():
         total = running[key]
         row.target, row.actual, row.behind = total.target, total.actual, total.behind
@@ -434,31 +450,28 @@ async def _compare(
         )
 
 
-def _completion(
-    scheme: ScoringScheme,
-    key: str,
-    actual: float | None,
-    target: float | None,
-    direction: str,
-    weight: float,
-    thresholds: Any,
-) -> float | None:
-    """The item's completion by its plan's scoring template (None: no value)."""
-    (scored,) = score_items(
+def _completions(scheme: ScoringScheme, rows: Sequence[Any], width: int) -> list[float | None]:
+    """Each row's item completion by its plan's scoring template (None: no value), the
+    rows scored in one call (``engine.score_items``, the item stage of the one path)."""
+    scored = score_items(
         scheme,
         [
             {
-                "key": key,
-                "actual": actual,
-                "target": target,
-                "direction": direction,
-                "weight": weight,
-                "params": thresholds,
+                "key": r[width + 7],
+                "actual": r[width + 4],
+                "target": r[width + 2],
+                "direction": r[width],
+                "weight": r[width + 3],
+                "params": r[width + 8],
             }
+            for r in rows
         ],
     )
-    done = scored["completion"]
-    return done if done.__class__ is float or done.__class__ is int else None
+    out: list[float | None] = []
+    for item in scored:
+        done = item["completion"]
+        out.append(done if done.__class__ is float or done.__class__ is int else None)
+    return out
 
 
 def _row(

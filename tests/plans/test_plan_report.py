@@ -44,7 +44,8 @@ async def _reference(
     session: AsyncSession, cycle_id: int, group_by: list[str], units: set[int] | None
 ) -> list[dict[str, Any]]:
     """The report as it was computed before it was grouped in SQL: every row in
-    memory, grouped in Python, sorted by (unit or 0, indicator or "", period or "")."""
+    memory, grouped in Python, sorted by (unit or 0, indicator or "", period or ""); a
+    row of a month inside the cycle is not scored against the cycle's targets."""
     cycle = await session.get(Cycle, cycle_id)
     assert cycle is not None
     by_period = "period" in group_by
@@ -83,6 +84,13 @@ async def _reference(
         done = completion_of(r.value, r.target, r.direction)
         row["items"] += 1
         row["people"].add(r.employee_id)
+        part = period is not None and (r.period_start, r.period_end) != (
+            cycle.starts_on, cycle.ends_on,
+        )  # fmt: skip
+        if part:  # a month of the quarter: its actuals, no target, not scored
+            if r.value is not None:
+                row["actual"] = (row["actual"] or 0.0) + r.value
+            continue
         if r.target is not None:
             row["target"] = (row["target"] or 0.0) + r.target
         if r.value is not None:

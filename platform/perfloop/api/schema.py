@@ -23,6 +23,7 @@ from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from perfloop.api.analytics.queries import AnalyticsQueries
 from perfloop.api.appeals.mutations import AppealsMutations
 from perfloop.api.appeals.queries import AppealsQueries
 from perfloop.api.apps.mutations import AppsMutations
@@ -86,6 +87,7 @@ class Query(
     AwardsQueries,
     PayoutsQueries,
     ImprovementQueries,
+    AnalyticsQueries,
     JobsQueries,
 ):
     pass

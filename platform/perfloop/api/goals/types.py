@@ -76,6 +76,9 @@ class GapLine:
     top_down: float | None
     bottom_up: float | None
     gap: float | None = strawberry.field(description="Allocated minus proposed.")
+    flagged: bool = strawberry.field(
+        description="The gap is larger than the threshold's share of the top-down target."
+    )
 
 
 @strawberry.type
@@ -86,6 +89,13 @@ class GapReport:
     bottom_up: float
     gap: float
     lines: list[GapLine]
+    threshold: float = strawberry.field(
+        description="The share of a target a gap may reach before it is flagged (the app "
+        "template's analytics.goalGapThreshold; default 0.1)."
+    )
+    flagged: bool = strawberry.field(
+        description="The whole gap is larger than the threshold's share of the goal's target."
+    )
 
     @classmethod
     def from_view(cls, v: GapView) -> GapReport:
@@ -96,9 +106,17 @@ class GapReport:
             bottom_up=v.report.bottom_up,
             gap=v.report.gap,
             lines=[
-                GapLine(owner=x.owner, top_down=x.top_down, bottom_up=x.bottom_up, gap=x.gap)
+                GapLine(
+                    owner=x.owner,
+                    top_down=x.top_down,
+                    bottom_up=x.bottom_up,
+                    gap=x.gap,
+                    flagged=v.flagged(x.top_down, x.gap),
+                )
                 for x in v.report.lines
             ],
+            threshold=v.threshold,
+            flagged=v.gap_flagged,
         )
 
 

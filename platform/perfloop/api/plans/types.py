@@ -63,6 +63,23 @@ class ActionTask:
         )
 
 
+@strawberry.enum(description="The earlier period a target or a comparison is relative to.")
+class RelativePeriod(Enum):
+    PREVIOUS = "previous"
+    YEAR_AGO = "year_ago"
+
+
+@strawberry.type(description="What a target relative to an earlier period was worked out from.")
+class TargetBase:
+    relative_to: str = strawberry.field(description="previous or year_ago.")
+    change: float = strawberry.field(description="The change on the base, 0.08 for +8 %.")
+    cycle_id: strawberry.ID = strawberry.field(description="The cycle the base actual is of.")
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    actual: float = strawberry.field(description="The person's actual in that period.")
+
+
 @strawberry.type(description="One weighted item of a plan, with its progress.")
 class ScorecardItem:
     id: strawberry.ID
@@ -96,6 +113,10 @@ class ScorecardItem:
     )
     behind: bool = strawberry.field(description="Behind plan for the time elapsed.")
     tasks: list[ActionTask]
+    target_base: TargetBase | None = strawberry.field(
+        description="For a target relative to an earlier period: its base (null for a "
+        "target given as a number)."
+    )
 
 
 @strawberry.type(description="An employee's performance plan for a cycle.")
@@ -204,12 +225,38 @@ class ReportRow:
     items: int
     target: float | None = strawberry.field(description="Sum of targets.")
     actual: float | None = strawberry.field(description="Sum of known actuals.")
-    completion: float | None = strawberry.field(description="Weighted average completion.")
+    completion: float | None = strawberry.field(
+        description="Weighted average completion (null on a row of a part of the cycle, "
+        "such as a month of a quarter: items have no target for it)."
+    )
     behind: int
+    whole_cycle: bool | None = strawberry.field(
+        description="Grouped by period: true for the cycle's own period, false for a part "
+        "of it (not scored), null for items without an actual."
+    )
+    previous: PreviousReportRow | None = strawberry.field(
+        description="The same group in the cycle compared with (compareWith)."
+    )
 
     @classmethod
     def from_view(cls, v: ReportRowView) -> ReportRow:
+        p = v.previous
         return cls(
+            whole_cycle=v.whole_cycle,
+            previous=(
+                PreviousReportRow(
+                    cycle_id=strawberry.ID(str(p.cycle_id)),
+                    period=p.period,
+                    people=p.people,
+                    items=p.items,
+                    target=p.target,
+                    actual=p.actual,
+                    completion=p.completion,
+                    completion_delta=p.completion_delta,
+                )
+                if p is not None
+                else None
+            ),
             org_unit_id=strawberry.ID(str(v.org_unit_id)) if v.org_unit_id is not None else None,
             indicator_key=v.indicator_key,
             period=v.period,
@@ -220,6 +267,20 @@ class ReportRow:
             completion=v.completion,
             behind=v.behind,
         )
+
+
+@strawberry.type(description="A report row's group in an earlier cycle, by the same rules.")
+class PreviousReportRow:
+    cycle_id: strawberry.ID
+    period: str
+    people: int
+    items: int
+    target: float | None
+    actual: float | None
+    completion: float | None
+    completion_delta: float | None = strawberry.field(
+        description="This row's completion minus the earlier one."
+    )
 
 
 @strawberry.type
@@ -329,6 +390,17 @@ class ScorecardItemInput:
         default=None, description="Item score settings: threshold, floor, cap."
     )
     tasks: list[ActionTaskInput] = strawberry.field(default_factory=list)
+    relative: RelativeTargetInput | None = strawberry.field(
+        default=None,
+        description="A target relative to each person's actual of an earlier period, "
+        "instead of target: resolved per person when the plan is set or assigned.",
+    )
+
+
+@strawberry.input(description="A target as a change on an earlier period's actual.")
+class RelativeTargetInput:
+    relative_to: RelativePeriod
+    change: float = strawberry.field(description="0.08 for +8 %, -0.05 for -5 %.")
 
 
 @strawberry.input
@@ -355,6 +427,11 @@ def item_inputs(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
             tasks=[
                 plans.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status) for t in i.tasks
             ],
+            relative=(
+                plans.RelativeTarget(i.relative.relative_to.value, i.relative.change)
+                if i.relative is not None
+                else None
+            ),
         )
         for i in items
     ]

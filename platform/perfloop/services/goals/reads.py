@@ -18,7 +18,9 @@ from perfloop.services.plans import (
     get_cycle,
     in_cycle_period,
     not_found,
+    template_bodies,
 )
+from perfloop.store.apps import InstalledApp
 from perfloop.store.core import keep_rows, lock_rows
 from perfloop.store.goals import Goal, GoalProposal
 from perfloop.store.plans import Actual, ScorecardItem
@@ -55,11 +57,45 @@ class GoalView:
     progress: float | None
 
 
+#: the goal gap report's threshold when the app template sets none (app
+#: ``analytics.goalGapThreshold``): a gap above 10 % of the top-down target is flagged
+DEFAULT_GAP_THRESHOLD = 0.1
+
+
 @dataclass(frozen=True)
 class GapView:
     goal_id: int
     target: float | None
     report: GapReport
+    #: the share of a target a gap may reach before it is flagged (the app template's)
+    threshold: float = DEFAULT_GAP_THRESHOLD
+
+    def flagged(self, top_down: float | None, gap: float | None) -> bool:
+        """A gap larger than ``threshold`` × its top-down target (a line without both
+        sides has no gap and is not flagged)."""
+        if gap is None or top_down is None:
+            return False
+        return abs(gap) > self.threshold * abs(top_down)
+
+    @property
+    def gap_flagged(self) -> bool:
+        """The goal's whole gap against its target (else the allocated total)."""
+        base = self.target if self.target is not None else self.report.top_down
+        return self.flagged(base, self.report.gap)
+
+
+async def gap_threshold(session: AsyncSession, tenant_id: int, cycle: Cycle) -> float:
+    """The goal gap threshold of the cycle's app template (``analytics.goalGapThreshold``),
+    else ``DEFAULT_GAP_THRESHOLD``."""
+    install = await session.get(InstalledApp, cycle.installed_app_id)
+    if install is None:
+        return DEFAULT_GAP_THRESHOLD
+    ref = f"{install.app_key}@{install.app_version}"
+    body = (await template_bodies(session, tenant_id, [ref], "app")).get(ref) or {}
+    value = (body.get("analytics") or {}).get("goalGapThreshold")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return DEFAULT_GAP_THRESHOLD
 
 
 def owner_label(org_unit_id: int | None, position: str | None, employee_id: int | None) -> str:
@@ -233,7 +269,8 @@ async def _views(
 
 
 async def goal_gap_report(session: AsyncSession, caller: Caller, goal_id: int) -> GapView:
-    """Top-down (the children's targets) against bottom-up (proposals) per owner."""
+    """Top-down (the children's targets) against bottom-up (proposals) per owner; a gap
+    larger than the app template's threshold is flagged (``GapView.flagged``)."""
     scope = caller.require(Permission.GOAL_READ)
     goal = await goal_in_scope(session, caller, goal_id)
     children = (
@@ -265,4 +302,6 @@ async def goal_gap_report(session: AsyncSession, caller: Caller, goal_id: int) -
     proposed: dict[str, float | None] = {
         owner_label(p.org_unit_id, p.position, p.employee_id): p.amount for p in proposals
     }
-    return GapView(goal.id, goal.target, gap_report(allocated, proposed))
+    cycle = await get_cycle(session, caller, goal.cycle_id)
+    threshold = await gap_threshold(session, caller.tenant_id, cycle)
+    return GapView(goal.id, goal.target, gap_report(allocated, proposed), threshold)

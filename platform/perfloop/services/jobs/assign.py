@@ -59,6 +59,7 @@ def _item_json(item: plans.ItemInput) -> dict[str, Any]:
         "unit": item.unit, "direction": item.direction,
         "thresholds": dict(item.thresholds) if item.thresholds is not None else None,
         "tasks": [_task_json(t) for t in item.tasks],
+        "relative": item.relative.as_json() if item.relative is not None else None,
     }  # fmt: skip
 
 
@@ -78,6 +79,7 @@ def _item_of(value: Mapping[str, Any]) -> plans.ItemInput:
         library=value["library"], indicator=value["indicator"], goal_id=value["goal"],
         title=value["title"], unit=value["unit"], direction=value["direction"],
         thresholds=value["thresholds"], tasks=tuple(_task_of(t) for t in value["tasks"]),
+        relative=plans.relative_of(value.get("relative")),
     )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from perfloop.services.plans.common import (
     indicators_of,
     template_bodies,
 )
+from perfloop.services.plans.relative import RelativeTarget, relative_of
 from perfloop.store.core import (
     check_lengths,
     chunked,
@@ -72,6 +73,8 @@ class ItemInput:
     direction: str | None = None
     thresholds: Mapping[str, Any] | None = None
     tasks: Sequence[TaskInput] = field(default_factory=tuple)
+    #: a target relative to an earlier period's actual, resolved per person (relative.py)
+    relative: RelativeTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,16 @@ async def resolve_items(
             "source": {"type": "manual"},
             "title": item.title,
             "target": item.target,
+            "relative": item.relative,
         }
+        if item.relative is not None and item.target is not None:
+            errors.append(
+                UserError(
+                    ErrorCode.INVALID,
+                    "give a target or a relative target, not both",
+                    (*path, "relative"),
+                )
+            )
         if item.library is not None:
             library = libraries.get(item.library)
             indicator = indicators_of(library).get(item.indicator or "") if library else None
@@ -148,6 +160,10 @@ async def resolve_items(
                 title=item.title or _title(indicator.get("name")),
                 target=item.target if item.target is not None else indicator.get("defaultTarget"),
             )
+            if item.target is None and item.relative is None:  # the library's suggestion
+                suggested = relative_of(indicator.get("defaultRelativeTarget"))
+                if suggested is not None:
+                    values.update(relative=suggested, target=None)
         if item.goal_id is not None:
             goal = goals.get(item.goal_id)
             if goal is None:
@@ -157,7 +173,7 @@ async def resolve_items(
             values["indicator_key"] = values["indicator_key"] or goal.indicator_key
             values["unit"] = values["unit"] or goal.unit
             values["direction"] = values["direction"] or goal.direction
-            if values["target"] is None:
+            if values["target"] is None and values["relative"] is None:
                 values["target"] = goal.target
             if goal.library_ref and values["library_ref"] is None:
                 values["library_ref"] = goal.library_ref
@@ -346,9 +362,22 @@ class PlanEdit:
     card: Scorecard
     scheme: ScoringScheme
     overrides: Mapping[str, float] | None = None
+    #: relative targets resolved for this person: item key -> (target, its base)
+    relative: Mapping[str, tuple[float, Mapping[str, Any]]] | None = None
+
+    def target(self, values: Mapping[str, Any]) -> tuple[float | None, str]:
+        """The item's target for this plan and its base (JSON text): an override, else
+        the resolved relative target, else the target sent."""
+        key = values["key"]
+        if self.overrides and key in self.overrides:
+            return self.overrides[key], "null"
+        if self.relative and key in self.relative:
+            target, base = self.relative[key]
+            return target, json.dumps(base)
+        return values["target"], "null"
 
 
-_NOT_COLUMNS = {"tasks", "target", "thresholds"}
+_NOT_COLUMNS = {"tasks", "target", "thresholds", "relative"}
 
 
 async def replace_items(
@@ -404,9 +433,11 @@ async def replace_items(
             at = (id(edit.scheme), n)
             if at not in settings:
                 settings[at] = json.dumps(_settings(edit.scheme, values["thresholds"]))
+            target, base = edit.target(values)
             columns = {
                 **shared[n],
-                "target": (edit.overrides or {}).get(values["key"], values["target"]),
+                "target": target,
+                "target_base": base,
                 "thresholds": settings[at],
             }
             same_key = existing[edit.card.id].get(values["key"])
@@ -416,7 +447,7 @@ async def replace_items(
             else:
                 updates.append({"id": same_key, **columns})
                 kept.append((same_key, values))
-    json_columns = ("source", "thresholds")  # encoded once above
+    json_columns = ("source", "thresholds", "target_base")  # encoded once above
     await update_many(session, ScorecardItem, updates, encoded=json_columns)
     # new items (none of them there: their plans are locked), without RETURNING, which
     # SQLite would run a row at a time
@@ -570,7 +601,13 @@ async def _carried(
 
 
 def describe(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{"key": i["key"], "target": i["target"], "weight": i["weight"]} for i in items]
+    return [
+        {
+            "key": i["key"], "target": i["target"], "weight": i["weight"],
+            **({"relative": i["relative"].as_json()} if i.get("relative") else {}),
+        }
+        for i in items
+    ]  # fmt: skip
 
 
 async def cards_for(

@@ -62,6 +62,33 @@ class TaskView:
     status: str
 
 
+@dataclass(frozen=True, slots=True)
+class TargetBase:
+    """What a relative target was worked out from (``relative.py``)."""
+
+    relative_to: str
+    change: float
+    cycle_id: int
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    actual: float
+
+    @classmethod
+    def of(cls, value: object) -> TargetBase | None:
+        if not isinstance(value, dict):
+            return None
+        return cls(
+            relative_to=value["relativeTo"],
+            change=value["change"],
+            cycle_id=value["cycleId"],
+            period=value["period"],
+            period_start=dt.date.fromisoformat(value["periodStart"]),
+            period_end=dt.date.fromisoformat(value["periodEnd"]),
+            actual=value["actual"],
+        )
+
+
 @dataclass(slots=True)
 class ItemView:
     id: int
@@ -85,6 +112,8 @@ class ItemView:
     tasks: list[TaskView] = field(default_factory=list)
     #: why a computed actual could not be computed (then ``actual`` is None)
     actual_error: str | None = None
+    #: the base of a target relative to an earlier period (None: a target as a number)
+    target_base: TargetBase | None = None
 
 
 @dataclass(slots=True)
@@ -166,6 +195,7 @@ def _plan_statements(scope: Scope, narrow: Narrow) -> tuple[Executable, Executab
             ScorecardItem.target,
             ScorecardItem.weight,
             ScorecardItem.thresholds,
+            ScorecardItem.target_base,
             Actual.value,
             Actual.source,
             Actual.error,
@@ -248,8 +278,8 @@ async def _read(
         card_id, card_employee_id, status, revision, employee_signed_at, manager_signed_at,
         scoring_ref, name, employee_no, org_unit_id,
         item_id, key, title, library_ref, indicator_key, goal_id, unit, direction,
-        aggregation, source_type, target, weight, thresholds, actual, actual_source,
-        actual_error,
+        aggregation, source_type, target, weight, thresholds, target_base, actual,
+        actual_source, actual_error,
     ) in rows:  # fmt: skip
         if card is None or card.id != card_id:
             card = cards[card_id] = ScorecardView(
@@ -300,6 +330,7 @@ async def _read(
                 expected_progress=expected,
                 behind=False,
                 tasks=tasks.get(item_id, []),
+                target_base=TargetBase.of(target_base),
             )
         )
     schemes = await plan_schemes(

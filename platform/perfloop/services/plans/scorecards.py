@@ -45,6 +45,7 @@ from perfloop.services.plans.items import (
     revision_error,
     snapshot,
 )
+from perfloop.services.plans.relative import missing_bases, resolve_relative_targets
 from perfloop.store.core import chunked, lock_rows, refresh_statistics, utcnow
 from perfloop.store.org import Employee, OrgUnit
 from perfloop.store.plans import ActionTask, Scorecard, ScorecardItem
@@ -97,10 +98,10 @@ async def set_items(
     await check_rules(session, caller, rules, resolved)
     card = (await cards_for(session, caller, cycle, rules))[employee.id]
     check_revision(card, expected_revision)
+    relative = await resolve_relative_targets(session, cycle, resolved, [employee.id])
     reopen(session, caller, card, reason)
-    removed = await replace_items(
-        session, caller, [PlanEdit(card, rules[employee.id].scheme)], resolved
-    )
+    edit = PlanEdit(card, rules[employee.id].scheme, relative=relative.get(employee.id))
+    removed = await replace_items(session, caller, [edit], resolved)
     card.updated_at = utcnow()
     audit.record(
         session, caller, "scorecard.items.set", "scorecard", card.id,
@@ -234,13 +235,18 @@ async def assign_items(
             applied.append(o)
     if errors:
         raise ServiceError(errors)
+    # targets relative to an earlier period, per person (one statement per chunk)
+    relative = await resolve_relative_targets(session, cycle, resolved, employee_ids, per_person)
     cards = await cards_for(session, caller, cycle, rules)
     reopened = sum(1 for c in cards.values() if c.status != "draft")
     now = utcnow()
     for card in cards.values():
         reopen(session, caller, card, reason)
         card.updated_at = now  # with the revision: one UPDATE of each plan, not two
-    edits = [PlanEdit(cards[e], rules[e].scheme, per_person.get(e)) for e in employee_ids]
+    edits = [
+        PlanEdit(cards[e], rules[e].scheme, per_person.get(e), relative.get(e))
+        for e in employee_ids
+    ]
     # open improvement plans of an earlier cycle add their items (services/plans/carry.py)
     carried = await carried_items(session, cycle, employee_ids, resolved)
     removed = await replace_items(
@@ -325,6 +331,10 @@ async def check_assignment(
             errors.append(_override_error(n, "key", f"no item {o.key!r} to override"))
     if errors:
         raise ServiceError(errors)
+    overridden: dict[int, list[str]] = {}
+    for o in overrides:
+        overridden.setdefault(o.employee_id, []).append(o.key)
+    await missing_bases(session, cycle, resolved, reach.where, overridden)
     if not (reason and reason.strip()):
         signed = await session.execute(
             select(Scorecard.id)

@@ -86,6 +86,9 @@ class ScorecardItem(Base):
     aggregation: Mapped[str | None] = mapped_column(String(10))
     source: Mapped[dict[str, Any]] = mapped_column(JSONType)
     target: Mapped[float | None] = mapped_column(Float)
+    #: a target resolved from an earlier period's actual: ``{relativeTo, cycleId,
+    #: period, periodStart, periodEnd, actual, change}`` (None: a target given as a number)
+    target_base: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     weight: Mapped[float] = mapped_column(Float)
     thresholds: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 

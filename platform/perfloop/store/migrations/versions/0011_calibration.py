@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from perfloop.store.core.grants import grant_to_existing_tenants
+
 revision: str = "0011"
 down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
@@ -31,31 +33,11 @@ _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgre
 _GRANTS = (("hr", "calibrate", "tenant"),)
 
 
-def _missing(role: str, action: str) -> str:
-    # role and action are this module's constants, never input
-    where = f"p.v0 = '{role}' AND p.v2 = 'result' AND p.v3 = '{action}'"
-    return (
-        "FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM policy_rules p"  # noqa: S608
-        f" WHERE p.tenant_id = t.id AND p.ptype = 'p' AND {where})"
-    )
-
-
-def _grant_to_existing_tenants() -> None:
-    stale = " UNION ".join(f"SELECT t.id {_missing(r, a)}" for r, a, _ in _GRANTS)
-    op.execute(f"UPDATE tenants SET policy_version = policy_version + 1 WHERE id IN ({stale})")  # noqa: S608
-    for role, action, scope in _GRANTS:
-        op.execute(
-            "INSERT INTO policy_rules (tenant_id, ptype, v0, v1, v2, v3, v4) "
-            f"SELECT t.id, 'p', '{role}', t.slug, 'result', '{action}', '{scope}' "
-            f"{_missing(role, action)}"
-        )
-
-
 def upgrade() -> None:
     with op.batch_alter_table("results") as batch:
         batch.add_column(sa.Column("revision", sa.Integer(), server_default="1", nullable=False))
         batch.add_column(sa.Column("calibrations", _JSON, server_default="[]", nullable=False))
-    _grant_to_existing_tenants()
+    grant_to_existing_tenants(op.execute, ((r, "result", a, s) for r, a, s in _GRANTS))
 
 
 def downgrade() -> None:

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from perfloop.store.core.grants import grant_to_existing_tenants
+
 revision: str = "0013_appeals"
 down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
@@ -48,26 +50,6 @@ _GRANTS = (
     ("manager", "feedback", "read", "team"),
     ("employee", "feedback", "read", "self"),
 )
-
-
-def _missing(role: str, resource: str, action: str) -> str:
-    # role, resource and action are this module's constants, never input
-    where = f"p.v0 = '{role}' AND p.v2 = '{resource}' AND p.v3 = '{action}'"
-    return (
-        "FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM policy_rules p"  # noqa: S608
-        f" WHERE p.tenant_id = t.id AND p.ptype = 'p' AND {where})"
-    )
-
-
-def _grant_to_existing_tenants() -> None:
-    stale = " UNION ".join(f"SELECT t.id {_missing(r, s, a)}" for r, s, a, _ in _GRANTS)
-    op.execute(f"UPDATE tenants SET policy_version = policy_version + 1 WHERE id IN ({stale})")  # noqa: S608
-    for role, resource, action, scope in _GRANTS:
-        op.execute(
-            "INSERT INTO policy_rules (tenant_id, ptype, v0, v1, v2, v3, v4) "
-            f"SELECT t.id, 'p', '{role}', t.slug, '{resource}', '{action}', '{scope}' "
-            f"{_missing(role, resource, action)}"
-        )
 
 
 def upgrade() -> None:
@@ -133,7 +115,7 @@ def upgrade() -> None:
         "ix_audit_log_object", "audit_log", ["tenant_id", "object_type", "object_id", "id"]
     )
     op.create_index("ix_audit_log_actor", "audit_log", ["tenant_id", "actor_id", "id"])
-    _grant_to_existing_tenants()
+    grant_to_existing_tenants(op.execute, _GRANTS)
 
 
 def downgrade() -> None:

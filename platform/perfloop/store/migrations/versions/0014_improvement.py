@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from perfloop.store.core.grants import grant_to_existing_tenants
+
 revision: str = "0014_improvement"
 down_revision: str | Sequence[str] | None = "0013_appeals"
 branch_labels: str | Sequence[str] | None = None
@@ -44,26 +46,6 @@ _GRANTS = (
     ("executive", "candidate", "read", "tenant"),
     ("hr", "candidate", "manage", "tenant"),
 )
-
-
-def _missing(role: str, resource: str, action: str) -> str:
-    # role, resource and action are this module's constants, never input
-    where = f"p.v0 = '{role}' AND p.v2 = '{resource}' AND p.v3 = '{action}'"
-    return (
-        "FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM policy_rules p"  # noqa: S608
-        f" WHERE p.tenant_id = t.id AND p.ptype = 'p' AND {where})"
-    )
-
-
-def _grant_to_existing_tenants() -> None:
-    stale = " UNION ".join(f"SELECT t.id {_missing(r, s, a)}" for r, s, a, _ in _GRANTS)
-    op.execute(f"UPDATE tenants SET policy_version = policy_version + 1 WHERE id IN ({stale})")  # noqa: S608
-    for role, resource, action, scope in _GRANTS:
-        op.execute(
-            "INSERT INTO policy_rules (tenant_id, ptype, v0, v1, v2, v3, v4) "
-            f"SELECT t.id, 'p', '{role}', t.slug, '{resource}', '{action}', '{scope}' "
-            f"{_missing(role, resource, action)}"
-        )
 
 
 def _id() -> sa.Column[int]:
@@ -161,7 +143,7 @@ def upgrade() -> None:
         "ix_candidate_entries_tenant_cycle", "candidate_entries",
         ["tenant_id", "cycle_id", "list_key"],
     )  # fmt: skip
-    _grant_to_existing_tenants()
+    grant_to_existing_tenants(op.execute, _GRANTS)
 
 
 def downgrade() -> None:

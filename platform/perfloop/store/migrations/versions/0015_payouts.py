@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from perfloop.store.core.grants import grant_to_existing_tenants
+
 revision: str = "0015"
 down_revision: str | Sequence[str] | None = "0014_improvement"
 branch_labels: str | Sequence[str] | None = None
@@ -36,26 +38,6 @@ _GRANTS = (
     ("head", "read", "subtree"),
     ("hr", "manage", "tenant"),
 )
-
-
-def _missing(role: str, action: str) -> str:
-    # role and action are this module's constants, never input
-    where = f"p.v0 = '{role}' AND p.v2 = 'payout' AND p.v3 = '{action}'"
-    return (
-        "FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM policy_rules p"  # noqa: S608
-        f" WHERE p.tenant_id = t.id AND p.ptype = 'p' AND {where})"
-    )
-
-
-def _grant_to_existing_tenants() -> None:
-    stale = " UNION ".join(f"SELECT t.id {_missing(r, a)}" for r, a, _ in _GRANTS)
-    op.execute(f"UPDATE tenants SET policy_version = policy_version + 1 WHERE id IN ({stale})")  # noqa: S608
-    for role, action, scope in _GRANTS:
-        op.execute(
-            "INSERT INTO policy_rules (tenant_id, ptype, v0, v1, v2, v3, v4) "
-            f"SELECT t.id, 'p', '{role}', t.slug, 'payout', '{action}', '{scope}' "
-            f"{_missing(role, action)}"
-        )
 
 
 def upgrade() -> None:
@@ -239,7 +221,7 @@ def upgrade() -> None:
     with op.batch_alter_table("payout_lines", schema=None) as batch_op:
         batch_op.create_index("ix_payout_lines_employee", ["employee_id"], unique=False)
 
-    _grant_to_existing_tenants()
+    grant_to_existing_tenants(op.execute, ((r, "payout", a, s) for r, a, s in _GRANTS))
 
 
 def downgrade() -> None:

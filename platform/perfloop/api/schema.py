@@ -41,6 +41,7 @@ from perfloop.api.identity.mutations import IdentityMutations
 from perfloop.api.identity.queries import IdentityQueries
 from perfloop.api.jobs.mutations import JobsMutations
 from perfloop.api.jobs.queries import JobsQueries
+from perfloop.api.jobs.subscriptions import JobsSubscriptions
 from perfloop.api.org.mutations import OrgMutations
 from perfloop.api.org.queries import OrgQueries
 from perfloop.api.plans.mutations import PlansMutations
@@ -91,6 +92,11 @@ class Mutation(
     ResultsMutations,
     JobsMutations,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(JobsSubscriptions):
     pass
 
 
@@ -196,6 +202,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         execution_context_class=PlainDataExecutor,
         scalar_overrides={JSON: BUDGETED_JSON},

@@ -24,6 +24,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,16 @@ def register(kind: JobKind) -> JobKind:
 
 
 @dataclass(frozen=True)
+class JobPartView:
+    index: int
+    status: str
+    worker: str | None
+    error: str | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class JobView:
     id: int
     kind: str
@@ -83,6 +94,8 @@ class JobView:
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    #: the parts, when read with the job (``follow_job``); None: not read
+    parts: tuple[JobPartView, ...] | None = None
 
     @classmethod
     def of(cls, row: Job) -> JobView:
@@ -90,16 +103,6 @@ class JobView:
             row.id, row.kind, row.status, row.done, row.total, dict(row.parameters),
             row.result, row.error_code, row.error, row.created_at, row.started_at, row.finished_at,
         )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class JobPartView:
-    index: int
-    status: str
-    worker: str | None
-    error: str | None
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
 
 
 async def job_parts(session: AsyncSession, job_id: int) -> list[JobPartView]:
@@ -174,12 +177,15 @@ async def follow_job(
 ) -> AsyncIterator[JobView | None]:
     """The job as it changes, read every ``every`` seconds, until it has ended (its last
     state is the last one yielded). A job the caller may not read (``get_job``) yields
-    None once and ends. Between reads the session is closed, so each read sees what
-    the workers committed and no connection is held while waiting."""
+    None once and ends. Between reads the transaction ends, so each read sees what
+    the workers committed and no connection is held while waiting. The views carry
+    their parts, so a part starting on a worker is a change too."""
     last: JobView | None = None
     while True:
         view = await get_job(session, caller, job_id)
-        await session.close()
+        if view is not None:
+            view = dataclasses.replace(view, parts=tuple(await job_parts(session, job_id)))
+        await session.rollback()
         if view is None:
             yield None
             return

@@ -10,10 +10,10 @@ the rules).
   ``run_part`` in a session of its own (which commits), then in one short
   transaction locks the job row (``SELECT … FOR UPDATE`` on PostgreSQL), marks the
   part done with its result, and sets the job's ``done`` (parts done) and ``result``
-  (the done parts' results merged in part order); the last part ends the job
-  SUCCEEDED. A failing part fails the job with its error (the first failure wins)
-  and the parts not started yet are skipped; parts running finish, stay committed
-  and count.
+  (the done parts' results merged in part order); the last part analyzes what the
+  job left over, then ends the job SUCCEEDED. A failing part fails the job with its
+  error (the first failure wins) and the parts not started yet are skipped; parts
+  running finish, stay committed and count.
 - :func:`execute` runs a whole job in this process (SQLite): start, then the parts
   one at a time, skipping those done before a crash.
 
@@ -31,7 +31,7 @@ import socket
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from perfloop.authz import EnforcerCache
 from perfloop.services.core.caller import resolve_caller
@@ -171,8 +171,11 @@ async def run_part(
         if found is None:
             return
         job, part = found
-        if job.status != RUNNING or part.status == SUCCEEDED:
-            return  # the job failed meanwhile, or this part was done (handed out twice)
+        if job.status != RUNNING:
+            return  # the job failed meanwhile
+        if part.status == SUCCEEDED:  # handed out twice: done already
+            await _end_if_done(session, job_id)
+            return
         kind_name, parameters, payload = job.kind, dict(job.parameters), part.part
         await session.execute(
             update(JobPart)
@@ -230,13 +233,34 @@ async def _part_done(
             count += 1
         ledger: dict[str, Any] = dict(job.statistics or {})
         tables = stats.due(ledger, changes)
-        values: dict[str, Any] = {"done": count, "result": merged, "statistics": ledger}
-        if job.status == RUNNING and count == job.total:
-            values.update(status=SUCCEEDED, active_key=None, finished_at=utcnow())
+        ending = job.status == RUNNING and count == job.total
+        if ending:
             tables += stats.left_over(ledger)
-        await session.execute(update(Job).where(Job.id == job_id).values(**values))
+        await session.execute(
+            update(Job).where(Job.id == job_id).values(done=count, result=merged, statistics=ledger)
+        )
         await session.commit()
         await analyze(session, sorted(set(tables)))
+        if ending:  # after its last ANALYZE: a client reading SUCCEEDED finds fresh statistics
+            await _end_if_done(session, job_id)
+
+
+async def _end_if_done(session: AsyncSession, job_id: int) -> None:
+    """Mark the running job SUCCEEDED if every part is done (the part that did the
+    last one, or — should its worker have died in between — the part's task handed
+    out again)."""
+    done = (
+        select(func.count())
+        .select_from(JobPart)
+        .where(JobPart.job_id == job_id, JobPart.status == SUCCEEDED)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == RUNNING, Job.total == done)
+        .values(status=SUCCEEDED, active_key=None, finished_at=utcnow())
+    )
+    await session.commit()
 
 
 async def _fail(

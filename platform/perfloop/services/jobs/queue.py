@@ -23,6 +23,7 @@ from procrastinate.types import JSONDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from perfloop.authz import EnforcerCache
 from perfloop.services.core.errors import ErrorCode
 from perfloop.services.jobs.records import ACTIVE, FAILED, set_state
 from perfloop.services.jobs.runner import execute, run_part, start, this_process
@@ -193,7 +194,10 @@ async def run_worker(
         "listen_notify": wait,
         "install_signal_handlers": wait if signals is None else signals,
         "delete_jobs": "successful",  # the jobs table keeps the outcome
-        "additional_context": {"sessions": make_sessionmaker(engine)},
+        "additional_context": {
+            "sessions": make_sessionmaker(engine),
+            "enforcers": EnforcerCache(),  # the worker's, as a server process has one
+        },
     }
     async with app.open_async():
         await app.run_worker_async(**options)

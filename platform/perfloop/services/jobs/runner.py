@@ -67,9 +67,13 @@ def this_process() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def _caller_of(session: AsyncSession, job: Job) -> Caller:
+async def _caller_of(
+    session: AsyncSession, job: Job, enforcers: EnforcerCache | None = None
+) -> Caller:
     """The job runs as the person who started it, with their rights as they are now
-    (a deactivated account's job fails)."""
+    (a deactivated account's job fails). ``enforcers``: a worker's cache of Casbin
+    enforcers (reloaded when a tenant's policy version moves), so each part does not
+    build its tenant's enforcer again."""
     row = (
         await session.execute(
             select(Tenant.slug, UserAccount.email)
@@ -79,7 +83,7 @@ async def _caller_of(session: AsyncSession, job: Job) -> Caller:
     ).first()
     if row is None:
         raise ServiceError.one(ErrorCode.NOT_FOUND, "the account that started the job is gone")
-    return await resolve_caller(session, EnforcerCache(), row.slug, row.email)
+    return await resolve_caller(session, enforcers or EnforcerCache(), row.slug, row.email)
 
 
 def _kind(job: Job) -> JobKind:
@@ -157,9 +161,14 @@ async def start(sessions: async_sessionmaker[AsyncSession], job_id: int) -> list
 
 
 async def run_part(
-    sessions: async_sessionmaker[AsyncSession], job_id: int, index: int, worker: str
+    sessions: async_sessionmaker[AsyncSession],
+    job_id: int,
+    index: int,
+    worker: str,
+    enforcers: EnforcerCache | None = None,
 ) -> None:
-    """Run part ``index`` of job ``job_id`` (see the module). Never raises."""
+    """Run part ``index`` of job ``job_id`` (see the module) as ``worker``. Never
+    raises."""
     async with sessions() as session:
         found = (
             await session.execute(
@@ -185,7 +194,7 @@ async def run_part(
         await session.commit()
         try:
             kind = _kind(job)
-            caller = await _caller_of(session, job)
+            caller = await _caller_of(session, job, enforcers)
         except Exception as exc:
             await session.rollback()
             await _fail(sessions, job_id, kind_name, exc, index)
@@ -311,6 +320,7 @@ async def execute(
     """Run job ``job_id`` to its end in this process (SQLite: one writer, so the parts
     run one at a time), skipping the parts done before. Never raises."""
     worker = worker or this_process()
+    enforcers = EnforcerCache()
     for index in await start(sessions, job_id):
         async with sessions() as session:
             status = (
@@ -318,4 +328,4 @@ async def execute(
             ).scalar_one_or_none()
         if status != RUNNING:
             return
-        await run_part(sessions, job_id, index, worker)
+        await run_part(sessions, job_id, index, worker, enforcers)

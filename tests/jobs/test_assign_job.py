@@ -16,7 +16,6 @@ from perfloop.authz import EnforcerCache
 from perfloop.services import jobs
 from perfloop.services import plans as plan_services
 from perfloop.services.core.caller import resolve_caller
-from perfloop.services.jobs import runner
 from perfloop.services.jobs.assign import items_to_json
 from perfloop.store.core import AuditEvent, utcnow
 from perfloop.store.identity import Tenant
@@ -91,7 +90,7 @@ REACHED = ("exec", "head", "lead", "emp", "other")
 async def drain(engine: AsyncEngine) -> None:
     """Run every queued job to its end, as `perfloop worker` would."""
     if engine.dialect.name == "postgresql":
-        await jobs.run_worker(engine, wait=False)
+        await jobs.run_worker(engine, wait=False, concurrency=1)  # parts in order
     else:
         await jobs.wait_in_process()
 
@@ -314,8 +313,8 @@ async def test_a_part_that_fails_keeps_the_parts_before_and_a_rerun_finishes_the
     gql: GraphQLClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # parts one at a time, so which departments ran before the failure is fixed
-    monkeypatch.setattr(runner, "PARTS_AT_ONCE", 1)
+    # (drain runs the parts one at a time, so which departments ran before the failure
+    # is fixed)
     # given an assignment checked while nobody's plan was signed, then other's plan
     # (in d2, the second department) signed before the job ran, without a reason
     period, _, _ = last_quarter()

@@ -19,7 +19,6 @@ from perfloop.services import jobs
 from perfloop.services.core.caller import Caller, resolve_caller
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.identity import create_tenant
-from perfloop.services.jobs import runner
 from perfloop.store import make_engine, make_sessionmaker, upgrade
 from perfloop.store.jobs import Job
 from support import GraphQLClient
@@ -48,10 +47,10 @@ query($employee: ID!, $cycle: ID!) { scorecard(employee: $employee, cycle: $cycl
 """
 
 
-async def drain(engine: AsyncEngine) -> None:
+async def drain(engine: AsyncEngine, concurrency: int = 1) -> None:
     """Run every queued job to its end, as `perfloop worker` would."""
     if engine.dialect.name == "postgresql":
-        await jobs.run_worker(engine, wait=False)
+        await jobs.run_worker(engine, wait=False, concurrency=concurrency)
     else:
         await jobs.wait_in_process()
 
@@ -222,6 +221,7 @@ WIDE = jobs.register(jobs.JobKind("test-wide", Permission.ACTUAL_ENTER, _six, _r
 async def test_parts_run_side_by_side_on_postgresql_and_merge_in_part_order(
     company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
+    """A worker runs as many parts at once as its concurrency (two by default)."""
     # given a job of six parts, each later part ending sooner than the one before
     _widest[0] = 0
     async with sessions() as session:
@@ -229,11 +229,11 @@ async def test_parts_run_side_by_side_on_postgresql_and_merge_in_part_order(
         job, _ = await jobs.create_job(session, hr, WIDE.name, "wide", {})
         await jobs.dispatch(session, job.id)
     # when a worker runs it
-    await drain(engine)
+    await drain(engine, concurrency=jobs.CONCURRENCY)
     # then PostgreSQL ran two parts at once, SQLite (one writer) one at a time
     done = await _job(company, str(job.id))
     assert (done["status"], done["done"], done["total"]) == ("SUCCEEDED", 6, 6)
-    assert _widest[0] == (runner.PARTS_AT_ONCE if engine.dialect.name == "postgresql" else 1)
+    assert _widest[0] == (jobs.CONCURRENCY if engine.dialect.name == "postgresql" else 1)
     # and the result lists the parts in their order, not in the order they ended
     assert done["result"] == {"parts": [1, 2, 3, 4, 5, 6]}
 

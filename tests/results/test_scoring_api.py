@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from perfloop.services import results as results_service
 from perfloop.services.core.errors import ErrorCode, ServiceError
-from perfloop.services.jobs import runner
 from perfloop.store.results import Result
 from support.results import plan, result, results, run, sign
 from support.scoring import cycle_with_scoring
@@ -188,8 +187,8 @@ async def test_a_part_that_failed_is_finished_by_running_again_without_duplicate
     sessions: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # parts one at a time, so which departments ran before the failure is fixed
-    monkeypatch.setattr(runner, "PARTS_AT_ONCE", 1)
+    # (drain runs the parts one at a time, so which departments ran before the failure
+    # is fixed)
     cycle, _ = await _scored_company(company, sessions)
     real = results_service.score_part
     calls = itertools.count()

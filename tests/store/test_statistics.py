@@ -1,12 +1,15 @@
-"""refresh_statistics inside batched_statistics: a long run of changes (a job's parts)
-analyzes a table as its changes add up, doubling, and what is left at the end."""
+"""The planner's statistics: a large change alone is analyzed at once; a job's parts
+only count their changes (``deferred_statistics``) and the job's ledger, kept in the
+database, says when a table is due (doubling) and what is left at the end."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from perfloop.store.core import batched_statistics, refresh_statistics, statistics
+from perfloop.store.core import deferred_statistics, refresh_statistics, statistics
 from perfloop.store.plans import Actual, Scorecard
 from support import count_statements
 
@@ -18,7 +21,7 @@ def _analyzed(statements: list[str]) -> list[str]:
 async def test_alone_a_large_change_is_analyzed_at_once(
     session: AsyncSession, engine: AsyncEngine
 ) -> None:
-    # given no batch
+    # given no job part around it
     # when a change below and one at the threshold are reported
     with count_statements(engine) as statements:
         small = await refresh_statistics(session, statistics.STATISTICS_THRESHOLD - 1, Actual)
@@ -28,45 +31,37 @@ async def test_alone_a_large_change_is_analyzed_at_once(
     assert _analyzed(statements) == ["actuals"]
 
 
-async def test_in_a_batch_tables_are_analyzed_as_their_changes_double(
-    session: AsyncSession, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+async def test_in_a_part_changes_are_counted_not_analyzed(
+    session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given a job's part
+    with count_statements(engine) as statements, deferred_statistics() as counts:
+        # when its services report large changes
+        await refresh_statistics(session, 5_000, Actual, Scorecard)
+        await refresh_statistics(session, 2_000, Actual)
+    # then nothing is analyzed and the rows are counted per table
+    assert _analyzed(statements) == []
+    assert counts == {"actuals": 7_000, "scorecards": 5_000}
+
+
+def test_a_jobs_tables_are_due_as_their_changes_double(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # given a threshold of 10 rows and 20 parts of 4 rows each on two tables
     monkeypatch.setattr(statistics, "STATISTICS_THRESHOLD", 10)
-    with count_statements(engine) as statements:
-        async with batched_statistics(session):
-            for _ in range(20):
-                await refresh_statistics(session, 4, Actual, Scorecard)
-            during = list(statements)
-    # then each table is analyzed after 12, 24, 48 rows (each run once the changes since
-    # the last reach those before it), not after each of the 20 parts
-    assert _analyzed(during) == ["actuals", "scorecards"] * 3
-    # and the 32 rows changed after the last of those are analyzed when the batch ends
-    assert _analyzed(statements) == ["actuals", "scorecards"] * 4
+    ledger: dict[str, Any] = {}
+    runs: list[str] = []
+    for _ in range(20):
+        runs += statistics.due(ledger, {"actuals": 4, "scorecards": 4})
+    # then each table is due after 12, 24, 48 rows (each run once the changes since the
+    # last reach those before it), not after each of the 20 parts
+    assert runs == ["actuals", "scorecards"] * 3
+    # and the 32 rows changed after the last of those are left for the job's end
+    assert statistics.left_over(ledger) == ["actuals", "scorecards"]
+    assert ledger["actuals"] == [32, 48]
 
 
-async def test_a_batch_of_small_changes_analyzes_nothing(
-    session: AsyncSession, engine: AsyncEngine
-) -> None:
-    with count_statements(engine) as statements:
-        async with batched_statistics(session):
-            for _ in range(3):
-                await refresh_statistics(session, 5, Actual)
-    assert _analyzed(statements) == []
-
-
-async def test_a_failed_batch_still_analyzes_what_its_parts_committed(
-    session: AsyncSession, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(statistics, "STATISTICS_THRESHOLD", 10)
-
-    async def parts_then_a_failure() -> None:
-        async with batched_statistics(session):
-            await refresh_statistics(session, 6, Actual)
-            await refresh_statistics(session, 6, Actual)  # 12: analyzed
-            await refresh_statistics(session, 11, Actual)  # 11 < 12: not yet
-            raise RuntimeError("a part failed")
-
-    with count_statements(engine) as statements, pytest.raises(RuntimeError, match="a part"):
-        await parts_then_a_failure()
-    assert _analyzed(statements) == ["actuals", "actuals"]
+def test_a_job_of_small_changes_analyzes_nothing() -> None:
+    ledger: dict[str, Any] = {}
+    assert [statistics.due(ledger, {"actuals": 5}) for _ in range(3)] == [[], [], []]
+    assert statistics.left_over(ledger) == []

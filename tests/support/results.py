@@ -67,7 +67,7 @@ query($cycle: ID!, $employee: ID!, $lang: ExplanationLanguage!) {
 async def drain(engine: AsyncEngine) -> None:
     """Run every queued job to its end, as `perfloop worker` would."""
     if engine.dialect.name == "postgresql":
-        await jobs.run_worker(engine, wait=False)
+        await jobs.run_worker(engine, wait=False, concurrency=1)  # parts in order
     else:
         await jobs.wait_in_process()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,6 +21,8 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from perfloop.api.core.auth import TokenVerifier
 from perfloop.api.core.context import Context
@@ -31,11 +33,14 @@ from perfloop.api.exports.download import download
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
 from perfloop.services import jobs
-from perfloop.services.core.caller import resolve_caller
-from perfloop.services.core.errors import ServiceError
+from perfloop.services.core.caller import Caller, resolve_caller
+from perfloop.services.core.errors import NotAuthenticated, ServiceError
 from perfloop.settings import Settings, get_settings
 from perfloop.store import make_engine
 from perfloop.templates import load_builtin_templates
+
+#: what ``on_ws_connect`` answers to accept a connection (an ack without payload)
+_ACCEPT: UnsetType = UNSET
 
 
 @dataclass
@@ -51,7 +56,11 @@ class PerfloopGraphQL(GraphQL[Context, None]):
     def __init__(self, runtime: Runtime) -> None:
         settings = runtime.settings
         super().__init__(
-            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # the protocol that checks connection_init before any operation; the
+            # legacy graphql-ws one is refused
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         )
         self.runtime = runtime
 
@@ -103,21 +112,48 @@ class PerfloopGraphQL(GraphQL[Context, None]):
         rt = self.runtime
         session = rt.sessions()
         request.state.session = session
+        # a WebSocket without the header authenticates with its connection_init payload
+        # (``on_ws_connect``)
         header = request.headers.get("authorization")
-        if header is None and isinstance(request, WebSocket):
-            header = None  # subscriptions authenticate with connection_init payloads (later)
         try:
-            claims = await rt.verifier.verify(header)
-            caller = (
-                await resolve_caller(session, rt.enforcers, claims.tenant, claims.user)
-                if claims
-                else None
-            )
+            caller = await self._caller(session, header)
         except ServiceError as exc:
             return Context(
-                session=session, settings=rt.settings, caller_or_none=None, auth_error=exc
-            )
-        return Context(session=session, settings=rt.settings, caller_or_none=caller)
+                session=session, settings=rt.settings, caller_or_none=None, auth_error=exc,
+                sessions=rt.sessions,
+            )  # fmt: skip
+        return Context(
+            session=session, settings=rt.settings, caller_or_none=caller, sessions=rt.sessions
+        )
+
+    async def _caller(self, session: AsyncSession, header: str | None) -> Caller | None:
+        rt = self.runtime
+        claims = await rt.verifier.verify(header)
+        if claims is None:
+            return None
+        return await resolve_caller(session, rt.enforcers, claims.tenant, claims.user)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A WebSocket (graphql-transport-ws) authenticates as a request does, with
+        ``{"Authorization": "Bearer <token>"}`` in its ``connection_init`` payload
+        (browsers cannot set a WebSocket's headers). A bad token is answered, as over
+        HTTP, by each operation's error; without one, operations are anonymous."""
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if context.caller_or_none is not None or header is None:
+            return _ACCEPT
+        if not isinstance(header, str):
+            context.auth_error = NotAuthenticated("Authorization must be `Bearer <token>`")
+            return _ACCEPT
+        try:
+            async with self.runtime.sessions() as session:
+                caller = await self._caller(session, header)
+        except ServiceError as exc:
+            context.auth_error = exc
+            return _ACCEPT
+        if caller is not None:
+            context.authenticated(caller)
+        return _ACCEPT
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:

@@ -49,6 +49,7 @@ from perfloop.api.improvement.mutations import ImprovementMutations
 from perfloop.api.improvement.queries import ImprovementQueries
 from perfloop.api.jobs.mutations import JobsMutations
 from perfloop.api.jobs.queries import JobsQueries
+from perfloop.api.jobs.subscriptions import JobsSubscriptions
 from perfloop.api.org.mutations import OrgMutations
 from perfloop.api.org.queries import OrgQueries
 from perfloop.api.payouts.mutations import PayoutsMutations
@@ -111,6 +112,11 @@ class Mutation(
     ImprovementMutations,
     JobsMutations,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(JobsSubscriptions):
     pass
 
 
@@ -216,6 +222,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         execution_context_class=PlainDataExecutor,
         scalar_overrides={JSON: BUDGETED_JSON},

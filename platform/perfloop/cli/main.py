@@ -100,10 +100,15 @@ def serve(
 @app.command()
 def worker(
     concurrency: Annotated[
-        int, typer.Option(min=1, max=64, help="Jobs this process runs at once.")
-    ] = 1,
+        int,
+        typer.Option(
+            min=1, max=64, help="Job parts this process runs at once (a part: departments)."
+        ),
+    ] = 2,
 ) -> None:
-    """Run queued jobs (PostgreSQL only; on SQLite jobs run inside `serve`)."""
+    """Run queued jobs' parts (PostgreSQL only; on SQLite jobs run inside `serve`).
+    Start as many as you like, on any machines reaching the database: the parts of
+    one job run on all of them."""
     from perfloop.services import jobs
     from perfloop.store import make_engine
 

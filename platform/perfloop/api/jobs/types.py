@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from perfloop.api.core.context import Info
 from perfloop.api.core.errors import ErrorCode, UserError
 from perfloop.api.core.scalars import JSON
+from perfloop.services import jobs
+from perfloop.services.jobs import JobPartView
 
 if TYPE_CHECKING:
     from perfloop.services.jobs import JobView
@@ -21,6 +24,41 @@ class JobStatus(Enum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+@strawberry.enum(
+    description="Where a job's part stands: queued → running → succeeded or failed; "
+    "skipped when the job failed before it started."
+)
+class JobPartStatus(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@strawberry.type(description="One part of a job (a group of whole departments), run by one worker.")
+class JobPart:
+    index: int = strawberry.field(description="The part's place in the job, from 0.")
+    status: JobPartStatus
+    worker: str | None = strawberry.field(
+        description="Who ran it last: the worker's name, by default `host:pid`."
+    )
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: str | None = strawberry.field(description="Why it failed (the job's error).")
+
+    @classmethod
+    def from_view(cls, view: JobPartView) -> JobPart:
+        return cls(
+            index=view.index,
+            status=JobPartStatus(view.status),
+            worker=view.worker,
+            started_at=view.started_at,
+            finished_at=view.finished_at,
+            error=view.error,
+        )
 
 
 @strawberry.type(
@@ -50,6 +88,16 @@ class Job:
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    _parts: strawberry.Private[tuple[JobPartView, ...] | None] = None
+
+    @strawberry.field(
+        description="The job's parts in order, with who ran each (empty until it starts)."
+    )
+    async def parts(self, info: Info) -> list[JobPart]:
+        views = self._parts
+        if views is None:
+            views = tuple(await jobs.job_parts(info.context.session, int(self.id)))
+        return [JobPart.from_view(v) for v in views]
 
     @classmethod
     def from_view(cls, view: JobView) -> Job:
@@ -70,6 +118,7 @@ class Job:
             created_at=view.created_at,
             started_at=view.started_at,
             finished_at=view.finished_at,
+            _parts=view.parts,
         )
 
 

@@ -1,10 +1,12 @@
 """Where jobs run: procrastinate on PostgreSQL, an asyncio task on SQLite.
 
 On PostgreSQL a started job is deferred to procrastinate's queue (its tables live in
-the same database, created by migration 0008) as "run job N", and ``perfloop worker``
-processes — on any machine reaching the database — run it. On SQLite (the embedded
-default) the same ``execute`` runs in the serving process as an asyncio task, after
-the request that started it has committed; no worker is needed.
+the same database, created by migration 0008) as "start job N"; the worker that takes
+it writes the job's parts and defers one task per part ("run part i of job N", in one
+batch), and the ``perfloop worker`` processes — on any machine reaching the database —
+run the parts, each as many at once as its ``--concurrency``. On SQLite (the embedded
+default) the same parts run in the serving process, one at a time, as an asyncio task
+started after the request that started the job has committed; no worker is needed.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import procrastinate
+from procrastinate.app import WorkerOptions
+from procrastinate.types import JSONDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from perfloop.authz import EnforcerCache
 from perfloop.services.core.errors import ErrorCode
 from perfloop.services.jobs.records import ACTIVE, FAILED, set_state
-from perfloop.services.jobs.runner import execute
+from perfloop.services.jobs.runner import execute, run_part, start, this_process
 from perfloop.store import make_sessionmaker
 from perfloop.store.jobs import Job
 
@@ -33,14 +38,43 @@ log = logging.getLogger(__name__)
 
 #: the procrastinate queue perfloop's jobs go to
 QUEUE = "perfloop-jobs"
-#: the one procrastinate task: "run job N" (the job's row says what to do)
+#: the procrastinate task "start job N" (the job's row says what to do); the name is
+#: the one of the task that ran whole jobs, so a job queued before still starts
 TASK = "perfloop.run_job"
+#: the procrastinate task "run part i of job N"
+PART_TASK = "perfloop.run_job_part"
+#: Parts a ``perfloop worker`` runs at once by default: while one part waits for the
+#: database, Python works on another, so a two-core machine keeps both cores busy.
+CONCURRENCY = 2
 
 _in_process: set[asyncio.Task[None]] = set()
 
 
+def _part_kwargs(job_id: int, index: int) -> JSONDict:
+    return {"job_id": job_id, "index": index}
+
+
 async def run_job(context: procrastinate.JobContext, job_id: int) -> None:
-    await execute(context.additional_context["sessions"], job_id)
+    """Start job ``job_id`` and queue its parts, one task each, in one batch."""
+    sessions = context.additional_context["sessions"]
+    indexes = await start(sessions, job_id)
+    if not indexes:
+        return
+    try:
+        await context.app.configure_task(PART_TASK, queue=QUEUE).batch_defer_async(
+            *(_part_kwargs(job_id, index) for index in indexes)
+        )
+    except Exception:  # the job must not stay running forever, blocking the next request
+        log.exception("the parts of job %s could not be queued", job_id)
+        async with sessions() as session:
+            await set_state(
+                session, job_id, status=FAILED, error_code=str(ErrorCode.JOB_FAILED),
+                error=f"the job's parts could not be queued (logged as job {job_id}); try again",
+            )  # fmt: skip
+
+
+async def run_job_part(context: procrastinate.JobContext, job_id: int, index: int) -> None:
+    await run_part(context.additional_context["sessions"], job_id, index, context.worker_name or "")
 
 
 def queue_url(url: URL) -> str:
@@ -54,6 +88,7 @@ def make_queue(url: URL, **pool: Any) -> procrastinate.App:
         connector=procrastinate.PsycopgConnector(conninfo=queue_url(url), **pool)
     )
     app.task(name=TASK, queue=QUEUE, pass_context=True)(run_job)
+    app.task(name=PART_TASK, queue=QUEUE, pass_context=True)(run_job_part)
     return app
 
 
@@ -109,9 +144,9 @@ def _may_resume(engine: AsyncEngine) -> bool:
 
 
 async def resume_in_process(engine: AsyncEngine) -> int:
-    """On SQLite, start again the jobs a stopped server left queued or running (a part
-    done stays done; running one again is harmless). Only one process per database file
-    does (``_may_resume``). Returns how many."""
+    """On SQLite, start again the jobs a stopped server left queued or running (the
+    parts done stay done and are not run again; a part cut short runs again). Only one
+    process per database file does (``_may_resume``). Returns how many."""
     if engine.dialect.name == "postgresql":
         return 0  # the queue keeps them for the workers
     if not _may_resume(engine):
@@ -137,17 +172,40 @@ async def wait_in_process() -> None:
         await asyncio.gather(*list(_in_process))
 
 
-async def run_worker(engine: AsyncEngine, *, wait: bool = True, concurrency: int = 1) -> None:
-    """Run queued jobs (PostgreSQL). ``wait=False`` returns once the queue is empty
-    (tests); otherwise it runs until SIGINT/SIGTERM, finishing the job at hand."""
+async def run_worker(
+    engine: AsyncEngine,
+    *,
+    wait: bool = True,
+    concurrency: int = CONCURRENCY,
+    name: str | None = None,
+    signals: bool | None = None,
+) -> None:
+    """Run queued jobs' starts and parts (PostgreSQL), ``concurrency`` at once.
+    ``wait=False`` returns once the queue is empty (tests); otherwise it runs until
+    SIGINT/SIGTERM (``signals``, by default when waiting) or until cancelled,
+    finishing the parts at hand. ``name`` is who the parts' rows say ran them
+    (default: this machine and process)."""
     app = make_queue(engine.url, min_size=1, max_size=concurrency + 1)
+    options: WorkerOptions = {
+        "queues": [QUEUE],
+        "wait": wait,
+        "concurrency": concurrency,
+        "name": name or this_process(),
+        "listen_notify": wait,
+        "install_signal_handlers": wait if signals is None else signals,
+        "delete_jobs": "successful",  # the jobs table keeps the outcome
+        "additional_context": {
+            "sessions": make_sessionmaker(engine),
+            "enforcers": EnforcerCache(),  # the worker's, as a server process has one
+        },
+    }
     async with app.open_async():
-        await app.run_worker_async(
-            queues=[QUEUE],
-            wait=wait,
-            concurrency=concurrency,
-            listen_notify=wait,
-            install_signal_handlers=wait,
-            delete_jobs="successful",  # the jobs table keeps the outcome
-            additional_context={"sessions": make_sessionmaker(engine)},
-        )
+        await app.run_worker_async(**options)
+        # not waiting, a worker stops when it finds the queue empty, which it may be
+        # while a start it runs has not queued its parts yet: go on until it stays empty
+        while not wait and await _queued(app):
+            await app.run_worker_async(**options)
+
+
+async def _queued(app: procrastinate.App) -> bool:
+    return bool(list(await app.job_manager.list_jobs_async(queue=QUEUE, status="todo")))

@@ -8,9 +8,12 @@ Rules:
 - Asking twice for the same work while it is queued or running returns the first
   job: (tenant, kind, key) is unique among active jobs (``active_key``), and a
   request that loses the race reads the winner's row.
-- Work is split into parts (a company-wide refresh: one part per department) and
+- Work is split into parts (a company-wide refresh: departments put together) and
   each part commits on its own, so memory and statement sizes follow the part,
-  never the company, and progress is ``parts done / parts``.
+  never the company, and progress is ``parts done / parts``. Each part is a row of
+  ``job_parts`` (status, result, error, when and by whom it ran): on PostgreSQL a
+  queue task of its own, so one job's parts run on every worker at once; a part
+  done is never run again (a part handed out twice, a job resumed after a crash).
 - A part that raises a ``ServiceError`` fails the job with that error's message;
   anything else fails it with a fixed message and is logged with its traceback,
   which never reaches a client. Parts done before stay done.
@@ -20,8 +23,10 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +37,7 @@ from perfloop.authz import Permission, Scope
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.store.core import utcnow
-from perfloop.store.jobs import Job
+from perfloop.store.jobs import Job, JobPart
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +46,8 @@ if TYPE_CHECKING:
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 ACTIVE = (QUEUED, RUNNING)
+#: a part's status when its job failed before it started
+SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,16 @@ def register(kind: JobKind) -> JobKind:
 
 
 @dataclass(frozen=True)
+class JobPartView:
+    index: int
+    status: str
+    worker: str | None
+    error: str | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class JobView:
     id: int
     kind: str
@@ -77,6 +94,8 @@ class JobView:
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    #: the parts, when read with the job (``follow_job``); None: not read
+    parts: tuple[JobPartView, ...] | None = None
 
     @classmethod
     def of(cls, row: Job) -> JobView:
@@ -84,6 +103,20 @@ class JobView:
             row.id, row.kind, row.status, row.done, row.total, dict(row.parameters),
             row.result, row.error_code, row.error, row.created_at, row.started_at, row.finished_at,
         )  # fmt: skip
+
+
+async def job_parts(session: AsyncSession, job_id: int) -> list[JobPartView]:
+    """The parts of a job the caller was shown (``get_job`` decides who may), in
+    order."""
+    rows = await session.execute(
+        select(
+            JobPart.index, JobPart.status, JobPart.worker, JobPart.error,
+            JobPart.started_at, JobPart.finished_at,
+        )
+        .where(JobPart.job_id == job_id)
+        .order_by(JobPart.index)
+    )  # fmt: skip
+    return [JobPartView(*row) for row in rows.all()]
 
 
 async def create_job(
@@ -133,6 +166,35 @@ async def get_job(session: AsyncSession, caller: Caller, job_id: int) -> JobView
     if row.created_by_id != caller.user_id and not wide:
         return None
     return JobView.of(row)
+
+
+#: Seconds between two reads of a followed job (``follow_job``).
+FOLLOW_EVERY = 0.5
+
+
+async def follow_job(
+    session: AsyncSession, caller: Caller, job_id: int, *, every: float = FOLLOW_EVERY
+) -> AsyncIterator[JobView | None]:
+    """The job as it changes, read every ``every`` seconds, until it has ended (its last
+    state is the last one yielded). A job the caller may not read (``get_job``) yields
+    None once and ends. Between reads the transaction ends, so each read sees what
+    the workers committed and no connection is held while waiting. The views carry
+    their parts, so a part starting on a worker is a change too."""
+    last: JobView | None = None
+    while True:
+        view = await get_job(session, caller, job_id)
+        if view is not None:
+            view = dataclasses.replace(view, parts=tuple(await job_parts(session, job_id)))
+        await session.rollback()
+        if view is None:
+            yield None
+            return
+        if view != last:
+            last = view
+            yield view
+        if view.status not in ACTIVE:
+            return
+        await asyncio.sleep(every)
 
 
 async def set_state(session: AsyncSession, job_id: int, **values: Any) -> None:

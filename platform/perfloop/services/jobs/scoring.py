@@ -6,7 +6,7 @@ and writes their draft results; this job runs it by departments (those of
 together into parts of up to ``PART_PEOPLE`` people by ``parts_within``), each part
 committed on its own, so a run over 100,000 people holds a few thousand people at a
 time, reports progress per part and, on PostgreSQL, runs on procrastinate workers
-(each job on one worker, two parts at a time).
+(each part a task of its own, so on every worker at once).
 
 Rules:
 

@@ -7,7 +7,11 @@ from perfloop.store.core.audit import AuditEvent
 from perfloop.store.core.base import NAMING, Base, JSONType, json_text, table_of, utcnow
 from perfloop.store.core.chunks import chunked
 from perfloop.store.core.lengths import TextTooLong, check_lengths, column_length
-from perfloop.store.core.statistics import batched_statistics, refresh_statistics
+from perfloop.store.core.statistics import (
+    analyze,
+    deferred_statistics,
+    refresh_statistics,
+)
 from perfloop.store.core.writes import (
     insert_many,
     insert_or_ignore,
@@ -24,10 +28,11 @@ __all__ = [
     "Base",
     "JSONType",
     "TextTooLong",
-    "batched_statistics",
+    "analyze",
     "check_lengths",
     "chunked",
     "column_length",
+    "deferred_statistics",
     "insert_many",
     "insert_or_ignore",
     "json_text",

@@ -21,23 +21,26 @@ nothing: the statistics still describe the table well enough. A failure is
 logged and left: the change it follows is committed already.
 
 Long work made of many changes (a job's parts: a company-wide assignment is 250
-departments at 100,000 people) runs inside :func:`batched_statistics`. There a
-table is analyzed once the rows changed since its last analysis reach the rows
-changed before it (and the threshold): the statistics stay within a factor of
+departments at 100,000 people, run by any number of workers on several machines)
+keeps no state in a process. Each part runs inside :func:`deferred_statistics`,
+where :func:`refresh_statistics` only counts the rows changed per table; when the
+part ends, the job adds them to a ledger kept in the database with the job
+(:func:`due`: per table, rows changed since the job last analyzed it and before),
+and a table is analyzed once the rows changed since its last analysis reach the
+rows changed before it (and the threshold): the statistics stay within a factor of
 two of the table while it grows, at a logarithmic number of ``ANALYZE`` runs
 instead of one per part (each of which samples the whole, growing table: at
 100,000 people they cost more than the parts' own work). What is left over is
-analyzed when the block ends.
+analyzed when the job ends (:func:`left_over`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -47,7 +50,14 @@ if TYPE_CHECKING:
 
     from perfloop.store.core.base import Base
 
-__all__ = ["STATISTICS_THRESHOLD", "batched_statistics", "refresh_statistics"]
+__all__ = [
+    "STATISTICS_THRESHOLD",
+    "analyze",
+    "deferred_statistics",
+    "due",
+    "left_over",
+    "refresh_statistics",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,61 +66,66 @@ STATISTICS_THRESHOLD = 1_000
 #: Rows SQLite's ANALYZE reads per index (``PRAGMA analysis_limit``).
 SQLITE_ANALYSIS_LIMIT = 1_000
 
-
-@dataclass
-class _Changes:
-    since: int = 0  # rows changed since the table was last analyzed here
-    before: int = 0  # rows changed before that
-
-
-#: Inside :func:`batched_statistics`: changes per table name, not analyzed yet.
-_batch: ContextVar[dict[str, _Changes] | None] = ContextVar("statistics_batch", default=None)
+#: Inside :func:`deferred_statistics`: rows changed per table name, not analyzed here.
+_deferred: ContextVar[dict[str, int] | None] = ContextVar("deferred_statistics", default=None)
 
 
 async def refresh_statistics(session: AsyncSession, changed: int, *models: type[Base]) -> bool:
     """After a commit that changed ``changed`` rows of the ``models``' tables: refresh
     the planner's statistics for those tables when the change was large (inside
-    :func:`batched_statistics`: when the changes add up, see the module). Returns
-    whether it did. Commits (the statements run in a transaction of their own)."""
+    :func:`deferred_statistics`: count the change for the caller to decide, see the
+    module). Returns whether it analyzed. Commits (the statements run in a transaction
+    of their own)."""
     tables = sorted({model.__table__.name for model in models})  # type: ignore[attr-defined]
-    batch = _batch.get()
-    if batch is None:
-        return changed >= STATISTICS_THRESHOLD and await _analyze(session, tables)
-    due = []
-    for table in tables:
-        changes = batch.setdefault(table, _Changes())
-        changes.since += changed
-        if changes.since >= max(STATISTICS_THRESHOLD, changes.before):
-            due.append(table)
-            changes.before, changes.since = changes.before + changes.since, 0
-    return bool(due) and await _analyze(session, due)
+    counts = _deferred.get()
+    if counts is not None:
+        for table in tables:
+            counts[table] = counts.get(table, 0) + changed
+        return False
+    return changed >= STATISTICS_THRESHOLD and await analyze(session, tables)
 
 
-@asynccontextmanager
-async def batched_statistics(session: AsyncSession) -> AsyncIterator[None]:
-    """Within the block, :func:`refresh_statistics` analyzes a table as its changes
-    add up (doubling, see the module); at its end (also on failure: the parts done
-    are committed), the tables changed by at least the threshold in all and not
-    analyzed since are."""
-    batch: dict[str, _Changes] = {}
-    token = _batch.set(batch)
+@contextmanager
+def deferred_statistics() -> Iterator[dict[str, int]]:
+    """Within the block (one part of a job), :func:`refresh_statistics` analyzes
+    nothing and counts the rows changed per table in the dict it yields."""
+    counts: dict[str, int] = {}
+    token = _deferred.set(counts)
     try:
-        yield
-    except BaseException:
-        await session.rollback()  # what failed is undone before the tables are analyzed
-        raise
+        yield counts
     finally:
-        _batch.reset(token)
-        left = sorted(
-            table
-            for table, c in batch.items()
-            if c.since and c.since + c.before >= STATISTICS_THRESHOLD
-        )
-        if left:
-            await _analyze(session, left)
+        _deferred.reset(token)
 
 
-async def _analyze(session: AsyncSession, tables: list[str]) -> bool:
+def due(ledger: dict[str, Any], changes: Mapping[str, int]) -> list[str]:
+    """Add a part's ``changes`` (rows per table) to a job's ``ledger`` (per table,
+    ``[since, before]``: rows changed since the job last analyzed it, and before;
+    JSON, kept with the job) and return the tables to analyze now: those whose rows
+    changed since reach the rows changed before (and the threshold). Updates
+    ``ledger`` as if they were analyzed."""
+    now = []
+    for table, changed in sorted(changes.items()):
+        since, before = ledger.get(table, [0, 0])
+        since += changed
+        if since >= max(STATISTICS_THRESHOLD, before):
+            now.append(table)
+            since, before = 0, before + since
+        ledger[table] = [since, before]
+    return now
+
+
+def left_over(ledger: Mapping[str, Any]) -> list[str]:
+    """The tables of a job's ``ledger`` changed since their last analysis, by at least
+    the threshold in all: analyzed when the job ends."""
+    return sorted(
+        table
+        for table, (since, before) in ledger.items()
+        if since and since + before >= STATISTICS_THRESHOLD
+    )
+
+
+async def analyze(session: AsyncSession, tables: list[str]) -> bool:
+    """``ANALYZE`` the tables (bounded on SQLite); a failure is logged. Commits."""
     if not tables:
         return False
     bind = session.get_bind()

@@ -1,7 +1,7 @@
-"""The jobs table: long work and its progress, read by clients."""
+"""The jobs and job_parts tables: long work, its parts and its progress, read by clients."""
 
 from __future__ import annotations
 
-from perfloop.store.jobs.models import Job
+from perfloop.store.jobs.models import Job, JobPart
 
-__all__ = ["Job"]
+__all__ = ["Job", "JobPart"]

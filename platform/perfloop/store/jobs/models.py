@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from perfloop.store.core.base import Base, JSONType, utcnow
 
-__all__ = ["Job"]
+__all__ = ["Job", "JobPart"]
 
 
 class Job(Base):
@@ -46,5 +46,31 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the planner's statistics over the job's parts: per table, rows changed since the
+    #: job last analyzed it and before (``store.core.statistics.due``)
+    statistics: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class JobPart(Base):
+    """One part of a job (a group of departments) and where it stands.
+
+    ``part`` is what the job's kind cut (JSON: e.g. the org unit ids); ``status`` is
+    queued, running, succeeded, failed or skipped (a part not started when the job
+    failed); ``result`` is the part's own result, merged in part order into the job's;
+    ``worker`` names who ran it last (``host:pid``, or a worker's name)."""
+
+    __tablename__ = "job_parts"
+    __table_args__ = (UniqueConstraint("job_id", "index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    part: Mapped[Any] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(20), default="queued", server_default="queued")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(200))
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,7 @@ it is missing), and their policy version is bumped so every worker's cached enfo
 reloads.
 
 Revision ID: 0013_appeals
-Revises: 0011
+Revises: 0012_job_parts
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 from perfloop.store.core.grants import grant_to_existing_tenants
 
 revision: str = "0013_appeals"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0012_job_parts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ same lines here (each one only where it is missing), and their policy version is
 bumped so every worker's cached enforcer reloads.
 
 Revision ID: 0014_improvement
-Revises: 0011
+Revises: 0013_appeals
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ created before get them here (only where missing), and their policy version is
 bumped so every worker's cached enforcer reloads.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014_improvement
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the same lines here (each only where it is missing), and their policy version is
 bumped so every worker's cached enforcer reloads.
 
 Revision ID: 0016_awards
-Revises: 0011
+Revises: 0015
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the target and its base (the period, the actual it started from, the change) in
 ``scorecard_items.target_base`` (NULL for a target given as a number).
 
 Revision ID: 0017_trends
-Revises: 0011
+Revises: 0016_awards
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from perfloop.demo import follow_up
 from perfloop.demo.activity import enterer, ingest, plan_item_rows
 from perfloop.demo.answers import answers
 from perfloop.demo.company import DEPARTMENTS
@@ -338,6 +339,28 @@ async def publish(demo: Demo) -> None:
     await results.publish(demo.session, await demo.hr(), demo.cycle_id)
 
 
+async def appeal(demo: Demo) -> None:
+    """The appeal stage: one appeal adjusted, one upheld, a feedback meeting
+    (``demo.follow_up``)."""
+    await advance(demo, "appeal")
+    await follow_up.appeal_decisions(demo)
+
+
+async def improvement(demo: Demo) -> None:
+    """The improvement stage: publication opened the plans the app's rule names; one
+    is filled in and checked in on."""
+    await advance(demo, "improvement")
+    await follow_up.improvement_follow_up(demo)
+
+
+async def payout_list(demo: Demo) -> None:
+    await follow_up.payout_list(demo)
+
+
+async def awards(demo: Demo) -> None:
+    await follow_up.star_of_the_quarter(demo)
+
+
 async def close(demo: Demo) -> None:
     await advance(demo, "closed")
 
@@ -350,7 +373,10 @@ STEPS: Final[tuple[Step, ...]] = (
     scoring,
     calibration,
     publish,
-    # steps after publication go here: appeals, improvement plans, payouts, awards
+    appeal,
+    improvement,
+    payout_list,
+    awards,
     close,
 )
 

@@ -169,6 +169,9 @@ async def test_improvement_plans_are_carried_into_the_current_quarter(
     # (the lead re-planned them by hand: each carried item at the scheme's minimum, 5)
     assert all(i["weight"] == 5 for i in on_card.values())
     assert sum(i["weight"] for i in card["items"]) == 100
+    # and their lead reports each with the actual of the item it improves
+    actual = {i["key"]: i["actual"] for i in card["items"]}
+    assert all(actual[k] == actual[k.removeprefix("improve-")] for k in carried)
 
 
 async def test_the_payout_list_is_approved_with_its_totals_and_budgets(

@@ -24,12 +24,17 @@ through the services the API calls, as the people themselves would:
    largest share at the top band has its lowest-scored member there moved down one
    band (the built-in scoring template sets no target distribution, so the guideline
    is the committee's).
-7. ``publish`` — the results stage starts (calibration complete) and HR publishes.
-8. ``close`` — appeal, improvement and closed: the cycle is closed.
+7. ``publish`` — the results stage starts (calibration complete) and HR publishes;
+   publishing opens the improvement plans the app's rule names.
+8. ``appeal`` — the appeal stage: one appeal adjusted into version 2, one upheld, a
+   feedback meeting (``demo.follow_up``).
+9. ``improvement`` — the improvement stage: one plan filled in and checked in on.
+10. ``payout_list`` — base amounts, budgets, the list generated and approved.
+11. ``awards`` — the star of the quarter announced in every department.
+12. ``close`` — the cycle is closed (every appeal is decided).
 
-Steps that follow publication (appeals, improvement plans, payouts, awards) go
-between ``publish`` and ``close`` in ``STEPS``. Everything is repeatable: the same
-``today`` gives the same records, ratings and results.
+Everything is repeatable: the same ``today`` gives the same records, ratings and
+results.
 """
 
 from __future__ import annotations

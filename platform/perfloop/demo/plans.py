@@ -34,7 +34,7 @@ from typing import Final
 
 from sqlalchemy import select
 
-from perfloop.demo.activity import run_quarter
+from perfloop.demo.activity import CARRIED, run_quarter
 from perfloop.demo.context import Demo
 from perfloop.demo.goal_tree import GoalTree, build_goal_tree
 from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
@@ -45,8 +45,6 @@ from perfloop.store.plans import Scorecard, ScorecardItem
 
 APP: Final = "standard-performance@2"
 CYCLE: Final = "quarterly-review"
-#: the key prefix of items an improvement plan carried in (standard-performance@2)
-CARRIED: Final = "improve-"
 #: the standard scoring scheme's smallest item weight
 MIN_WEIGHT: Final = 5.0
 PERSONAL_TASK: Final = "跟进三个重点商机 · Follow up my three key opportunities"

@@ -1,8 +1,8 @@
 """What the closed quarter's published results lead to (the act-on-results half of the
 loop), each step through the services the API calls, as the people would:
 
-- ``appeals`` — at the appeal stage, a person whose figure was entered before the
-  quarter's last work was counted appeals (wrong data); the reviewer the template's
+- ``appeals`` — at the appeal stage, a person whose manual figure came from an
+  incomplete report before the quarter closed appeals (wrong data); the reviewer the template's
   rule chose (their manager's manager) adjusts the actual, which publishes version 2
   with a changed total; the figure is entered on the plan too, so a later scoring run
   agrees. ``employee@`` appeals their rating too and the reviewer upholds it; their
@@ -75,7 +75,7 @@ async def _with_plans(demo: Demo) -> set[int]:
 
 
 async def late_figure(demo: Demo) -> tuple[Person, dict[str, Any], int]:
-    """Whose manual figure looks entered too early: among staff without an improvement
+    """Whose manual figure looks taken too early: among staff without an improvement
     plan, the manual item with the lowest completion under 1 (then employee number);
     the person, the result's item and the plan's item id."""
     manual = {
@@ -116,10 +116,10 @@ async def appeal_decisions(demo: Demo) -> None:
         {
             "category": "data-error",
             "description": (
-                f"{item['title']} 的实际值 {item['actual']:g} 是在季度最后一周的数据汇总前录入的；"
-                f"完整数据为 {corrected:g}。 / The actual of {item['title']} "
-                f"({item['actual']:g}) was entered before the quarter's last week was "
-                f"counted; the full figure is {corrected:g}."
+                f"{item['title']} 录入的 {item['actual']:g} 取自季末结账前的不完整报表；"
+                f"季末报表为 {corrected:g}。 / The {item['title']} figure entered "
+                f"({item['actual']:g}) came from an incomplete report before the quarter "
+                f"closed; the quarter-close report says {corrected:g}."
             ),
             "requested_change": f"{item['key']} = {corrected:g}",
             "evidence_links": ["https://intranet.example/reports/quarter-close"],

@@ -8,8 +8,8 @@ loop), each step through the services the API calls, as the people would:
   agrees. ``employee@`` appeals their rating too and the reviewer upholds it; their
   lead records the feedback meeting.
 - ``improvement`` — publication opened the improvement plans the app's rule names
-  (``standard-performance@2``); the North Sales lead fills in ``employee@``'s (gaps,
-  goals, training, a review date) and ``employee@`` checks in. The open plans are
+  (``standard-performance@2``); the North Sales lead fills in ``employee@``'s from
+  its gaps (goals, training, a review date) and ``employee@`` checks in. The open plans are
   carried into the current quarter when its items are assigned (the loader closes
   this quarter before it plans the current one).
 - ``payouts`` — HR's base amounts by grade, one by position and one by person; each
@@ -164,9 +164,9 @@ async def appeal_decisions(demo: Demo) -> None:
         appeals.DecideInput(
             appeal_id=mine.id, decision=appeals.UPHELD,
             reason=(
-                "客户评价已计入评价部分；续约收入远低于目标，等级维持。 / The customers' "
-                "ratings are in the review part; renewal revenue is far below target: the "
-                "rating stands."
+                "客户评价已计入评价部分；等级由未达标的指标决定，维持原等级。 / The "
+                "customers' ratings are in the review part; the items under target set the "
+                "rating: it stands."
             ),
             expected_revision=mine.revision,
         ),
@@ -177,12 +177,13 @@ async def appeal_decisions(demo: Demo) -> None:
         demo.session, await demo.caller(lead),
         appeals.MeetingInput(
             demo.cycle_id, me.id, held,
-            "逐项过了一遍结果和申诉结论；续约是下季度的重点。 / Went through the result item "
-            "by item and the appeal's decision; renewals are next quarter's focus.",
+            "逐项过了一遍结果和申诉结论；未达标的指标是下季度的重点。 / Went through the "
+            "result item by item and the appeal's decision; the items under target are next "
+            "quarter's focus.",
             [
-                appeals.ActionInput("每周复盘续约管道 · Weekly renewal pipeline review",
-                                    lead.name, held + dt.timedelta(days=30)),
-                appeals.ActionInput("参加谈判技巧培训 · Negotiation training", me.name,
+                appeals.ActionInput("每周一对一跟进未达标指标 · Weekly 1:1 on the items under "
+                                    "target", lead.name, held + dt.timedelta(days=30)),
+                appeals.ActionInput("完成专项培训 · Complete the coaching sessions", me.name,
                                     held + dt.timedelta(days=45)),
             ],
         ),
@@ -190,36 +191,47 @@ async def appeal_decisions(demo: Demo) -> None:
 
 
 async def improvement_follow_up(demo: Demo) -> None:
-    """The North Sales lead fills in ``employee@``'s improvement plan; they check in."""
+    """The manager fills in an improvement plan — ``employee@``'s (the first staff
+    member's if they have none) — from its gaps; its person checks in."""
     me = _demo_employee(demo)
-    lead = await demo.caller(demo.manager(me))
-    page = await improvement.plan_page(demo.session, lead, demo.cycle_id, first=50)
-    plan = next(p for p in page.items if p.employee_id == me.id)
+    page = await improvement.plan_page(demo.session, await demo.hr(), demo.cycle_id, first=100)
+    plan = next((p for p in page.items if p.employee_id == me.id), None) or next(
+        p for p in page.items if demo.person(p.employee_id).role == "staff"
+    )
+    person = demo.person(plan.employee_id)
+    owner = await demo.caller(demo.manager(person))
     starts = demo.quarter.ends_on + dt.timedelta(days=1)
     ends = starts + dt.timedelta(days=89)
+    gaps = [g for g in plan.gaps if g.get("title")][:10]
+    short = "、".join(f"{g['title']} {g.get('completion') or 0:.0%}" for g in gaps)
+    focus = gaps[0]["title"] if gaps else "KPI"
     await improvement.update_plan(
-        demo.session, lead,
+        demo.session, owner,
         improvement.PlanEdit(
             plan_id=plan.id, expected_revision=plan.revision,
             answers={
-                "gaps": "续约收入仅达目标三成：老客户跟进不足。 / Renewal revenue at a third of "
-                        "target: existing customers were not followed up.",
+                "gaps": f"未达标项（完成率）：{short}。 / Short of target (completion): {short}.",
                 "goals": [{
-                    "description": "续约收入达到目标 / Renewal revenue at target",
-                    "measure": "季度续约收入 ≥ 目标 / Quarterly renewal revenue ≥ target",
+                    "description": f"{g['title']} 达到目标 / {g['title']} at target",
+                    "measure": f"季度实际值对目标 {g['target']:g} / the quarter's actual "
+                               f"against the target {g['target']:g}",
+                    "due_date": ends.isoformat(),
+                } for g in gaps] or [{
+                    "description": "各项指标达到目标 / Every item at target",
+                    "measure": "季度完成率 / The quarter's completion",
                     "due_date": ends.isoformat(),
                 }],
-                "training": "谈判技巧 / Negotiation",
-                "support": "组长每周复盘续约管道 / Weekly pipeline review with the lead",
+                "training": f"{focus} 专项辅导 / Coaching on {focus}",
+                "support": "上级每周一对一跟进 / A weekly 1:1 with the manager",
                 "review_date": (starts + dt.timedelta(days=45)).isoformat(),
             },
-            topics=["谈判技巧 · Negotiation"], starts_on=starts, ends_on=ends,
+            topics=[focus], starts_on=starts, ends_on=ends,
         ),
     )  # fmt: skip
     await improvement.add_checkin(
-        demo.session, await demo.caller(me), plan.id,
-        "已联系三家到期客户，两家约了续约会议。 / Called the three customers up for renewal; "
-        "two renewal meetings booked.",
+        demo.session, await demo.caller(person), plan.id,
+        "已与上级约定每周跟进，第一周的行动已完成。 / Weekly follow-up agreed with my "
+        "manager; the first week's actions are done.",
         0.2,
     )  # fmt: skip
 

@@ -187,7 +187,7 @@ async def test_the_calibration_move_is_audited_and_explained_to_the_person(
 
 
 def _item_score(completion: float, params: dict[str, Any]) -> float:
-    """standard-scoring@1's item score, written out:
+    """standard-scoring@2's item score, written out:
     IF(completion < threshold, 0, CLAMP(completion * 100, floor, cap))."""
     if completion < params["threshold"]:
         return 0.0
@@ -210,7 +210,7 @@ async def test_the_employee_reads_their_result_and_its_numbers_follow_the_templa
     assert explanation["rating"] == data["rating"]
     assert explanation["lines"]
     params = data["templates"]["parameters"]
-    assert data["templates"]["scoring"] == "standard-scoring@1"
+    assert data["templates"]["scoring"] == "standard-scoring@2"
     # each item's score follows the template's rule from its completion
     items = explanation["items"]
     assert items

@@ -81,7 +81,7 @@ async def test_hr_sees_the_installed_app_and_the_open_quarter(gql: GraphQLClient
     # when HR looks at the tenant's apps and cycles
     data = await gql.ok(APPS_AND_CYCLES, as_user="hr")
     # then the standard app is installed for the whole company
-    assert {"app": "standard-performance@1", "status": "active", "orgUnit": None} in data[
+    assert {"app": "standard-performance@2", "status": "active", "orgUnit": None} in data[
         "installedApps"
     ]
     # and the quarter containing today is open, past planning and sign-off, in execution

@@ -8,7 +8,8 @@ entered, people check in and move their action-plan tasks on.
   manager or HR) once the quarter is two weeks old; a few are left for later,
   as in any real quarter.
 - ``services.actuals.refresh_actuals`` then computes every dataset and formula
-  item.
+  item. An item an improvement plan carried in (``improve-<key>``, manual) is entered
+  by the manager with the actual of the item it improves, once that is computed.
 - In every team one member checks in on their plan and the lead writes a 1:1
   note on the item of the person furthest behind (in the first two weeks:
   kick-off notes).
@@ -45,6 +46,8 @@ NOTES: Final = (  # (from factor, note, confidence)
 KICK_OFF: Final = "计划已签署，本季度工作已启动。 / Plan signed; the quarter is under way."
 ONE_ON_ONE: Final = "1:1 复盘：聚焦落后指标，每周跟进。 / 1:1: focus on the lagging item, weekly."
 ONE_ON_ONE_EARLY: Final = "1:1：目标和行动计划已对齐。 / 1:1: targets and action plan agreed."
+#: the key prefix of the items an improvement plan carries in (standard-performance@2)
+CARRIED: Final = "improve-"
 
 
 async def run_quarter(demo: Demo) -> None:
@@ -55,6 +58,8 @@ async def run_quarter(demo: Demo) -> None:
         await _manual_actuals(demo, items)
     hr = await demo.hr()  # after the manual figures: formulas may read them
     await plans.refresh_actuals(demo.session, hr, demo.cycle_id, today=demo.today)
+    if not early:
+        await _carried_actuals(demo, items)
     await _check_ins(demo, items, early)
     await _tasks(demo)
 
@@ -77,6 +82,7 @@ async def plan_item_rows(demo: Demo) -> list[Any]:
         select(
             ScorecardItem.id,
             ScorecardItem.scorecard_id,
+            ScorecardItem.key,
             ScorecardItem.indicator_key,
             ScorecardItem.source,
             ScorecardItem.target,
@@ -105,6 +111,8 @@ async def _manual_actuals(demo: Demo, items: Sequence[Any]) -> None:
     for item in items:
         if (item.source or {}).get("type") != "manual" or item.target is None:
             continue
+        if item.key.startswith(CARRIED):
+            continue  # entered with the actual of the item it improves (_carried_actuals)
         person = demo.person(item.employee_id)
         seed = f"{start}|manual|{person.email}|{item.indicator_key}"
         rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
@@ -120,6 +128,24 @@ async def _manual_actuals(demo: Demo, items: Sequence[Any]) -> None:
         )
         caller = await enterer(demo, person, item.source)
         await plans.enter_actual(demo.session, caller, item.id, value)
+
+
+async def _carried_actuals(demo: Demo, items: Sequence[Any]) -> None:
+    """The manager enters each carried ``improve-<key>`` item's actual as the plan's
+    ``<key>`` item has it now (none yet: left empty)."""
+    people = sorted({i.employee_id for i in items if i.key.startswith(CARRIED)})
+    for employee_id in people:
+        person = demo.person(employee_id)
+        manager = await demo.caller(demo.manager(person))
+        card = await plans.get_scorecard(
+            demo.session, manager, employee_id, demo.cycle_id, today=demo.today
+        )
+        assert card is not None, "a manager reads their team's plans"
+        actual = {i.key: i.actual for i in card.items}
+        for item in card.items:
+            value = actual.get(item.key.removeprefix(CARRIED))
+            if item.key.startswith(CARRIED) and value is not None:
+                await plans.enter_actual(demo.session, manager, item.id, value)
 
 
 async def _check_ins(demo: Demo, items: Sequence[Any], early: bool) -> None:
@@ -163,4 +189,4 @@ async def _tasks(demo: Demo) -> None:
         await plans.update_task(demo.session, await demo.caller(person), task_id, status)
 
 
-__all__ = ["enterer", "ingest", "plan_item_rows", "run_quarter"]
+__all__ = ["CARRIED", "enterer", "ingest", "plan_item_rows", "run_quarter"]

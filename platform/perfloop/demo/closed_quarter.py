@@ -24,12 +24,17 @@ through the services the API calls, as the people themselves would:
    largest share at the top band has its lowest-scored member there moved down one
    band (the built-in scoring template sets no target distribution, so the guideline
    is the committee's).
-7. ``publish`` — the results stage starts (calibration complete) and HR publishes.
-8. ``close`` — appeal, improvement and closed: the cycle is closed.
+7. ``publish`` — the results stage starts (calibration complete) and HR publishes;
+   publishing opens the improvement plans the app's rule names.
+8. ``appeal`` — the appeal stage: one appeal adjusted into version 2, one upheld, a
+   feedback meeting (``demo.follow_up``).
+9. ``improvement`` — the improvement stage: one plan filled in and checked in on.
+10. ``payout_list`` — base amounts, budgets, the list generated and approved.
+11. ``awards`` — the star of the quarter announced in every department.
+12. ``close`` — the cycle is closed (every appeal is decided).
 
-Steps that follow publication (appeals, improvement plans, payouts, awards) go
-between ``publish`` and ``close`` in ``STEPS``. Everything is repeatable: the same
-``today`` gives the same records, ratings and results.
+Everything is repeatable: the same ``today`` gives the same records, ratings and
+results.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from perfloop.demo import follow_up
 from perfloop.demo.activity import enterer, ingest, plan_item_rows
 from perfloop.demo.answers import answers
 from perfloop.demo.company import DEPARTMENTS
@@ -338,6 +344,28 @@ async def publish(demo: Demo) -> None:
     await results.publish(demo.session, await demo.hr(), demo.cycle_id)
 
 
+async def appeal(demo: Demo) -> None:
+    """The appeal stage: one appeal adjusted, one upheld, a feedback meeting
+    (``demo.follow_up``)."""
+    await advance(demo, "appeal")
+    await follow_up.appeal_decisions(demo)
+
+
+async def improvement(demo: Demo) -> None:
+    """The improvement stage: publication opened the plans the app's rule names; one
+    is filled in and checked in on."""
+    await advance(demo, "improvement")
+    await follow_up.improvement_follow_up(demo)
+
+
+async def payout_list(demo: Demo) -> None:
+    await follow_up.payout_list(demo)
+
+
+async def awards(demo: Demo) -> None:
+    await follow_up.star_of_the_quarter(demo)
+
+
 async def close(demo: Demo) -> None:
     await advance(demo, "closed")
 
@@ -350,7 +378,10 @@ STEPS: Final[tuple[Step, ...]] = (
     scoring,
     calibration,
     publish,
-    # steps after publication go here: appeals, improvement plans, payouts, awards
+    appeal,
+    improvement,
+    payout_list,
+    awards,
     close,
 )
 

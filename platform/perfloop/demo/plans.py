@@ -34,17 +34,19 @@ from typing import Final
 
 from sqlalchemy import select
 
-from perfloop.demo.activity import run_quarter
+from perfloop.demo.activity import CARRIED, run_quarter
 from perfloop.demo.context import Demo
 from perfloop.demo.goal_tree import GoalTree, build_goal_tree
 from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
 from perfloop.services import apps, cycles, plans
 from perfloop.services.plans import ItemInput, TargetOverride, TaskInput
 from perfloop.store.org import OrgUnit
-from perfloop.store.plans import Scorecard
+from perfloop.store.plans import Scorecard, ScorecardItem
 
-APP: Final = "standard-performance@1"
+APP: Final = "standard-performance@2"
 CYCLE: Final = "quarterly-review"
+#: the standard scoring scheme's smallest item weight
+MIN_WEIGHT: Final = 5.0
 PERSONAL_TASK: Final = "跟进三个重点商机 · Follow up my three key opportunities"
 
 
@@ -153,7 +155,40 @@ async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
         personal = TaskInput(PERSONAL_TASK, owner_id=p.id, due_on=due)
         items[items.index(revenue)] = replace(revenue, tasks=(*revenue.tasks, personal))
         manager = await demo.caller(demo.manager(p))
+        items = await _keep_carried(demo, p, items)
         await plans.set_items(demo.session, manager, demo.cycle_id, p.id, items)
+
+
+async def _keep_carried(demo: Demo, person: Person, items: list[ItemInput]) -> list[ItemInput]:
+    """A plan set by hand holds exactly the items sent: the lead keeps the items the
+    person's improvement plan carried into it. The carry splits its weight evenly, which
+    may leave an item under the scheme's minimum; the lead raises each to it and scales
+    the playbook's items down to make room (the weights still add up to 100)."""
+    rows = (
+        await demo.session.execute(
+            select(ScorecardItem)
+            .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+            .where(Scorecard.cycle_id == demo.cycle_id, Scorecard.employee_id == person.id)
+            .order_by(ScorecardItem.position)
+        )
+    ).scalars().all()  # fmt: skip
+    carried = [r for r in rows if r.key.startswith(CARRIED)]
+    if not carried:
+        return items
+    room = [max(r.weight, MIN_WEIGHT) for r in carried]
+    total = sum(i.weight for i in items)
+    scale = (total - sum(room)) / total
+    kept = [replace(i, weight=round(i.weight * scale, 2)) for i in items]
+    left = round(total - sum(room) - sum(i.weight for i in kept), 2)
+    largest = max(range(len(kept)), key=lambda n: kept[n].weight)
+    kept[largest] = replace(kept[largest], weight=round(kept[largest].weight + left, 2))
+    return kept + [
+        ItemInput(
+            key=r.key, title=r.title, unit=r.unit, direction=r.direction, target=r.target,
+            weight=weight,
+        )
+        for r, weight in zip(carried, room, strict=True)
+    ]  # fmt: skip
 
 
 async def sign_plans(demo: Demo, cards: dict[int, int]) -> None:

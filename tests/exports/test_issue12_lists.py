@@ -327,3 +327,23 @@ async def test_appeals_with_the_numbers_before_and_after(
     [line] = as_dicts(csv_rows(out.read_bytes()))
     assert (line["Name"], line["Reason"], line["Decision"]) == ("Emp", "订单簿显示 80", "adjusted")
     assert float(line["Total before"]) > float(line["Total after"])
+
+
+async def test_domain_pages_are_read_in_batches_and_narrowed_to_a_unit(
+    company: Company, year: Year, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given batches of one row (the domain's own cursor pages across batches)
+    from perfloop.services.exports import lists
+
+    monkeypatch.setattr(lists, "BATCH", 1)
+    # when HR exports every candidate, then those of team t1
+    every = as_dicts(xlsx_rows((await download(company, "/exports/candidates",
+                                               cycle=year.q1)).content))  # fmt: skip
+    t1 = str(company.units["t1"])
+    team = as_dicts(xlsx_rows((await download(company, "/exports/candidates", cycle=year.q1,
+                                              orgUnit=t1)).content))  # fmt: skip
+    # then every entry comes once, by list and employee number; t1's are emp's and lead's
+    assert len(every) == 5
+    assert [(r["名单"], r["工号"]) for r in every] == sorted((r["名单"], r["工号"]) for r in every)
+    assert {r["姓名"] for r in team} == {"Emp", "Lead"}
+    assert len(team) == 3

@@ -164,6 +164,9 @@ async def test_training_needs_count_people_and_name_those_the_reader_sees(
     assert header == ("培训主题", "人数", "来自候选名单", "来自改进计划", "人员")
     assert [r[:4] for r in rows] == [("Revenue", 2, 2, 1)]
     assert set(rows[0][4].split("、")) == {"Emp", "Lead"}
+    per_unit = await download(company, "/exports/training-needs", cycle=year.q1,
+                              orgUnit=str(company.units["t1"]))  # fmt: skip
+    assert (per_unit.status_code, per_unit.json()["errors"][0]["path"]) == (400, ["orgUnit"])
     assert (await download(company, "/exports/training-needs", as_user="lead",
                            cycle=year.q1)).status_code == 403  # fmt: skip
     out = tmp_path / "needs.csv"

@@ -353,7 +353,13 @@ async def training_rows(
     """The cycle's training needs by topic (as ``trainingNeeds``, candidate.read scope),
     most people first; the names of the people the caller may see: entries of the
     training lists (candidate.read) and improvement plans (improvement.read, when the
-    caller has it). ``orgUnit`` is not taken (the counts are the cycle's)."""
+    caller has it). ``orgUnit`` is refused (the counts are the cycle's)."""
+    if query.org_unit_id is not None:
+        raise ServiceError.one(
+            ErrorCode.INVALID,
+            "training needs count the whole cycle in your scope: orgUnit is not taken",
+            ("orgUnit",),
+        )
     needs = await improvement.training_needs(session, caller, query.cycle_id)
     lists = await improvement.candidate_lists(session, caller, query.cycle_id)
     names: dict[str, dict[str, str]] = {}  # topic -> employee no -> name

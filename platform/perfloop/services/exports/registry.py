@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from perfloop.services.core.caller import Caller
 
 LANGS = ("zh-CN", "en")
+#: the longest value of a list's own argument (a key such as ``promotion``)
+MAX_OPTION = 200
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ def check_options(export_list: ExportList, options: Mapping[str, str]) -> None:
     takes = {a.name: a for a in export_list.arguments}
     known = ", ".join(sorted(takes)) or "none"
     for name in sorted(options):
+        if len(options[name]) > MAX_OPTION:
+            raise _invalid(f"{name} is at most {MAX_OPTION} characters", name)
         if name not in takes:
             raise _invalid(
                 f"the list {export_list.key!r} takes no argument {name!r} "

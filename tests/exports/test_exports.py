@@ -215,9 +215,9 @@ async def test_the_cli_writes_the_same_files(
     assert len(xlsx_rows(xlsx.read_bytes())) == 4
     # and a bad list or format fails in one line, leaving no file
     bad = tmp_path / "bad.xlsx"
-    done = await asyncio.to_thread(_cli, url, "awards", *common, "--output", str(bad))
+    done = await asyncio.to_thread(_cli, url, "nothing", *common, "--output", str(bad))
     assert done.returncode == 1
-    assert "LIST: unknown export list 'awards'" in done.stderr
+    assert "LIST: unknown export list 'nothing'" in done.stderr
     done = await asyncio.to_thread(
         _cli, url, "results", *common, "--format", "ods", "--output", str(bad)
     )

@@ -16,7 +16,11 @@ from perfloop.cli.failures import Problem
 def export(
     list_key: Annotated[
         str,
-        typer.Argument(metavar="LIST", help="results, plans, payouts (`perfloop export --help`)."),
+        typer.Argument(
+            metavar="LIST",
+            help="results, plans, payouts, candidates, training-needs, improvement-plans, awards, "
+            "annual-results, appeals (docs/exports.md).",
+        ),
     ],
     cycle: Annotated[int, typer.Option("--cycle", help="The cycle's id.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
@@ -33,9 +37,17 @@ def export(
         int | None, typer.Option(help="A version of a list that keeps versions (payouts).")
     ] = None,
     lang: Annotated[str, typer.Option(help="Header language: zh-CN or en.")] = "zh-CN",
+    arg: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--arg",
+            help="An argument of the list's own, NAME=VALUE (candidates: --arg list=promotion).",
+        ),
+    ] = None,
 ) -> None:
-    """Export a list (a cycle's results, plans, payouts) to .xlsx or CSV, read as a user
-    under their scope. CSV is UTF-8 with a BOM, so Excel shows Chinese correctly."""
+    """Export a list (a cycle's results, plans, payouts, candidates, awards, …) to .xlsx
+    or CSV, read as a user under their scope. CSV is UTF-8 with a BOM, so Excel shows
+    Chinese correctly."""
     from perfloop.authz import EnforcerCache
     from perfloop.services import exports
     from perfloop.services.core.caller import resolve_caller
@@ -43,15 +55,22 @@ def export(
 
     if output.is_dir():
         raise Problem(f"{output} is a folder: give a file name")
+    options: dict[str, str] = {}
+    for given in arg or []:
+        name, sep, value = given.partition("=")
+        if not sep or not name:
+            raise Problem(f"--arg: {given!r} is not NAME=VALUE")
+        options[name] = value
     partial = output.with_name(f".{output.name}.part")
 
     async def work(session: AsyncSession) -> exports.Exported:
         caller = await resolve_caller(session, EnforcerCache(), tenant, as_user)
-        query = exports.ExportQuery(cycle, org_unit, version)
+        query = exports.ExportQuery(cycle, org_unit, version, options)
         await exports.prepare(session, caller, list_key, query, fmt, lang)
         with partial.open("wb") as out:
             return await exports.export(session, caller, list_key, query, fmt, out, lang=lang)
 
+    known = {e.key for e in exports.export_lists()}
     try:
         done = with_session(work)
     except ServiceError as exc:
@@ -62,7 +81,12 @@ def export(
             raise Problem(
                 f"--as: no active user {as_user!r} in tenant {tenant!r} (see `perfloop demo users`)"
             ) from None
-        place = where.get(first.path[0], "") if first.path else ""
+        name = first.path[0] if first.path else ""
+        exported = exports.get_export_list(list_key) if list_key in known else None
+        if name in options or (exported and name in {a.name for a in exported.arguments}):
+            place = f"--arg {name}"  # the list's own argument (candidates' ``list``)
+        else:
+            place = where.get(name, "")
         raise Problem(f"{place + ': ' if place else ''}{first.message}") from None
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""``GET /exports/{list}?cycle=N&format=xlsx|csv[&orgUnit=U][&version=V][&lang=en]``.
+"""``GET /exports/{list}?cycle=N&format=xlsx|csv[&orgUnit=U][&version=V][&lang=en]``,
+and the list's own arguments by name (``&list=promotion`` for ``candidates``).
 
 Why a plain HTTP route and not a GraphQL field: a file is bytes, and a GraphQL answer
 is JSON. The route authenticates exactly as ``/graphql`` does (the same bearer token,
@@ -36,6 +37,8 @@ _STATUS = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
 }
+#: the parameters of every list; any other one is an argument of the list's own
+_COMMON = frozenset({"cycle", "format", "orgUnit", "version", "lang"})
 _SPOOL = 8 * 1024 * 1024
 _CHUNK = 64 * 1024
 
@@ -68,6 +71,7 @@ def _query(request: Request) -> tuple[exports.ExportQuery, str, str]:
         cycle_id=cycle_id if cycle_id is not None else -1,
         org_unit_id=(as_id(strawberry.ID(unit)) or -1) if unit is not None else None,
         version=version,
+        options={k: v for k, v in params.items() if k not in _COMMON},
     )
     return query, params.get("format", "xlsx"), params.get("lang", "zh-CN")
 

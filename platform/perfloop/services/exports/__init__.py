@@ -6,9 +6,20 @@ Other code uses these names only; the modules behind them are this domain's own.
 
 from __future__ import annotations
 
-from perfloop.services.exports.lists import PAYOUTS, PLANS, RESULTS
+from perfloop.services.exports.lists import (
+    ANNUAL_RESULTS,
+    APPEALS,
+    AWARDS,
+    CANDIDATES,
+    IMPROVEMENT_PLANS,
+    PAYOUTS,
+    PLANS,
+    RESULTS,
+    TRAINING_NEEDS,
+)
 from perfloop.services.exports.registry import (
     LANGS,
+    Argument,
     Column,
     Exported,
     ExportList,
@@ -23,10 +34,17 @@ from perfloop.services.exports.registry import (
 )
 
 __all__ = [
+    "ANNUAL_RESULTS",
+    "APPEALS",
+    "AWARDS",
+    "CANDIDATES",
+    "IMPROVEMENT_PLANS",
     "LANGS",
     "PAYOUTS",
     "PLANS",
     "RESULTS",
+    "TRAINING_NEEDS",
+    "Argument",
     "Column",
     "ExportList",
     "ExportQuery",

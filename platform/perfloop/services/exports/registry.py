@@ -14,6 +14,12 @@ Rules:
   file. Then it streams the rows through ``perfloop.tabular``'s writer (numbers as
   numbers, dates as dates, CSV in UTF-8 with a BOM; see that module).
 - Exporting is a read: it writes no audit event of its own (the lists' reads do not).
+- A list may take **arguments** of its own beyond the cycle, org unit, version and
+  language (``list`` of ``candidates``, ``award`` of ``awards``): each an
+  :class:`Argument` (a name, whether it is required, bilingual help). :func:`prepare`
+  refuses an argument the list does not take and a required one missing (``INVALID``
+  at the argument's name, naming the ones it takes); the row source checks a value
+  (``INVALID`` naming the known values) before its first row.
 - The built-in lists are registered in ``services/exports/lists.py``; a domain adds
   its list there (see docs/exports.md), and a plugin or test may :func:`register` one.
 """
@@ -21,7 +27,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from perfloop.services.core.errors import ErrorCode, ServiceError
@@ -35,6 +41,8 @@ if TYPE_CHECKING:
     from perfloop.services.core.caller import Caller
 
 LANGS = ("zh-CN", "en")
+#: the longest value of a list's own argument (a key such as ``promotion``)
+MAX_OPTION = 200
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,20 @@ class ExportQuery:
     cycle_id: int
     org_unit_id: int | None = None
     version: int | None = None
+    #: the list's own arguments (see ``ExportList.arguments``), by name
+    options: Mapping[str, str] = field(default_factory=dict)
+    #: the language of the file (headers, and texts a list keeps in both languages);
+    #: :func:`export` sets it from its ``lang``
+    lang: str = "zh-CN"
+
+
+@dataclass(frozen=True)
+class Argument:
+    """An argument a list takes of its own (``list=promotion``)."""
+
+    name: str
+    help: Mapping[str, str]
+    required: bool = False
 
 
 RowSource = Callable[["AsyncSession", "Caller", ExportQuery], AsyncIterator[Sequence[Any]]]
@@ -68,6 +90,7 @@ class ExportList:
     columns: Sequence[Column]
     rows: RowSource
     description: Mapping[str, str] = field(default_factory=dict)
+    arguments: Sequence[Argument] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +135,27 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
+def check_options(export_list: ExportList, options: Mapping[str, str]) -> None:
+    """INVALID for an argument the list does not take or a required one missing."""
+    takes = {a.name: a for a in export_list.arguments}
+    known = ", ".join(sorted(takes)) or "none"
+    for name in sorted(options):
+        if len(options[name]) > MAX_OPTION:
+            raise _invalid(f"{name} is at most {MAX_OPTION} characters", name)
+        if name not in takes:
+            raise _invalid(
+                f"the list {export_list.key!r} takes no argument {name!r} "
+                f"(its own arguments: {known})",
+                name,
+            )
+    for arg in export_list.arguments:
+        if arg.required and not options.get(arg.name):
+            raise _invalid(
+                f"the list {export_list.key!r} needs {arg.name}=…: {arg.help.get('en', '')}",
+                arg.name,
+            )
+
+
 async def prepare(
     session: AsyncSession, caller: Caller, key: str, query: ExportQuery, fmt: str, lang: str
 ) -> ExportList:
@@ -120,6 +164,7 @@ async def prepare(
     check_format(fmt)
     if lang not in LANGS:
         raise _invalid(f"unknown language {lang!r}: use one of {', '.join(LANGS)}", "lang")
+    check_options(export_list, query.options)
     caller.require(export_list.permission)
     await get_cycle(session, caller, query.cycle_id)
     return export_list
@@ -128,7 +173,13 @@ async def prepare(
 def filename(export_list: ExportList, query: ExportQuery, fmt: str) -> str:
     version = f"-v{query.version}" if query.version is not None else ""
     unit = f"-unit{query.org_unit_id}" if query.org_unit_id is not None else ""
-    return f"{export_list.key}-cycle{query.cycle_id}{unit}{version}.{fmt}"
+    # an argument's value names the file when it is plain ASCII (the header stays ASCII)
+    own = "".join(
+        f"-{value}"
+        for _, value in sorted(query.options.items())
+        if value.isascii() and value.replace("-", "").replace("_", "").isalnum()
+    )
+    return f"{export_list.key}-cycle{query.cycle_id}{unit}{own}{version}.{fmt}"
 
 
 async def export(
@@ -145,6 +196,7 @@ async def export(
     headers in ``lang``; ServiceError (nothing written) for a bad list, format,
     language or cycle, or without the list's permission."""
     export_list = await prepare(session, caller, key, query, fmt, lang)
+    query = replace(query, lang=lang)
     rows = aiter(export_list.rows(session, caller, query))
     # the first row is read before the file is begun: a row source's own checks (a
     # missing version) fail with nothing written

@@ -6,13 +6,21 @@ at any stage of the cycle."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+import pytest
 
-from perfloop.store.plans import Scorecard, ScorecardItem
 from support import nodes
-from support.appeals import at_stage, decide, decision, filed, published_cycle
+from support.appeals import (
+    REFRESH,
+    at_stage,
+    card,
+    computed,
+    decide,
+    decision,
+    filed,
+    published_cycle,
+)
 from support.results import result, run
 
 if TYPE_CHECKING:
@@ -20,39 +28,12 @@ if TYPE_CHECKING:
 
     from support.company import Company
 
-CARD = """
-query($e: ID!, $c: ID!) {
-  scorecard(employee: $e, cycle: $c) { items { id key sourceType actual actualSource } }
-}"""
-REFRESH = """
-mutation($cycle: ID!) { refreshActuals(cycle: $cycle) { updated overridden
-  failed { key message } errors { code message } } }"""
 AUDIT = """
 query($id: String) {
   auditLog(objectType: "scorecard_item", objectId: $id, first: 20) {
     edges { node { action actorName before after note } }
   }
 }"""
-
-
-async def card(company: Company, cycle: str, who: str) -> dict[str, dict[str, Any]]:
-    """``who``'s plan items by key, as HR reads them."""
-    data = await company.ok(CARD, {"e": str(company.people[who]), "c": cycle}, as_user="hr")
-    return {i["key"]: i for i in data["scorecard"]["items"]}
-
-
-async def computed(
-    sessions: async_sessionmaker[AsyncSession], company: Company, who: str, key: str, formula: str
-) -> None:
-    """``who``'s item ``key`` computes its actual by ``formula`` (a refresh writes it)."""
-    plans = select(Scorecard.id).where(Scorecard.employee_id == company.people[who])
-    async with sessions() as session:
-        await session.execute(
-            update(ScorecardItem)
-            .where(ScorecardItem.scorecard_id.in_(plans), ScorecardItem.key == key)
-            .values(source={"type": "formula", "formula": formula})
-        )
-        await session.commit()
 
 
 async def test_the_corrected_actual_is_the_plans_a_refresh_keeps_it_and_a_run_leaves_the_version(
@@ -130,4 +111,32 @@ async def test_the_assigned_reviewer_corrects_a_manual_actual_in_a_closed_cycle(
     after = await result(company, cycle, "lead")
     assert (after["version"], after["total"], after["rating"], after["multiplier"]) == (
         2, before["total"], before["rating"], before["multiplier"],
+    )  # fmt: skip
+
+
+async def test_a_corrected_actual_and_a_band_moved_on_appeal_stand_through_a_run(
+    company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given emp's appeal, decided by HR: item a to 80 (scored fair) and the band kept
+    # at great, a move on version 2
+    cycle = await published_cycle(company, engine, sessions)
+    appeal = await filed(company, cycle, "emp")
+    decided = await decide(
+        company,
+        decision(appeal["id"], "ADJUSTED", "80, but the quarter was exceptional",
+                 actuals=[{"item": "a", "actual": 80}], rating="great"),
+        as_user="hr",
+    )  # fmt: skip
+    assert decided["errors"] == [], decided["errors"]
+    adjusted = await result(company, cycle, "emp")
+    assert (adjusted["version"], adjusted["rating"]) == (2, "great")
+    assert adjusted["total"] == pytest.approx(69)
+    # when HR runs the scoring again
+    job = await run(company, engine, cycle)
+    # then the run scores the plan's 80 (fair, where the move started), keeps the move
+    # and finds the version standing: no draft, the same numbers
+    assert job["result"]["unchanged"] == 3, job["result"]
+    after = await result(company, cycle, "emp")
+    assert (after["version"], after["status"], after["rating"], after["multiplier"]) == (
+        2, "PUBLISHED", "great", adjusted["multiplier"],
     )  # fmt: skip

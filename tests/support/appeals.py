@@ -6,9 +6,10 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from perfloop.store.cycles import Cycle
+from perfloop.store.plans import Scorecard, ScorecardItem
 from support.results import ERRORS, plan, publish, run, sign
 from support.scoring import cycle_with_scoring
 
@@ -147,3 +148,32 @@ async def decide(company: Company, variables: dict[str, Any], as_user: str) -> A
 
 async def read(company: Company, appeal: str, as_user: str) -> Any:
     return (await company.ok(APPEAL, {"id": appeal}, as_user=as_user))["appeal"]
+
+
+CARD = """
+query($e: ID!, $c: ID!) {
+  scorecard(employee: $e, cycle: $c) { items { id key sourceType actual actualSource } }
+}"""
+REFRESH = """
+mutation($cycle: ID!) { refreshActuals(cycle: $cycle) { updated overridden
+  failed { key message } errors { code message } } }"""
+
+
+async def card(company: Company, cycle: str, who: str) -> dict[str, dict[str, Any]]:
+    """``who``'s plan items by key, as HR reads them."""
+    data = await company.ok(CARD, {"e": str(company.people[who]), "c": cycle}, as_user="hr")
+    return {i["key"]: i for i in data["scorecard"]["items"]}
+
+
+async def computed(
+    sessions: async_sessionmaker[AsyncSession], company: Company, who: str, key: str, formula: str
+) -> None:
+    """``who``'s item ``key`` computes its actual by ``formula`` (a refresh writes it)."""
+    plans = select(Scorecard.id).where(Scorecard.employee_id == company.people[who])
+    async with sessions() as session:
+        await session.execute(
+            update(ScorecardItem)
+            .where(ScorecardItem.scorecard_id.in_(plans), ScorecardItem.key == key)
+            .values(source={"type": "formula", "formula": formula})
+        )
+        await session.commit()

@@ -21,10 +21,16 @@ Rules:
   new published version scored by the result's own template
   (``results.adjust``: the same scoring path as a run); earlier versions stay
   readable. The decision records the numbers before and after, who and when.
+- **The plan follows.** Corrected actuals are also recorded on the plan's items, in
+  the same transaction (``plans.correct_actuals``: an override of a computed item, a
+  manual actual otherwise, with the appeal's reason, audited), by the decider whatever
+  their ``actual.enter`` scope and the cycle's stage: a later refresh keeps them and a
+  later scoring run gives the adjusted version's numbers, so the version stands.
 - **Concurrency.** The appeal's row is locked and its ``revision`` compared with the
   caller's ``expectedRevision``: of two decisions at once one wins, the other is
   ``CONFLICT`` (a decided appeal is ``CONFLICT``, detail ``appeal.decided``). The
-  result's rows are locked after the appeal's, always in that order.
+  result's rows are locked after the appeal's, always in that order, then the plan's
+  actual rows in item order (as a refresh writes them).
 - **Audit.** ``appeal.file`` and ``appeal.decide`` (before/after), and
   ``result.adjust`` for the new version.
 - **The guard.** ``appeals-resolved`` counts the cycle's open appeals
@@ -208,6 +214,13 @@ async def decide_appeal(session: AsyncSession, caller: Caller, decision: DecideI
             )  # fmt: skip
             new = await results.adjust(session, caller, cycle, last, change)
             after, row.new_version = results.shown(new), new.version
+            if decision.actuals and last.scorecard_id is not None:
+                # the plan says what the new version says: a later refresh keeps it and
+                # a later run scores it (the version stands)
+                await plans.correct_actuals(
+                    session, caller, last.scorecard_id, decision.actuals,
+                    note=f"on appeal {row.id}: {reason}",
+                )  # fmt: skip
         else:
             after = before
         row.status, row.decision, row.reason = DECIDED, decision.decision, reason

@@ -127,6 +127,26 @@ async def enter_actual(
     start, end = period_start or cycle.starts_on, period_end or cycle.ends_on
     if end < start:
         raise invalid("the period ends before it starts", ("periodEnd",))
+    row = await _write_actual(
+        session, caller, item, (start, end), value, override=override, note=note
+    )
+    await session.commit()
+    return row
+
+
+async def _write_actual(
+    session: AsyncSession,
+    caller: Caller,
+    item: ScorecardItem,
+    dates: tuple[dt.date, dt.date],
+    value: float | None,
+    *,
+    override: bool,
+    note: str | None,
+) -> Actual:
+    """Store an item's actual for a period (the row locked, then upserted) and audit it;
+    flushes, does not commit."""
+    start, end = dates
     period = (Actual.item_id == item.id, Actual.period_start == start, Actual.period_end == end)
     found = await lock_rows(session, Actual, *period)
     before = {"value": found[0].value, "source": found[0].source} if found else None
@@ -159,8 +179,50 @@ async def enter_actual(
         after={"value": value, "periodStart": start.isoformat(), "periodEnd": end.isoformat()},
         note=note,
     )  # fmt: skip
-    await session.commit()
     return row
+
+
+async def correct_actuals(
+    session: AsyncSession,
+    caller: Caller,
+    scorecard_id: int,
+    values: Mapping[str, float | None],
+    *,
+    note: str,
+) -> list[Actual]:
+    """Record corrected actuals on a plan's items by key, for the cycle's period: what
+    an appeal's adjustment decided (``services.appeals``), so the plan says what the
+    adjusted result says. An item whose source computes its actual gets an
+    ``override`` (refreshes leave it alone), any other a manual actual; each with
+    ``note`` (the reason) and who entered it, audited as ``actual.override`` or
+    ``actual.enter``, in item order. A key the plan no longer has is skipped.
+
+    The caller's right is the decision's, checked by the caller of this function (the
+    appeal's reviewer or HR, whatever their ``actual.enter`` scope, the plan signed
+    and the cycle at any stage). Flushes, does not commit."""
+    card = await session.get(Scorecard, scorecard_id)
+    if card is None or card.tenant_id != caller.tenant_id or not values:
+        return []
+    cycle = await get_cycle(session, caller, card.cycle_id)
+    items = (
+        await session.execute(
+            keep_rows(  # a plan edit removing the item waits until its actual is written
+                select(ScorecardItem)
+                .where(ScorecardItem.scorecard_id == card.id, ScorecardItem.key.in_(list(values)))
+                .order_by(ScorecardItem.id),
+                ScorecardItem,
+            )
+        )
+    ).scalars().all()  # fmt: skip
+    written = []
+    for item in items:  # in id order, as a refresh writes: the two cannot deadlock
+        computed = (item.source or {}).get("type") in COMPUTED
+        period = (cycle.starts_on, cycle.ends_on)
+        row = await _write_actual(
+            session, caller, item, period, values[item.key], override=computed, note=note
+        )
+        written.append(row)
+    return written
 
 
 _PERIOD_KEY = ("item_id", "period_start", "period_end")
@@ -611,6 +673,7 @@ __all__ = [
     "FailedItem",
     "RefreshResult",
     "check_in",
+    "correct_actuals",
     "enter_actual",
     "list_checkins",
     "missing_actual_count",

@@ -11,11 +11,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import select
 
+from perfloop.authz import Role
+from perfloop.services.identity import assign_roles
 from perfloop.store.core import AuditEvent
+from perfloop.store.identity import UserAccount
 from support import nodes
 from support.appeals import (
     APPEAL,
     APPEALS,
+    DECIDE,
     at_stage,
     decide,
     decision,
@@ -303,3 +307,36 @@ async def test_the_cycle_does_not_close_while_an_appeal_is_open(
     ] == []
     closed = (await company.ok(ADVANCE, {"id": cycle}, as_user="hr"))["advanceCycle"]
     assert (closed["errors"], closed["cycle"]["stage"]) == ([], "closed")
+
+
+async def test_nobody_decides_their_own_appeal_hr_included(
+    company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given lead's appeal on their published result, and lead made HR as well (HR
+    # decides any appeal of the tenant)
+    cycle = await published_cycle(company, engine, sessions)
+    mine = await filed(company, cycle, "lead")
+    async with sessions() as session:
+        account = (
+            await session.execute(
+                select(UserAccount).where(UserAccount.email == company.email("lead"))
+            )
+        ).scalar_one()
+        await assign_roles(session, account.tenant_id, account.id, [Role.HR])
+        await session.commit()
+    # when lead decides it, adjusting their own actual
+    answer = await company.ok(
+        DECIDE, decision(mine["id"], "ADJUSTED", "mine", actuals=[{"item": "a", "actual": 1}]),
+        as_user="lead",
+    )  # fmt: skip
+    # then it is refused, and the appeal stays open with no new version
+    assert answer["decideAppeal"]["errors"] == [
+        {
+            "code": "FORBIDDEN",
+            "message": "you cannot decide your own appeal",
+            "path": ["appeal"],
+            "detail": "appeal.own",
+        }
+    ]
+    again = await company.ok(APPEAL, {"id": mine["id"]}, as_user="hr")
+    assert (again["appeal"]["status"], again["appeal"]["newVersion"]) == ("OPEN", None)

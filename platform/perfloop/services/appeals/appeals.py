@@ -193,6 +193,12 @@ async def decide_appeal(session: AsyncSession, caller: Caller, decision: DecideI
         if not rows:
             raise plans.not_found("appeal", ("appeal",))
         row = rows[0]
+        if caller.employee_id is not None and row.employee_id == caller.employee_id:
+            # nobody decides their own appeal, HR included (it would also override
+            # the actuals of their own plan): another HR person or the reviewer decides
+            raise ServiceError.one(
+                ErrorCode.FORBIDDEN, "you cannot decide your own appeal", ("appeal",), "appeal.own"
+            )
         if row.status != OPEN:
             raise _conflict("this appeal was decided already", "appeal", "appeal.decided")
         if row.revision != decision.expected_revision:

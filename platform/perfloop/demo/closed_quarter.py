@@ -32,11 +32,13 @@ through the services the API calls, as the people themselves would:
 10. ``payout_list`` — base amounts, budgets, the list generated and approved.
 11. ``awards`` — the star of the quarter announced in every department.
 12. ``close`` — the cycle is closed (every appeal is decided).
-13. ``monthly_stars`` — each month of the quarter as a ``monthly-review`` cycle of the
-    same app: plans at a third of the quarter's quantities signed, the month's
-    actuals, self-reviews, the scoring run, publication and the star of the month in
-    every department; the last month's improvement plans are handed over to the
-    quarter's.
+
+Then, once the current quarter is planned (so its cycle keeps the id after the
+closed quarter's), ``monthly_stars`` plays each month of the closed quarter as a
+``monthly-review`` cycle of the same app: plans at a third of the quarter's
+quantities signed, the month's actuals, self-reviews, the scoring run, publication
+and the star of the month in every department; the last month's improvement plans
+are handed over to the quarter's.
 
 Everything is repeatable: the same ``today`` gives the same records, ratings and
 results.
@@ -397,7 +399,7 @@ async def close(demo: Demo) -> None:
     await advance(demo, "closed")
 
 
-# ---------------------------------------------------------------- 13. monthly stars
+# ---------------------------------------------------------------- the months' stars
 
 
 async def monthly_stars(demo: Demo) -> None:
@@ -483,7 +485,6 @@ STEPS: Final[tuple[Step, ...]] = (
     payout_list,
     awards,
     close,
-    monthly_stars,
 )
 
 __all__ = [

@@ -455,9 +455,10 @@ async def _nothing_to_rate(month: Demo) -> None:
 
 
 async def _hand_over(quarter: Demo, last: Demo) -> None:
-    """The last month's improvement plans are closed by HR: the quarter's review
-    opened its own for the same months, and those are what the next quarter carries
-    (a month's plans carry into the next month)."""
+    """The last month's open improvement plans are closed by HR: the quarter's review
+    opened its own for the same months, and those are what the current quarter carries
+    (a month's plans carry into the next month; left open, the last month's would be
+    carried into the current quarter by its next assignment)."""
     hr = await quarter.hr()
     rows = await quarter.session.execute(
         select(ImprovementPlan.id, ImprovementPlan.revision).where(

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
+from perfloop.store.results import Result
 from support.actuals import open_cycle
 from support.results import EXPLAIN, SET_ITEMS, drain, plan, publish, run, sign
 from support.reviews import open_quarter
@@ -126,3 +129,29 @@ async def test_assignment_and_its_job_keep_both_titles(
     read = await _read(company, other, "lead")
     assert read["headcount"]["titles"] == {"zhCN": "人数", "en": "People"}
     assert read["headcount"]["title"] == "人数"
+
+
+async def test_a_result_published_before_titles_is_not_redone_for_them(
+    company: Company, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # given emp's result published before plan items had titles (its inputs without them)
+    cycle = await open_quarter(company)
+    actuals = {"headcount": 90, "offer_acceptance_rate": 80, "docs": 10, "plain": 1}
+    await sign(sessions, await plan(company, cycle, "emp", ITEMS, actuals))
+    await run(company, engine, cycle)
+    assert await publish(company, cycle) == 1
+    async with sessions() as session:
+        mine = select(Result).where(Result.employee_id == company.people["emp"])
+        row = (await session.execute(mine)).scalars().one()
+        items = [{k: v for k, v in i.items() if k != "titles"} for i in row.inputs["items"]]
+        row.inputs = {**row.inputs, "items": items}
+        await session.commit()
+    # when HR runs the scoring again
+    job = await run(company, engine, cycle)
+    # then the published version stands (nothing but the titles would differ) and its
+    # explanation says the one title it kept
+    assert (job["result"]["scored"], job["result"]["unchanged"]) == (0, 1)
+    variables = {"cycle": cycle, "employee": str(company.people["emp"]), "lang": "EN"}
+    read = await company.ok(EXPLAIN, variables, as_user="emp")
+    said = {i["key"]: i["title"] for i in read["result"]["explanation"]["items"]}
+    assert said["headcount"] == "期末在职人数"

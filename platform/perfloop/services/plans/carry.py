@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 
+from perfloop.services.plans.items import both
 from perfloop.store.apps import InstalledApp
 from perfloop.store.core import chunked
 from perfloop.store.cycles import Cycle
@@ -47,7 +48,8 @@ def _with_carried(
         {
             "library_ref": None, "indicator_key": None, "goal_id": None, "aggregation": None,
             "source": {"type": "manual"}, "thresholds": None, "tasks": [],
-            "key": c["key"], "title": c.get("title") or c["key"], "unit": c.get("unit"),
+            "key": c["key"], "title": c.get("title") or c["key"],
+            "titles": both(c.get("titles") or c.get("title") or c["key"]), "unit": c.get("unit"),
             "direction": c.get("direction") or "higher", "target": c.get("target"),
             "weight": round(float(c.get("weight") or 0), 2),
         }

@@ -110,6 +110,13 @@ async def test_a_teams_plans_with_their_items(company: Company, cycle: str) -> N
     assert {r[1] for r in rows} == {"Emp", "Lead"}
     assert {r[header.index("指标名称")] for r in rows} == {"销售额"}
     assert all(r[header.index("目标值")] == 100 for r in rows)
+    # and in English, the items' English titles
+    english = await download(
+        company, "/exports/plans", as_user="head", cycle=cycle, lang="en",
+        orgUnit=str(company.units["t1"]),
+    )  # fmt: skip
+    header, *rows = xlsx_rows(english.content)
+    assert {r[header.index("Item")] for r in rows} == {"Sales"}
 
 
 async def test_each_caller_exports_only_their_scope(company: Company, cycle: str) -> None:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 SCORECARD = """
 query($e: ID!, $c: ID!) { scorecard(employee: $e, cycle: $c) { id } }
 """
+TITLES = """
+query($e: ID!, $c: ID!) { scorecard(employee: $e, cycle: $c) { items { key titles { zhCN en } } } }
+"""
 
 
 async def _assign(company: Company, cycle: str) -> dict[str, Any]:
@@ -62,6 +65,12 @@ async def test_the_plan_is_carried_into_the_next_quarter_and_closed_by_its_resul
         "a": ("Revenue", 100, 36), "b": ("Quality", 100, 27), "c": ("Growth", 100, 27),
         "improve-a": ("改进：Revenue", 100, 10),
     }  # fmt: skip
+    # and the carried item is titled in both languages by the template's titlePrefix
+    card = (await company.ok(TITLES, {"e": lead, "c": q3}, as_user="hr"))["scorecard"]
+    assert {i["key"]: i["titles"] for i in card["items"]}["improve-a"] == {
+        "zhCN": "改进：Revenue",
+        "en": "Improvement: Revenue",
+    }
     # and emp, without a plan, gets the items as assigned
     assert plans[emp] == {
         "a": ("Revenue", 100, 40), "b": ("Quality", 100, 30), "c": ("Growth", 100, 30)

@@ -59,7 +59,8 @@ async def test_the_rule_opens_a_plan_exactly_for_the_people_it_names(
     assert opened["gaps"][0]["completion"] == 0.59
     assert opened["carry"] == [
         {"key": "improve-a", "title": "改进：Revenue", "unit": None, "direction": "higher",
-         "target": 100, "weight": 10}
+         "target": 100, "weight": 10,
+         "titles": {"zh-CN": "改进：Revenue", "en": "Improvement: Revenue"}}
     ]  # fmt: skip
     assert opened["topics"] == ["Revenue"]
     # and applying the results again opens nothing more (one plan per person and cycle)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -260,4 +261,61 @@ async def test_tenants_from_before_improvement_get_its_grants(tmp_path: Path) ->
     }
     assert sorted(tuple(line) for line in lines) == sorted(expected)
     assert version == 2
+    await engine.dispose()
+
+
+async def test_plan_items_from_before_0018_get_their_titles_in_both_languages(
+    tmp_path: Path,
+) -> None:
+    # given a database just before 0018 with plan items: one from a tenant's KPI library
+    # still carrying the indicator's title, one renamed by its assigner, one whose
+    # library is gone and one typed by hand
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0018_item_titles-1")
+    library = (
+        '{"indicators": [{"key": "revenue", "name": {"zh-CN": "销售收入", "en": "Sales revenue"}},'
+        ' {"key": "calls", "name": {"zh-CN": "客户拜访"}}]}'
+    )
+    rows = [
+        (1, "mine@1", "revenue", "销售收入"),
+        (2, "mine@1", "revenue", "大客户收入"),
+        (3, "gone@1", "revenue", "销售收入"),
+        (4, "mine@1", "calls", "客户拜访"),
+        (5, None, None, "Handbook"),
+    ]
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no plans, people, cycles
+        await conn.execute(text("INSERT INTO tenants (id, slug, name) VALUES (1, 'old', 'Old')"))
+        await conn.execute(
+            text(
+                "INSERT INTO templates (tenant_id, kind, key, version, status, title, body,"
+                " checksum) VALUES (1, 'kpi-library', 'mine', 1, 'published', '{}', :body, 'x')"
+            ),
+            {"body": library},
+        )
+        for item_id, ref, indicator, title in rows:
+            await conn.execute(
+                text(
+                    "INSERT INTO scorecard_items (id, tenant_id, scorecard_id, position, key,"
+                    " title, library_ref, indicator_key, direction, source, weight)"
+                    " VALUES (:id, 1, 1, :id, :key, :title, :ref, :ind, 'higher', '{}', 20)"
+                ),
+                {"id": item_id, "key": f"k{item_id}", "title": title, "ref": ref, "ind": indicator},
+            )
+        await conn.commit()
+    # when it is migrated to 0018, twice
+    await upgrade(engine, "0018_item_titles")
+    await upgrade(engine, "0018_item_titles")
+    # then each item has its titles: the library's where the item still carries them,
+    # else its own title in both languages
+    async with engine.connect() as conn:
+        read = text("SELECT id, titles FROM scorecard_items ORDER BY id")
+        found = (await conn.execute(read)).all()
+    assert [(i, json.loads(t)) for i, t in found] == [
+        (1, {"zh-CN": "销售收入", "en": "Sales revenue"}),
+        (2, {"zh-CN": "大客户收入", "en": "大客户收入"}),
+        (3, {"zh-CN": "销售收入", "en": "销售收入"}),
+        (4, {"zh-CN": "客户拜访", "en": "客户拜访"}),
+        (5, {"zh-CN": "Handbook", "en": "Handbook"}),
+    ]
     await engine.dispose()

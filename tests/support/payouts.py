@@ -49,7 +49,15 @@ READ = f"""
 query($cycle: ID!, $version: Int) {{
   payoutList(cycle: $cycle, version: $version) {{ {LIST_FIELDS} }}
 }}"""
-ITEM = [{"key": "sales", "title": "销售额", "target": 100, "weight": 100}]
+ITEM = [
+    {
+        "key": "sales",
+        "title": "销售额",
+        "titles": {"zhCN": "销售额", "en": "Sales"},
+        "target": 100,
+        "weight": 100,
+    }
+]
 _keys = itertools.count()
 
 

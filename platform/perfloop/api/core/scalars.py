@@ -10,7 +10,7 @@ from graphql import ValueNode, value_from_ast_untyped
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
-__all__ = ["JSON", "SCALAR_MAP", "I18nText", "JSONObject"]
+__all__ = ["JSON", "SCALAR_MAP", "I18nText", "I18nTextInput", "JSONObject"]
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -49,3 +49,15 @@ class I18nText:
     @classmethod
     def from_dict(cls, value: Mapping[str, str]) -> I18nText:
         return cls(zh_cn=value.get("zh-CN", ""), en=value.get("en", ""))
+
+
+@strawberry.input(
+    description="Text in the product languages; a language left out reads as the other one."
+)
+class I18nTextInput:
+    zh_cn: str | None = strawberry.field(default=None, name="zhCN")
+    en: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """As templates hold bilingual text: ``{"zh-CN": …, "en": …}``."""
+        return {"zh-CN": self.zh_cn, "en": self.en}

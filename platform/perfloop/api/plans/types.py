@@ -19,7 +19,7 @@ import strawberry
 
 from perfloop.api.core.errors import UserError
 from perfloop.api.core.inputs import as_id, required_id
-from perfloop.api.core.scalars import JSONObject
+from perfloop.api.core.scalars import I18nText, I18nTextInput, JSONObject
 from perfloop.services import plans
 
 if TYPE_CHECKING:
@@ -84,7 +84,13 @@ class TargetBase:
 class ScorecardItem:
     id: strawberry.ID
     key: str
-    title: str
+    title: str = strawberry.field(
+        description="The zh-CN title (the only one an item had before `titles`)."
+    )
+    titles: I18nText = strawberry.field(
+        description="The title in each product language, as a template's title: pick "
+        "the reader's language (the same `zh-CN`/`en` as `explanation(lang)`)."
+    )
     library_ref: str | None = strawberry.field(description="The KPI library, key@version.")
     indicator_key: str | None
     goal_id: strawberry.ID | None
@@ -383,7 +389,16 @@ class ScorecardItemInput:
     library: str | None = strawberry.field(default=None, description="kpi-library key@version.")
     indicator: str | None = None
     goal_id: strawberry.ID | None = None
-    title: str | None = None
+    title: str | None = strawberry.field(
+        default=None,
+        description="The title in both languages (or, with `titles`, for a language "
+        "`titles` leaves out); with neither, the indicator's or goal's title.",
+    )
+    titles: I18nTextInput | None = strawberry.field(
+        default=None,
+        description="The title per language; it replaces the indicator's or goal's title "
+        "in both, a language left out reading as the other one.",
+    )
     unit: str | None = None
     direction: str | None = None
     thresholds: JSONObject | None = strawberry.field(
@@ -421,6 +436,7 @@ def item_inputs(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
             indicator=i.indicator,
             goal_id=as_id(i.goal_id),
             title=i.title,
+            titles=i.titles.as_dict() if i.titles is not None else None,
             unit=i.unit,
             direction=i.direction,
             thresholds=i.thresholds,

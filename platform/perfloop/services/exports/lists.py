@@ -158,7 +158,7 @@ async def plan_rows(
         select(
             Employee.name, OrgUnit.name, Scorecard.status, ScorecardItem.key,
             ScorecardItem.title, ScorecardItem.unit, ScorecardItem.direction,
-            ScorecardItem.target, ScorecardItem.weight,
+            ScorecardItem.target, ScorecardItem.weight, ScorecardItem.titles,
             Employee.employee_no, ScorecardItem.position, ScorecardItem.id,
         )
         .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
@@ -173,8 +173,10 @@ async def plan_rows(
     )  # fmt: skip
     key = (Employee.employee_no, ScorecardItem.position, ScorecardItem.id)
     async for row in _batches(session, rows, key):
-        name, unit, *rest, number, _, _ = row
-        yield (number, name, unit, *rest)
+        name, unit, status, item_key, title, *rest, titles, number, _, _ = row
+        # the item's title in the file's language (items from before 0018 have one title)
+        title = (titles or {}).get(query.lang) or title
+        yield (number, name, unit, status, item_key, title, *rest)
 
 
 # -- payouts ---------------------------------------------------------------------------

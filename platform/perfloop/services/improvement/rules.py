@@ -105,10 +105,16 @@ class ImprovementRule:
             target = gap.get("target")
             if self.carry_target is not None:
                 target = self.carry_target.value({**data, **gap})
+            given = gap.get("titles")
+            named: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+            plain = gap.get("title") or gap.get("key")
+            titles = {lang: f"{self.title_prefix[lang]}{named.get(lang) or plain}"
+                      for lang in LANGS}  # fmt: skip
             out.append(
                 {
                     "key": f"{self.key_prefix}-{gap.get('key')}"[:64],
-                    "title": f"{self.title_prefix['zh-CN']}{gap.get('title') or gap.get('key')}",
+                    "title": titles["zh-CN"],
+                    "titles": titles,
                     "unit": gap.get("unit"),
                     "direction": gap.get("direction"),
                     "target": target if isinstance(target, int | float) else gap.get("target"),

@@ -56,6 +56,7 @@ def _item_json(item: plans.ItemInput) -> dict[str, Any]:
     return {
         "weight": item.weight, "target": item.target, "key": item.key, "library": item.library,
         "indicator": item.indicator, "goal": item.goal_id, "title": item.title,
+        "titles": dict(item.titles) if item.titles is not None else None,
         "unit": item.unit, "direction": item.direction,
         "thresholds": dict(item.thresholds) if item.thresholds is not None else None,
         "tasks": [_task_json(t) for t in item.tasks],
@@ -77,7 +78,8 @@ def _item_of(value: Mapping[str, Any]) -> plans.ItemInput:
     return plans.ItemInput(
         weight=value["weight"], target=value["target"], key=value["key"],
         library=value["library"], indicator=value["indicator"], goal_id=value["goal"],
-        title=value["title"], unit=value["unit"], direction=value["direction"],
+        title=value["title"], titles=value.get("titles"), unit=value["unit"],
+        direction=value["direction"],
         thresholds=value["thresholds"], tasks=tuple(_task_of(t) for t in value["tasks"]),
         relative=plans.relative_of(value.get("relative")),
     )  # fmt: skip

@@ -69,6 +69,8 @@ class ItemInput:
     indicator: str | None = None
     goal_id: int | None = None
     title: str | None = None
+    #: the title per language (``zh-CN``, ``en``; either may be left out): see ``titles_of``
+    titles: Mapping[str, str | None] | None = None
     unit: str | None = None
     direction: str | None = None
     thresholds: Mapping[str, Any] | None = None
@@ -84,10 +86,33 @@ class TargetOverride:
     target: float
 
 
-def _title(name: Any) -> str:
+LANGS = ("zh-CN", "en")
+#: the longest title an item takes, in each language (``scorecard_items.title``)
+TITLE_LENGTH = 200
+
+
+def both(name: Any) -> dict[str, str]:
+    """A title (bilingual ``{"zh-CN": …, "en": …}`` or one string) in both languages:
+    a language left out reads as the other one; one string stands for both."""
     if isinstance(name, Mapping):
-        return str(name.get("zh-CN") or name.get("en") or "")
-    return str(name or "")
+        given = {lang: str(name.get(lang) or "").strip() for lang in LANGS}
+        zh, en = given["zh-CN"], given["en"]
+        return {"zh-CN": zh or en, "en": en or zh}
+    text = str(name or "").strip()
+    return {"zh-CN": text, "en": text}
+
+
+def titles_of(item: ItemInput, fallback: Any = None) -> dict[str, str]:
+    """An item's titles: what the assigner gave (``titles`` per language, ``title`` for
+    a language ``titles`` leaves out) replaces the library's or goal's (``fallback``)
+    in both languages; a language given in neither reads as the other one."""
+    given = dict(item.titles or {})
+    if item.title:
+        for lang in LANGS:
+            given[lang] = given.get(lang) or item.title
+    if any((v or "").strip() for v in given.values()):
+        return both(given)
+    return both(fallback)
 
 
 async def resolve_items(
@@ -127,7 +152,7 @@ async def resolve_items(
             "direction": item.direction,
             "aggregation": None,
             "source": {"type": "manual"},
-            "title": item.title,
+            "title": titles_of(item),
             "target": item.target,
             "relative": item.relative,
         }
@@ -157,7 +182,7 @@ async def resolve_items(
                 direction=item.direction or indicator.get("direction"),
                 aggregation=indicator.get("aggregation"),
                 source=dict(indicator.get("source") or {"type": "manual"}),
-                title=item.title or _title(indicator.get("name")),
+                title=titles_of(item, indicator.get("name")),
                 target=item.target if item.target is not None else indicator.get("defaultTarget"),
             )
             if item.target is None and item.relative is None:  # the library's suggestion
@@ -169,7 +194,7 @@ async def resolve_items(
             if goal is None:
                 errors.append(UserError(ErrorCode.NOT_FOUND, "goal not found", (*path, "goal")))
                 continue
-            values["title"] = values["title"] or goal.title
+            values["title"] = titles_of(item, goal.title)
             values["indicator_key"] = values["indicator_key"] or goal.indicator_key
             values["unit"] = values["unit"] or goal.unit
             values["direction"] = values["direction"] or goal.direction
@@ -186,6 +211,18 @@ async def resolve_items(
                     (*path, "direction"),
                 )
             )
+        # ``title`` keeps the zh-CN one (what it always held), ``titles`` both
+        values["titles"] = values["title"]
+        values["title"] = values["titles"]["zh-CN"]
+        for lang, text in values["titles"].items():
+            if len(text) > TITLE_LENGTH:
+                errors.append(
+                    UserError(
+                        ErrorCode.INVALID,
+                        f"the {lang} title is longer than {TITLE_LENGTH} characters",
+                        (*path, "titles", "zhCN" if lang == "zh-CN" else "en"),
+                    )
+                )
         if not values["title"]:
             errors.append(
                 UserError(ErrorCode.INVALID, "an item needs a title or an indicator", path)
@@ -397,6 +434,8 @@ async def replace_items(
     statements, not one object (and one statement) per item."""
     for values in items:
         check_lengths(ScorecardItem, {k: v for k, v in values.items() if k not in _NOT_COLUMNS})
+        for text in (values.get("titles") or {}).values():  # each as long as ``title`` may be
+            check_lengths(ScorecardItem, {"title": text})
         for task in values["tasks"]:
             check_lengths(ActionTask, {"title": task.title})
     card_ids = [e.card.id for e in edits]
@@ -421,9 +460,10 @@ async def replace_items(
     # (the JSON columns as text: store.core.insert_many and update_many bind it as it is)
     shared = [
         {
-            **{k: v for k, v in values.items() if k not in _NOT_COLUMNS and k != "source"},
+            **{k: v for k, v in values.items() if k not in _NOT_COLUMNS | {"source", "titles"}},
             "position": n,
             "source": json.dumps(values["source"]),
+            "titles": json.dumps(values.get("titles") or both(values["title"])),
         }
         for n, values in enumerate(items)
     ]
@@ -447,7 +487,7 @@ async def replace_items(
             else:
                 updates.append({"id": same_key, **columns})
                 kept.append((same_key, values))
-    json_columns = ("source", "thresholds", "target_base")  # encoded once above
+    json_columns = ("source", "thresholds", "target_base", "titles")  # encoded once above
     await update_many(session, ScorecardItem, updates, encoded=json_columns)
     # new items (none of them there: their plans are locked), without RETURNING, which
     # SQLite would run a row at a time

@@ -89,6 +89,26 @@ class TargetBase:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Titles:
+    """An item's title in each product language (``zh_cn``, ``en``)."""
+
+    zh_cn: str
+    en: str
+
+    @classmethod
+    def of(cls, titles: object, title: str) -> Titles:
+        """From the ``titles`` column; a row written before it had one reads ``title``
+        in both languages."""
+        if isinstance(titles, dict):
+            zh, en = str(titles.get("zh-CN") or ""), str(titles.get("en") or "")
+            return cls(zh or en or title, en or zh or title)
+        return cls(title, title)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh_cn
+
+
 @dataclass(slots=True)
 class ItemView:
     id: int
@@ -114,6 +134,8 @@ class ItemView:
     actual_error: str | None = None
     #: the base of a target relative to an earlier period (None: a target as a number)
     target_base: TargetBase | None = None
+    #: the title in each language (``title`` is the zh-CN one)
+    titles: Titles | None = None
 
 
 @dataclass(slots=True)
@@ -184,6 +206,7 @@ def _plan_statements(scope: Scope, narrow: Narrow) -> tuple[Executable, Executab
             ScorecardItem.id,
             ScorecardItem.key,
             ScorecardItem.title,
+            ScorecardItem.titles,
             ScorecardItem.library_ref,
             ScorecardItem.indicator_key,
             ScorecardItem.goal_id,
@@ -277,7 +300,7 @@ async def _read(
     for (
         card_id, card_employee_id, status, revision, employee_signed_at, manager_signed_at,
         scoring_ref, name, employee_no, org_unit_id,
-        item_id, key, title, library_ref, indicator_key, goal_id, unit, direction,
+        item_id, key, title, titles, library_ref, indicator_key, goal_id, unit, direction,
         aggregation, source_type, target, weight, thresholds, target_base, actual,
         actual_source, actual_error,
     ) in rows:  # fmt: skip
@@ -313,6 +336,7 @@ async def _read(
                 id=item_id,
                 key=key,
                 title=title,
+                titles=Titles.of(titles, title),
                 library_ref=library_ref,
                 indicator_key=indicator_key,
                 goal_id=goal_id,
@@ -447,6 +471,7 @@ __all__ = [
     "ItemView",
     "ScorecardView",
     "TaskView",
+    "Titles",
     "get_scorecard",
     "scorecards_by_id",
     "team_scorecard_page",

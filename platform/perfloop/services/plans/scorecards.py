@@ -44,6 +44,7 @@ from perfloop.services.plans.items import (
     resolve_items,
     revision_error,
     snapshot,
+    weight_errors,
 )
 from perfloop.services.plans.relative import missing_bases, resolve_relative_targets
 from perfloop.store.core import chunked, lock_rows, refresh_statistics, utcnow
@@ -248,7 +249,13 @@ async def assign_items(
         for e in employee_ids
     ]
     # open improvement plans of an earlier cycle add their items (services/plans/carry.py)
-    carried = await carried_items(session, cycle, employee_ids, resolved)
+    carried = await carried_items(
+        session,
+        cycle,
+        employee_ids,
+        resolved,
+        lambda e, items: not weight_errors(rules[e].scheme, items),
+    )
     removed = await replace_items(
         session, caller, [e for e in edits if e.card.employee_id not in carried], resolved
     )

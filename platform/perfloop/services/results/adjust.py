@@ -123,6 +123,7 @@ def _items(last: Result, actuals: Mapping[str, float | None]) -> PlanInputs:
         plan.shown.append(
             {k: item.get(k) for k in ("key", "title", "unit", "direction", "target", "weight",
                                       "params")} | {"actual": actual}
+            | ({"titles": item["titles"]} if "titles" in item else {})
         )  # fmt: skip
     return plan
 

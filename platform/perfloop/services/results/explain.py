@@ -184,6 +184,17 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _title(item: Mapping[str, Any], lang: str) -> str:
+    """An item's title in ``lang``: its ``titles`` (results scored since plan items keep
+    both languages), else the one ``title`` it had (the zh-CN one, or the assigner's)."""
+    titles = item.get("titles")
+    if isinstance(titles, Mapping):
+        found = titles.get(lang) or titles.get("zh-CN") or titles.get("en")
+        if found:
+            return str(found)
+    return str(item.get("title") or "")
+
+
 def _percent(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{round(value * 100, 2):g}%"
@@ -369,8 +380,9 @@ def explain(
         completion = _number((tree.get("completion") or {}).get("value"))
         score = _number((tree.get("score") or {}).get("value"))
         unit = item.get("unit") or ""
+        item_title = _title(item, lang) or key
         line = words["item_line"].format(
-            title=item.get("title") or key,
+            title=item_title,
             target=_fmt(item.get("target")),
             actual=_fmt(item.get("actual")),
             unit=f" {unit}" if unit else "",
@@ -386,7 +398,7 @@ def explain(
         )
         items.append(
             ItemExplanation(
-                key=key, title=str(item.get("title") or key), unit=item.get("unit"),
+                key=key, title=item_title, unit=item.get("unit"),
                 target=_number(item.get("target")), actual=_number(item.get("actual")),
                 completion=completion, score=score, weight=_number(item.get("weight")),
                 rules=rules, line=line,

@@ -79,6 +79,7 @@ async def plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) ->
                 Scorecard.scoring_ref,
                 ScorecardItem.key,
                 ScorecardItem.title,
+                ScorecardItem.titles,
                 ScorecardItem.unit,
                 ScorecardItem.direction,
                 ScorecardItem.target,
@@ -99,7 +100,8 @@ async def plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) ->
             .order_by(Employee.employee_no, Scorecard.id, ScorecardItem.position)
         )
         for (
-            card_id, employee_id, unit_id, status, revision, ref, key, title, unit, direction,
+            card_id, employee_id, unit_id, status, revision, ref, key, title, titles, unit,
+            direction,
             target, weight, thresholds, actual,
         ) in rows:  # fmt: skip
             plan = found.get(card_id)
@@ -113,8 +115,9 @@ async def plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) ->
                  "weight": weight, "params": thresholds}
             )  # fmt: skip
             plan.shown.append(
-                {"key": key, "title": title, "unit": unit, "direction": direction,
-                 "target": target, "actual": actual, "weight": weight,
+                {"key": key, "title": title, "titles": titles or {"zh-CN": title, "en": title},
+                 "unit": unit, "direction": direction, "target": target, "actual": actual,
+                 "weight": weight,
                  "params": dict(thresholds) if thresholds else None}
             )  # fmt: skip
     return list(found.values())

@@ -75,7 +75,13 @@ class ScorecardItem(Base):
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(100))
+    #: the zh-CN title (the other language's when only that one was given): what
+    #: ``title`` always read, kept for clients and audit records that read one string
     title: Mapped[str] = mapped_column(String(200))
+    #: the title in each product language, ``{"zh-CN": …, "en": …}`` like a template's
+    #: ``title`` (both filled: a language not given reads as the other one); NULL only
+    #: on rows written by older code, which then read ``title`` in both languages
+    titles: Mapped[dict[str, str] | None] = mapped_column(JSONType)
     library_ref: Mapped[str | None] = mapped_column(String(120))
     indicator_key: Mapped[str | None] = mapped_column(String(100))
     goal_id: Mapped[int | None] = mapped_column(

@@ -43,9 +43,10 @@ async def early(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Async
 async def test_the_second_day_of_a_quarter(early: AsyncSession) -> None:
     hr = await resolve_caller(early, EnforcerCache(), "demo", HR)
     views = {v.cycle.period: v for v in (await cycles.list_cycles(early, hr)).items}
-    # the previous quarter is closed, the current one in execution
+    # the previous quarter and its three months are closed, the current one in execution
     assert {p: (v.cycle.stage_key, v.cycle.status) for p, v in views.items()} == {
         "2026-Q3": ("closed", "closed"),
+        **dict.fromkeys(("2026-07", "2026-08", "2026-09"), ("closed", "closed")),
         "2026-Q4": ("execution", "open"),
     }
     view = views["2026-Q4"]

@@ -33,6 +33,13 @@ through the services the API calls, as the people themselves would:
 11. ``awards`` — the star of the quarter announced in every department.
 12. ``close`` — the cycle is closed (every appeal is decided).
 
+Then, once the current quarter is planned (so its cycle keeps the id after the
+closed quarter's), ``monthly_stars`` plays each month of the closed quarter as a
+``monthly-review`` cycle of the same app: plans at a third of the quarter's
+quantities signed, the month's actuals, self-reviews, the scoring run, publication
+and the star of the month in every department; the last month's improvement plans
+are handed over to the quarter's.
+
 Everything is repeatable: the same ``today`` gives the same records, ratings and
 results.
 """
@@ -57,8 +64,12 @@ from perfloop.demo.goal_tree import GoalTree
 from perfloop.demo.plans import CYCLE, assign_plans, org_units, sign_plans
 from perfloop.demo.targets import manual_actual
 from perfloop.services import cycles, jobs, plans, results, reviews
+from perfloop.services import improvement as improvement_plans
+from perfloop.services.cycles import sub_periods
 from perfloop.store.cycles import Cycle
+from perfloop.store.improvement import ImprovementPlan
 from perfloop.store.jobs import Job
+from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 from perfloop.store.reviews import ReviewAssignment
 
 if TYPE_CHECKING:
@@ -88,6 +99,12 @@ CUSTOMERS: Final = (
 )  # fmt: skip
 GUIDELINE: Final = 0.2  # the committee's share of a department at the top band
 WAIT_SECONDS: Final = 120.0
+MONTHLY_CYCLE: Final = "monthly-review"
+NOTHING_TO_RATE: Final = (
+    "本月没有可计算的数据（如无到期项目），按目标值计。 / Nothing to rate this month "
+    "(no project due): taken as on target."
+)
+HANDED_OVER: Final = "由季度考核的改进计划接续。 / Followed up by the quarter's improvement plan."
 
 Step = Callable[["Demo"], Awaitable[None]]
 
@@ -142,6 +159,13 @@ async def plans_signed(demo: Demo) -> None:
 
 async def actuals(demo: Demo) -> None:
     await ingest(demo)
+    await enter_and_refresh(demo)
+
+
+async def enter_and_refresh(demo: Demo) -> None:
+    """Every manual figure of the cycle is entered (by whoever the library names, as
+    people did: ``Person.factor``), then ``refreshActuals`` computes the rest from the
+    records of the cycle's dates."""
     label = demo.quarter.label
     for item in await plan_item_rows(demo):
         if (item.source or {}).get("type") != "manual" or item.target is None:
@@ -292,6 +316,11 @@ async def _wait_for(demo: Demo, job_id: int) -> None:
 
 async def scoring(demo: Demo) -> None:
     await advance(demo, "calibration")
+    await score(demo)
+
+
+async def score(demo: Demo) -> None:
+    """HR's scoring run of the cycle (the ``score-results`` job), waited for."""
     job, _ = await jobs.start_scoring_run(demo.session, await demo.hr(), demo.cycle_id)
     await _wait_for(demo, job.id)
 
@@ -370,6 +399,80 @@ async def close(demo: Demo) -> None:
     await advance(demo, "closed")
 
 
+# ---------------------------------------------------------------- the months' stars
+
+
+async def monthly_stars(demo: Demo) -> None:
+    """A ``monthly-review`` cycle for each month of the quarter, each with its star."""
+    app_id = (
+        await demo.session.execute(select(Cycle.installed_app_id).where(Cycle.id == demo.cycle_id))
+    ).scalar_one()
+    months = sub_periods(demo.quarter, "month")
+    for period in months:
+        month = demo.for_quarter(period, demo.people, tasks=False, share_of_quarter=1 / 3)
+        opened = await cycles.open_cycle(
+            month.session, await month.hr(), app_id, MONTHLY_CYCLE, period.label
+        )
+        month.cycle_id = opened.cycle.id
+        await star_of_the_month(month)
+    await _hand_over(demo, month)
+
+
+async def star_of_the_month(month: Demo) -> None:
+    """One month, the way the quarter went but with the monthly template's stages:
+    plans (a third of each quantity) signed; the month's manual figures entered and
+    its actuals computed from the records of its dates (the quarter's, ingested
+    already); self-reviews (the manager-review stage's guard needs them; the
+    template's scoring does without manager reviews); HR's scoring run at the
+    results stage, publication, the star of each department; the month closed."""
+    await plans_signed(month)
+    await enter_and_refresh(month)
+    await _nothing_to_rate(month)
+    await self_reviews(month)
+    await advance(month, "results")
+    await score(month)
+    await publish(month)
+    await follow_up.star_of_the_quarter(month)  # announceAwards: per cycle, so the month's
+    await advance(month, "closed")
+
+
+async def _nothing_to_rate(month: Demo) -> None:
+    """A rate over nothing (no project due in the month: no on-time rate) has no
+    actual; the person's manager enters the target instead, with the reason, as an
+    override (the ``actuals-complete`` guard of the results stage needs every actual)."""
+    empty = await month.session.execute(
+        select(ScorecardItem.id, ScorecardItem.target, Scorecard.employee_id)
+        .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+        .join(Actual, Actual.item_id == ScorecardItem.id)
+        .where(Scorecard.cycle_id == month.cycle_id, Actual.value.is_(None))
+        .order_by(ScorecardItem.id)
+    )
+    for item_id, target, employee_id in empty.all():
+        manager = await month.caller(month.manager(month.person(employee_id)))
+        await plans.enter_actual(
+            month.session, manager, item_id, target, note=NOTHING_TO_RATE, override=True
+        )
+
+
+async def _hand_over(quarter: Demo, last: Demo) -> None:
+    """The last month's open improvement plans are closed by HR: the quarter's review
+    opened its own for the same months, and those are what the current quarter carries
+    (a month's plans carry into the next month; left open, the last month's would be
+    carried into the current quarter by its next assignment)."""
+    hr = await quarter.hr()
+    rows = await quarter.session.execute(
+        select(ImprovementPlan.id, ImprovementPlan.revision).where(
+            ImprovementPlan.cycle_id == last.cycle_id,
+            ImprovementPlan.status == "open",
+            ImprovementPlan.carried_cycle_id.is_(None),
+        )
+    )
+    for plan_id, revision in rows.all():
+        await improvement_plans.close_plan(
+            quarter.session, hr, plan_id, "not_met", HANDED_OVER, expected_revision=revision
+        )
+
+
 STEPS: Final[tuple[Step, ...]] = (
     plans_signed,
     actuals,
@@ -385,4 +488,7 @@ STEPS: Final[tuple[Step, ...]] = (
     close,
 )
 
-__all__ = ["PAST_FACTORS", "STEPS", "advance", "close_previous_quarter", "previous_quarter"]
+__all__ = [
+    "PAST_FACTORS", "STEPS", "advance", "close_previous_quarter", "monthly_stars",
+    "previous_quarter",
+]  # fmt: skip

@@ -82,6 +82,7 @@ class Demo:
     people: list[Person]
     cycle_id: int = 0
     tasks: bool = True  # plans get their playbook's action-plan task
+    share_of_quarter: float = 1.0  # the period's length in quarters (a month: 1/3)
     cache: EnforcerCache = field(default_factory=EnforcerCache)
     _callers: dict[str, Caller] = field(default_factory=dict)
     _targets: dict[int, dict[str, float]] = field(default_factory=dict)
@@ -94,12 +95,16 @@ class Demo:
         people = await read_people(session, tenant_id)
         return cls(session, tenant_id, today, current_quarter(today), people)
 
-    def for_quarter(self, quarter: Period, people: list[Person], *, tasks: bool) -> Demo:
-        """The same tenant in another quarter, seen from its last day, with these people
-        (the same people, as they did then); callers are shared."""
+    def for_quarter(
+        self, quarter: Period, people: list[Person], *, tasks: bool, share_of_quarter: float = 1.0
+    ) -> Demo:
+        """The same tenant in another quarter (or a month: ``share_of_quarter`` 1/3), seen
+        from its last day, with these people (the same people, as they did then);
+        callers are shared."""
         return Demo(
             self.session, self.tenant_id, quarter.ends_on, quarter, people,
-            tasks=tasks, cache=self.cache, _callers=self._callers,
+            tasks=tasks, share_of_quarter=share_of_quarter, cache=self.cache,
+            _callers=self._callers,
         )  # fmt: skip
 
     async def caller(self, who: Person | str) -> Caller:
@@ -128,7 +133,9 @@ class Demo:
 
     def targets(self, person: Person) -> dict[str, float]:
         if person.id not in self._targets:
-            self._targets[person.id] = targets(person, self.quarter.starts_on)
+            self._targets[person.id] = targets(
+                person, self.quarter.starts_on, self.share_of_quarter
+            )
         return self._targets[person.id]
 
     @property

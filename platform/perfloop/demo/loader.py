@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from perfloop.authz import Role
-from perfloop.demo.closed_quarter import close_previous_quarter
+from perfloop.demo.closed_quarter import close_previous_quarter, monthly_stars
 from perfloop.demo.company import (
     COMPANY,
     DEMO_DOMAIN,
@@ -102,7 +102,8 @@ async def load_demo(
     session: AsyncSession, *, if_empty: bool = True, today: dt.date | None = None
 ) -> bool:
     """Create the demo tenant: the company, its previous quarter closed (see
-    ``demo.closed_quarter``), then its current quarter (see ``demo.plans``).
+    ``demo.closed_quarter``), then its current quarter (see ``demo.plans``), then the
+    closed quarter's months, each with its star (``closed_quarter.monthly_stars``).
     With ``if_empty``, do nothing when any tenant exists.
 
     Returns whether anything was written. The company is one transaction; the
@@ -120,8 +121,9 @@ async def load_demo(
         await _load_company(session, current_quarter(today).starts_on)
         demo = await Demo.start(session, today)
         app_id = await install_app(demo)
-        await close_previous_quarter(demo, app_id)
+        past = await close_previous_quarter(demo, app_id)
         await load_plans(demo, app_id)
+        await monthly_stars(past)
     return True
 
 

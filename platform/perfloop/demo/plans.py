@@ -192,16 +192,20 @@ async def _keep_carried(demo: Demo, person: Person, items: list[ItemInput]) -> l
 
 
 async def sign_plans(demo: Demo, cards: dict[int, int]) -> None:
-    """Each employee signs their plan, then their manager does."""
+    """Each employee signs their plan; then each manager signs their people's plans in
+    one action (``signScorecards``)."""
     revisions = dict((await demo.session.execute(select(Scorecard.id, Scorecard.revision))).all())
+    by_manager: dict[int, list[plans.Signature]] = {}
     for employee_id, card in cards.items():
         person = demo.person(employee_id)
         seen = revisions[card]  # what both read: signing does not change the plan
         await plans.sign(
             demo.session, await demo.caller(person), card, "employee", expected_revision=seen
         )
-        manager = await demo.caller(demo.manager(person))
-        await plans.sign(demo.session, manager, card, "manager", expected_revision=seen)
+        by_manager.setdefault(demo.manager(person).id, []).append(plans.Signature(card, seen))
+    for manager_id, signatures in by_manager.items():
+        manager = await demo.caller(demo.person(manager_id))
+        await plans.sign_many(demo.session, manager, signatures)
 
 
 async def advance_to(demo: Demo, stage: str, wanted: str) -> str:

@@ -172,11 +172,15 @@ def _rounded(value: float, step: float) -> float:
     return float(max(step, round(value / step) * step))
 
 
-def targets(person: Person, quarter_start: dt.date) -> dict[str, float]:
-    """A person's quarterly target per indicator of their department's playbook."""
+def targets(
+    person: Person, quarter_start: dt.date, share_of_quarter: float = 1.0
+) -> dict[str, float]:
+    """A person's target per indicator of their department's playbook: the quarter's,
+    or a period's that is ``share_of_quarter`` of a quarter (a month: a third of each
+    quantity; levels stay as they are)."""
     book = PLAYBOOKS[person.dept]
     base = book.positions.get(person.position, {})
-    share = ROLE_SHARE.get(person.role, 1.0)
+    share = ROLE_SHARE.get(person.role, 1.0) * share_of_quarter
     if person.newcomer(quarter_start):
         share *= NEWCOMER_SHARE
     elif person.role == "staff" and person.grade == "P6":

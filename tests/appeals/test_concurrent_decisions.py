@@ -7,33 +7,19 @@ import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from perfloop.store.appeals import Appeal
 from perfloop.store.core import AuditEvent
 from perfloop.store.results import Result
 from support.appeals import DECIDE, decision, filed, published_cycle
+from support.locks import lock_waiters
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from support import GraphQLClient
     from support.company import Company
-
-WAITING = """
-SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND wait_event_type = 'Lock'
-"""
-
-
-async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
-    async with sessions() as session:
-        for _ in range(200):
-            if (await session.execute(text(WAITING))).scalar_one() >= count:
-                return
-            await session.rollback()
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {count} deciders waited for a lock")
 
 
 async def test_two_decisions_of_one_appeal_at_once_one_wins(
@@ -68,7 +54,7 @@ async def test_two_decisions_of_one_appeal_at_once_one_wins(
                 headers=headers,
             ),
         )  # fmt: skip
-        await _waiting(sessions, 2)
+        await lock_waiters(sessions, 2)
         await blocker.rollback()
         first, second = await both
     # then one wins and the other gets CONFLICT, never INTERNAL

@@ -9,11 +9,12 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from perfloop.store.core import AuditEvent
 from perfloop.store.plans import Actual
 from support.appeals import DECIDE, REFRESH, card, computed, decision, filed, published_cycle
+from support.locks import lock_waiters
 from support.results import result, run
 
 if TYPE_CHECKING:
@@ -22,26 +23,12 @@ if TYPE_CHECKING:
     from support import GraphQLClient
     from support.company import Company
 
-WAITING = """
-SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND wait_event_type = 'Lock'
-"""
 OVERRIDE = """
 mutation($item: ID!, $value: Float, $note: String) {
   enterActual(item: $item, value: $value, note: $note, override: true) {
     actual { value source } errors { code message path }
   }
 }"""
-
-
-async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
-    async with sessions() as session:
-        for _ in range(200):
-            if (await session.execute(text(WAITING))).scalar_one() >= count:
-                return
-            await session.rollback()
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {count} writers waited for a lock")
 
 
 async def _at_once(
@@ -53,7 +40,7 @@ async def _at_once(
             select(Actual.id).where(Actual.item_id == int(item_id)).with_for_update()
         )
         both = asyncio.gather(*writes)
-        await _waiting(sessions, len(writes))
+        await lock_waiters(sessions, len(writes))
         await blocker.rollback()
         return list(await both)
 

@@ -8,32 +8,18 @@ import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from perfloop.store.core import AuditEvent
 from perfloop.store.improvement import CandidateEntry, ImprovementPlan
 from support.improvement import APPLY, UPDATE, apply, improvement_plans, install, published_quarter
+from support.locks import lock_waiters
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from support import GraphQLClient
     from support.company import Company
-
-WAITING = """
-SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND wait_event_type = 'Lock'
-"""
-
-
-async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
-    async with sessions() as session:
-        for _ in range(200):
-            if (await session.execute(text(WAITING))).scalar_one() >= count:
-                return
-            await session.rollback()
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {count} writers waited for a lock")
 
 
 async def test_two_owners_editing_one_plan_at_once_one_wins(
@@ -64,7 +50,7 @@ async def test_two_owners_editing_one_plan_at_once_one_wins(
             worker2.raw(UPDATE, {"plan": opened["id"], "rev": 1, "topics": ["Pricing"]},
                         headers={"Authorization": f"Bearer {token}"}),
         )  # fmt: skip
-        await _waiting(sessions, 2)
+        await lock_waiters(sessions, 2)
         await blocker.rollback()
         first, second = await both
     # then one wins, the other gets CONFLICT (never INTERNAL), and the plan is the winner's

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from perfloop.api.app import create_app
@@ -21,6 +21,7 @@ from perfloop.store.goals import GoalProposal
 from perfloop.store.plans import ActionTask, Actual, Scorecard
 from support import GraphQLClient
 from support.company import Company
+from support.locks import lock_waiters
 
 INSTALL = """
 mutation { installApp(app: "standard-performance@1") { installedApp { id } errors { message } } }
@@ -278,21 +279,6 @@ WITH_REVENUE = [
     *_items({"a": 20, "b": 20, "x": 20}),
 ]
 WITHOUT = _items({"a": 40, "b": 20, "c": 20, "d": 20})
-WAITING = """
-SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND wait_event_type = 'Lock'
-"""
-
-
-async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
-    """Until ``count`` transactions of this database wait for a lock."""
-    async with sessions() as session:
-        for _ in range(200):
-            if (await session.execute(text(WAITING))).scalar_one() >= count:
-                return
-            await session.rollback()
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {count} writers waited for a lock")
 
 
 async def test_writes_on_items_an_edit_is_removing_wait_or_find_them_gone(
@@ -311,14 +297,14 @@ async def test_writes_on_items_an_edit_is_removing_wait_or_find_them_gone(
         # delete x's actual with it
         await blocker.execute(select(Actual.id).where(Actual.item_id == int(x)).with_for_update())
         edit = asyncio.create_task(plan.write(1, SET_ITEMS, {**base, "items": WITHOUT}, "lead"))
-        await _waiting(sessions, 1)
+        await lock_waiters(sessions, 1)
         # when an actual, a check-in on x and a refresh (revenue) come in meanwhile
         writes = asyncio.gather(
             plan.write(0, ENTER, {"item": x, "value": 2.0}, "hr"),
             plan.write(1, CHECK_IN, {"card": card["id"], "item": x}, "emp"),
             plan.write(0, REFRESH, {"cycle": plan.cycle}, "hr"),
         )
-        await _waiting(sessions, 4)
+        await lock_waiters(sessions, 4)
         await blocker.rollback()
     # then the edit goes through, and they find the items gone: never INTERNAL
     assert _codes(await edit) == []
@@ -361,10 +347,10 @@ async def test_a_task_moved_while_an_edit_removes_its_item_is_not_found(
             select(ActionTask.id).where(ActionTask.id == int(task)).with_for_update()
         )
         edit = asyncio.create_task(plan.write(1, SET_ITEMS, {**base, "items": SET_B}, "lead"))
-        await _waiting(sessions, 1)
+        await lock_waiters(sessions, 1)
         # when the employee moves the task meanwhile
         moved = asyncio.create_task(plan.write(0, MOVE_TASK, {"task": task}, "emp"))
-        await _waiting(sessions, 2)
+        await lock_waiters(sessions, 2)
         await blocker.rollback()
     # then the edit goes through and the task is gone: NOT_FOUND, never INTERNAL
     assert _codes(await edit) == []
@@ -403,7 +389,7 @@ async def test_writes_on_a_goal_being_deleted_wait_and_find_it_gone(
             select(GoalProposal.id).where(GoalProposal.goal_id == int(goal)).with_for_update()
         )
         deleted = asyncio.create_task(plan.write(1, DELETE_GOAL, {"goal": goal}, "head"))
-        await _waiting(sessions, 1)
+        await lock_waiters(sessions, 1)
         # when a target change, a proposal and a child goal come in meanwhile
         lead = str(company.people["lead"])
         child = {
@@ -415,7 +401,7 @@ async def test_writes_on_a_goal_being_deleted_wait_and_find_it_gone(
             plan.write(1, PROPOSE, {"goal": goal, "employee": lead, "amount": 7}, "lead"),
             plan.write(0, CHILD_GOAL, {"input": child}, "hr"),
         )
-        await _waiting(sessions, 4)
+        await lock_waiters(sessions, 4)
         await blocker.rollback()
     # then the delete goes through and they find the goal gone: never INTERNAL
     assert _codes(await deleted) == []

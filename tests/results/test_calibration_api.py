@@ -11,13 +11,14 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from perfloop.services.cycles.guards import GUARDS
 from perfloop.store.core import AuditEvent
 from perfloop.store.cycles import Cycle
 from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 from perfloop.store.results import Result
+from support.locks import lock_waiters
 from support.results import ERRORS, plan, publish, result, run, sign
 from support.scoring import cycle_with_scoring
 
@@ -121,22 +122,6 @@ async def _scored(
     cycle = await _planned(company, sessions)
     await run(company, engine, cycle)
     return cycle
-
-
-WAITING = """
-SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND wait_event_type = 'Lock'
-"""
-
-
-async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
-    async with sessions() as session:
-        for _ in range(200):
-            if (await session.execute(text(WAITING))).scalar_one() >= count:
-                return
-            await session.rollback()
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {count} writers waited for a lock")
 
 
 def _move(
@@ -331,7 +316,7 @@ async def test_two_hr_moving_the_same_result_at_once_one_wins(
                 worker2.raw(CALIBRATE, _move(company, cycle, who, "weak", "two", 1, 1),
                             headers=headers),
             )  # fmt: skip
-            await _waiting(sessions, 2)
+            await lock_waiters(sessions, 2)
             await blocker.rollback()
             first, second = await both
         # then one wins and the other gets CONFLICT, never INTERNAL

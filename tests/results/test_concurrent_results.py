@@ -9,13 +9,14 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from perfloop.authz import EnforcerCache
 from perfloop.services import results as results_service
 from perfloop.services.core.caller import resolve_caller
 from perfloop.store.core import AuditEvent
 from perfloop.store.results import Result
+from support.locks import lock_waiters
 from support.results import PUBLISH, enter, plan, publish, result, run, sign
 from support.reviews import open_quarter
 
@@ -30,10 +31,6 @@ ITEMS = [
     {"key": "b", "title": "Quality", "target": 100, "weight": 30},
     {"key": "c", "title": "Growth", "target": 100, "weight": 30},
 ]
-WAITING = """
-SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND wait_event_type = 'Lock'
-"""
 
 
 async def _scored(
@@ -94,16 +91,6 @@ async def test_two_hr_publishing_at_once_publish_each_draft_once(
         assert sum(e["published"] for e in events) == 3
 
 
-async def _waiting(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
-    async with sessions() as session:
-        for _ in range(200):
-            if (await session.execute(text(WAITING))).scalar_one() >= count:
-                return
-            await session.rollback()
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {count} writers waited for a lock")
-
-
 async def test_a_run_and_a_publication_at_once_lose_and_rewrite_nothing(
     company: Company,
     engine: AsyncEngine,
@@ -136,7 +123,7 @@ async def test_a_run_and_a_publication_at_once_lose_and_rewrite_nothing(
             .with_for_update()
         )
         both = asyncio.gather(score(), company.raw(PUBLISH, {"cycle": cycle}, as_user="hr"))
-        await _waiting(sessions, 2)
+        await lock_waiters(sessions, 2)
         await blocker.rollback()
         part, published = await both
     # then both go through

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
 from perfloop import paths
+from perfloop.plugins import get_registry
 from perfloop.templates._context import Resolver
 from perfloop.templates.errors import TemplateError, TemplateErrorCode, TemplateLoadError
 from perfloop.templates.model import Template
@@ -19,8 +21,11 @@ __all__ = [
     "BuiltinRegistry",
     "load_builtin_templates",
     "load_templates",
+    "plugin_template_failures",
     "validate_document",
 ]
+
+log = logging.getLogger(__name__)
 
 FOLDERS: Final = {
     "forms": "form",
@@ -87,8 +92,10 @@ def _read(path: Path) -> tuple[object, TemplateError | None]:
         return None, TemplateError("", TemplateErrorCode.INVALID_JSON, f"not valid JSON: {exc}")
 
 
-def load_templates(directory: Path) -> BuiltinRegistry:
-    """Load and validate every `*.json` below `directory`.
+def load_templates(directory: Path, *, base: BuiltinRegistry | None = None) -> BuiltinRegistry:
+    """Load and validate every `*.json` below `directory`; with `base`, the templates
+    there may reference those of `base` (a plugin's KPI library, perfloop's datasets)
+    and the result holds both.
 
     Raises `TemplateLoadError` naming every broken file, pointer and message.
     """
@@ -102,19 +109,29 @@ def load_templates(directory: Path) -> BuiltinRegistry:
             continue
         if isinstance(document, Mapping):
             failures.extend((path, e) for e in _placement(path, directory, document, owners))
+            key, version = document.get("key"), document.get("version")
+            known = isinstance(key, str) and isinstance(version, int)
+            if base is not None and known and base.get(str(key), int(str(version))):
+                message = f"{key}@{version} is defined already"
+                error = TemplateError("/key", TemplateErrorCode.DUPLICATE_KEY, message)
+                failures.append((path, error))
             documents[path] = document
         else:
             failures.extend((path, e) for e in check_document(document, _none))
     by_id = {(d.get("key"), d.get("version")): d for d in documents.values()}
 
     def resolver(key: str, version: int) -> Mapping[str, Any] | None:
-        return by_id.get((key, version))
+        found = by_id.get((key, version))
+        if found is None and base is not None:
+            found = base.resolve(key, version)
+        return found
 
     for path, document in documents.items():
         failures.extend((path, e) for e in check_document(document, resolver))
     if failures:
         raise TemplateLoadError(failures)
-    return BuiltinRegistry(Template.from_document(d) for d in documents.values())
+    mine = [Template.from_document(d) for d in documents.values()]
+    return BuiltinRegistry([*base, *mine] if base is not None else mine)
 
 
 def _placement(
@@ -143,8 +160,28 @@ def _placement(
 
 @cache
 def load_builtin_templates() -> BuiltinRegistry:
-    """The built-ins, loaded once per process; raises `TemplateLoadError` when any is broken."""
-    return load_templates(paths.builtin_templates_dir())
+    """The built-ins — perfloop's own and those the installed metric plugins ship —
+    loaded once per process. A broken template of perfloop's own raises
+    `TemplateLoadError`; a plugin's broken templates are left out and reported
+    (`plugin_template_failures`), so a broken plugin does not stop perfloop."""
+    registry = load_templates(paths.builtin_templates_dir())
+    _PLUGIN_FAILURES.clear()
+    for name, folder in get_registry().template_dirs():
+        try:
+            registry = load_templates(folder, base=registry)
+        except TemplateLoadError as exc:
+            log.error("the templates of metric plugin %s are broken:\n%s", name, exc)
+            _PLUGIN_FAILURES[name] = str(exc)
+    return registry
+
+
+_PLUGIN_FAILURES: dict[str, str] = {}
+
+
+def plugin_template_failures() -> dict[str, str]:
+    """Why the templates of a plugin were left out, by plugin name (after loading)."""
+    load_builtin_templates()
+    return dict(_PLUGIN_FAILURES)
 
 
 def _none(key: str, version: int) -> None:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from perfloop.store.plans.models import ActionTask, Actual, Checkin, Scorecard, ScorecardItem
+from perfloop.store.plans.models import (
+    ActionTask,
+    Actual,
+    Checkin,
+    MetricCacheEntry,
+    Scorecard,
+    ScorecardItem,
+)
 
-__all__ = ["ActionTask", "Actual", "Checkin", "Scorecard", "ScorecardItem"]
+__all__ = ["ActionTask", "Actual", "Checkin", "MetricCacheEntry", "Scorecard", "ScorecardItem"]

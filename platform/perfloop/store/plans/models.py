@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from perfloop.store.core.base import Base, JSONType, utcnow
 
-__all__ = ["ActionTask", "Actual", "Checkin", "Scorecard", "ScorecardItem"]
+__all__ = ["ActionTask", "Actual", "Checkin", "MetricCacheEntry", "Scorecard", "ScorecardItem"]
 
 
 class Scorecard(Base):
@@ -136,7 +136,41 @@ class Actual(Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    #: where a computed value came from: the provider (``plugin.metric``), its
+    #: version, the parameters and the data range read (None for manual entries)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class MetricCacheEntry(Base):
+    """A metric plugin's answer for one subject, period and set of parameters, kept
+    while the data it read is unchanged: ``data_stamp`` fingerprints that data (the
+    datasets' latest batches), so new or replaced records make the entry stale."""
+
+    __tablename__ = "metric_cache"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id", "provider", "version", "params_key", "subject", "period_start",
+            "period_end", name="uq_metric_cache_key",
+        ),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    #: ``plugin.metric``
+    provider: Mapped[str] = mapped_column(String(130))
+    version: Mapped[str] = mapped_column(String(64))
+    #: sha256 of the parameters as canonical JSON
+    params_key: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(254))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    data_stamp: Mapped[str] = mapped_column(String(200))
+    computed_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
 

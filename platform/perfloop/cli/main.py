@@ -24,6 +24,7 @@ from perfloop.cli.common import (
 from perfloop.cli.exports import export
 from perfloop.cli.failures import FailSafeGroup, Problem
 from perfloop.cli.imports import import_app
+from perfloop.cli.plugins import plugins_app
 from perfloop.cli.users import users_app
 
 app = typer.Typer(
@@ -72,6 +73,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(templates_app, name="templates")
 app.add_typer(import_app, name="import")
 app.add_typer(users_app, name="users")
+app.add_typer(plugins_app, name="plugins")
 app.command(name="export")(export)
 
 

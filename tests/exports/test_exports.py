@@ -135,6 +135,18 @@ async def test_each_caller_exports_only_their_scope(company: Company, cycle: str
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
+async def test_a_cache_buster_is_ignored_and_an_unknown_argument_is_not(
+    company: Company, cycle: str
+) -> None:
+    # a browser adds &_=<time> so a repeated download is not served from its cache
+    busted = await download(company, "/exports/results", cycle=cycle, format="csv", _="1733371200")
+    assert busted.status_code == 200, busted.text
+    # an argument the list does not take is still refused, by name
+    refused = await download(company, "/exports/results", cycle=cycle, colour="red")
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"][0]["path"] == ["colour"]
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status", "where"),
     [

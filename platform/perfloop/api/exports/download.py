@@ -1,5 +1,6 @@
 """``GET /exports/{list}?cycle=N&format=xlsx|csv[&orgUnit=U][&version=V][&lang=en]``,
-and the list's own arguments by name (``&list=promotion`` for ``candidates``).
+and the list's own arguments by name (``&list=promotion`` for ``candidates``); a
+parameter whose name starts with ``_`` (a cache buster such as ``&_=1712…``) is ignored.
 
 Why a plain HTTP route and not a GraphQL field: a file is bytes, and a GraphQL answer
 is JSON. The route authenticates exactly as ``/graphql`` does (the same bearer token,
@@ -71,7 +72,8 @@ def _query(request: Request) -> tuple[exports.ExportQuery, str, str]:
         cycle_id=cycle_id if cycle_id is not None else -1,
         org_unit_id=(as_id(strawberry.ID(unit)) or -1) if unit is not None else None,
         version=version,
-        options={k: v for k, v in params.items() if k not in _COMMON},
+        # a parameter starting with "_" (a client's cache buster, ``&_=1712…``) is ignored
+        options={k: v for k, v in params.items() if k not in _COMMON and not k.startswith("_")},
     )
     return query, params.get("format", "xlsx"), params.get("lang", "zh-CN")
 

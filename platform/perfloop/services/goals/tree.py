@@ -25,6 +25,7 @@ from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.goals.reads import goal_in_scope, owner_label
 from perfloop.services.plans import (
+    Titles,
     employee_in_scope,
     get_cycle,
     indicators_of,
@@ -45,12 +46,24 @@ if TYPE_CHECKING:
 
 LEVELS = ("company", "department", "team", "position", "employee")
 UNIT_LEVELS = ("company", "department", "team")
-EDITABLE = ("title", "target", "weight", "unit", "direction", "additive", "actual", "indicator_key")
+EDITABLE = (
+    "title",
+    "titles",
+    "target",
+    "weight",
+    "unit",
+    "direction",
+    "additive",
+    "actual",
+    "indicator_key",
+)
 #: Longest text per field (the column sizes).
 LENGTHS = {
     name: column_length(Goal, name)
     for name in ("title", "position", "indicator_key", "library_ref", "unit")
 }
+#: the product languages a goal's ``titles`` holds, and their GraphQL field names
+LANGS = {"zh-CN": "zhCN", "en": "en"}
 #: GoalInput's names for the fields the shared lookups report (``cycle`` -> ``cycleId``).
 _INPUT_NAMES = {
     "cycle": "cycleId",
@@ -79,6 +92,41 @@ class GoalData:
     additive: bool = True
     weight: float | None = None
     actual: float | None = None
+    #: the title per language (``zh-CN``, ``en``; either may be left out, then it reads
+    #: as ``title``): see ``goal_titles``
+    titles: Mapping[str, str | None] | None = None
+
+
+def goal_titles(title: str | None, titles: Mapping[str, str | None] | None) -> dict[str, str]:
+    """A goal's titles: ``titles`` per language, ``title`` for a language it leaves out
+    (so ``title`` alone stands for both languages), each stripped."""
+    given = dict(titles or {})
+    return {lang: (given.get(lang) or title or "").strip() for lang in LANGS}
+
+
+def _titles_errors(titles: object) -> list[UserError]:
+    """Problems of ``titles``: an object of the product languages, each given one a
+    non-empty text no longer than a title may be."""
+    if not isinstance(titles, Mapping):
+        return [_problem("titles is an object of zh-CN and en titles", "titles")]
+    errors = []
+    for lang in sorted(str(k) for k in titles if k not in LANGS):
+        errors.append(
+            UserError(ErrorCode.INVALID, f"no language {lang!r}: titles are zh-CN or en",
+                      ("titles", lang))
+        )  # fmt: skip
+    limit = LENGTHS["title"]
+    for lang, name in LANGS.items():
+        text = titles.get(lang)
+        path = ("titles", name)
+        if text is None:
+            continue
+        if not isinstance(text, str) or not text.strip():
+            errors.append(UserError(ErrorCode.INVALID, f"the {lang} title is empty", path))
+        elif len(text.strip()) > limit:
+            message = f"the {lang} title is longer than {limit} characters"
+            errors.append(UserError(ErrorCode.INVALID, message, path))
+    return errors
 
 
 async def _check_unit(session: AsyncSession, caller: Caller, scope: Scope, unit_id: int) -> None:
@@ -143,6 +191,8 @@ def _value_errors(values: Mapping[str, Any]) -> list[UserError]:
             errors.append(_problem(f"{name} is longer than {limit} characters", name))
     if "title" in values and not (values["title"] or "").strip():
         errors.append(_problem("a goal needs a title", "title"))
+    if "titles" in values and (values["titles"] is not None or "title" not in values):
+        errors += _titles_errors(values["titles"])
     if "direction" in values and values["direction"] not in DIRECTIONS:
         errors.append(_problem(f"direction must be one of {', '.join(DIRECTIONS)}", "direction"))
     if "additive" in values and values["additive"] is None:
@@ -216,13 +266,16 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
             parent = await goal_in_scope(session, caller, data.parent_id, hold="refer")
             if parent.cycle_id != cycle.id:
                 raise invalid("the parent goal belongs to another cycle", ("parentId",))
-    values["title"] = data.title.strip()
+    # ``title`` keeps the zh-CN one (what it always held), ``titles`` both
+    values["titles"] = goal_titles(data.title, data.titles)
+    values["title"] = values["titles"]["zh-CN"]
     goal = Goal(tenant_id=caller.tenant_id, created_by_id=caller.user_id, **values)
     session.add(goal)
     await session.flush()
     audit.record(
         session, caller, "goal.create", "goal", goal.id,
-        after={"title": goal.title, "target": goal.target, "parent": goal.parent_id},
+        after={"title": goal.title, "titles": goal.titles, "target": goal.target,
+               "parent": goal.parent_id},
     )  # fmt: skip
     await session.commit()
     return goal
@@ -286,9 +339,19 @@ async def update_goal(
     errors = _value_errors(changes)
     if errors:
         raise ServiceError(errors)
+    changes = dict(changes)
+    if "title" in changes or "titles" in changes:
+        # a language ``titles`` leaves out reads as ``title`` if given, else keeps its own
+        current = Titles.of(goal.titles, goal.title)
+        title = changes.get("title")
+        given = {lang: title or current.get(lang) for lang in LANGS} | {
+            lang: text for lang, text in (changes.get("titles") or {}).items() if text
+        }
+        changes["titles"] = goal_titles(None, given)
+        changes["title"] = changes["titles"]["zh-CN"]
     before = {k: getattr(goal, k) for k in changes}
     for k, v in changes.items():
-        setattr(goal, k, v.strip() if k == "title" else v)
+        setattr(goal, k, v)
     audit.record(session, caller, "goal.update", "goal", goal.id, before=before, after=changes)
     await session.commit()
     return goal

@@ -194,7 +194,7 @@ async def resolve_items(
             if goal is None:
                 errors.append(UserError(ErrorCode.NOT_FOUND, "goal not found", (*path, "goal")))
                 continue
-            values["title"] = titles_of(item, goal.title)
+            values["title"] = titles_of(item, goal.titles or goal.title)
             values["indicator_key"] = values["indicator_key"] or goal.indicator_key
             values["unit"] = values["unit"] or goal.unit
             values["direction"] = values["direction"] or goal.direction

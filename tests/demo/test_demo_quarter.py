@@ -30,7 +30,7 @@ query($cycle: ID!, $after: String) {
     edges { node {
       id employeeId status employeeSignedAt managerSignedAt totalWeight behindCount
       items { id key goalId sourceType aggregation direction target weight actual actualSource
-              completion expectedProgress behind tasks { title status dueOn } }
+              completion expectedProgress behind tasks { title titles { zhCN en } status dueOn } }
     } }
   }
 }"""
@@ -125,6 +125,11 @@ async def test_a_manager_sees_the_whole_team_signed_with_actuals(
         assert revenue["actual"] > 0
         assert revenue["goalId"] is not None  # tied to the person's own revenue goal
         assert revenue["tasks"]  # with an action plan
+        # whose tasks have their title in each language (``title`` the Chinese one)
+        assert {(t["title"], t["titles"]["en"]) for t in revenue["tasks"]} >= {
+            ("季度客户盘点与拜访计划", "Quarterly account review and visit plan")
+        }
+        assert all(t["title"] == t["titles"]["zhCN"] for t in revenue["tasks"])
     # the newcomer's revenue target is lower than a settled colleague's
     newcomer = str(await employee_id(session, "employee"))
     targets = {c["employeeId"]: c["items"][0]["target"] for c in cards}

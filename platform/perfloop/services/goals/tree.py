@@ -25,14 +25,17 @@ from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.goals.reads import goal_in_scope, owner_label
 from perfloop.services.plans import (
+    LANGS,
     Titles,
     employee_in_scope,
     get_cycle,
     indicators_of,
     invalid,
     not_found,
+    own_titles,
     position_name,
     template_bodies,
+    titles_errors,
 )
 from perfloop.store.core import column_length, lock_rows, upsert, utcnow
 from perfloop.store.goals import Goal, GoalProposal
@@ -62,8 +65,6 @@ LENGTHS = {
     name: column_length(Goal, name)
     for name in ("title", "position", "indicator_key", "library_ref", "unit")
 }
-#: the product languages a goal's ``titles`` holds, and their GraphQL field names
-LANGS = {"zh-CN": "zhCN", "en": "en"}
 #: GoalInput's names for the fields the shared lookups report (``cycle`` -> ``cycleId``).
 _INPUT_NAMES = {
     "cycle": "cycleId",
@@ -93,40 +94,8 @@ class GoalData:
     weight: float | None = None
     actual: float | None = None
     #: the title per language (``zh-CN``, ``en``; either may be left out, then it reads
-    #: as ``title``): see ``goal_titles``
+    #: as ``title``): see ``plans.own_titles``
     titles: Mapping[str, str | None] | None = None
-
-
-def goal_titles(title: str | None, titles: Mapping[str, str | None] | None) -> dict[str, str]:
-    """A goal's titles: ``titles`` per language, ``title`` for a language it leaves out
-    (so ``title`` alone stands for both languages), each stripped."""
-    given = dict(titles or {})
-    return {lang: (given.get(lang) or title or "").strip() for lang in LANGS}
-
-
-def _titles_errors(titles: object) -> list[UserError]:
-    """Problems of ``titles``: an object of the product languages, each given one a
-    non-empty text no longer than a title may be."""
-    if not isinstance(titles, Mapping):
-        return [_problem("titles is an object of zh-CN and en titles", "titles")]
-    errors = []
-    for lang in sorted(str(k) for k in titles if k not in LANGS):
-        errors.append(
-            UserError(ErrorCode.INVALID, f"no language {lang!r}: titles are zh-CN or en",
-                      ("titles", lang))
-        )  # fmt: skip
-    limit = LENGTHS["title"]
-    for lang, name in LANGS.items():
-        text = titles.get(lang)
-        path = ("titles", name)
-        if text is None:
-            continue
-        if not isinstance(text, str) or not text.strip():
-            errors.append(UserError(ErrorCode.INVALID, f"the {lang} title is empty", path))
-        elif len(text.strip()) > limit:
-            message = f"the {lang} title is longer than {limit} characters"
-            errors.append(UserError(ErrorCode.INVALID, message, path))
-    return errors
 
 
 async def _check_unit(session: AsyncSession, caller: Caller, scope: Scope, unit_id: int) -> None:
@@ -192,7 +161,7 @@ def _value_errors(values: Mapping[str, Any]) -> list[UserError]:
     if "title" in values and not (values["title"] or "").strip():
         errors.append(_problem("a goal needs a title", "title"))
     if "titles" in values and (values["titles"] is not None or "title" not in values):
-        errors += _titles_errors(values["titles"])
+        errors += titles_errors(values["titles"], ("titles",))
     if "direction" in values and values["direction"] not in DIRECTIONS:
         errors.append(_problem(f"direction must be one of {', '.join(DIRECTIONS)}", "direction"))
     if "additive" in values and values["additive"] is None:
@@ -267,7 +236,7 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
             if parent.cycle_id != cycle.id:
                 raise invalid("the parent goal belongs to another cycle", ("parentId",))
     # ``title`` keeps the zh-CN one (what it always held), ``titles`` both
-    values["titles"] = goal_titles(data.title, data.titles)
+    values["titles"] = own_titles(data.title, data.titles)
     values["title"] = values["titles"]["zh-CN"]
     goal = Goal(tenant_id=caller.tenant_id, created_by_id=caller.user_id, **values)
     session.add(goal)
@@ -347,7 +316,7 @@ async def update_goal(
         given = {lang: title or current.get(lang) for lang in LANGS} | {
             lang: text for lang, text in (changes.get("titles") or {}).items() if text
         }
-        changes["titles"] = goal_titles(None, given)
+        changes["titles"] = own_titles(None, given)
         changes["title"] = changes["titles"]["zh-CN"]
     before = {k: getattr(goal, k) for k in changes}
     for k, v in changes.items():

@@ -30,7 +30,7 @@ query($cycle: ID!, $after: String) {
     edges { node {
       id employeeId status employeeSignedAt managerSignedAt totalWeight behindCount
       items { id key goalId sourceType aggregation direction target weight actual actualSource
-              completion expectedProgress behind tasks { title status dueOn } }
+              completion expectedProgress behind tasks { title titles { zhCN en } status dueOn } }
     } }
   }
 }"""
@@ -38,8 +38,9 @@ GOALS = """
 query($cycle: ID!, $after: String) {
   goals(cycle: $cycle, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor }
-    edges { node { id parentId level orgUnitId employeeId title indicatorKey target unit
-                   weight additive coverage allocated unallocated actual progress } }
+    edges { node { id parentId level orgUnitId employeeId title titles { zhCN en }
+                   indicatorKey target unit weight additive coverage allocated unallocated
+                   actual progress } }
   }
 }"""
 GAP = (
@@ -124,6 +125,11 @@ async def test_a_manager_sees_the_whole_team_signed_with_actuals(
         assert revenue["actual"] > 0
         assert revenue["goalId"] is not None  # tied to the person's own revenue goal
         assert revenue["tasks"]  # with an action plan
+        # whose tasks have their title in each language (``title`` the Chinese one)
+        assert {(t["title"], t["titles"]["en"]) for t in revenue["tasks"]} >= {
+            ("季度客户盘点与拜访计划", "Quarterly account review and visit plan")
+        }
+        assert all(t["title"] == t["titles"]["zhCN"] for t in revenue["tasks"])
     # the newcomer's revenue target is lower than a settled colleague's
     newcomer = str(await employee_id(session, "employee"))
     targets = {c["employeeId"]: c["items"][0]["target"] for c in cards}
@@ -186,6 +192,12 @@ async def test_the_goal_tree_has_coverage_and_rolls_up(gql: GraphQLClient) -> No
     sales = [g for g in goals if g["parentId"] == revenue["id"]]
     assert revenue["actual"] == sum(g["actual"] for g in sales) > 0
     assert 0 < revenue["progress"] == revenue["actual"] / revenue["target"]
+    # every goal has its title in each language, not both joined in one
+    assert revenue["titles"] == {
+        "zhCN": f"{cycle['period']} 销售收入", "en": f"{cycle['period']} Company revenue"
+    }  # fmt: skip
+    assert all(g["title"] == g["titles"]["zhCN"] != g["titles"]["en"] for g in goals)
+    assert not any(" · " in g["title"] for g in goals)
     # and the sales department's split meets bottom-up proposals with gaps to negotiate
     gap = (await gql.ok(GAP, {"goal": sales[0]["id"]}, as_user="hr"))["goalGapReport"]
     assert len(gap["lines"]) == len([g for g in goals if g["parentId"] == sales[0]["id"]])

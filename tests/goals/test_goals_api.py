@@ -1,6 +1,7 @@
 """Goal decomposition over GraphQL: a tree across levels, coverage of additive targets,
 roll-up of progress, bottom-up proposals and the gap report; who may read and change
-what (roles x scopes, another tenant), and bad input (the field named, nothing changed)."""
+what (roles x scopes, another tenant), bad input (the field named, nothing changed), and
+titles in both product languages."""
 
 from __future__ import annotations
 
@@ -14,18 +15,19 @@ from support import GraphQLClient, nodes
 from support.company import Company, create_company
 
 GOAL = """
-  id parentId level orgUnitId position employeeId title indicatorKey libraryRef target unit
-  direction additive weight allocated unallocated coverage actual progress
+  id parentId level orgUnitId position employeeId title titles { zhCN en } indicatorKey
+  libraryRef target unit direction additive weight allocated unallocated coverage actual
+  progress
 """
 CREATE = f"""
 mutation($input: GoalInput!) {{
   createGoal(input: $input) {{ goal {{ {GOAL} }} errors {{ code message path }} }}
 }}"""
 UPDATE = f"""
-mutation($goal: ID!, $title: String, $target: Float, $weight: Float, $actual: Float,
-         $unit: String, $direction: String, $additive: Boolean) {{
-  updateGoal(goal: $goal, title: $title, target: $target, weight: $weight, actual: $actual,
-             unit: $unit, direction: $direction, additive: $additive) {{
+mutation($goal: ID!, $title: String, $titles: I18nTextInput, $target: Float, $weight: Float,
+         $actual: Float, $unit: String, $direction: String, $additive: Boolean) {{
+  updateGoal(goal: $goal, title: $title, titles: $titles, target: $target, weight: $weight,
+             actual: $actual, unit: $unit, direction: $direction, additive: $additive) {{
     goal {{ {GOAL} }} errors {{ code message path }}
   }}
 }}"""
@@ -62,7 +64,7 @@ APPS = "query { installedApps { id } }"
 SET_ITEMS = """
 mutation($cycle: ID!, $employee: ID!, $items: [ScorecardItemInput!]!) {
   setScorecardItems(cycle: $cycle, employee: $employee, items: $items) {
-    scorecard { items { id key title target goalId } } errors { message }
+    scorecard { items { id key title titles { zhCN en } target goalId } } errors { message }
   }
 }"""
 ENTER = """
@@ -531,3 +533,115 @@ async def test_deleting_a_goal_takes_its_subtree_and_unlinks_plan_items(
     ]
     gap = await company.raw(GAP, {"goal": ids["t1"]}, as_user="hr")
     assert gap["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+# ----------------------------------------------------------------------------- titles
+
+
+def _titles(goal: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    return goal["title"], goal["titles"]
+
+
+async def _new(company: Company, cycle: str, **fields: Any) -> dict[str, Any]:
+    unit = {"cycleId": cycle, "level": "company", "orgUnitId": str(company.units["co"])}
+    return await _create(company, **unit, **fields)
+
+
+async def test_goal_titles_are_given_per_language_and_read_back(company: Company) -> None:
+    cycle = await _cycle(company)
+    # a goal with a title only has it in both languages
+    plain = (await _new(company, cycle, title="  年度收入 "))["goal"]
+    assert _titles(plain) == ("年度收入", {"zhCN": "年度收入", "en": "年度收入"})
+    # a goal with both titles keeps them apart; ``title`` is the zh-CN one
+    both = (
+        await _new(company, cycle, title="年度收入", titles={"zhCN": "年度收入", "en": "Revenue"})
+    )["goal"]
+    assert _titles(both) == ("年度收入", {"zhCN": "年度收入", "en": "Revenue"})
+    # a language ``titles`` leaves out reads as ``title``
+    half = (await _new(company, cycle, title="客户数", titles={"en": "Customers"}))["goal"]
+    assert _titles(half) == ("客户数", {"zhCN": "客户数", "en": "Customers"})
+    # and the tree reads them as they were written
+    tree = await _goals(company, cycle)
+    assert [_titles(tree[g["id"]]) for g in (plain, both, half)] == [
+        _titles(plain), _titles(both), _titles(half)
+    ]  # fmt: skip
+
+
+async def test_updating_a_goal_changes_the_languages_it_names(company: Company) -> None:
+    cycle = await _cycle(company)
+    goal = (
+        await _new(company, cycle, title="年度收入", titles={"zhCN": "年度收入", "en": "Revenue"})
+    )["goal"]["id"]
+    # ``titles`` with one language leaves the other one alone
+    english = (await _update(company, goal, titles={"en": "Annual revenue"}))["goal"]
+    assert _titles(english) == ("年度收入", {"zhCN": "年度收入", "en": "Annual revenue"})
+    chinese = (await _update(company, goal, titles={"zhCN": "全年收入"}))["goal"]
+    assert _titles(chinese) == ("全年收入", {"zhCN": "全年收入", "en": "Annual revenue"})
+    # ``title`` alone stands for both languages, as on create
+    renamed = (await _update(company, goal, title="Revenue"))["goal"]
+    assert _titles(renamed) == ("Revenue", {"zhCN": "Revenue", "en": "Revenue"})
+    # ``title`` with ``titles`` fills the language ``titles`` leaves out
+    mixed = (await _update(company, goal, title="营收", titles={"en": "Sales"}))["goal"]
+    assert _titles(mixed) == ("营收", {"zhCN": "营收", "en": "Sales"})
+    # an update naming neither leaves the titles alone
+    await _update(company, goal, target=10)
+    assert _titles((await _goals(company, cycle))[goal]) == _titles(mixed)
+
+
+async def test_a_plan_item_from_a_goal_takes_its_titles(company: Company) -> None:
+    cycle = await _cycle(company)
+    emp = str(company.people["emp"])
+    payload = await _create(
+        company, cycleId=cycle, level="employee", employeeId=emp, title="我的收入",
+        titles={"en": "My revenue"}, target=400,
+    )  # fmt: skip
+    goal = payload["goal"]["id"]
+    set_items = await company.ok(
+        SET_ITEMS,
+        {"cycle": cycle, "employee": emp, "items": [
+            {"key": "rev", "goalId": goal, "weight": 40},
+            {"key": "calls", "title": "Calls", "target": 100, "weight": 30},
+            {"key": "demos", "title": "Demos", "target": 10, "weight": 30}]},
+        as_user="lead",
+    )  # fmt: skip
+    assert set_items["setScorecardItems"]["errors"] == []
+    item = set_items["setScorecardItems"]["scorecard"]["items"][0]
+    assert (item["key"], item["title"], item["titles"]) == (
+        "rev", "我的收入", {"zhCN": "我的收入", "en": "My revenue"}
+    )  # fmt: skip
+
+
+async def test_bad_titles_are_refused_naming_the_language(company: Company) -> None:
+    cycle = await _cycle(company)
+    goal = (await _new(company, cycle, title="收入", titles={"en": "Revenue"}))["goal"]
+    before = await _goals(company, cycle)
+    long = "长" * 201
+    cases: list[tuple[dict[str, Any], list[list[str]]]] = [
+        ({"title": "收入", "titles": {"en": "  "}}, [["titles", "en"]]),
+        ({"title": "收入", "titles": {"zhCN": ""}}, [["titles", "zhCN"]]),
+        ({"title": "收入", "titles": {"zhCN": long, "en": "x" * 201}},
+         [["titles", "zhCN"], ["titles", "en"]]),
+        ({"title": " ", "titles": {"en": "Revenue"}}, [["title"]]),
+    ]  # fmt: skip
+    for fields, paths in cases:
+        refused = await _new(company, cycle, **fields)
+        assert refused["goal"] is None
+        assert [(e["code"], e["path"]) for e in refused["errors"]] == [
+            ("INVALID", p) for p in paths
+        ], fields
+    for args, paths in (
+        ({"titles": {"en": ""}}, [["titles", "en"]]),
+        ({"titles": {"zhCN": long}}, [["titles", "zhCN"]]),
+        ({"titles": None}, [["titles"]]),
+    ):
+        refused = await _update(company, goal["id"], **args)
+        assert refused["goal"] is None
+        assert [(e["code"], e["path"]) for e in refused["errors"]] == [
+            ("INVALID", p) for p in paths
+        ], args
+    # an unknown language is refused by the schema, naming the field
+    raw = await company.raw(
+        UPDATE, {"goal": goal["id"], "titles": {"fr": "Recettes"}}, as_user="hr"
+    )
+    assert "fr" in raw["errors"][0]["message"]
+    assert await _goals(company, cycle) == before

@@ -1,7 +1,7 @@
 """Plan item titles in both product languages: an item from a KPI library keeps the
 indicator's zh-CN and en names, an assigner may give a title per language, and a
 person reads their scorecard and their result's explanation with the titles in the
-language they choose."""
+language they choose. Action tasks have their title per language the same way."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 READ = """
 query($employee: ID!, $cycle: ID!) { scorecard(employee: $employee, cycle: $cycle) {
-  items { key title titles { zhCN en } } } }"""
+  items { key title titles { zhCN en } tasks { id title titles { zhCN en } status } } } }"""
+TASK = """
+mutation($task: ID!) { updateActionTask(task: $task, status: "doing") {
+  task { title titles { zhCN en } } errors { code } } }"""
 ASSIGN = """
 mutation($cycle: ID!, $unit: ID, $items: [ScorecardItemInput!]!) {
   assignScorecardItems(cycle: $cycle, orgUnit: $unit, items: $items) {
@@ -155,3 +158,54 @@ async def test_a_result_published_before_titles_is_not_redone_for_them(
     read = await company.ok(EXPLAIN, variables, as_user="emp")
     said = {i["key"]: i["title"] for i in read["result"]["explanation"]["items"]}
     assert said["headcount"] == "期末在职人数"
+
+
+async def test_action_tasks_have_a_title_per_language(
+    company: Company, engine: AsyncEngine
+) -> None:
+    cycle = await open_quarter(company)
+    tasks = [
+        {"title": "季度排期", "titles": {"en": "Plan the quarter"}},
+        {"title": "Call the top accounts"},
+        {"title": "ignored", "titles": {"zhCN": "复盘", "en": "Retrospective"}},
+    ]
+    await plan(company, cycle, "emp", [{**ITEMS[0], "tasks": tasks}, *ITEMS[1:]], {})
+    read = (await _read(company, cycle))["headcount"]["tasks"]
+    # each task has its title per language; ``title`` is the zh-CN one
+    assert [(t["title"], t["titles"]) for t in read] == [
+        ("季度排期", {"zhCN": "季度排期", "en": "Plan the quarter"}),
+        ("Call the top accounts", {"zhCN": "Call the top accounts", "en": "Call the top accounts"}),
+        ("复盘", {"zhCN": "复盘", "en": "Retrospective"}),
+    ]
+    # a task moved answers with both titles
+    moved = (await company.ok(TASK, {"task": read[0]["id"]}, as_user="emp"))["updateActionTask"]
+    assert moved == {"task": {"title": "季度排期", "titles": read[0]["titles"]}, "errors": []}
+    # sent again under the same zh-CN title with a new English one, a task keeps its row
+    # and status and takes the new title
+    again = [{"title": "季度排期", "titles": {"en": "Schedule the quarter"}}]
+    await plan(company, cycle, "emp", [{**ITEMS[0], "tasks": again}, *ITEMS[1:]], {})
+    (kept,) = (await _read(company, cycle))["headcount"]["tasks"]
+    assert (kept["id"], kept["status"]) == (read[0]["id"], "doing")
+    assert kept["titles"] == {"zhCN": "季度排期", "en": "Schedule the quarter"}
+    # an assignment as a job keeps them too
+    job = [{**ITEMS[0], "tasks": tasks[:1]}, *ITEMS[1:]]
+    unit = str(company.units["co"])
+    started = await company.ok(START, {"cycle": cycle, "unit": unit, "items": job}, as_user="hr")
+    assert started["startAssignScorecardItems"]["errors"] == []
+    await drain(engine)
+    (assigned,) = (await _read(company, cycle, "lead"))["headcount"]["tasks"]
+    assert assigned["titles"] == {"zhCN": "季度排期", "en": "Plan the quarter"}
+
+
+async def test_bad_task_titles_are_refused_naming_the_task(company: Company) -> None:
+    cycle = await open_quarter(company)
+    await plan(company, cycle, "emp", ITEMS, {})
+    bad = [{"title": "ok", "titles": {"en": " "}}, {"title": "ok2", "titles": {"zhCN": "长" * 201}}]
+    variables = {"cycle": cycle, "employee": str(company.people["emp"]),
+                 "items": [{**ITEMS[0], "tasks": bad}, *ITEMS[1:]]}  # fmt: skip
+    payload = (await company.ok(SET_ITEMS, variables, as_user="hr"))["setScorecardItems"]
+    assert [(e["code"], e["path"]) for e in payload["errors"]] == [
+        ("INVALID", ["items", "0", "tasks", "0", "titles", "en"]),
+        ("INVALID", ["items", "0", "tasks", "1", "titles", "zhCN"]),
+    ]
+    assert (await _read(company, cycle))["headcount"]["tasks"] == []

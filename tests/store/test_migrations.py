@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
@@ -12,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from perfloop.authz.policies import DEFAULT_GRANTS, Role
 from perfloop.store import make_engine
-from perfloop.store.core.migrate import current_revision, head_revision, ours, upgrade
+from perfloop.store.core.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    ours,
+    upgrade,
+)
 from perfloop.store.schema import metadata
 
 
@@ -318,4 +325,63 @@ async def test_plan_items_from_before_0018_get_their_titles_in_both_languages(
         (4, {"zh-CN": "客户拜访", "en": "客户拜访"}),
         (5, {"zh-CN": "Handbook", "en": "Handbook"}),
     ]
+    await engine.dispose()
+
+
+def _downgrade_on(connection: Connection, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.downgrade(cfg, revision)
+
+
+async def test_goals_and_tasks_from_before_0020_get_their_title_in_both_languages(
+    tmp_path: Path,
+) -> None:
+    # given a database just before 0020 with goals and action tasks: a plain title and
+    # the old demo's joined "zh · en" form
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0020_goal_titles-1")
+    rows = [(1, "年度收入"), (2, "2026 Q1 收入 · Company Revenue")]
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no tenant, cycle, units
+        for goal_id, title in rows:
+            await conn.execute(
+                text(
+                    "INSERT INTO goals (id, tenant_id, cycle_id, level, title, direction,"
+                    " additive) VALUES (:id, 1, 1, 'company', :title, 'higher', 1)"
+                ),
+                {"id": goal_id, "title": title},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO action_tasks (id, tenant_id, item_id, title, status)"
+                    " VALUES (:id, 1, 1, :title, 'open')"
+                ),
+                {"id": goal_id, "title": title},
+            )
+        await conn.commit()
+    # when it is migrated to 0020, twice
+    await upgrade(engine, "0020_goal_titles")
+    await upgrade(engine, "0020_goal_titles")
+    # then each goal and task has its title in both languages (the joined form is not
+    # split)
+    for table in ("goals", "action_tasks"):
+        read = text(f"SELECT id, title, titles FROM {table} ORDER BY id")  # noqa: S608
+        async with engine.connect() as conn:
+            found = (await conn.execute(read)).all()
+        assert [(i, t, json.loads(ts)) for i, t, ts in found] == [
+            (1, "年度收入", {"zh-CN": "年度收入", "en": "年度收入"}),
+            (2, rows[1][1], {"zh-CN": rows[1][1], "en": rows[1][1]}),
+        ], table
+    # and downgrading drops the columns and keeps the rows and their titles
+    async with engine.begin() as conn:
+        await conn.run_sync(_downgrade_on, "0020_goal_titles-1")
+    for table in ("goals", "action_tasks"):
+        async with engine.connect() as conn:
+            info = await conn.exec_driver_sql(f"PRAGMA table_info({table})")
+            columns = [r[1] for r in info.all()]
+            read = text(f"SELECT id, title FROM {table} ORDER BY id")  # noqa: S608
+            kept = (await conn.execute(read)).all()
+        assert "titles" not in columns
+        assert [tuple(r) for r in kept] == rows
     await engine.dispose()

@@ -69,8 +69,9 @@ async def build_goal_tree(demo: Demo, units: dict[str, int]) -> GoalTree:
     hr, names = await demo.hr(), _names()
     label = demo.quarter.label
 
-    async def goal(parent: int | None, level: str, title: str, **fields: Any) -> int:
-        data = GoalData(demo.cycle_id, level, title, parent_id=parent, **fields)
+    async def goal(parent: int | None, level: str, zh: str, en: str, **fields: Any) -> int:
+        titles = {"zh-CN": zh, "en": en}  # ``title`` is the zh-CN one
+        data = GoalData(demo.cycle_id, level, zh, parent_id=parent, titles=titles, **fields)
         return (await goals.create_goal(demo.session, hr, data)).id
 
     for dept, (indicator, library, unit, zh, en, weight) in QUANTITIES.items():
@@ -85,19 +86,19 @@ async def build_goal_tree(demo: Demo, units: dict[str, int]) -> GoalTree:
         dept_target = sum(team_targets.values()) + DEPARTMENT_SLACK.get(dept, 0.0)
         common = {"indicator_key": indicator, "library_ref": library, "unit": unit}
         company = await goal(
-            None, "company", f"{label} {zh} · Company {en}", org_unit_id=units["hq"],
+            None, "company", f"{label} {zh}", f"{label} Company {en}", org_unit_id=units["hq"],
             target=dept_target + COMPANY_SLACK.get(dept, 0.0), weight=weight, **common,
         )  # fmt: skip
         tree.company[dept] = company
         dzh, den = names[dept]
         dept_goal = await goal(
-            company, "department", f"{dzh}{zh} · {den} {en}", org_unit_id=units[dept],
+            company, "department", f"{dzh}{zh}", f"{den} {en}", org_unit_id=units[dept],
             target=dept_target, weight=100.0, **common,
         )  # fmt: skip
         for team, people in by_team.items():
             tzh, ten = names[team]
             tree.teams[team] = await goal(
-                dept_goal, "team", f"{tzh}{zh} · {ten} {en}", org_unit_id=units[team],
+                dept_goal, "team", f"{tzh}{zh}", f"{ten} {en}", org_unit_id=units[team],
                 target=team_targets[team], weight=_share(team_targets[team], dept_target),
                 **common,
             )  # fmt: skip
@@ -106,13 +107,14 @@ async def build_goal_tree(demo: Demo, units: dict[str, int]) -> GoalTree:
             for p in people:
                 mine = demo.targets(p)[indicator]
                 tree.employees[p.id] = await goal(
-                    tree.teams[team], "employee", f"{p.name} {zh} · {en}", employee_id=p.id,
+                    tree.teams[team], "employee", f"{p.name} {zh}", f"{p.name} {en}",
+                    employee_id=p.id,
                     target=mine, weight=_share(mine, team_targets[team]), **common,
                 )  # fmt: skip
     target, actual, weight = RETENTION
     retention = await goal(
-        None, "company", f"{label} 员工保留率 · Employee retention", org_unit_id=units["hq"],
-        target=target, unit="percent", additive=False, weight=weight,
+        None, "company", f"{label} 员工保留率", f"{label} Employee retention",
+        org_unit_id=units["hq"], target=target, unit="percent", additive=False, weight=weight,
     )  # fmt: skip
     await goals.update_goal(demo.session, hr, retention, {"actual": actual})
     await _proposals(demo, tree, units)

@@ -47,7 +47,7 @@ APP: Final = "standard-performance@2"
 CYCLE: Final = "quarterly-review"
 #: the standard scoring scheme's smallest item weight
 MIN_WEIGHT: Final = 5.0
-PERSONAL_TASK: Final = "跟进三个重点商机 · Follow up my three key opportunities"
+PERSONAL_TASK: Final = {"zh-CN": "跟进三个重点商机", "en": "Follow up my three key opportunities"}
 
 
 async def install_app(demo: Demo) -> int:
@@ -96,7 +96,7 @@ def plan_items(
                 weight=item.weight,
                 target=targets[item.indicator],
                 goal_id=goal_id if item.indicator == book.goal else None,
-                tasks=(TaskInput(task.title, due_on=due),) if task else (),
+                tasks=(TaskInput(task.title, due_on=due, titles=task.titles),) if task else (),
             )
         )
     return out
@@ -152,7 +152,9 @@ async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
             continue
         items = plan_items(demo, book, demo.targets(p), tree.employees[p.id])
         revenue = next(i for i in items if i.indicator == "revenue")
-        personal = TaskInput(PERSONAL_TASK, owner_id=p.id, due_on=due)
+        personal = TaskInput(
+            PERSONAL_TASK["zh-CN"], owner_id=p.id, due_on=due, titles=PERSONAL_TASK
+        )
         items[items.index(revenue)] = replace(revenue, tasks=(*revenue.tasks, personal))
         manager = await demo.caller(demo.manager(p))
         items = await _keep_carried(demo, p, items)

@@ -66,8 +66,13 @@ class Item:
 @dataclass(frozen=True)
 class Task:
     indicator: str
-    title: str
+    title: str  # the Chinese title
+    title_en: str
     due_days: int  # after the quarter starts
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {"zh-CN": self.title, "en": self.title_en}
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ PLAYBOOKS: Final[Mapping[str, Playbook]] = {
         },
         goal="revenue",
         task=Task(
-            "revenue", "季度客户盘点与拜访计划 · Quarterly account review and visit plan", 14
+            "revenue", "季度客户盘点与拜访计划", "Quarterly account review and visit plan", 14
         ),
     ),
     "rnd": Playbook(
@@ -112,7 +117,7 @@ PLAYBOOKS: Final[Mapping[str, Playbook]] = {
         ),
         positions={"QA Engineer": {"projects_delivered": 6, "problems_solved": 5}},
         goal="projects_delivered",
-        task=Task("projects_delivered", "季度迭代排期 · Plan the quarter's iterations", 7),
+        task=Task("projects_delivered", "季度迭代排期", "Plan the quarter's iterations", 7),
     ),
     "cs": Playbook(
         "service-kpis@1",
@@ -126,7 +131,7 @@ PLAYBOOKS: Final[Mapping[str, Playbook]] = {
         ),
         positions={"Customer Success Manager": {"tickets_resolved": 120, "resolution_hours": 24}},
         goal="tickets_resolved",
-        task=Task("knowledge_articles", "更新常见问题知识库 · Refresh the FAQ articles", 30),
+        task=Task("knowledge_articles", "更新常见问题知识库", "Refresh the FAQ articles", 30),
     ),
     "hr": Playbook(
         "hr-kpis@1",
@@ -138,7 +143,7 @@ PLAYBOOKS: Final[Mapping[str, Playbook]] = {
             Item("reviews_on_time_rate", 15, 95),
         ),
         task=Task(
-            "training_completion_rate", "发布季度培训日历 · Publish the training calendar", 10
+            "training_completion_rate", "发布季度培训日历", "Publish the training calendar", 10
         ),
     ),
     "admin": Playbook(
@@ -150,7 +155,7 @@ PLAYBOOKS: Final[Mapping[str, Playbook]] = {
             Item("office_cost", 15, 90_000),
             Item("safety_incidents", 10, 0),
         ),
-        task=Task("asset_accuracy_rate", "季度资产盘点 · Quarterly asset count", 45),
+        task=Task("asset_accuracy_rate", "季度资产盘点", "Quarterly asset count", 45),
     ),
     "ops": Playbook(
         "operations-kpis@1",
@@ -162,7 +167,7 @@ PLAYBOOKS: Final[Mapping[str, Playbook]] = {
             Item("inventory_turnover", 15, 4),
         ),
         task=Task(
-            "process_improvements", "流程改进提案评审 · Review the improvement proposals", 21
+            "process_improvements", "流程改进提案评审", "Review the improvement proposals", 21
         ),
     ),
 }

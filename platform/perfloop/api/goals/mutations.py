@@ -7,6 +7,7 @@ import strawberry
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id, required_id
 from perfloop.api.core.payloads import mutation
+from perfloop.api.core.scalars import I18nTextInput
 from perfloop.api.goals.types import (
     DeleteGoalPayload,
     Goal,
@@ -35,6 +36,7 @@ class GoalsMutations:
             indicator_key=input.indicator_key, library_ref=input.library_ref,
             target=input.target, unit=input.unit, direction=input.direction,
             additive=input.additive, weight=input.weight, actual=input.actual,
+            titles=input.titles.as_dict() if input.titles is not None else None,
         )  # fmt: skip
         row = await goals.create_goal(ctx.session, ctx.caller, data)
         view = await _goal_view(info, row.id, row.cycle_id)
@@ -44,7 +46,9 @@ class GoalsMutations:
         description=(
             "Change a goal's title, target, weight, unit, direction, additivity or actual; "
             "arguments left out are unchanged. A null target, weight, unit or actual clears "
-            "it (a goal without its own actual is measured by linked plan items or rolled up)."
+            "it (a goal without its own actual is measured by linked plan items or rolled up). "
+            "`title` alone sets the title in both languages; `titles` sets the languages it "
+            "gives, a language it leaves out reading as `title` if given, else unchanged."
         ),
         permission=Permission.GOAL_MANAGE,
     )
@@ -53,6 +57,7 @@ class GoalsMutations:
         info: Info,
         goal: strawberry.ID,
         title: str | None = strawberry.UNSET,
+        titles: I18nTextInput | None = strawberry.UNSET,
         target: float | None = strawberry.UNSET,
         weight: float | None = strawberry.UNSET,
         actual: float | None = strawberry.UNSET,
@@ -61,11 +66,13 @@ class GoalsMutations:
         additive: bool | None = strawberry.UNSET,
     ) -> GoalPayload:
         ctx = info.context
-        given = {
+        given: dict[str, object] = {
             "title": title, "target": target, "weight": weight, "actual": actual,
             "unit": unit, "direction": direction, "additive": additive,
         }  # fmt: skip
         changes = {k: v for k, v in given.items() if v is not strawberry.UNSET}
+        if titles is not strawberry.UNSET:
+            changes["titles"] = titles.as_dict() if titles is not None else None
         row = await goals.update_goal(ctx.session, ctx.caller, required_id(goal), changes)
         view = await _goal_view(info, row.id, row.cycle_id)
         return GoalPayload(goal=view)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from perfloop.api.core.errors import UserError
+from perfloop.api.core.scalars import I18nText, I18nTextInput
 
 if TYPE_CHECKING:
     from perfloop.services.goals import GapView, GoalView
@@ -21,7 +22,13 @@ class Goal:
     org_unit_id: strawberry.ID | None
     position: str | None
     employee_id: strawberry.ID | None
-    title: str
+    title: str = strawberry.field(
+        description="The zh-CN title (the only one a goal had before `titles`)."
+    )
+    titles: I18nText = strawberry.field(
+        description="The title in each product language: pick the reader's language "
+        "(the same `zh-CN`/`en` as a plan item's `titles`)."
+    )
     indicator_key: str | None
     library_ref: str | None
     target: float | None
@@ -53,6 +60,7 @@ class Goal:
             position=v.position,
             employee_id=opt(v.employee_id),
             title=v.title,
+            titles=I18nText(zh_cn=v.titles.zh_cn, en=v.titles.en),
             indicator_key=v.indicator_key,
             library_ref=v.library_ref,
             target=v.target,
@@ -142,7 +150,14 @@ class ProposalPayload:
 class GoalInput:
     cycle_id: strawberry.ID
     level: str
-    title: str
+    title: str = strawberry.field(
+        description="The title in both languages (or, with `titles`, for a language "
+        "`titles` leaves out); the goal's `title` is then its zh-CN title."
+    )
+    titles: I18nTextInput | None = strawberry.field(
+        default=None,
+        description="The title per language, a language left out reading as `title`.",
+    )
     parent_id: strawberry.ID | None = None
     org_unit_id: strawberry.ID | None = None
     position: str | None = None

@@ -46,7 +46,12 @@ class ReportDimension(Enum):
 @strawberry.type(description="A task of an item's action plan.")
 class ActionTask:
     id: strawberry.ID
-    title: str
+    title: str = strawberry.field(
+        description="The zh-CN title (the only one a task had before `titles`)."
+    )
+    titles: I18nText = strawberry.field(
+        description="The title in each product language, as an item's `titles`."
+    )
     owner_id: strawberry.ID | None
     due_on: dt.date | None
     status: str = strawberry.field(description="open, doing, done or dropped.")
@@ -54,9 +59,13 @@ class ActionTask:
     @classmethod
     def from_view(cls, t: TaskView | ActionTaskRow) -> ActionTask:
         due = t.due_on
+        titles = (
+            t.titles if isinstance(t.titles, plans.Titles) else plans.Titles.of(t.titles, t.title)
+        )
         return cls(
             id=strawberry.ID(str(t.id)),
             title=t.title,
+            titles=I18nText(zh_cn=titles.zh_cn, en=titles.en),
             owner_id=strawberry.ID(str(t.owner_id)) if t.owner_id is not None else None,
             due_on=due,
             status=t.status,
@@ -375,7 +384,15 @@ class CheckinPayload:
 
 @strawberry.input
 class ActionTaskInput:
-    title: str
+    title: str = strawberry.field(
+        description="The title in both languages (or, with `titles`, for a language "
+        "`titles` leaves out); the task's `title` is then its zh-CN title, by which a "
+        "task sent again keeps its status."
+    )
+    titles: I18nTextInput | None = strawberry.field(
+        default=None,
+        description="The title per language, a language left out reading as `title`.",
+    )
     owner_id: strawberry.ID | None = None
     due_on: dt.date | None = None
     status: str = "open"
@@ -441,7 +458,14 @@ def item_inputs(items: list[ScorecardItemInput]) -> list[plans.ItemInput]:
             direction=i.direction,
             thresholds=i.thresholds,
             tasks=[
-                plans.TaskInput(t.title, as_id(t.owner_id), t.due_on, t.status) for t in i.tasks
+                plans.TaskInput(
+                    t.title,
+                    as_id(t.owner_id),
+                    t.due_on,
+                    t.status,
+                    titles=t.titles.as_dict() if t.titles is not None else None,
+                )
+                for t in i.tasks
             ],
             relative=(
                 plans.RelativeTarget(i.relative.relative_to.value, i.relative.change)

@@ -15,6 +15,7 @@ from perfloop.engine import GapReport, GoalNode, coverage, gap_report, rollup
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans import (
+    Titles,
     get_cycle,
     in_cycle_period,
     not_found,
@@ -42,6 +43,7 @@ class GoalView:
     org_unit_id: int | None
     position: str | None
     employee_id: int | None
+    #: the zh-CN title
     title: str
     indicator_key: str | None
     library_ref: str | None
@@ -55,6 +57,8 @@ class GoalView:
     coverage: str | None
     actual: float | None
     progress: float | None
+    #: the title in each language (``title`` is the zh-CN one)
+    titles: Titles
 
 
 #: the goal gap report's threshold when the app template sets none (app
@@ -251,6 +255,7 @@ async def _views(
                 position=g.position,
                 employee_id=g.employee_id,
                 title=g.title,
+                titles=Titles.of(g.titles, g.title),
                 indicator_key=g.indicator_key,
                 library_ref=g.library_ref,
                 target=g.target,

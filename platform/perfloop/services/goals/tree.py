@@ -25,13 +25,17 @@ from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.goals.reads import goal_in_scope, owner_label
 from perfloop.services.plans import (
+    LANGS,
+    Titles,
     employee_in_scope,
     get_cycle,
     indicators_of,
     invalid,
     not_found,
+    own_titles,
     position_name,
     template_bodies,
+    titles_errors,
 )
 from perfloop.store.core import column_length, lock_rows, upsert, utcnow
 from perfloop.store.goals import Goal, GoalProposal
@@ -45,7 +49,17 @@ if TYPE_CHECKING:
 
 LEVELS = ("company", "department", "team", "position", "employee")
 UNIT_LEVELS = ("company", "department", "team")
-EDITABLE = ("title", "target", "weight", "unit", "direction", "additive", "actual", "indicator_key")
+EDITABLE = (
+    "title",
+    "titles",
+    "target",
+    "weight",
+    "unit",
+    "direction",
+    "additive",
+    "actual",
+    "indicator_key",
+)
 #: Longest text per field (the column sizes).
 LENGTHS = {
     name: column_length(Goal, name)
@@ -79,6 +93,9 @@ class GoalData:
     additive: bool = True
     weight: float | None = None
     actual: float | None = None
+    #: the title per language (``zh-CN``, ``en``; either may be left out, then it reads
+    #: as ``title``): see ``plans.own_titles``
+    titles: Mapping[str, str | None] | None = None
 
 
 async def _check_unit(session: AsyncSession, caller: Caller, scope: Scope, unit_id: int) -> None:
@@ -143,6 +160,8 @@ def _value_errors(values: Mapping[str, Any]) -> list[UserError]:
             errors.append(_problem(f"{name} is longer than {limit} characters", name))
     if "title" in values and not (values["title"] or "").strip():
         errors.append(_problem("a goal needs a title", "title"))
+    if "titles" in values and (values["titles"] is not None or "title" not in values):
+        errors += titles_errors(values["titles"], ("titles",))
     if "direction" in values and values["direction"] not in DIRECTIONS:
         errors.append(_problem(f"direction must be one of {', '.join(DIRECTIONS)}", "direction"))
     if "additive" in values and values["additive"] is None:
@@ -216,13 +235,16 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
             parent = await goal_in_scope(session, caller, data.parent_id, hold="refer")
             if parent.cycle_id != cycle.id:
                 raise invalid("the parent goal belongs to another cycle", ("parentId",))
-    values["title"] = data.title.strip()
+    # ``title`` keeps the zh-CN one (what it always held), ``titles`` both
+    values["titles"] = own_titles(data.title, data.titles)
+    values["title"] = values["titles"]["zh-CN"]
     goal = Goal(tenant_id=caller.tenant_id, created_by_id=caller.user_id, **values)
     session.add(goal)
     await session.flush()
     audit.record(
         session, caller, "goal.create", "goal", goal.id,
-        after={"title": goal.title, "target": goal.target, "parent": goal.parent_id},
+        after={"title": goal.title, "titles": goal.titles, "target": goal.target,
+               "parent": goal.parent_id},
     )  # fmt: skip
     await session.commit()
     return goal
@@ -286,9 +308,19 @@ async def update_goal(
     errors = _value_errors(changes)
     if errors:
         raise ServiceError(errors)
+    changes = dict(changes)
+    if "title" in changes or "titles" in changes:
+        # a language ``titles`` leaves out reads as ``title`` if given, else keeps its own
+        current = Titles.of(goal.titles, goal.title)
+        title = changes.get("title")
+        given = {lang: title or current.get(lang) for lang in LANGS} | {
+            lang: text for lang, text in (changes.get("titles") or {}).items() if text
+        }
+        changes["titles"] = own_titles(None, given)
+        changes["title"] = changes["titles"]["zh-CN"]
     before = {k: getattr(goal, k) for k in changes}
     for k, v in changes.items():
-        setattr(goal, k, v.strip() if k == "title" else v)
+        setattr(goal, k, v)
     audit.record(session, caller, "goal.update", "goal", goal.id, before=before, after=changes)
     await session.commit()
     return goal

@@ -49,7 +49,9 @@ REMOVED_LISTED = 100
 
 def _task_json(task: plans.TaskInput) -> dict[str, Any]:
     due = task.due_on.isoformat() if task.due_on is not None else None
-    return {"title": task.title, "owner": task.owner_id, "status": task.status, "dueOn": due}
+    titles = dict(task.titles) if task.titles is not None else None
+    return {"title": task.title, "titles": titles, "owner": task.owner_id,
+            "status": task.status, "dueOn": due}  # fmt: skip
 
 
 def _item_json(item: plans.ItemInput) -> dict[str, Any]:
@@ -71,7 +73,9 @@ def items_to_json(items: Sequence[plans.ItemInput]) -> list[dict[str, Any]]:
 
 def _task_of(value: Mapping[str, Any]) -> plans.TaskInput:
     due = dt.date.fromisoformat(value["dueOn"]) if value["dueOn"] is not None else None
-    return plans.TaskInput(value["title"], value["owner"], due, value["status"])
+    return plans.TaskInput(
+        value["title"], value["owner"], due, value["status"], titles=value.get("titles")
+    )
 
 
 def _item_of(value: Mapping[str, Any]) -> plans.ItemInput:

@@ -33,11 +33,14 @@ from perfloop.services.plans.common import (
     template_bodies,
 )
 from perfloop.services.plans.items import (
+    LANGS,
     SCORE_SETTINGS,
     TASK_STATUSES,
     ItemInput,
     TargetOverride,
     TaskInput,
+    own_titles,
+    titles_errors,
     weight_errors,
 )
 from perfloop.services.plans.periods import (
@@ -88,6 +91,7 @@ from perfloop.services.plans.scorecards import (
 __all__ = [
     "DEFAULT_SCORING",
     "DIMENSIONS",
+    "LANGS",
     "PREVIOUS",
     "RELATIONS",
     "SCORE_SETTINGS",
@@ -128,6 +132,7 @@ __all__ = [
     "list_checkins",
     "missing_actual_count",
     "not_found",
+    "own_titles",
     "period_before",
     "plan_count",
     "plan_groups",
@@ -146,6 +151,7 @@ __all__ = [
     "team_scorecard_page",
     "team_scorecards",
     "template_bodies",
+    "titles_errors",
     "unsigned_plan_count",
     "update_task",
     "weight_errors",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
@@ -56,6 +56,9 @@ class TaskInput:
     owner_id: int | None = None
     due_on: dt.date | None = None
     status: str = "open"
+    #: the title per language (``zh-CN``, ``en``; either may be left out, then it reads
+    #: as ``title``): see ``own_titles``
+    titles: Mapping[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class TargetOverride:
 
 
 LANGS = ("zh-CN", "en")
+#: each product language's field name in GraphQL (``I18nTextInput``), for error paths
+LANG_FIELDS = {"zh-CN": "zhCN", "en": "en"}
 #: the longest title an item takes, in each language (``scorecard_items.title``)
 TITLE_LENGTH = 200
 
@@ -113,6 +118,35 @@ def titles_of(item: ItemInput, fallback: Any = None) -> dict[str, str]:
     if any((v or "").strip() for v in given.values()):
         return both(given)
     return both(fallback)
+
+
+def own_titles(title: str | None, titles: Mapping[str, str | None] | None) -> dict[str, str]:
+    """A goal's or task's titles: ``titles`` per language, ``title`` for a language it
+    leaves out (so ``title`` alone stands for both languages), each stripped."""
+    given = dict(titles or {})
+    return {lang: (given.get(lang) or title or "").strip() for lang in LANGS}
+
+
+def titles_errors(titles: object, path: tuple[str, ...]) -> list[UserError]:
+    """Problems of ``titles`` given at ``path``: an object of the product languages,
+    each one given a non-empty text of at most ``TITLE_LENGTH`` characters."""
+    if not isinstance(titles, Mapping):
+        return [UserError(ErrorCode.INVALID, "titles is an object of zh-CN and en titles", path)]
+    errors = [
+        UserError(ErrorCode.INVALID, f"no language {lang!r}: titles are zh-CN or en",
+                  (*path, lang))
+        for lang in sorted(str(k) for k in titles if k not in LANG_FIELDS)
+    ]  # fmt: skip
+    for lang, name in LANG_FIELDS.items():
+        text = titles.get(lang)
+        if text is None:
+            continue
+        if not isinstance(text, str) or not text.strip():
+            errors.append(UserError(ErrorCode.INVALID, f"the {lang} title is empty", (*path, name)))
+        elif len(text.strip()) > TITLE_LENGTH:
+            message = f"the {lang} title is longer than {TITLE_LENGTH} characters"
+            errors.append(UserError(ErrorCode.INVALID, message, (*path, name)))
+    return errors
 
 
 async def resolve_items(
@@ -194,7 +228,7 @@ async def resolve_items(
             if goal is None:
                 errors.append(UserError(ErrorCode.NOT_FOUND, "goal not found", (*path, "goal")))
                 continue
-            values["title"] = titles_of(item, goal.title)
+            values["title"] = titles_of(item, goal.titles or goal.title)
             values["indicator_key"] = values["indicator_key"] or goal.indicator_key
             values["unit"] = values["unit"] or goal.unit
             values["direction"] = values["direction"] or goal.direction
@@ -231,8 +265,13 @@ async def resolve_items(
         values["weight"] = float(item.weight)
         values["thresholds"] = dict(item.thresholds) if item.thresholds is not None else None
         errors.extend(_threshold_errors(values["thresholds"], path))
-        values["tasks"] = list(item.tasks)
+        values["tasks"] = []
         for t, task in enumerate(item.tasks):
+            if task.titles is not None:
+                errors.extend(titles_errors(task.titles, (*path, "tasks", str(t), "titles")))
+            # ``title`` keeps the zh-CN one, as an item's does
+            titles = own_titles(task.title, task.titles)
+            values["tasks"].append(replace(task, title=titles["zh-CN"], titles=titles))
             if task.status not in TASK_STATUSES:
                 errors.append(
                     UserError(
@@ -566,24 +605,29 @@ async def _write_tasks(
         dropped.extend(task_id for title, task_id in had.items() if title not in sent)
         for task in values["tasks"]:
             same = had.get(task.title)
+            # JSON text, as ``insert_many`` and ``update_many`` bind it (``encoded``)
+            titles = json.dumps(own_titles(task.title, task.titles))
             if same is None:
                 added.append(
                     {
                         "tenant_id": caller.tenant_id,
                         "item_id": item_id,
                         "title": task.title,
+                        "titles": titles,
                         "owner_id": task.owner_id,
                         "due_on": task.due_on,
                         "status": task.status,
                     }
                 )
             else:
-                changed.append({"id": same, "owner_id": task.owner_id, "due_on": task.due_on})
+                changed.append(
+                    {"id": same, "titles": titles, "owner_id": task.owner_id, "due_on": task.due_on}
+                )
     tasks = table_of(ActionTask)
     for ids in chunked(sorted(dropped)):
         await session.execute(delete(tasks).where(tasks.c.id.in_(ids)))
-    await update_many(session, ActionTask, changed)
-    await insert_many(session, ActionTask, added)
+    await update_many(session, ActionTask, changed, encoded=("titles",))
+    await insert_many(session, ActionTask, added, encoded=("titles",))
 
 
 async def _record_removed(

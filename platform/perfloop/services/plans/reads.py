@@ -56,10 +56,13 @@ def _number(value: object) -> float | None:
 class TaskView:
     id: int
     item_id: int
+    #: the zh-CN title
     title: str
     owner_id: int | None
     due_on: dt.date | None
     status: str
+    #: the title in each language
+    titles: Titles
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +247,7 @@ def _plan_statements(scope: Scope, narrow: Narrow) -> tuple[Executable, Executab
             ActionTask.owner_id,
             ActionTask.due_on,
             ActionTask.status,
+            ActionTask.titles,
         )
         .join(ScorecardItem, ScorecardItem.id == ActionTask.item_id)
         .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
@@ -291,7 +295,11 @@ async def _read(
     tasks: dict[int, list[TaskView]] = {}
     if any(row[10] is not None for row in rows):  # some plan has items
         for task in await connection.execute(statements[1], params):
-            tasks.setdefault(task.item_id, []).append(TaskView(*task))
+            task_id, item_id, title, owner_id, due_on, status, titles = task
+            tasks.setdefault(item_id, []).append(
+                TaskView(task_id, item_id, title, owner_id, due_on, status,
+                         Titles.of(titles, title))
+            )  # fmt: skip
     cards: dict[int, ScorecardView] = {}
     inputs: dict[int, list[dict[str, object]]] = {}
     card: ScorecardView | None = None

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perfloop.store.core.base import Base, utcnow
+from perfloop.store.core.base import Base, JSONType, utcnow
 
 __all__ = ["Goal", "GoalProposal"]
 
@@ -47,7 +47,12 @@ class Goal(Base):
     employee_id: Mapped[int | None] = mapped_column(
         ForeignKey("employees.id", ondelete="CASCADE"), index=True
     )
+    #: the zh-CN title (what the one title always held)
     title: Mapped[str] = mapped_column(String(200))
+    #: the title in each product language, ``{"zh-CN": …, "en": …}`` as plan items'
+    #: (both filled: a language not given reads as the other one); NULL only on rows
+    #: written by older code, which then read ``title`` in both languages
+    titles: Mapped[dict[str, str] | None] = mapped_column(JSONType)
     indicator_key: Mapped[str | None] = mapped_column(String(100))
     library_ref: Mapped[str | None] = mapped_column(String(120))
     target: Mapped[float | None] = mapped_column(Float)

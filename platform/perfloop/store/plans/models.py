@@ -109,7 +109,11 @@ class ActionTask(Base):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("scorecard_items.id", ondelete="CASCADE"), index=True
     )
+    #: the zh-CN title (what the one title always held)
     title: Mapped[str] = mapped_column(String(200))
+    #: the title in each product language, as an item's ``titles``; NULL only on rows
+    #: written by older code, which then read ``title`` in both languages
+    titles: Mapped[dict[str, str] | None] = mapped_column(JSONType)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")

@@ -11,7 +11,7 @@ sure from the text, so it stands for both, as any other title does; set ``titles
 with ``updateGoal`` (or send the plan's tasks again with ``titles``) to separate them.
 
 Revision ID: 0020_goal_titles
-Revises: 0018_item_titles
+Revises: 0019_plugins
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0020_goal_titles"
-down_revision: str | Sequence[str] | None = "0018_item_titles"
+down_revision: str | Sequence[str] | None = "0019_plugins"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -35,20 +35,13 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pytest
 
-from perfloop.plugins import (
-    Dataset,
-    Metric,
-    MetricContext,
-    MetricError,
-    Outcome,
-    Period,
-    Plugin,
-    Provider,
-    run_metric,
-)
-
 if TYPE_CHECKING:
+    from perfloop.plugins import Dataset, Metric, MetricError, Outcome, Period, Plugin, Provider
     from perfloop.templates import BuiltinRegistry
+
+# pytest imports this module at start-up (entry point pytest11), before coverage starts:
+# perfloop's modules are imported when first used, so that they are measured in
+# perfloop's own test run.
 
 __all__ = ["Records", "check_plugin", "dataset_for", "metric_runner", "run_metric_on"]
 
@@ -80,6 +73,8 @@ def run_metric_on(
     template cannot be found is a ValueError too. ``plugin`` is the plugin the metric
     belongs to, for the dataset templates it ships (a :class:`~perfloop.plugins.Provider`
     brings its own)."""
+    from perfloop.plugins import MetricContext, MetricError, Period, Provider, run_metric
+
     if isinstance(metric, Provider):
         plugin, metric = plugin or metric.plugin, metric.metric
     chosen = dict(params or {})
@@ -97,7 +92,10 @@ def run_metric_on(
         inputs=dict(inputs or {}),
     )
     found = _wait(run_metric(metric, context, timeout=timeout))
-    return {subject: _plain(outcome) for subject, outcome in found.items()}
+    return {
+        subject: MetricError(outcome.error) if outcome.error is not None else outcome.value
+        for subject, outcome in found.items()
+    }
 
 
 @pytest.fixture
@@ -112,6 +110,8 @@ def dataset_for(
     """The :class:`~perfloop.plugins.Dataset` ``ref`` (``key`` for its latest version,
     or ``key@version``) holding ``records``, with the subject and date fields of its
     template; ValueError when no template has that name."""
+    from perfloop.plugins import Dataset
+
     key, _, version = ref.partition("@")
     templates = _templates(plugin.templates if plugin is not None else None)
     found = templates.get(key, int(version)) if version.isdigit() else templates.latest(key)
@@ -174,15 +174,13 @@ def _day(value: _Day) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def _plain(outcome: Outcome) -> float | MetricError | None:
-    return MetricError(outcome.error) if outcome.error is not None else outcome.value
-
-
 def _datasets(
     metric: Metric, records: Mapping[str, Records], plugin: Plugin | None
 ) -> dict[str, Dataset]:
     """The datasets of ``records``, and those the metric reads that were not given
     (without records), by key."""
+    from perfloop.plugins import Dataset
+
     given = {ref.split("@", 1)[0]: ref for ref in records}
     refs = [*records, *(r.dataset for r in metric.reads if r.key not in given)]
     out: dict[str, Dataset] = {}

@@ -319,3 +319,11 @@ def test_check_plugin_reports_templates_that_do_not_load(tmp_path: Path) -> None
     (problem,) = check_plugin(plugin)
     assert "shop-visits@2" in problem
     assert "shop-kpis.v1.json" in problem
+
+
+def test_a_formula_that_does_not_compile_is_an_error_per_subject() -> None:
+    found = run_metric_on(FORMULA, subjects=["a"], period=Q2, params={"formula": "x +"})
+
+    (error,) = found.values()
+    assert isinstance(error, MetricError)
+    assert error.message.startswith("the formula does not compile")

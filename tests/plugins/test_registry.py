@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Callable
 from importlib.metadata import EntryPoint
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,22 @@ def test_perfloop_s_own_plugin_is_registered_first_as_builtin() -> None:
         "perfloop.manual",
     ]
     assert registry.template_dirs() == []
+
+
+def test_every_plugin_goes_through_register_perfloop_s_own_first(
+    entry: MakeEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, bool]] = []
+    register = Registry.register
+
+    def spy(self: Registry, plugin: Plugin, **options: Any) -> None:
+        calls.append((plugin.name, bool(options.get("builtin"))))
+        register(self, plugin, **options)
+
+    monkeypatch.setattr(Registry, "register", spy)
+    discover(found=[entry("sales", plugin_named("sales")), entry("crm", plugin_named("crm"))])
+
+    assert calls == [("perfloop", True), ("crm", False), ("sales", False)]
 
 
 def test_a_plugin_and_a_function_returning_one_are_both_loaded(entry: MakeEntry) -> None:
@@ -155,7 +172,7 @@ def test_missing_says_why_a_metric_cannot_be_computed(entry: MakeEntry) -> None:
     assert registry.missing("perfloop", "formula") is None
     assert registry.missing("hr", "x") == "the metric plugin 'hr' is not installed"
     assert registry.missing("sales", "growth") == "the metric plugin 'sales' has no metric 'growth'"
-    assert registry.missing("sales", None) == "the metric plugin 'sales' has no metric None"
+    assert registry.missing("sales", None) == "the source names no metric of the plugin 'sales'"
     broken = registry.missing("crm", "churn")
     assert broken is not None
     assert broken.startswith("the metric plugin 'crm' is installed but broken: TypeError:")

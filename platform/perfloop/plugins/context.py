@@ -145,15 +145,22 @@ class MetricContext:
         dataset, op, name = source.get("dataset"), source.get("op"), source.get("field")
         if not isinstance(dataset, str) or op not in _OPS:
             raise PluginUsageError("an aggregation names its dataset and an op")
-        groups = self.by_subject(dataset, declared=False)
+        found = self._read(dataset, declared=False)[1]
         clauses = list(source.get("filter") or [])
-        when = self._read(dataset, declared=False)[1].date_field
-        when = str(source.get("dateField") or when)
+        # subjectField / dateField override the dataset's own, as in the database
+        who_field = str(source.get("subjectField") or found.subject_field)
+        when = str(source.get("dateField") or found.date_field)
+        lower = found.lowercase_subject
+        lookup = {(s.lower() if lower else s): s for s in self.subjects}
+        groups: dict[str, list[Mapping[str, Any]]] = {s: [] for s in self.subjects}
+        for record in found.records:
+            who = record.get(who_field)
+            subject = None if who is None else lookup.get(str(who).lower() if lower else str(who))
+            if subject is not None and as_date(record.get(when)) in self.period:
+                groups[subject].append(record)
         out: dict[str, float | None] = {}
         for subject, records in groups.items():
-            chosen = [
-                r for r in records if as_date(r.get(when)) in self.period and _matches(r, clauses)
-            ]
+            chosen = [r for r in records if _matches(r, clauses)]
             if op == "count":
                 out[subject] = float(
                     len([r for r in chosen if name is None or r.get(name) is not None])

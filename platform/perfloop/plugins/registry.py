@@ -116,7 +116,9 @@ class Registry:
             if broken is not None:
                 return f"the metric plugin {plugin!r} is installed but broken: {broken.error}"
             return f"the metric plugin {plugin!r} is not installed"
-        if metric is None or self.provider(plugin, metric) is None:
+        if metric is None:
+            return f"the source names no metric of the plugin {plugin!r}"
+        if self.provider(plugin, metric) is None:
             return f"the metric plugin {plugin!r} has no metric {metric!r}"
         return None
 

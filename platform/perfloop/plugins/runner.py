@@ -71,6 +71,27 @@ def _failed(context: MetricContext, message: str) -> dict[str, Outcome]:
     return {s: Outcome(error=_short(message)) for s in context.subjects}
 
 
+class _Raised(Exception):
+    """What ``compute`` raised, kept apart from the time limit's own TimeoutError (a
+    metric's TimeoutError, a remote call's say, is a failure, not a hang)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _crashed(metric: Metric, context: MetricContext, exc: Exception) -> dict[str, Outcome]:
+    log.warning("metric %s failed", metric.key, exc_info=exc)
+    return _failed(context, f"the metric {metric.key!r} failed: {type(exc).__name__}: {exc}")
+
+
+async def _guarded(answer: Any) -> Any:
+    try:
+        return await answer
+    except Exception as exc:
+        raise _Raised(exc) from exc
+
+
 async def _in_thread(metric: Metric, context: MetricContext, limit: float) -> Any:
     loop = asyncio.get_running_loop()
     done: asyncio.Future[Any] = loop.create_future()
@@ -86,7 +107,7 @@ async def _in_thread(metric: Metric, context: MetricContext, limit: float) -> An
             ok = True
         except BaseException as exc:  # reported to the waiting side, not raised here
             wrapped = exc if isinstance(exc, Exception) else RuntimeError(repr(exc))
-            result, ok = wrapped, False
+            result, ok = _Raised(wrapped), False
         # the loop may have closed while this hung: nobody waits any more
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(settle, ok, result)
@@ -110,14 +131,15 @@ async def run_metric(
     limit = metric.timeout or timeout or DEFAULT_TIMEOUT
     try:
         if inspect.iscoroutinefunction(metric.compute):
-            answer = await asyncio.wait_for(metric.compute(context), limit)
+            answer = await asyncio.wait_for(_guarded(metric.compute(context)), limit)
         else:
             answer = await _in_thread(metric, context, limit)
             if inspect.isawaitable(answer):
-                answer = await asyncio.wait_for(answer, limit)
+                answer = await asyncio.wait_for(_guarded(answer), limit)
     except TimeoutError:
         return _failed(context, f"the metric {metric.key!r} took longer than {limit:g} s")
-    except Exception as exc:
-        log.warning("metric %s failed", metric.key, exc_info=True)
-        return _failed(context, f"the metric {metric.key!r} failed: {type(exc).__name__}: {exc}")
+    except _Raised as raised:
+        return _crashed(metric, context, raised.error)
+    except Exception as exc:  # calling an async compute with the wrong signature, say
+        return _crashed(metric, context, exc)
     return outcomes(metric, context, answer)

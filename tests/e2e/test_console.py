@@ -89,3 +89,21 @@ def test_the_template_gallery_lists_and_opens_templates(console: Console) -> Non
     # then its document is shown
     assert '"kind": "scoring"' in document.text
     assert console.wait("h1").text == "Standard scoring scheme"
+
+
+def test_a_form_template_shows_its_form_from_its_schema(console: Console) -> None:
+    # given an employee reading the self-review form template
+    console.sign_in_as(EMPLOYEE)
+    console.open("/templates/self-review/1")
+    form = console.wait("[data-form=self-review] select")
+    # then its form is rendered from the template's answers schema, labelled in English
+    labels = [e.text for e in console.all("[data-form=self-review] label")]
+    assert "Overall self-rating" in labels
+    options = [o.text for o in form.find_elements("css selector", "option")]
+    assert "Meets expectations" in options
+    console.screenshot("form-preview")
+    # and in Chinese after the switch
+    console.choose_language("zh-CN")
+    console.wait_until(
+        lambda _: "总体自评" in [e.text for e in console.all("[data-form=self-review] label")]
+    )

@@ -1,4 +1,6 @@
-// One template version: its title, kind, checksum and document (read only for now).
+// One template version: its title, kind, checksum and document (read only for now);
+// a form template also shows its form, rendered from its `answers` schema.
+import { SchemaForm } from "../lib/forms.js";
 import { pick, t } from "../lib/i18n.js";
 import { html } from "../lib/preact.js";
 import { href } from "../lib/router.js";
@@ -27,6 +29,10 @@ function TemplatePage({ params }) {
               <span class="badge">${template.builtIn ? t("templates.builtIn") : t("templates.tenant")}</span></p>
             <p class="muted">${t("templates.checksum")}: <code>${template.checksum}</code></p>
           </div>
+          ${template.kind === "form" && template.document.answers
+            ? html`<h2>${t("templates.preview")}</h2>
+                <div class="card"><${SchemaForm} name=${template.key} schema=${template.document.answers} /></div>`
+            : null}
           <h2>${t("templates.document")}</h2>
           <pre class="json" data-test="document">${JSON.stringify(template.document, null, 2)}</pre>`
       : null}

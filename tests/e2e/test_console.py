@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from perfloop.api.core.auth import issue_token
+from perfloop.settings import load_settings
 from support.browser import Console
 
 EMPLOYEE = "employee@demo.perfloop.dev"
@@ -107,3 +109,18 @@ def test_a_form_template_shows_its_form_from_its_schema(console: Console) -> Non
     console.wait_until(
         lambda _: "总体自评" in [e.text for e in console.all("[data-form=self-review] label")]
     )
+
+
+def test_a_pasted_token_signs_in_and_a_bad_one_is_refused(console: Console) -> None:
+    # given the sign-in page, when a bad token is pasted
+    console.open("/")
+    console.wait("[data-test=token-input]").send_keys("not-a-token")
+    console.wait("[data-test=token-submit]").click()
+    # then the page stays and says why
+    assert "the token is not valid" in console.wait(".signin .error").text
+    # when a token from the identity provider (here: perfloop's own) is pasted
+    token = issue_token(load_settings(), "demo", EMPLOYEE)
+    console.wait("[data-test=token-input]").send_keys(token)
+    console.wait("[data-test=token-submit]").click()
+    # then the employee is signed in
+    assert "Employee" in console.wait("[data-test=who]").text

@@ -65,7 +65,7 @@ export function SignIn({ onToken, message }) {
       <p class="muted">${t("signin.token.hint")}</p>
       <form onSubmit=${(e) => { e.preventDefault(); if (token.trim()) onToken(token.trim()); }}>
         <textarea rows="3" value=${token} onInput=${(e) => setToken(e.target.value)} data-test="token-input"></textarea>
-        <p><button class="primary" type="submit">${t("signin.token.submit")}</button></p>
+        <p><button class="primary" type="submit" data-test="token-submit">${t("signin.token.submit")}</button></p>
       </form>
     </section>
   </div>`;

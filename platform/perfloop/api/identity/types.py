@@ -52,7 +52,7 @@ class UserPayload:
 
 
 @strawberry.type(description="A permission the caller holds, with the widest scope of it.")
-class Grant:
+class PermissionGrant:
     permission: str = strawberry.field(description="resource.action, such as scorecard.sign.")
     scope: str = strawberry.field(description="tenant, subtree, team or self.")
 
@@ -64,7 +64,7 @@ class Me:
     user: User
     tenant: Tenant
     roles: list[str]
-    permissions: list[Grant] = strawberry.field(
+    permissions: list[PermissionGrant] = strawberry.field(
         description=(
             "Every permission your roles give you here, by name, with its widest scope: "
             "what a client may offer you (each operation still checks)."

@@ -19,6 +19,10 @@ def item_titles(console: Console) -> list[str]:
     return [e.text for e in console.all("[data-test=scorecard-items] .item-title")]
 
 
+def form_labels(console: Console, form: str) -> list[str]:
+    return [e.text.strip() for e in console.all(f"[data-form={form}] label")]
+
+
 def test_an_employee_reads_their_scorecard_in_both_languages(console: Console) -> None:
     # given the sign-in page
     console.open("/")
@@ -97,18 +101,17 @@ def test_a_form_template_shows_its_form_from_its_schema(console: Console) -> Non
     # given an employee reading the self-review form template
     console.sign_in_as(EMPLOYEE)
     console.open("/templates/self-review/1")
-    form = console.wait("[data-form=self-review] select")
-    # then its form is rendered from the template's answers schema, labelled in English
-    labels = [e.text for e in console.all("[data-form=self-review] label")]
-    assert "Overall self-rating" in labels
-    options = [o.text for o in form.find_elements("css selector", "option")]
-    assert "Meets expectations" in options
+    console.wait("[data-form=self-review] input[type=radio]")
+    # then its form is rendered from the template's answers schema and UI hints,
+    # labelled in English: the rating as radio buttons (ui:widget), in ui:order
+    labels = form_labels(console, "self-review")
+    assert "Meets expectations" in labels
+    assert labels.index("Overall self-rating") < labels.index("Key achievements")
+    assert console.all("[data-form=self-review] textarea")
     console.screenshot("form-preview")
     # and in Chinese after the switch
     console.choose_language("zh-CN")
-    console.wait_until(
-        lambda _: "总体自评" in [e.text for e in console.all("[data-form=self-review] label")]
-    )
+    console.wait_until(lambda _: "总体自评" in form_labels(console, "self-review"))
 
 
 def test_a_pasted_token_signs_in_and_a_bad_one_is_refused(console: Console) -> None:

@@ -1,31 +1,46 @@
-// Forms rendered from a form template's JSON Schema (its `answers`) by JSON Editor,
-// labels in the viewer's language: a new form template needs no frontend change.
+// Forms rendered from a form template's JSON Schema (its `answers`) and UI hints
+// (its `uiSchema`) by JSON Editor, labels in the viewer's language: a new form
+// template needs no frontend change.
 //
-//   html`<${SchemaForm} name="self-review" schema=${template.document.answers}
-//          value=${answers} onChange=${(value, problems) => …} />`
+//   html`<${SchemaForm} name="self-review" schema=${doc.answers} ui=${doc.uiSchema}
+//          title=${pick(doc.title)} value=${answers} onChange=${(value, problems) => …} />`
 //
 // problems: JSON Editor's validation list [{path: "root.field", message}].
 import { language, pick } from "./i18n.js";
 import { html, useEffect, useRef } from "./preact.js";
 import { loadJsonEditor } from "./vendor.js";
 
-/** The schema as JSON Editor reads it: x-title → title, x-enum-titles →
- * options.enum_titles, in the current language (recursively). */
-export function editorSchema(schema) {
-  if (Array.isArray(schema)) return schema.map(editorSchema);
-  if (schema === null || typeof schema !== "object") return schema;
+const WIDGETS = { textarea: "textarea", radio: "radio", range: "range" };
+
+/** The schema as JSON Editor reads it, in the current language: x-title → title,
+ * x-description (or the uiSchema's ui:help) → description, x-enum-titles →
+ * options.enum_titles; the uiSchema's ui:order → propertyOrder and ui:widget
+ * (textarea, radio, range) → format. Recursive over properties and items. */
+export function editorSchema(schema, ui = {}) {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return schema;
   const out = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === "x-title") out.title = pick(value);
+    else if (key === "x-description") out.description = pick(value);
     else if (key === "x-enum-titles") out.options = { ...out.options, enum_titles: value.map(pick) };
     else if (key === "properties") {
-      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, editorSchema(v)]));
-    } else out[key] = editorSchema(value);
+      const order = ui["ui:order"] ?? [];
+      out.properties = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => {
+          const edited = editorSchema(child, ui[name] ?? {});
+          if (order.includes(name)) edited.propertyOrder = order.indexOf(name) + 1;
+          return [name, edited];
+        }),
+      );
+    } else if (key === "items") out.items = editorSchema(value, ui.items ?? {});
+    else out[key] = value;
   }
+  if (WIDGETS[ui["ui:widget"]]) out.format = WIDGETS[ui["ui:widget"]];
+  if (ui["ui:help"] && !out.description) out.description = pick(ui["ui:help"]);
   return out;
 }
 
-export function SchemaForm({ name, schema, value, onChange }) {
+export function SchemaForm({ name, schema, ui, title, value, onChange }) {
   const box = useRef(null);
   const lang = language();
   useEffect(() => {
@@ -34,7 +49,7 @@ export function SchemaForm({ name, schema, value, onChange }) {
     loadJsonEditor().then((JSONEditor) => {
       if (!live || !box.current) return;
       editor = new JSONEditor(box.current, {
-        schema: editorSchema(schema),
+        schema: { ...editorSchema(schema, ui ?? {}), title: title ?? " " },
         startval: value,
         theme: "html",
         disable_edit_json: true,
@@ -43,6 +58,7 @@ export function SchemaForm({ name, schema, value, onChange }) {
         disable_array_reorder: true,
         no_additional_properties: true,
         show_errors: "interaction",
+        show_opt_in: true, // an optional answer has a checkbox to include it
         prompt_before_delete: false,
       });
       editor.on("change", () => onChange?.(editor.getValue(), editor.validate()));
@@ -51,6 +67,6 @@ export function SchemaForm({ name, schema, value, onChange }) {
       live = false;
       editor?.destroy();
     };
-  }, [schema, lang]);
+  }, [schema, ui, title, lang]);
   return html`<div class="schema-form" data-form=${name} ref=${box}></div>`;
 }

@@ -31,7 +31,8 @@ function TemplatePage({ params }) {
           </div>
           ${template.kind === "form" && template.document.answers
             ? html`<h2>${t("templates.preview")}</h2>
-                <div class="card"><${SchemaForm} name=${template.key} schema=${template.document.answers} /></div>`
+                <div class="card"><${SchemaForm} name=${template.key} schema=${template.document.answers}
+                  ui=${template.document.uiSchema} title=${pick(template.title)} /></div>`
             : null}
           <h2>${t("templates.document")}</h2>
           <pre class="json" data-test="document">${JSON.stringify(template.document, null, 2)}</pre>`

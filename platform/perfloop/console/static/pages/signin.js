@@ -6,7 +6,7 @@ import { t } from "../lib/i18n.js";
 import { html, useEffect, useState } from "../lib/preact.js";
 import { ErrorBox, useTitle } from "../lib/ui.js";
 
-/** The role a person is shown with: their most telling role. */
+/** The role a person is listed under: their most telling role (groups, in this order). */
 const ROLE_ORDER = ["admin", "executive", "hr", "head", "manager", "employee"];
 
 export function mainRole(roles) {
@@ -23,7 +23,7 @@ function DemoIdentities({ onToken }) {
     );
   }, []);
   if (state.off) return null;
-  if (state.error) return html`<${ErrorBox} error=${state.error} />`;
+  if (state.error && !state.identities) return html`<${ErrorBox} error=${state.error} />`;
   if (!state.identities) return html`<p class="muted">${t("common.loading")}</p>`;
   const pickOne = async (email) => {
     try {
@@ -40,16 +40,22 @@ function DemoIdentities({ onToken }) {
   return html`<section class="card">
     <h2>${t("signin.demo.title")}</h2>
     <p class="muted">${t("signin.demo.hint")}</p>
+    <${ErrorBox} error=${state.error} />
     <p><input type="text" placeholder=${t("signin.demo.filter")} value=${filter}
       onInput=${(e) => setFilter(e.target.value)} data-test="identity-filter" /></p>
-    <div class="identities">
-      ${shown.map(
-        (p) => html`<button class="identity" data-email=${p.email} onClick=${() => pickOne(p.email)}>
-          <span class="name">${p.name}</span>
-          <span class="roles">${t(`role.${mainRole(p.roles)}`)} · ${p.position ?? p.email}</span>
-        </button>`,
-      )}
-    </div>
+    ${ROLE_ORDER.map((role) => {
+      const group = shown.filter((p) => mainRole(p.roles) === role);
+      if (!group.length) return null;
+      return html`<h3>${t(`role.${role}`)}</h3>
+        <div class="identities" data-role=${role}>
+          ${group.map(
+            (p) => html`<button class="identity" data-email=${p.email} onClick=${() => pickOne(p.email)}>
+              <span class="name">${p.name}</span>
+              <span class="roles">${p.position ?? p.email}</span>
+            </button>`,
+          )}
+        </div>`;
+    })}
   </section>`;
 }
 

@@ -18,7 +18,7 @@ LOCK_FLAGS := --universal --python-version 3.11 --quiet --custom-compile-command
 # UPGRADE: empty keeps every pin that still fits; --upgrade-package NAME, or --upgrade for all
 UPGRADE ?=
 
-.PHONY: run test install install-dev lock lint layers typecheck pytest schema bench clean
+.PHONY: run test install install-dev lock lint layers typecheck pytest schema bench clean console-vendor
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,8 @@ lock: $(UV)
 	$(UV) pip compile $(LOCK_SOURCES) --extra dev -c $(RUNTIME_LOCK) $(LOCK_FLAGS) $(UPGRADE) -o $(DEV_LOCK)
 
 ## run: migrate the embedded SQLite database (./perfloop.db), load the demo tenant
-## if the database is empty, and serve http://127.0.0.1:8000/graphql
+## if the database is empty, and serve the console at http://127.0.0.1:8000/ (demo
+## sign-in on: PERFLOOP_DEMO_SIGN_IN defaults to true outside production) and /graphql
 run: install
 	$(BIN)/perfloop db upgrade
 	$(BIN)/perfloop demo load --if-empty
@@ -72,8 +73,14 @@ typecheck: install-dev
 ## report` (or `coverage html`) then shows the files not fully covered. On Python 3.11
 ## coverage needs the trace hook, which makes the suite about 2x slower
 ## (bench/coverage_overhead.py): `make test COVERAGE=` runs it without.
+## The console's browser tests (tests/e2e) need Debian's chromium and chromedriver; without
+## them they are skipped (and fail under PERFLOOP_E2E_REQUIRED=1, as in .ci/run).
+CHROMIUM ?= $(or $(PERFLOOP_CHROMIUM),/usr/bin/chromium)
+CHROMEDRIVER ?= $(or $(PERFLOOP_CHROMEDRIVER),/usr/bin/chromedriver)
 COVERAGE ?= 1
 pytest: install-dev
+	@test -x $(CHROMIUM) -a -x $(CHROMEDRIVER) || \
+		echo "no Chromium: browser tests skipped; install chromium chromium-driver"
 ifeq ($(strip $(COVERAGE)),)
 	$(BIN)/pytest
 else
@@ -83,6 +90,12 @@ endif
 
 schema: install
 	$(BIN)/perfloop export-schema --output schema.graphql
+
+## console-vendor: re-fetch the console's vendored libraries (npm pack) at exactly the
+## versions of platform/perfloop/console/static/vendor/MANIFEST.json; maintainers only,
+## needs npm (docs/console.md, "Vendored libraries")
+console-vendor: $(VENV)/bin/python
+	$(BIN)/python tools/console_vendor.py
 
 bench: install-dev
 	$(BIN)/python bench/formulas.py

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     #: the JSON values (template documents, records, parameters) one response may
     #: carry in all, so aliases and pages cannot multiply a large document
     max_response_document_bytes: int = Field(default=20_000_000, ge=10_000)
+    #: the web console's demo sign-in (pick a demo identity, get a token from
+    #: ``POST /auth/demo-token``); never in production, whatever this says (docs/console.md)
+    demo_sign_in: bool = True
+    #: the tenant whose people the demo sign-in offers
+    demo_tenant: str = "demo"
 
     @field_validator("database_url")
     @classmethod
@@ -89,6 +94,11 @@ class Settings(BaseSettings):
         if self.jwt_algorithm == "RS256" and not self.jwks_url:
             raise ValueError("PERFLOOP_JWKS_URL is required when PERFLOOP_JWT_ALGORITHM is RS256")
         return self
+
+    @property
+    def demo_sign_in_enabled(self) -> bool:
+        """Whether ``/auth/demo-identities`` and ``/auth/demo-token`` answer."""
+        return self.demo_sign_in and self.env != "production"
 
     @property
     def is_sqlite(self) -> bool:

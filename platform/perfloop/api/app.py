@@ -1,5 +1,6 @@
 """The Starlette application: /graphql (HTTP and WebSocket), /exports/{list} (file
-downloads, docs/exports.md) and /healthz."""
+downloads, docs/exports.md), /healthz, and the web console (docs/console.md): its
+page at /, its files at /console/…, and the demo sign-in at /auth/…."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -26,12 +28,16 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from perfloop.api.core.auth import TokenVerifier
 from perfloop.api.core.context import Context
+from perfloop.api.core.demo_sign_in import demo_sign_in_routes
 from perfloop.api.core.graphiql import graphiql_assets, graphiql_page
 from perfloop.api.core.http import RequestTooLarge, decode_json, error_response, read_body, replay
 from perfloop.api.core.session import RequestSession, request_sessions
 from perfloop.api.exports.download import download
 from perfloop.api.schema import build_schema
 from perfloop.authz import EnforcerCache
+from perfloop.console import ASSETS_PATH as CONSOLE_PATH
+from perfloop.console import STATIC_DIR as CONSOLE_DIR
+from perfloop.console import index_page
 from perfloop.services import jobs
 from perfloop.services.core.caller import Caller, resolve_caller
 from perfloop.services.core.errors import NotAuthenticated, ServiceError
@@ -183,11 +189,18 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         await jobs.wait_in_process()
         await engine.dispose()
 
+    async def console(_: Request) -> Response:
+        # the page is small and names its files relative to itself: always revalidated
+        return HTMLResponse(index_page(), headers={"Cache-Control": "no-cache"})
+
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/exports/{list}", download, methods=["GET"]),
         Route("/healthz", healthz),
+        Route("/", console, methods=["GET"]),
+        Mount(CONSOLE_PATH, app=StaticFiles(directory=CONSOLE_DIR), name="console"),
+        *demo_sign_in_routes(),
     ]
     if settings.graphiql:
         routes.append(graphiql_assets())

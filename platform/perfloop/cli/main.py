@@ -83,7 +83,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default PERFLOOP_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
 ) -> None:
-    """Serve GraphQL at /graphql (with GraphiQL) and /healthz."""
+    """Serve the web console at /, GraphQL at /graphql (with GraphiQL) and /healthz."""
     import uvicorn
 
     settings = settings_or_exit()
@@ -91,6 +91,9 @@ def serve(
     host, port = host or settings.host, port or settings.port
     url = f"http://{host}:{port}/graphql"
     console.print(f"[bold green]perfloop[/] serving [link={url}]{url}[/link]")
+    home = f"http://{host}:{port}/"
+    sign_in = " (demo sign-in on)" if settings.demo_sign_in_enabled else ""
+    console.print(f"the web console: [link={home}]{home}[/link]{sign_in}")
     if settings.graphiql:
         console.print("Open that address in a browser for GraphiQL. Get a token with:")
         console.print("  [cyan]perfloop demo users[/]            # who is in the demo company")

@@ -29,7 +29,13 @@ __all__ = [
 ]
 
 #: The ``extensions.code`` of each HTTP refusal.
-CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "TOO_LARGE"}
+CODES = {
+    400: "BAD_REQUEST",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "TOO_LARGE",
+}
 
 
 class RequestTooLarge(Exception):

@@ -7,7 +7,7 @@ import strawberry
 from perfloop.api.core.context import Info
 from perfloop.api.core.pagination import Connection
 from perfloop.api.core.permissions import requires
-from perfloop.api.identity.types import Me, Tenant, User
+from perfloop.api.identity.types import Me, PermissionGrant, Tenant, User
 from perfloop.authz import Permission
 from perfloop.services import identity
 
@@ -24,6 +24,9 @@ class IdentityQueries:
             user=User.from_row(who.user),
             tenant=Tenant(slug=who.tenant.slug, name=who.tenant.name),
             roles=who.roles,
+            permissions=[
+                PermissionGrant(permission=p.value, scope=s.value) for p, s in who.permissions
+            ],
             employee_id=who.user.employee_id,
         )
 

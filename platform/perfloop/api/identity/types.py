@@ -51,11 +51,25 @@ class UserPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type(description="The caller: their account, tenant, roles and employee record.")
+@strawberry.type(description="A permission the caller holds, with the widest scope of it.")
+class PermissionGrant:
+    permission: str = strawberry.field(description="resource.action, such as scorecard.sign.")
+    scope: str = strawberry.field(description="tenant, subtree, team or self.")
+
+
+@strawberry.type(
+    description="The caller: their account, tenant, roles, permissions and employee record."
+)
 class Me:
     user: User
     tenant: Tenant
     roles: list[str]
+    permissions: list[PermissionGrant] = strawberry.field(
+        description=(
+            "Every permission your roles give you here, by name, with its widest scope: "
+            "what a client may offer you (each operation still checks)."
+        )
+    )
     employee_id: strawberry.Private[int | None]
 
     @strawberry.field

@@ -1,4 +1,5 @@
-"""Identity: who the caller is (`me`), tenants and role assignments.
+"""Identity: who the caller is (`me`, with their permissions), tenants, role
+assignments and the identities a demo sign-in offers.
 
 Other domains use these names only; the modules behind them are this
 domain's own.
@@ -13,15 +14,19 @@ from perfloop.services.identity.accounts import (
     set_user_active_by_email,
 )
 from perfloop.services.identity.me import WhoAmI, me
+from perfloop.services.identity.sign_in import SignInIdentity, check_sign_in, sign_in_identities
 from perfloop.services.identity.tenants import assign_roles, create_tenant
 
 __all__ = [
+    "SignInIdentity",
     "WhoAmI",
     "assign_roles",
+    "check_sign_in",
     "create_tenant",
     "deactivate_user",
     "list_users",
     "me",
     "reactivate_user",
     "set_user_active_by_email",
+    "sign_in_identities",
 ]

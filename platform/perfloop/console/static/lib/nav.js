@@ -1,0 +1,13 @@
+// What the viewer may see: the pages whose `requires` they hold, and the side nav
+// (the pages with a `nav` position, in that order).
+import { can } from "./session.js";
+
+export function allowed(page, viewer) {
+  return can(viewer, page.requires ?? []);
+}
+
+export function navEntries(pages, viewer) {
+  return pages
+    .filter((page) => page.nav != null && allowed(page, viewer))
+    .sort((a, b) => a.nav - b.nav);
+}

@@ -1,0 +1,48 @@
+// One template version: its title, kind, checksum and document (read only for now);
+// a form template also shows its form, rendered from its `answers` schema.
+import { SchemaForm } from "../lib/forms.js";
+import { pick, t } from "../lib/i18n.js";
+import { html } from "../lib/preact.js";
+import { href } from "../lib/router.js";
+import { ErrorBox, Loading, useQuery, useTitle } from "../lib/ui.js";
+
+const TEMPLATE = `query Template($key: String!, $version: Int) {
+  template(key: $key, version: $version) {
+    key version kind status builtIn ref checksum createdAt title { zhCN en } document
+  }
+}`;
+
+function TemplatePage({ params }) {
+  const version = Number.parseInt(params.version, 10);
+  const { data, error, loading } = useQuery(TEMPLATE, { key: params.key, version }, [params.key, version]);
+  const template = data?.template;
+  useTitle(template ? pick(template.title) : t("templates.title"));
+  return html`<div>
+    <p><a href=${href("/templates")}>← ${t("templates.title")}</a></p>
+    ${error ? html`<${ErrorBox} error=${error} />` : null}
+    ${loading ? html`<${Loading} />` : null}
+    ${data && !template ? html`<p class="muted">${t("templates.unknown")}</p>` : null}
+    ${template
+      ? html`<h1>${pick(template.title)}</h1>
+          <div class="card">
+            <p><span class="badge">${template.kind}</span> <code>${template.ref}</code>
+              <span class="badge">${template.builtIn ? t("templates.builtIn") : t("templates.tenant")}</span></p>
+            <p class="muted">${t("templates.checksum")}: <code>${template.checksum}</code></p>
+          </div>
+          ${template.kind === "form" && template.document.answers
+            ? html`<h2>${t("templates.preview")}</h2>
+                <div class="card"><${SchemaForm} name=${template.key} schema=${template.document.answers}
+                  ui=${template.document.uiSchema} title=${pick(template.title)} /></div>`
+            : null}
+          <h2>${t("templates.document")}</h2>
+          <pre class="json" data-test="document">${JSON.stringify(template.document, null, 2)}</pre>`
+      : null}
+  </div>`;
+}
+
+export const page = {
+  route: "/templates/:key/:version",
+  title: "templates.title",
+  requires: ["template.read"],
+  view: TemplatePage,
+};

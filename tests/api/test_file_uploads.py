@@ -365,19 +365,20 @@ async def test_a_dataset_row_error_names_row_and_field(
 ) -> None:
     dataset = await publish_orders(sessions, company)
     text = ("orders.csv", csv_bytes(ORDER_HEADER, orders(company, 10, bad=4)), "text/csv")
-    result = await payload(
-        await upload(
-            gql, token(company, "hr"), DATASET, {"dataset": dataset, "dryRun": False}, text
-        ),
-        "importDatasetFile",
-    )
-    # the sixth row of the sheet (header, then orders 0..4) has the bad amount
-    assert not result["ok"]
-    assert result["rejected"] == 1
-    assert result["inserted"] == 0
-    assert [(e["row"], e["column"]) for e in result["rowErrors"]] == [(6, "amount")]
-    assert [e["path"] for e in result["errors"]] == [["file"]]
-    assert await count_records(sessions, company) == 0
+    for dry_run in (True, False):  # a dry run finds what the import would refuse
+        result = await payload(
+            await upload(
+                gql, token(company, "hr"), DATASET, {"dataset": dataset, "dryRun": dry_run}, text
+            ),
+            "importDatasetFile",
+        )
+        # the sixth row of the sheet (header, then orders 0..4) has the bad amount
+        assert not result["ok"]
+        assert result["rejected"] == 1
+        assert result["inserted"] == 0
+        assert [(e["row"], e["column"]) for e in result["rowErrors"]] == [(6, "amount")]
+        assert [e["path"] for e in result["errors"]] == [["file"]]
+        assert await count_records(sessions, company) == 0
 
 
 async def test_dataset_file_refusals(

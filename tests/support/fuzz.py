@@ -122,6 +122,8 @@ SCALARS = {
     "DateTime": DATETIMES,
     "JSON": JSON_VALUES,
     "JSONObject": JSON_VALUES,  # other shapes are refused while the request is validated
+    # a JSON body cannot carry a file: whatever is sent instead is refused, naming it
+    "Upload": st.one_of(TEXTS.map(_string), JSON_VALUES),
 }
 
 

@@ -67,6 +67,10 @@ class PerfloopGraphQL(GraphQL[Context, None]):
             # the protocol that checks connection_init before any operation; the
             # legacy graphql-ws one is refused
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            # file imports (api/core/uploads.py): the GraphQL multipart request spec;
+            # a bearer token, never a cookie, authenticates, so a cross-site form
+            # cannot post one for a signed-in user (no CSRF)
+            multipart_uploads_enabled=True,
         )
         self.runtime = runtime
 
@@ -90,6 +94,7 @@ class PerfloopGraphQL(GraphQL[Context, None]):
             session = getattr(request.state, "session", None)
             if session is not None:  # a refusal before execution left it open
                 await session.close()
+            await request.close()  # a multipart body's files
         await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -101,6 +106,18 @@ class PerfloopGraphQL(GraphQL[Context, None]):
             return decode_json(data)
         except json.JSONDecodeError as exc:
             raise HTTPException(400, f"the request body is not usable JSON: {exc.msg}") from None
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        """Strawberry's reading of a multipart body, with a ``map`` that does not fit
+        ``operations`` (or is no map) refused as a bad request, not a crash."""
+        try:
+            return await super().parse_multipart(request)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            raise HTTPException(
+                400,
+                "the multipart body does not follow the GraphQL multipart request spec: "
+                "`map` must name each file part and the variables it goes to",
+            ) from None
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

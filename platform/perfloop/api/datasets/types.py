@@ -10,9 +10,12 @@ import strawberry
 
 from perfloop.api.core.errors import UserError
 from perfloop.api.core.scalars import JSON
+from perfloop.api.core.uploads import ImportRowError
+from perfloop.services.core.errors import ErrorCode
 
 if TYPE_CHECKING:
     from perfloop.services.datasets import BatchOutcome, RowError
+    from perfloop.services.datasets import ImportReport as FileImportReport
     from perfloop.store.datasets import DatasetRecord as DatasetRecordRow
 
 
@@ -90,4 +93,71 @@ class IngestRecordsPayload:
             skipped=outcome.skipped,
             invalid_rows=outcome.invalid_rows,
             row_errors=[IngestRowError.from_error(e) for e in outcome.errors],
+        )
+
+
+@strawberry.type(
+    description=(
+        "What importDatasetFile did (or, with dryRun, would do), batch by batch. A batch "
+        "holding an invalid row is stored not at all (REJECTED) and its rows are listed "
+        "in rowErrors; the other batches are stored. Importing the fixed file again skips "
+        "the batches already stored."
+    )
+)
+class ImportDatasetFilePayload:
+    dataset: str | None = strawberry.field(default=None, description="key@version used.")
+    dry_run: bool = strawberry.field(default=False, description="Nothing was stored.")
+    ok: bool = strawberry.field(
+        default=False, description="Every batch is stored (or, with dryRun, valid)."
+    )
+    batches: int = 0
+    committed: int = strawberry.field(default=0, description="Batches stored now.")
+    replayed: int = strawberry.field(
+        default=0, description="Batches stored by an earlier import of the same file: skipped."
+    )
+    rejected: int = strawberry.field(
+        default=0, description="Batches with an invalid row: stored not at all."
+    )
+    received: int = strawberry.field(default=0, description="Rows read.")
+    inserted: int = strawberry.field(default=0, description="Records stored.")
+    skipped: int = strawberry.field(
+        default=0, description="Records whose key field was stored before: not duplicated."
+    )
+    invalid_rows: int = 0
+    row_errors: list[ImportRowError] = strawberry.field(
+        default_factory=list,
+        description="Problems of rows, as the spreadsheet numbers them (the first 200).",
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def from_report(cls, report: FileImportReport, *, dry_run: bool) -> ImportDatasetFilePayload:
+        errors = []
+        if report.rejected:
+            errors.append(
+                UserError(
+                    code=ErrorCode.INVALID,
+                    message=(
+                        f"{report.invalid_rows} invalid row(s) (see rowErrors): "
+                        f"{report.rejected} batch(es) of {report.batches} not stored"
+                    ),
+                    path=["file"],
+                )
+            )
+        return cls(
+            dataset=report.dataset,
+            dry_run=dry_run,
+            ok=report.ok,
+            batches=report.batches,
+            committed=report.committed,
+            replayed=report.replayed,
+            rejected=report.rejected,
+            received=report.received,
+            inserted=report.inserted,
+            skipped=report.skipped,
+            invalid_rows=report.invalid_rows,
+            row_errors=[
+                ImportRowError(row=e.row, column=e.field, message=e.message) for e in report.errors
+            ],
+            errors=errors,
         )

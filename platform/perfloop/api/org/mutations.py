@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id, given
 from perfloop.api.core.payloads import mutation
+from perfloop.api.core.uploads import saved_upload
 from perfloop.api.org.types import (
     CreateEmployeeInput,
     CreateOrgUnitInput,
     CreatePositionInput,
     Employee,
     EmployeePayload,
+    ImportOrgChartPayload,
     OrgUnit,
     OrgUnitPayload,
     Position,
@@ -27,6 +30,37 @@ from perfloop.services import org
 
 @strawberry.type
 class OrgMutations:
+    @mutation(
+        description=(
+            "Create or update org units, positions and employees from a .csv or .xlsx file "
+            "sent as a multipart upload (one row per employee; the columns of `perfloop "
+            "import org`, English or Chinese headers). Every row is checked first: on any "
+            "problem `rowErrors` lists them all and nothing is stored; otherwise the whole "
+            "file is stored in one transaction. dryRun: check and count, store nothing. "
+            "sheet: a workbook's sheet, by name or position from 1 (default: the first "
+            "whose header names known columns); encoding: a CSV file's (default: detected)."
+        ),
+        permission=Permission.ORG_MANAGE,
+    )
+    async def import_org_chart(
+        self,
+        info: Info,
+        file: Upload,
+        sheet: str | None = None,
+        encoding: str | None = None,
+        dry_run: bool = False,
+    ) -> ImportOrgChartPayload:
+        async with saved_upload(file) as path:
+            report = await org.import_org_file(
+                info.context.session,
+                info.context.caller,
+                path,
+                encoding=(encoding or "").strip() or None,
+                sheet=(sheet or "").strip() or None,
+                dry_run=dry_run,
+            )
+        return ImportOrgChartPayload.from_report(report, dry_run=dry_run)
+
     @mutation(
         description="Create an org unit (under parent, or as a root).",
         permission=Permission.ORG_MANAGE,

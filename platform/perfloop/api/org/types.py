@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from perfloop.api.core.context import Info
-from perfloop.api.core.errors import UserError
+from perfloop.api.core.errors import UserError, user_errors
+from perfloop.api.core.uploads import ImportRowError
+from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.org import ImportFailed
+from perfloop.services.org import ImportReport as OrgImportReport
 from perfloop.store.org import Employee as EmployeeRow
 from perfloop.store.org import OrgUnit as OrgUnitRow
 from perfloop.store.org import Position as PositionRow
@@ -193,3 +197,60 @@ class UpdateEmployeeInput:
     hire_date: dt.date | None = None
     status: str | None = strawberry.field(default=None, description="active, inactive or left.")
     manager: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.type(
+    description=(
+        "What importOrgChart did (or, with dryRun, would do). On failure `errors` says "
+        "why and `rowErrors` lists every problem of the file's rows; nothing is stored."
+    )
+)
+class ImportOrgChartPayload:
+    dry_run: bool = strawberry.field(default=False, description="Nothing was stored.")
+    rows: int = strawberry.field(default=0, description="Employee rows read.")
+    units_created: int = 0
+    units_updated: int = 0
+    positions_created: int = 0
+    employees_created: int = 0
+    employees_updated: int = 0
+    sheet: str | None = strawberry.field(default=None, description="The sheet read (.xlsx).")
+    encoding: str | None = strawberry.field(default=None, description="The encoding read (CSV).")
+    row_errors: list[ImportRowError] = strawberry.field(
+        default_factory=list, description="Every problem of the file; nothing was stored."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def from_report(cls, report: OrgImportReport, *, dry_run: bool) -> ImportOrgChartPayload:
+        return cls(
+            dry_run=dry_run,
+            rows=report.rows,
+            units_created=report.units_created,
+            units_updated=report.units_updated,
+            positions_created=report.positions_created,
+            employees_created=report.employees_created,
+            employees_updated=report.employees_updated,
+            sheet=report.sheet,
+            encoding=report.encoding,
+        )
+
+    @classmethod
+    def from_service_error(cls, exc: ServiceError) -> ImportOrgChartPayload:
+        if not isinstance(exc, ImportFailed):
+            return cls(errors=user_errors(exc))
+        problems = [
+            ImportRowError(
+                row=e.row,
+                column=e.column or None,
+                letter=e.letter or None,
+                message=e.message,
+                message_zh=e.message_zh or None,
+            )
+            for e in exc.row_errors
+        ]
+        summary = ServiceError.one(
+            ErrorCode.INVALID,
+            f"{len(problems)} problem(s) in the file (see rowErrors); nothing was imported",
+            ("file",),
+        )
+        return cls(row_errors=problems, errors=user_errors(summary))

@@ -183,6 +183,7 @@ async def import_file(
     encoding: str | None = None,
     sheet: str | int | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import a CSV/.xlsx file batch by batch; a batch committed by an earlier
     run of the same file (same checksum and batch size) is skipped.
@@ -197,6 +198,11 @@ async def import_file(
     audited without an actor). Raises ServiceError for a file that cannot be
     imported at all; a batch with invalid rows is rejected and reported, and
     the other batches go on.
+
+    ``dry_run``: every row is read and validated and nothing is written; a
+    valid batch is reported ``committed`` as it would be, its rows counted as
+    ``inserted`` (records whose key is stored already are not looked for, so
+    ``skipped`` stays 0).
     """
     if caller is not None:
         caller.require(Permission.DATASET_INGEST)
@@ -263,6 +269,9 @@ async def import_file(
                 await settle()
                 count(BatchOutcome(spec.ref, key, "replayed", batch.received))
                 continue
+            if dry_run:
+                count(_checked(spec.ref, key, batch))
+                continue
             current = sessions[stored % len(sessions)]
             stored += 1
             outcome = await store_batch(
@@ -290,9 +299,19 @@ async def import_file(
             batches.close()
             for other in sessions[1:]:
                 await other.close()
-    # once for the whole file, not per batch: the planner learns of the rows stored
-    await refresh_statistics(session, report.inserted, DatasetRecord)
+    if not dry_run:  # once for the whole file, not per batch: the planner learns of the rows
+        await refresh_statistics(session, report.inserted, DatasetRecord)
     return report
+
+
+def _checked(dataset: str, key: str, batch: Any) -> BatchOutcome:
+    """What storing ``batch`` (a PreparedBatch) would do, for a dry run."""
+    if not batch.ok:
+        return BatchOutcome(
+            dataset, key, "rejected", batch.received,
+            invalid_rows=batch.invalid_rows, errors=tuple(batch.errors),
+        )  # fmt: skip
+    return BatchOutcome(dataset, key, "committed", batch.received, inserted=batch.size)
 
 
 async def _next(batches: Iterator[Any], *, threaded: bool) -> Any:

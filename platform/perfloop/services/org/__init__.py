@@ -22,7 +22,7 @@ from perfloop.services.org.import_rows import (
     RowError,
     read_table,
 )
-from perfloop.services.org.importing import ImportReport, import_org
+from perfloop.services.org.importing import ImportReport, import_org, import_org_file
 from perfloop.services.org.positions import create_position, list_positions, update_position
 from perfloop.services.org.units import (
     create_org_unit,
@@ -48,6 +48,7 @@ __all__ = [
     "get_employee",
     "get_org_unit",
     "import_org",
+    "import_org_file",
     "list_employees",
     "list_org_units",
     "list_positions",

@@ -18,6 +18,8 @@ empty org chart is a wrong file or a wrong sheet, not a chart.
 
 from __future__ import annotations
 
+import asyncio
+import codecs
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from perfloop.authz import Permission
 from perfloop.services.core import audit
+from perfloop.services.core.errors import ErrorCode, ServiceError
 from perfloop.services.org.common import (
     PATH_LIMIT,
 )
@@ -39,16 +42,20 @@ from perfloop.services.org.import_rows import (
     OrgRows,
     RowError,
     check_row,
+    read_table,
 )
 from perfloop.store.core import refresh_statistics
 from perfloop.store.org import Employee, OrgUnit, Position
+from perfloop.tabular import DecodeError, FileError, SheetError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from perfloop.services.core.caller import Caller
 
-__all__ = ["ImportReport", "import_org"]
+__all__ = ["ImportReport", "import_org", "import_org_file"]
 
 
 @dataclass
@@ -60,6 +67,48 @@ class ImportReport:
     employees_created: int = 0
     employees_updated: int = 0
     warnings: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the workbook's sheet read (.xlsx)
+    encoding: str | None = None  # the CSV file's encoding
+
+
+async def import_org_file(
+    session: AsyncSession,
+    caller: Caller,
+    path: Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    source: str | None = None,
+) -> ImportReport:
+    """:func:`import_org` of a CSV or .xlsx file (read with :func:`read_table`)
+    for ``caller``, who needs ``org.manage`` (checked before the file is read).
+
+    A file that cannot be read at all (not .csv or .xlsx, not a workbook, text
+    not in its encoding, unknown sheet) is INVALID naming ``file`` (``encoding``
+    or ``sheet`` when those are at fault); a header or rows with problems raise
+    ``ImportFailed``. Nothing is written in either case."""
+    caller.require(Permission.ORG_MANAGE)
+    try:
+        rows = await asyncio.to_thread(read_table, path, encoding=encoding, sheet=sheet)
+    except FileError as exc:
+        at_fault = "sheet" if isinstance(exc, SheetError) and sheet is not None else "file"
+        if encoding is not None and not isinstance(exc, DecodeError) and not _known(encoding):
+            at_fault = "encoding"
+        raise ServiceError.one(ErrorCode.INVALID, str(exc), (at_fault,)) from None
+    report = await import_org(
+        session, caller.tenant_id, rows, caller=caller, source=source or path.name, dry_run=dry_run
+    )
+    report.sheet, report.encoding = rows.sheet, rows.encoding
+    return report
+
+
+def _known(encoding: str) -> bool:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return False
+    return True
 
 
 @dataclass
@@ -91,11 +140,14 @@ async def import_org(
     *,
     caller: Caller | None = None,
     source: str = "",
+    dry_run: bool = False,
 ) -> ImportReport:
     """Check every row, then write units, positions and employees in one transaction.
 
     Raises ``ImportFailed`` with every problem (nothing written). ``caller``
     None is the command line acting for the tenant (audited without an actor).
+    ``dry_run``: the whole import runs, and its transaction is rolled back
+    instead of committed: the report says what it would have done.
     """
     if caller is not None:
         caller.require(Permission.ORG_MANAGE)
@@ -301,6 +353,7 @@ async def import_org(
         parent_of,
         len(rows),
         columns,
+        dry_run=dry_run,
     )
 
 
@@ -318,6 +371,8 @@ async def _write(
     parent_of: Mapping[str, str | None],
     row_count: int,
     columns: set[str],
+    *,
+    dry_run: bool = False,
 ) -> ImportReport:
     report = ImportReport(rows=row_count)
     try:
@@ -392,6 +447,9 @@ async def _write(
             if r.manager_email and manager is None:
                 manager = by_email[r.manager_email]
             saved[r.email].manager_id = manager.id if manager else None
+        if dry_run:
+            await session.rollback()
+            return report
         audit.record(
             session,
             caller,

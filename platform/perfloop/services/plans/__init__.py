@@ -48,6 +48,7 @@ from perfloop.services.plans.periods import (
     period_before,
     year_before,
 )
+from perfloop.services.plans.provenance import Provenance
 from perfloop.services.plans.reads import (
     ItemView,
     ScorecardView,
@@ -102,6 +103,7 @@ __all__ = [
     "ItemsResult",
     "PlanRules",
     "PreviousRow",
+    "Provenance",
     "RefreshResult",
     "RelativeTarget",
     "ReportRow",

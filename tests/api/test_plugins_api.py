@@ -24,7 +24,9 @@ query {
   metricPlugins {
     plugins {
       name version distribution builtin title { zhCN en }
-      metrics { key id title { zhCN en } unit direction paramsSchema reads { dataset history } }
+      metrics {
+        key provider title { zhCN en } unit direction paramsSchema reads { dataset history }
+      }
     }
     broken { name value distribution error }
     templateFailures { plugin error }
@@ -91,7 +93,7 @@ async def test_the_catalog_lists_providers_and_the_broken_plugin(
     [metric] = plugin["metrics"]
     assert metric == {
         "key": "revenue",
-        "id": "acme.revenue",
+        "provider": "acme.revenue",
         "title": {"zhCN": "回款额", "en": "Collected revenue"},
         "unit": "CNY",
         "direction": "higher",

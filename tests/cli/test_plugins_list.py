@@ -55,7 +55,7 @@ def test_json_has_parameter_schemas_and_the_broken_plugin(acme: None) -> None:
     assert by_name["perfloop"]["builtin"] is True
     assert by_name["perfloop"]["distribution"] is None
     [metric] = by_name["acme"]["metrics"]
-    assert metric["id"] == "acme.revenue"
+    assert metric["provider"] == "acme.revenue"
     assert metric["params"] == revenue.params
     assert metric["reads"] == [{"dataset": "sales-orders", "history": "previous"}]
     assert (by_name["acme"]["version"], by_name["acme"]["distribution"]) == (VERSION, DISTRIBUTION)

@@ -27,7 +27,9 @@ class PluginMetric:
     key: str = strawberry.field(
         description='The source\'s "metric" ({"type": "plugin", "plugin": …, "metric": key}).'
     )
-    id: str = strawberry.field(description="plugin.metric, as provenance and messages name it.")
+    provider: str = strawberry.field(
+        description="plugin.metric, as provenance and messages name it."
+    )
     title: I18nText
     description: I18nText | None
     unit: str
@@ -42,7 +44,7 @@ class PluginMetric:
     def of(cls, plugin: str, m: MetricInfo) -> PluginMetric:
         return cls(
             key=m.key,
-            id=f"{plugin}.{m.key}",
+            provider=f"{plugin}.{m.key}",
             title=I18nText.from_dict(m.title),
             description=I18nText.from_dict(m.description) if m.description else None,
             unit=m.unit,

@@ -71,7 +71,7 @@ class Catalog:
                     "metrics": [
                         {
                             "key": m.key,
-                            "id": f"{p.name}.{m.key}",
+                            "provider": f"{p.name}.{m.key}",
                             "title": m.title,
                             "description": m.description,
                             "unit": m.unit,

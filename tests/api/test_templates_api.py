@@ -189,6 +189,10 @@ mutation($document: JSON!) {
 }"""
 
 
+def _formula_warnings(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [w for w in warnings if w["code"] != "plugin-missing"]
+
+
 def _library_with(formula: str) -> dict[str, object]:
     """The built-in sales library, its average deal size computed by ``formula``."""
     builtin = next(t for t in load_builtin_templates() if t.ref == "sales-kpis@1").document
@@ -209,9 +213,10 @@ async def test_a_formula_read_differently_by_excel_is_a_warning_not_an_error(
     )
     # when HR validates it
     checked = (await gql.ok(WARNINGS, {"document": document}, as_user="hr"))["validateTemplate"]
-    # then it is valid, with a warning at the formula naming the difference
+    # then it is valid, with a warning at the formula naming the difference (beside
+    # the one for its churn rate's crm plugin, not installed here: test_plugins_api)
     assert (checked["valid"], checked["problems"]) == (True, [])
-    [warning] = checked["warnings"]
+    [warning] = _formula_warnings(checked["warnings"])
     assert warning["pointer"] == f"/indicators/{index}/source/formula"
     assert warning["code"] == "excel-power"
     assert "Excel" in warning["message"]
@@ -222,8 +227,8 @@ async def test_a_formula_read_differently_by_excel_is_a_warning_not_an_error(
     ]
     assert published["errors"] == []
     assert published["created"] is True
-    assert [w["code"] for w in published["warnings"]] == ["excel-power"]
+    assert [w["code"] for w in _formula_warnings(published["warnings"])] == ["excel-power"]
     # while the library as built in has none
     plain = _library_with("IF(paid_orders = 0, NULL, revenue / paid_orders)")
     again = (await gql.ok(WARNINGS, {"document": plain}, as_user="hr"))["validateTemplate"]
-    assert again["warnings"] == []
+    assert _formula_warnings(again["warnings"]) == []

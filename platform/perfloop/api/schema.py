@@ -57,6 +57,7 @@ from perfloop.api.payouts.queries import PayoutsQueries
 from perfloop.api.plans.mutations import PlansMutations
 from perfloop.api.plans.queries import PlansQueries
 from perfloop.api.plans.reports import PlanReportQueries
+from perfloop.api.plugins.queries import PluginQueries
 from perfloop.api.results.mutations import ResultsMutations
 from perfloop.api.results.queries import ResultsQueries
 from perfloop.api.reviews.mutations import ReviewsMutations
@@ -73,6 +74,7 @@ log = logging.getLogger("perfloop.api")
 class Query(
     IdentityQueries,
     TemplateQueries,
+    PluginQueries,
     FormulaQueries,
     OrgQueries,
     AppsQueries,

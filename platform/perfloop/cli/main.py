@@ -245,7 +245,9 @@ def templates_list(
 def templates_validate(
     files: Annotated[list[Path], typer.Argument(help="Template JSON files.")],
 ) -> None:
-    """Check template files; references may point at built-ins or at each other."""
+    """Check template files; references may point at built-ins or at each other. A
+    KPI library's plugin sources are checked against the plugins installed here."""
+    from perfloop.services.plugins import check_plugin_sources
     from perfloop.templates import document_warnings, load_builtin_templates, validate_document
 
     builtins = load_builtin_templates()
@@ -273,6 +275,8 @@ def templates_validate(
 
     for path, document in documents.items():
         errors = validate_document(document, resolver=resolve)  # type: ignore[arg-type]
+        plugins = check_plugin_sources(document)
+        errors = [*errors, *plugins.errors]
         if errors:
             failed = True
             for e in errors:
@@ -283,7 +287,7 @@ def templates_validate(
         else:
             console.print(f"[green]{escape(str(path))}[/]: valid")
             assert isinstance(document, dict)  # a valid template is an object
-            for w in document_warnings(document):
+            for w in [*document_warnings(document), *plugins.warnings]:
                 err_console.print(
                     f"[yellow]{escape(str(path))}[/] "
                     + escape(f"{w.pointer or '/'} warning [{w.code}] {w.message}")

@@ -10,6 +10,7 @@ that is not a :class:`~perfloop.plugins.Plugin`, its name is taken — is kept a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Iterable, Iterator
@@ -153,8 +154,29 @@ def discover(found: Iterable[EntryPoint] | None = None) -> Registry:
     return registry
 
 
+#: the registries :func:`use_registry` put in place, innermost last
+_IN_USE: list[Registry] = []
+
+
 @functools.cache
 def get_registry() -> Registry:
     """The registry of this process, discovered once (``get_registry.cache_clear()``
-    makes the next call look again)."""
-    return discover()
+    makes the next call look again); inside :func:`use_registry`, the one given."""
+    return _IN_USE[-1] if _IN_USE else discover()
+
+
+@contextlib.contextmanager
+def use_registry(registry: Registry) -> Iterator[Registry]:
+    """Make :func:`get_registry` return ``registry`` inside the ``with`` block (and
+    discover again after it): for tests that need plugins of their own, or a broken
+    one (``discover(found=[EntryPoint(...)])``). Not for production code.
+
+    Caches built from the registry are the caller's to clear (the built-in templates:
+    ``perfloop.templates.load_builtin_templates.cache_clear()``)."""
+    _IN_USE.append(registry)
+    get_registry.cache_clear()
+    try:
+        yield registry
+    finally:
+        _IN_USE.pop()
+        get_registry.cache_clear()

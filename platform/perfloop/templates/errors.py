@@ -55,6 +55,8 @@ class TemplateErrorCode(StrEnum):
     PERIOD = "period"
     SCORING = "scoring"
     """A scoring-engine finding with a code of its own (named in the message)."""
+    PLUGIN_PARAMS = "plugin-params"
+    """A plugin source's parameters do not fit the installed metric's parameter schema."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from perfloop.api.apps.types import InstalledApp, InstalledAppPayload
@@ -9,8 +11,12 @@ from perfloop.api.core.context import Info
 from perfloop.api.core.inputs import as_id
 from perfloop.api.core.payloads import mutation
 from perfloop.api.core.scalars import JSON
+from perfloop.api.templates.types import TemplateProblem
 from perfloop.authz import Permission
 from perfloop.services import apps
+
+if TYPE_CHECKING:
+    from perfloop.store.apps import InstalledApp as InstalledAppRow
 
 
 @strawberry.type
@@ -39,7 +45,7 @@ class AppsMutations:
             as_id(org_unit),
             max_bytes=ctx.settings.max_document_bytes,
         )
-        return InstalledAppPayload(installed_app=InstalledApp.from_row(row))
+        return await _payload(info, row)
 
     @mutation(
         description=(
@@ -54,4 +60,12 @@ class AppsMutations:
         row = await apps.upgrade_app(
             info.context.session, info.context.caller, as_id(id) or -1, to_version
         )
-        return InstalledAppPayload(installed_app=InstalledApp.from_row(row))
+        return await _payload(info, row)
+
+
+async def _payload(info: Info, row: InstalledAppRow) -> InstalledAppPayload:
+    warnings = await apps.install_warnings(info.context.session, info.context.caller, row)
+    return InstalledAppPayload(
+        installed_app=InstalledApp.from_row(row),
+        warnings=[TemplateProblem.from_error(w) for w in warnings],
+    )

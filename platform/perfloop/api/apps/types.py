@@ -12,6 +12,7 @@ from perfloop.api.core.errors import UserError
 from perfloop.api.core.scalars import JSON
 from perfloop.api.identity.types import User, user_by_id
 from perfloop.api.org.types import OrgUnit, org_unit_by_id
+from perfloop.api.templates.types import TemplateProblem
 from perfloop.store.apps import InstalledApp as InstalledAppRow
 
 if TYPE_CHECKING:
@@ -64,4 +65,11 @@ class InstalledApp:
 @strawberry.type
 class InstalledAppPayload:
     installed_app: InstalledApp | None = None
+    warnings: list[TemplateProblem] = strawberry.field(
+        default_factory=list,
+        description="Accepted with a warning: a plugin source of the app's KPI libraries "
+        "whose metric plugin is not installed here (code plugin-missing, at the library's "
+        "place in the app; the message names the library and the indicator). Its items "
+        "are reported as errored by refreshActuals until the plugin is installed.",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)

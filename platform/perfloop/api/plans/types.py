@@ -19,7 +19,7 @@ import strawberry
 
 from perfloop.api.core.errors import UserError
 from perfloop.api.core.inputs import as_id, required_id
-from perfloop.api.core.scalars import I18nText, I18nTextInput, JSONObject
+from perfloop.api.core.scalars import JSON, I18nText, I18nTextInput, JSONObject
 from perfloop.services import plans
 
 if TYPE_CHECKING:
@@ -89,6 +89,36 @@ class TargetBase:
     actual: float = strawberry.field(description="The person's actual in that period.")
 
 
+@strawberry.type(
+    description="Where a computed actual came from: the metric provider, its version, "
+    "the parameters and the data read (docs/results.md, provenance)."
+)
+class ActualProvenance:
+    provider: str = strawberry.field(description="plugin.metric, e.g. sales.revenue.")
+    version: str | None = strawberry.field(description="The plugin's version.")
+    params: JSON = strawberry.field(description="The parameters the metric was given.")
+    data_from: dt.date | None = strawberry.field(
+        name="from",
+        description="The first day of the records read (null: all history up to `to`).",
+    )
+    data_to: dt.date | None = strawberry.field(
+        name="to", description="The last day of the records read."
+    )
+    datasets: list[str] = strawberry.field(description="The datasets read.")
+    cached: bool = strawberry.field(
+        description="The last refresh reused a stored result (the data had not changed)."
+    )
+
+    @classmethod
+    def of(cls, p: plans.Provenance | None) -> ActualProvenance | None:
+        if p is None:
+            return None
+        return cls(
+            provider=p.provider, version=p.version, params=JSON(p.params),
+            data_from=p.data_from, data_to=p.data_to, datasets=list(p.datasets), cached=p.cached,
+        )  # fmt: skip
+
+
 @strawberry.type(description="One weighted item of a plan, with its progress.")
 class ScorecardItem:
     id: strawberry.ID
@@ -114,6 +144,9 @@ class ScorecardItem:
     actual_error: str | None = strawberry.field(
         description="Why the last refresh could not compute this item's actual (a dataset "
         "gone, a formula that fails); the actual is then null."
+    )
+    actual_provenance: ActualProvenance | None = strawberry.field(
+        description="Where the computed actual came from; null for one entered by hand."
     )
     completion: float | None = strawberry.field(
         description="Actual against target by the scoring template's item completion "
@@ -188,6 +221,10 @@ class Actual:
     error: str | None = strawberry.field(
         default=None, description="Why a computed actual could not be computed (no value)."
     )
+    provenance: ActualProvenance | None = strawberry.field(
+        default=None,
+        description="Where a computed actual came from; null for one entered by hand.",
+    )
 
     @classmethod
     def from_row(cls, row: ActualRow) -> Actual:
@@ -203,6 +240,7 @@ class Actual:
             updated_at=row.updated_at,
             note=row.note,
             error=row.error,
+            provenance=ActualProvenance.of(plans.Provenance.of(row.provenance)),
         )
 
 

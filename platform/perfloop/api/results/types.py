@@ -53,6 +53,12 @@ class ItemExplanation:
         "the score."
     )
     line: str = strawberry.field(description="The item in one sentence.")
+    provenance: str | None = strawberry.field(
+        default=None,
+        description="Where a computed actual came from, in one sentence: the provider "
+        "(plugin.metric) and its version, the parameters, the data range and datasets "
+        "read. Null for an actual entered by hand (or scored before provenance was kept).",
+    )
 
 
 @strawberry.type(description="One relation of the review part, aggregated.")
@@ -120,6 +126,7 @@ class ResultExplanation:
                     weight=i.weight,
                     rules=i.rules,
                     line=i.line,
+                    provenance=i.provenance,
                 )
                 for i in e.items
             ],

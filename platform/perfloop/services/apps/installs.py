@@ -29,12 +29,20 @@ from perfloop.services.core import audit
 from perfloop.services.core.documents import DEFAULT_MAX_DOCUMENT_BYTES, check_document_size
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.scopes import readable
+from perfloop.services.plugins import SourceFindings, check_plugin_sources
 from perfloop.services.templates import referenced_templates
 from perfloop.store.apps import InstalledApp
 from perfloop.store.core import chunked, utcnow
 from perfloop.store.org import OrgUnit
 from perfloop.store.templates import TemplateRecord
-from perfloop.templates import TemplateError, merge_parameters, parse_ref, validate_document
+from perfloop.templates import (
+    TemplateError,
+    TemplateWarning,
+    merge_parameters,
+    parse_ref,
+    validate_document,
+)
+from perfloop.templates.errors import pointer
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +53,7 @@ __all__ = [
     "effective_install",
     "get_installed_app",
     "install_app",
+    "install_warnings",
     "installs_for_units",
     "list_installed_apps",
     "load_template",
@@ -105,6 +114,18 @@ async def _checked_app(
     problems = validate_document(record.body, resolver=lambda k, v: known.get((k, v)))
     if problems:  # e.g. a component template this tenant cannot see
         raise ServiceError(_template_errors(problems, "app"))
+    unfit_sources = [
+        UserError(
+            ErrorCode.TEMPLATE_INVALID,
+            f"{ref} {e.pointer}: {e.message}",
+            ("app", "components", "kpiLibraries", str(index)),
+            detail=str(e.code),
+        )
+        for index, ref, found in _plugin_sources(record.body, known)
+        for e in found.errors
+    ]
+    if unfit_sources:  # a library published before its plugin was installed here
+        raise ServiceError(unfit_sources)
     values, errors = merge_parameters(record.body, overrides)
     if errors:
         raise ServiceError(_template_errors(errors, "parameters"))
@@ -114,6 +135,42 @@ async def _checked_app(
         if unfit:
             raise ServiceError(_template_errors(unfit, "parameters"))
     return record, values
+
+
+def _plugin_sources(
+    app: Mapping[str, Any], known: Mapping[tuple[str, int], Mapping[str, Any]]
+) -> list[tuple[int, str, SourceFindings]]:
+    """The plugin sources of each KPI library the app bundles, checked against the
+    plugins installed here (services/plugins): (index, key@version, findings)."""
+    refs = (app.get("components") or {}).get("kpiLibraries") or []
+    out = []
+    for index, text in enumerate(refs):
+        ref = parse_ref(str(text))
+        body = known.get(ref) if ref is not None else None
+        if body is not None:
+            out.append((index, str(text), check_plugin_sources(body)))
+    return out
+
+
+async def install_warnings(
+    session: AsyncSession, caller: Caller, row: InstalledApp
+) -> list[TemplateWarning]:
+    """What an install (or upgrade) of ``row`` accepted with a warning: the plugin
+    sources of its libraries whose plugin is not installed here, at the library's
+    place in the app (``/components/kpiLibraries/0``), the library and its pointer
+    in the message."""
+    caller.require(Permission.APP_INSTALL)
+    record = await load_template(session, row.tenant_id, "app", row.app_key, row.app_version)
+    if record is None:
+        return []
+    known = await referenced_templates(session, row.tenant_id, record.body)
+    return [
+        TemplateWarning(
+            pointer("components", "kpiLibraries", index), w.code, f"{ref} {w.pointer}: {w.message}"
+        )
+        for index, ref, found in _plugin_sources(record.body, known)
+        for w in found.warnings
+    ]
 
 
 def _scoring_body(

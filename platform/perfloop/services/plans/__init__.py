@@ -51,6 +51,7 @@ from perfloop.services.plans.periods import (
     period_before,
     year_before,
 )
+from perfloop.services.plans.provenance import Provenance
 from perfloop.services.plans.reads import (
     ItemView,
     ScorecardView,
@@ -106,6 +107,7 @@ __all__ = [
     "ItemsResult",
     "PlanRules",
     "PreviousRow",
+    "Provenance",
     "RefreshResult",
     "RelativeTarget",
     "ReportRow",

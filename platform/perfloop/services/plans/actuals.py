@@ -161,12 +161,13 @@ async def _write_actual(
         "entered_by_id": caller.user_id,
         "note": note,
         "error": None,
+        "provenance": None,  # a value entered by hand is nobody's computation
         "updated_at": utcnow(),
     }
     # the first actual of an item and period, entered by two people at once, is one row
     await upsert(
         session, Actual, values, _PERIOD_KEY, ("value", "source", "entered_by_id", "note",
-                                               "error", "updated_at"),
+                                               "error", "provenance", "updated_at"),
     )  # fmt: skip
     row = (
         await session.execute(

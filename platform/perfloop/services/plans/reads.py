@@ -33,6 +33,7 @@ from perfloop.engine import (
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope, scope_condition
 from perfloop.services.plans.common import get_cycle, plan_schemes
+from perfloop.services.plans.provenance import Provenance
 from perfloop.store.core import chunked
 from perfloop.store.org import Employee
 from perfloop.store.plans import ActionTask, Actual, Scorecard, ScorecardItem
@@ -139,6 +140,8 @@ class ItemView:
     target_base: TargetBase | None = None
     #: the title in each language (``title`` is the zh-CN one)
     titles: Titles | None = None
+    #: where a computed actual came from (provider, version, parameters, data range)
+    actual_provenance: Provenance | None = None
 
 
 @dataclass(slots=True)
@@ -225,6 +228,7 @@ def _plan_statements(scope: Scope, narrow: Narrow) -> tuple[Executable, Executab
             Actual.value,
             Actual.source,
             Actual.error,
+            Actual.provenance,
         )
         .join(Employee, Employee.id == Scorecard.employee_id)
         .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
@@ -310,7 +314,7 @@ async def _read(
         scoring_ref, name, employee_no, org_unit_id,
         item_id, key, title, titles, library_ref, indicator_key, goal_id, unit, direction,
         aggregation, source_type, target, weight, thresholds, target_base, actual,
-        actual_source, actual_error,
+        actual_source, actual_error, provenance,
     ) in rows:  # fmt: skip
         if card is None or card.id != card_id:
             card = cards[card_id] = ScorecardView(
@@ -363,6 +367,7 @@ async def _read(
                 behind=False,
                 tasks=tasks.get(item_id, []),
                 target_base=TargetBase.of(target_base),
+                actual_provenance=Provenance.of(provenance) if provenance is not None else None,
             )
         )
     schemes = await plan_schemes(

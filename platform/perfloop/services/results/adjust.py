@@ -124,6 +124,9 @@ def _items(last: Result, actuals: Mapping[str, float | None]) -> PlanInputs:
             {k: item.get(k) for k in ("key", "title", "unit", "direction", "target", "weight",
                                       "params")} | {"actual": actual}
             | ({"titles": item["titles"]} if "titles" in item else {})
+            # a corrected actual is no longer the provider's
+            | ({"provenance": item["provenance"]}
+               if "provenance" in item and key not in actuals else {})
         )  # fmt: skip
     return plan
 

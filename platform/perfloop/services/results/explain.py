@@ -18,10 +18,13 @@ small bilingual vocabulary (``completion`` → 完成率).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from perfloop.services.plans import Provenance
 
 LANGS = ("zh-CN", "en")
 
@@ -58,6 +61,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "（奖金系数 {m_before} → {m_after}），理由：{reason}",
         "appeal_line": "申诉复核：{by} 于 {at} 将等级由 {before} 调整为 {after}"
         "（奖金系数 {m_before} → {m_after}），理由：{reason}",
+        "provenance": "实际值来自 {provider}",
+        "params": "参数 {params}",
+        "data": "数据 {start}..{end}",
+        "data_to": "数据截至 {end}",
+        "datasets": "数据集 {datasets}",
+        "sep": "，",
     },
     "en": {
         "completion": "completion",
@@ -90,6 +99,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "(bonus multiplier {m_before} → {m_after}), because: {reason}",
         "appeal_line": "on appeal, {by} on {at}: rating {before} → {after} "
         "(bonus multiplier {m_before} → {m_after}), because: {reason}",
+        "provenance": "actual from {provider}",
+        "params": "params {params}",
+        "data": "data {start}..{end}",
+        "data_to": "data up to {end}",
+        "datasets": "datasets {datasets}",
+        "sep": ", ",
     },
 }
 _RELATIONS: dict[str, dict[str, str]] = {
@@ -125,6 +140,8 @@ class ItemExplanation:
     #: which rules of the item's score formula applied, as sentences
     rules: list[str] = field(default_factory=list)
     line: str = ""
+    #: where a computed actual came from, in one sentence (None: entered by hand)
+    provenance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +210,30 @@ def _title(item: Mapping[str, Any], lang: str) -> str:
         if found:
             return str(found)
     return str(item.get("title") or "")
+
+
+def _provenance(item: Mapping[str, Any], lang: str) -> str | None:
+    """Where the item's actual came from (``plans.Provenance``), said in ``lang``:
+    provider and version, parameters, the data range and the datasets read."""
+    found = Provenance.of(item.get("provenance"))
+    if found is None:
+        return None
+    words = _WORDS[lang]
+    who = found.provider + (f" {found.version}" if found.version else "")
+    parts = [words["provenance"].format(provider=who)]
+    if found.params:
+        params = json.dumps(found.params, ensure_ascii=False, sort_keys=True)
+        parts.append(words["params"].format(params=params))
+    if found.data_to is not None:
+        end = found.data_to.isoformat()
+        parts.append(
+            words["data"].format(start=found.data_from.isoformat(), end=end)
+            if found.data_from is not None
+            else words["data_to"].format(end=end)
+        )
+    if found.datasets:
+        parts.append(words["datasets"].format(datasets=", ".join(found.datasets)))
+    return words["sep"].join(parts)
 
 
 def _percent(value: Any) -> str:
@@ -390,6 +431,7 @@ def explain(
             score=_fmt(score),
             weight=_fmt(item.get("weight")),
         )
+        provenance = _provenance(item, lang)
         settings = {**(parameters or {}), **(item.get("params") or {})}
         rules = (
             _rules(tree.get("score"), lang, labels, settings)
@@ -401,10 +443,12 @@ def explain(
                 key=key, title=item_title, unit=item.get("unit"),
                 target=_number(item.get("target")), actual=_number(item.get("actual")),
                 completion=completion, score=score, weight=_number(item.get("weight")),
-                rules=rules, line=line,
+                rules=rules, line=line, provenance=provenance,
             )
         )  # fmt: skip
         lines.append(line)
+        if provenance is not None:
+            lines.append(f"  · {provenance}")
         lines.extend(f"  · {r}" for r in rules)
     relations: list[RelationExplanation] = []
     for rel in inputs.get("relations") or []:

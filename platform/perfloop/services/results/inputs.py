@@ -86,6 +86,7 @@ async def plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) ->
                 ScorecardItem.weight,
                 ScorecardItem.thresholds,
                 Actual.value,
+                Actual.provenance,
             )
             .join(Employee, Employee.id == Scorecard.employee_id)
             .outerjoin(ScorecardItem, ScorecardItem.scorecard_id == Scorecard.id)
@@ -102,7 +103,7 @@ async def plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) ->
         for (
             card_id, employee_id, unit_id, status, revision, ref, key, title, titles, unit,
             direction,
-            target, weight, thresholds, actual,
+            target, weight, thresholds, actual, provenance,
         ) in rows:  # fmt: skip
             plan = found.get(card_id)
             if plan is None:
@@ -119,8 +120,15 @@ async def plans_of(session: AsyncSession, cycle: Cycle, units: Sequence[int]) ->
                  "unit": unit, "direction": direction, "target": target, "actual": actual,
                  "weight": weight,
                  "params": dict(thresholds) if thresholds else None}
+                | _provenance(provenance)
             )  # fmt: skip
     return list(found.values())
+
+
+def _provenance(stored: object) -> dict[str, Any]:
+    """A computed actual's provenance as a result keeps it (``provenance``), or nothing."""
+    found = plans.Provenance.of(stored) if stored is not None else None
+    return {"provenance": found.explained()} if found is not None else {}
 
 
 async def schemes_of(

@@ -247,13 +247,29 @@ def _keep_moves(
 def _same(row: Mapping[str, Any], published: Mapping[str, Any]) -> bool:
     """Whether a fresh result says what the published version says. A version
     published before plan items had ``titles`` (0018) is not redone for them alone:
-    its explanation says the one title it kept."""
-    fresh = row
-    if not any("titles" in i for i in (published.get("inputs") or {}).get("items") or []):
-        inputs = row["inputs"]
-        items = [{k: v for k, v in i.items() if k != "titles"} for i in inputs.get("items") or []]
-        fresh = {**row, "inputs": {**inputs, "items": items}}
-    return all(fresh[name] == published[name] for name in _COMPARED)
+    its explanation says the one title it kept. Nor for an actual's provenance alone
+    (a plugin's new version, a data range read again): the numbers are the same."""
+    published_items = (published.get("inputs") or {}).get("items") or []
+    left_out = {"provenance"}
+    if not any("titles" in i for i in published_items):
+        left_out.add("titles")
+    return all(
+        _without(row[name], left_out) == _without(published[name], left_out)
+        if name == "inputs"
+        else row[name] == published[name]
+        for name in _COMPARED
+    )
+
+
+def _without(inputs: Any, keys: set[str]) -> Any:
+    """``inputs`` with ``keys`` left out of each item."""
+    if not isinstance(inputs, Mapping) or not isinstance(inputs.get("items"), list):
+        return inputs
+    items = [
+        {k: v for k, v in i.items() if k not in keys} if isinstance(i, Mapping) else i
+        for i in inputs["items"]
+    ]
+    return {**inputs, "items": items}
 
 
 async def _compared(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:

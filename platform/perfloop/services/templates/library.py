@@ -22,6 +22,7 @@ from perfloop.services.core import audit
 from perfloop.services.core.documents import DEFAULT_MAX_DOCUMENT_BYTES, check_document_size
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.pagination import Page, keyset_page
+from perfloop.services.plugins import check_plugin_sources
 from perfloop.store.templates import TemplateRecord
 from perfloop.templates import (
     KINDS,
@@ -33,6 +34,7 @@ from perfloop.templates import (
     parse_ref,
     validate_document,
 )
+from perfloop.templates.errors import sort_errors
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -154,8 +156,11 @@ async def get_template(
 
 
 async def _validate(session: AsyncSession, caller: Caller, document: Any) -> list[TemplateError]:
+    """The document's errors, its plugin sources' parameters included."""
     known = await referenced_templates(session, caller.tenant_id, document)
-    return validate_document(document, resolver=lambda key, version: known.get((key, version)))
+    errors = validate_document(document, resolver=lambda key, version: known.get((key, version)))
+    plugin = check_plugin_sources(document).errors
+    return sort_errors([*errors, *plugin]) if plugin else errors
 
 
 async def validate_template(
@@ -172,9 +177,12 @@ async def validate_template(
 
 
 def template_warnings(document: Any) -> list[TemplateWarning]:
-    """What a valid template's formulas mean differently from Excel (docs/templates.md);
-    they do not stop validation or publishing."""
-    return document_warnings(document) if isinstance(document, Mapping) else []
+    """What a valid template's formulas mean differently from Excel, and the plugin
+    sources whose plugin is not installed here (docs/templates.md); they do not stop
+    validation or publishing."""
+    if not isinstance(document, Mapping):
+        return []
+    return [*document_warnings(document), *check_plugin_sources(document).warnings]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,10 @@ const TEMPLATE = `query FormTemplate($key: String!, $version: Int) {
 }`;
 
 // the JSON Schema rules whose errors have a message of their own (form.error.<rule>)
-const RULES = ["required", "minLength", "maxLength", "minimum", "maximum", "maxItems", "enum", "type", "format", "additionalProperties"];
+const RULES = [
+  "required", "minLength", "maxLength", "minimum", "maximum", "maxItems", "enum", "type", "format",
+  "additionalProperties",
+];
 const WIDGETS = { textarea: "textarea", radio: "radio", checkboxes: "checkbox" };
 
 /** {form, error, loading}: the form template named by ref ("key@version"). */
@@ -39,6 +42,11 @@ export function editorSchema(node, ui = {}) {
   const schema = { ...rest, options: {} };
   if (title) schema.title = pick(title);
   if (enumTitles) schema.options.enum_titles = enumTitles.map(pick);
+  if (rest.enum && !("default" in rest)) {
+    // no choice made for the person: nothing checked, "choose…" (JSON Editor picks the first)
+    schema.default = null;
+    Object.assign(schema.options, { has_placeholder_option: true, placeholder_option_text: t("form.choose") });
+  }
   if (ui["ui:help"]) schema.description = pick(ui["ui:help"]);
   const widget = WIDGETS[ui["ui:widget"]];
   if (widget) schema.format = widget;
@@ -53,7 +61,7 @@ export function editorSchema(node, ui = {}) {
       ]),
     );
   }
-  if (items) schema.items = editorSchema(items, ui.items ?? {});
+  if (items) schema.items = { title: t("form.editor.item"), ...editorSchema(items, ui.items ?? {}) };
   return schema;
 }
 
@@ -72,7 +80,10 @@ function errorMessage(error, schema) {
   const field = error.path.slice(1);
   const node = nodeAt(schema, field);
   const rule = (error.detail ?? "").replace(/^schema\./, "");
-  const params = { min: node.minLength ?? node.minimum ?? node.minItems, max: node.maxLength ?? node.maximum ?? node.maxItems };
+  const params = {
+    min: node.minLength ?? node.minimum ?? node.minItems,
+    max: node.maxLength ?? node.maximum ?? node.maxItems,
+  };
   return RULES.includes(rule) ? t(`form.error.${rule}`, params) : error.message.replace(/^\/\S*: /, "");
 }
 
@@ -89,15 +100,17 @@ function editorLanguage(JSONEditor) {
   JSONEditor.defaults.language = lang;
 }
 
-/** The answers in an editor's value: empty texts and nulls left out (an empty
- * optional field is no answer, not an answer too short). */
-function answers(value) {
-  if (Array.isArray(value)) return value.map(answers);
+/** The answers in an editor's value for a form schema node: empty texts, nulls and
+ * choices not made left out (an empty optional field is no answer, not one too short). */
+function answers(value, node = {}) {
+  if (Array.isArray(value)) return value.map((v) => answers(v, node.items));
   if (value === null || typeof value !== "object") return value;
+  const field = (name) => node.properties?.[name] ?? {};
+  const given = (name, v) => v !== "" && v != null && !(field(name).enum && !field(name).enum.includes(v));
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([, v]) => v !== "" && v != null)
-      .map(([k, v]) => [k, answers(v)]),
+      .filter(([name, v]) => given(name, v))
+      .map(([name, v]) => [name, answers(v, field(name))]),
   );
 }
 
@@ -134,14 +147,16 @@ export function JsonForm({ form, value, error, editorRef, disabled = false }) {
       const editor = new JSONEditor(holder.current, {
         ...OPTIONS,
         schema: root,
-        startval: editorRef.current?.getValue() ?? value ?? {},
         disable_array_add: disabled,
         disable_array_delete: disabled,
       });
       // JSON Editor ends every message with "."; ours end as their language does
       const addInputError = editor.theme.addInputError.bind(editor.theme);
       editor.theme.addInputError = (input, text) => addInputError(input, text.replace(/([.。])\.$/, "$1"));
+      const start = editorRef.current?.getValue() ?? value ?? {};
       editor.on("ready", () => {
+        // over the defaults: a startval without an optional field would hide it
+        editor.setValue({ ...editor.getValue(), ...start });
         // only the API's errors are shown (in the chosen language), not the editor's own
         const show = editor.root.showValidationErrors.bind(editor.root);
         editor.root.showValidationErrors = () => show(shown.current);
@@ -149,13 +164,13 @@ export function JsonForm({ form, value, error, editorRef, disabled = false }) {
         if (disabled) editor.disable();
       });
       instance.current = editor;
-      editorRef.current = { getValue: () => answers(editor.getValue()) };
+      editorRef.current = { getValue: () => answers(editor.getValue(), form.answers) };
     });
     return () => {
       live = false;
       const editor = instance.current;
       if (!editor) return;
-      const kept = answers(editor.getValue()); // what was typed survives a language switch
+      const kept = answers(editor.getValue(), form.answers); // what was typed survives a language switch
       editor.destroy();
       instance.current = null;
       editorRef.current = { getValue: () => kept };

@@ -25,7 +25,7 @@ const RULES = [
   "required", "minLength", "maxLength", "minimum", "maximum", "maxItems", "enum", "type", "format",
   "additionalProperties",
 ];
-const WIDGETS = { textarea: "textarea", radio: "radio", checkboxes: "checkbox" };
+const WIDGETS = { textarea: "textarea", radio: "radio", range: "range", checkboxes: "checkbox" };
 
 /** {form, error, loading}: the form template named by ref ("key@version"). */
 export function useFormTemplate(ref) {
@@ -36,18 +36,20 @@ export function useFormTemplate(ref) {
 }
 
 /** The JSON Editor schema of a form template's schema node with its uiSchema hints,
- * titles, option titles and help in the current language. */
+ * in the current language: x-title → title, x-description (else ui:help) →
+ * description, x-enum-titles → option titles; ui:order, ui:widget, ui:options. */
 export function editorSchema(node, ui = {}) {
-  const { "x-title": title, "x-enum-titles": enumTitles, properties, items, ...rest } = node;
+  const { "x-title": title, "x-description": about, "x-enum-titles": enumTitles, properties, items, ...rest } = node;
   const schema = { ...rest, options: {} };
   if (title) schema.title = pick(title);
+  if (about) schema.description = pick(about);
   if (enumTitles) schema.options.enum_titles = enumTitles.map(pick);
   if (rest.enum && !("default" in rest)) {
     // no choice made for the person: nothing checked, "choose…" (JSON Editor picks the first)
     schema.default = null;
     Object.assign(schema.options, { has_placeholder_option: true, placeholder_option_text: t("form.choose") });
   }
-  if (ui["ui:help"]) schema.description = pick(ui["ui:help"]);
+  if (ui["ui:help"] && !about) schema.description = pick(ui["ui:help"]);
   const widget = WIDGETS[ui["ui:widget"]];
   if (widget) schema.format = widget;
   if (ui["ui:options"]?.inline) schema.options.layout = "horizontal";

@@ -33,6 +33,10 @@ def test_an_employee_reads_their_scorecard_in_both_languages(console: Console) -
     assert [a.get_attribute("data-nav") for a in console.all("nav a")] == [
         "/",
         "/scorecard",
+        "/reviews",
+        "/result",
+        "/appeals",
+        "/improvement",
         "/templates",
     ]
     console.wait("nav a[data-nav='/scorecard']").click()

@@ -56,6 +56,12 @@ mutation($card: ID!, $item: ID) {
     checkin { id confidence note } errors { code }
   }
 }"""
+BAD_CHECK_IN = """
+mutation($card: ID!, $note: String! = "ok", $progress: Float = 0.5, $confidence: Float! = 0.5) {
+  checkIn(scorecard: $card, confidence: $confidence, progress: $progress, note: $note) {
+    checkin { id } errors { code path }
+  }
+}"""
 CHECKINS = """
 query($card: ID!) { checkins(scorecard: $card) { edges { node { note confidence progress } } } }"""
 
@@ -237,6 +243,22 @@ async def test_manual_actual_progress_and_checkins(
     assert done["checkIn"]["checkin"]["confidence"] == 0.7
     notes = await gql.ok(CHECKINS, {"card": card["id"]}, as_user="sales-north.lead")
     assert notes["checkins"]["edges"][0]["node"]["note"] == "pipeline is thin"
+    # a check-in without a note, or with a progress or confidence off the 0-1 scale, is
+    # refused at its field
+    for values, path in (
+        ({"note": "  "}, ["note"]),
+        ({"progress": 1.5}, ["progress"]),
+        ({"confidence": -0.1}, ["confidence"]),
+    ):
+        bad = await gql.ok(BAD_CHECK_IN, {"card": card["id"], **values}, as_user="employee")
+        assert [(e["code"], e["path"]) for e in bad["checkIn"]["errors"]] == [("INVALID", path)]
+    bad = await gql.ok(
+        BAD_CHECK_IN, {"card": card["id"], "note": "", "progress": -1, "confidence": 2},
+        as_user="employee",
+    )  # fmt: skip
+    assert [e["path"] for e in bad["checkIn"]["errors"]] == [["progress"], ["confidence"], ["note"]]
+    again = await gql.ok(CHECKINS, {"card": card["id"]}, as_user="employee")
+    assert len(again["checkins"]["edges"]) == 1
     # the audit log keeps who overrode the actual, and why
     events = (
         await session.execute(

@@ -30,7 +30,7 @@ from sqlalchemy import Text, and_, cast, exists, func, select, true
 from perfloop.authz import Permission
 from perfloop.engine import Formula, FormulaError, compile
 from perfloop.services.core import audit
-from perfloop.services.core.errors import ErrorCode, ServiceError
+from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import (
@@ -579,6 +579,23 @@ async def refresh_actuals(
     return RefreshResult(len(values), failed, overridden)
 
 
+MAX_CHECKIN_NOTE = 4000
+
+
+def _checkin_problems(progress: float | None, confidence: float, note: str) -> list[UserError]:
+    """What is wrong with a check-in, field by field."""
+    problems: list[UserError] = []
+    if progress is not None and not 0 <= progress <= 1:
+        problems.append(UserError(ErrorCode.INVALID, "progress is between 0 and 1", ("progress",)))
+    if not 0 <= confidence <= 1:
+        message = "confidence is between 0 and 1"
+        problems.append(UserError(ErrorCode.INVALID, message, ("confidence",)))
+    if not 1 <= len(note) <= MAX_CHECKIN_NOTE:
+        message = f"a note of 1 to {MAX_CHECKIN_NOTE} characters is required"
+        problems.append(UserError(ErrorCode.INVALID, message, ("note",)))
+    return problems
+
+
 async def check_in(
     session: AsyncSession,
     caller: Caller,
@@ -591,8 +608,10 @@ async def check_in(
 ) -> Checkin:
     """Record progress, a note and a confidence (0 to 1) on a plan or one of its items."""
     card = await scorecard_in_scope(session, caller, Permission.CHECKIN_WRITE, scorecard_id)
-    if not 0 <= confidence <= 1:
-        raise invalid("confidence is between 0 and 1", ("confidence",))
+    note = note.strip()
+    problems = _checkin_problems(progress, confidence, note)
+    if problems:  # every field's problem at once, for a form to show them together
+        raise ServiceError(problems)
     if item_id is not None:
         owner = (  # held: a plan edit removing the item waits for the check-in
             await session.execute(

@@ -1,12 +1,14 @@
 // My scorecard: the viewer's own plan in the chosen cycle, item titles in the chosen
 // language (ScorecardItem.titles), progress per item, and signing it as the
-// employee when they have not yet (signScorecard, at the revision read).
+// employee when they have not yet (signScorecard, at the revision read); check-ins
+// (pages/scorecard-checkins.js).
 import { mutate } from "../lib/api.js";
 import { OpenCycle } from "../lib/cycles.js";
 import { formatDateTime, formatNumber, formatPercent, pick, t } from "../lib/i18n.js";
 import { html, useState } from "../lib/preact.js";
 import { can } from "../lib/session.js";
 import { ErrorBox, Loading, ProgressBar, Stat, useQuery, useTitle } from "../lib/ui.js";
+import { CheckIns } from "./scorecard-checkins.js";
 
 const SCORECARD_FIELDS = `id status revision employeeSignedAt managerSignedAt totalWeight
   completion score rating behindCount
@@ -84,6 +86,7 @@ function Plan({ viewer, cycle }) {
     </div>
     <${Signature} card=${card} viewer=${viewer} onSigned=${setSigned} />
     <${Items} items=${card.items} />
+    <${CheckIns} card=${card} canCheckIn=${can(viewer, "checkin.write")} />
   `;
 }
 

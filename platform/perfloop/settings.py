@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     #: the JSON values (template documents, records, parameters) one response may
     #: carry in all, so aliases and pages cannot multiply a large document
     max_response_document_bytes: int = Field(default=20_000_000, ge=10_000)
+    #: seconds a metric plugin's computation may take in a refresh (a metric's own
+    #: ``timeout`` first); one that takes longer marks its items as failed
+    plugin_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("database_url")
     @classmethod

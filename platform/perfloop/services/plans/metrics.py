@@ -217,7 +217,7 @@ class PluginGroup:
     plugin: str
     metric: str | None
     params: dict[str, Any]
-    #: item id → the subject the item is about (filled once the subject type is known)
+    #: the plan items (refresh rows) naming it
     items: list[Any] = field(default_factory=list)
 
 

@@ -17,7 +17,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from perfloop.authz import EnforcerCache
 from perfloop.plugins import MetricContext, MetricError, Plugin, Reads, get_registry, metric
+from perfloop.services import plans
+from perfloop.services.core.caller import resolve_caller
 from perfloop.store.plans import Actual, MetricCacheEntry
 from support.actuals import ingest, last_quarter, open_cycle, order
 from support.company import Company
@@ -88,6 +91,11 @@ class Acme:
             release.wait(10)
             return dict.fromkeys(context.subjects, 1.0)
 
+        @metric(key="sleepy", title="Sleepy", unit="count", direction="higher")
+        def sleepy(context: MetricContext) -> Mapping[str, Any]:
+            release.wait(10)
+            return dict.fromkeys(context.subjects, 1.0)
+
         @metric(key="garbage", title="Garbage", unit="count", direction="higher")
         def garbage(context: MetricContext) -> Any:
             return "lots"
@@ -118,7 +126,7 @@ class Acme:
 
         return Plugin(
             name=PLUGIN, title="Acme",
-            metrics=[revenue, broken, slow, garbage, partial, orders],
+            metrics=[revenue, broken, slow, sleepy, garbage, partial, orders],
         )  # fmt: skip
 
 
@@ -152,6 +160,7 @@ LIBRARY = {
     "refunds": _plugin("revenue", {"status": "refunded"}),
     "raising": _plugin("broken"),
     "hanging": _plugin("slow"),
+    "sleepy": _plugin("sleepy"),
     "garbage": _plugin("garbage"),
     "partial": _plugin("partial"),
     "orders": _plugin("orders"),
@@ -218,7 +227,7 @@ async def test_plugin_actuals_faults_and_provenance(
 ) -> None:
     # given plans whose items name good, faulty and missing plugin metrics, a dataset
     # aggregation and a formula over a plugin's value
-    keys = list(LIBRARY)
+    keys = [k for k in LIBRARY if k != "sleepy"]
     cycle, (start, end), ids = await _plans(company, keys)
     # when HR refreshes
     refreshed = await _refresh(company, cycle)
@@ -370,3 +379,20 @@ async def test_the_company_wide_job_reports_plugin_failures(
             READ, {"employee": str(company.people[who]), "cycle": cycle}, as_user="hr"
         )
         assert {i["key"]: i["actual"] for i in read["scorecard"]["items"]}["good"] == paid
+
+
+async def test_the_refresh_limits_a_metric_without_its_own_timeout(
+    company: Company, sessions: async_sessionmaker[AsyncSession], acme: Acme
+) -> None:
+    # given a plan with a metric that hangs and has no limit of its own
+    cycle, _, ids = await _plans(company, ["sleepy", "good", "paid"], people=("emp",))
+    # when the refresh is given a limit (the API and the job pass plugin_timeout_seconds)
+    async with sessions() as session:
+        hr = await resolve_caller(session, EnforcerCache(), company.slug, company.email("hr"))
+        done = await plans.refresh_actuals(session, hr, int(cycle), plugin_timeout=0.1)
+    # then that metric's item fails with the limit, and the others are computed
+    assert [(f.item_id, f.message) for f in done.failed] == [
+        (ids["emp"]["sleepy"], "the metric 'sleepy' took longer than 0.1 s")
+    ]
+    rows = await _actuals(sessions, list(ids["emp"].values()))
+    assert rows[ids["emp"]["good"]].value == 150

@@ -20,6 +20,7 @@ def test_database_urls_are_mapped_to_async_drivers() -> None:
         ("PERFLOOP_PORT", "70000", "PERFLOOP_PORT"),
         ("PERFLOOP_SECRET", "short", "PERFLOOP_SECRET"),
         ("PERFLOOP_MAX_PAGE_SIZE", "0", "PERFLOOP_MAX_PAGE_SIZE"),
+        ("PERFLOOP_PLUGIN_TIMEOUT_SECONDS", "0", "PERFLOOP_PLUGIN_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_values_name_the_variable(
@@ -42,3 +43,9 @@ def test_rs256_needs_a_jwks_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERFLOOP_JWT_ALGORITHM", "RS256")
     with pytest.raises(SettingsError, match="PERFLOOP_JWKS_URL"):
         load_settings()
+
+
+def test_the_plugin_timeout_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().plugin_timeout_seconds == 30
+    monkeypatch.setenv("PERFLOOP_PLUGIN_TIMEOUT_SECONDS", "2.5")
+    assert load_settings().plugin_timeout_seconds == 2.5

@@ -206,15 +206,21 @@ class PlansMutations:
 
     @mutation(
         description=(
-            "Recompute the dataset and formula actuals of the plans in your scope. A source "
-            "that fails marks its items as failed (listed in `failed`, stored with the reason) "
-            "and the others refresh; overrides are left as they are."
+            "Recompute the dataset, formula and plugin actuals of the plans in your scope. A "
+            "source that fails (a plugin missing, failing or too slow included) marks its items "
+            "as failed (listed in `failed`, stored with the reason) and the others refresh; "
+            "overrides are left as they are."
         ),
         permission=Permission.ACTUAL_ENTER,
     )
     async def refresh_actuals(self, info: Info, cycle: strawberry.ID) -> RefreshActualsPayload:
         ctx = info.context
-        result = await plans.refresh_actuals(ctx.session, ctx.caller, required_id(cycle))
+        result = await plans.refresh_actuals(
+            ctx.session,
+            ctx.caller,
+            required_id(cycle),
+            plugin_timeout=ctx.settings.plugin_timeout_seconds,
+        )
         return RefreshActualsPayload(
             updated=result.updated,
             overridden=result.overridden,

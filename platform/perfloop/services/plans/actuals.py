@@ -8,8 +8,15 @@ An item's actual for a period comes from its indicator's source:
 - ``formula``: a formula over other indicators of the same library
   (``perfloop.engine.compile``), whose inputs are the person's other items or
   the library's dataset indicators, aggregated the same way;
+- ``plugin``: a metric plugin's provider (``perfloop.metrics`` entry points), run
+  for all the people of a group at once with its faults contained, its answers
+  cached while the data it reads is unchanged (``metrics.py``);
 - ``manual``: entered by someone with ``actual.enter`` in scope; who and when
   are kept on the row and in the audit log.
+
+Every computed source is run by a provider of the metric plugin registry
+(``perfloop.dataset``, ``perfloop.formula`` or the plugin's), and its actual keeps
+its provenance (provider, version, parameters, dates and datasets read).
 
 ``refresh_actuals`` recomputes the dataset and formula actuals of a cycle and
 stores them, so reading plans back never aggregates business records.
@@ -29,10 +36,13 @@ from sqlalchemy import Text, and_, cast, exists, func, select, true
 
 from perfloop.authz import Permission
 from perfloop.engine import Formula, FormulaError, compile
+from perfloop.plugins import MetricContext, Period, Provider, run_metric
+from perfloop.plugins.builtin import NAME as BUILTIN
 from perfloop.services.core import audit
 from perfloop.services.core.errors import ErrorCode, ServiceError, UserError
 from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, keyset_page
 from perfloop.services.core.scopes import employees_in_scope
+from perfloop.services.plans import metrics
 from perfloop.services.plans.common import (
     get_cycle,
     in_cycle_period,
@@ -42,6 +52,7 @@ from perfloop.services.plans.common import (
     scorecard_in_scope,
     template_bodies,
 )
+from perfloop.settings import get_settings
 from perfloop.store.core import (
     keep_rows,
     lock_rows,
@@ -92,7 +103,7 @@ async def _item_in_scope(
     return row[0], row[1]
 
 
-COMPUTED = ("dataset", "formula")
+COMPUTED = ("dataset", "formula", "plugin")
 
 
 async def enter_actual(
@@ -233,7 +244,9 @@ async def _may_override(
     session: AsyncSession, caller: Caller, card: Scorecard, computed: bool, note: str | None
 ) -> None:
     if not computed:
-        raise invalid("only a computed actual (dataset, formula) is overridden", ("override",))
+        raise invalid(
+            "only a computed actual (dataset, formula, plugin) is overridden", ("override",)
+        )
     if caller.employee_id == card.employee_id:
         raise ServiceError.one(
             ErrorCode.FORBIDDEN,
@@ -267,8 +280,6 @@ class _Work:
     #: where the answers are: (source key, subject) of the source and of each input
     at: tuple[str, str] | None = None
     inputs_at: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: why this item gets no value (a formula that does not compile)
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -334,13 +345,6 @@ async def _aggregate(
         end,
     )
     return done.values, done.failed
-
-
-def _evaluate(formula: Formula, data: Mapping[str, Any]) -> tuple[float | None, str | None]:
-    try:
-        return _number(formula.evaluate(dict(data))), None
-    except FormulaError as exc:  # e.g. text where a number was expected
-        return None, f"the formula could not be evaluated: {exc}"
 
 
 @dataclass(slots=True)
@@ -427,22 +431,35 @@ async def refresh_actuals(
     *,
     today: dt.date | None = None,
     org_unit_ids: Collection[int] | None = None,
+    plugin_timeout: float | None = None,
 ) -> RefreshResult:
-    """Recompute and store the dataset and formula actuals of the plans in scope
-    for the cycle's period (up to ``today``).
+    """Recompute and store the dataset, formula and plugin actuals of the plans in
+    scope for the cycle's period (up to ``today``).
+
+    Every source is computed by a provider of the metric plugin registry, run with
+    its faults contained (``perfloop.plugins.run_metric``): ``perfloop.dataset``,
+    ``perfloop.formula`` or the plugin's metric, for at most ``plugin_timeout``
+    seconds (the ``plugin_timeout_seconds`` setting unless given; a metric's own
+    ``timeout`` first).
 
     A dataset source is aggregated once for everyone who needs it, each person named
     as the dataset names its subjects (email, employee number or org unit code). A
-    formula reads the person's other items (manual actuals and overrides included) and
-    the library's dataset indicators it names. An override is left as it is. A source
-    that fails (a dataset gone, a field it no longer has, a formula that does not
-    compile or evaluate) marks its items as failed — stored with an empty value and the
-    reason, and listed in the result — and the other items refresh.
+    plugin metric is run once per set of parameters for everyone who needs it, named
+    as the first dataset it reads names them (by employee email when it reads none).
+    A formula reads the person's other items (manual actuals, overrides and plugin
+    actuals included) and the library's dataset indicators it names. An override is
+    left as it is. A source that fails (a dataset gone, a field it no longer has, a
+    formula that does not compile or evaluate, a plugin missing, raising, too slow or
+    answering garbage) marks its items as failed — stored with an empty value and the
+    reason, and listed in the result — and the other items refresh. Everything is
+    written at the end, in one transaction.
 
     ``org_unit_ids`` narrows the refresh to the people placed in those units (the
     company-wide refresh job runs it one department at a time)."""
     scope = caller.require(Permission.ACTUAL_ENTER)
     cycle = await get_cycle(session, caller, cycle_id)
+    if plugin_timeout is None:
+        plugin_timeout = get_settings().plugin_timeout_seconds
     rows = await _plan_rows(session, caller, cycle, scope, org_unit_ids)
     computed = [
         r
@@ -463,14 +480,30 @@ async def refresh_actuals(
     # what each item needs: its own dataset source, or a formula and the sources it names
     work: list[_Work] = []
     by_library: dict[str, dict[str, Any]] = {}
+    groups: dict[int, metrics.PluginGroup] = {}  # by the identity of a (shared) source
+    grouped: dict[str, metrics.PluginGroup] = {}  # by provider and parameters
     for r in computed:
         if r.source["type"] == "dataset":
             work.append(_Work(r, source=r.source))
             continue
+        if r.source["type"] == "plugin":
+            group = groups.get(id(r.source))
+            if group is None:
+                params = r.source.get("params") or {}
+                metric = r.source.get("metric")
+                key = metrics.canonical([r.source.get("plugin"), metric, params])
+                group = groups[id(r.source)] = grouped.setdefault(
+                    key,
+                    metrics.PluginGroup(
+                        str(r.source.get("plugin")), None if metric is None else str(metric), params
+                    ),
+                )
+            group.items.append(r)
+            continue
         try:
             formula = compile(str(r.source.get("formula", "")))
-        except FormulaError as exc:
-            work.append(_Work(r, error=f"the formula does not compile: {exc}"))
+        except FormulaError:  # the formula provider says why
+            work.append(_Work(r))
             continue
         indicators = by_library.get(r.library_ref or "")
         if indicators is None:
@@ -507,41 +540,108 @@ async def refresh_actuals(
         w.at = need(w.source, w.row) if w.source else None
         w.inputs_at = {name: need(source, w.row) for name, source in w.inputs.items()}
     end = min(cycle.ends_on, today) if today is not None else cycle.ends_on
-    results, failed_aggregates = await _aggregate(
+    period = Period(cycle.starts_on, max(cycle.starts_on, end))
+    found_registry = metrics.registry()
+    dataset_provider = found_registry.provider(BUILTIN, "dataset")
+    formula_provider = found_registry.provider(BUILTIN, "formula")
+    assert dataset_provider is not None
+    assert formula_provider is not None
+    aggregated, failed_aggregates = await _aggregate(
         session, caller.tenant_id, needs, cycle.starts_on, end
     )
     failed_sources.update(failed_aggregates)
+    # each aggregation run through the perfloop.dataset provider, from the batch's answers
+    results, failed_runs = await metrics.run_builtin_aggregations(
+        dataset_provider,
+        {k: (needs[k].source, sorted(needs[k].subjects)) for k in aggregated},
+        aggregated,
+        period,
+        plugin_timeout,
+    )
+    failed_sources.update(failed_runs)
 
     def found(at: tuple[str, str]) -> float | None:
         return _number(results.get(at[0], {}).get(at[1]))
 
     values: dict[int, tuple[float | None, str | None]] = {}
+    # each item's provenance as JSON text, encoded once per source (not once per item)
+    origins: dict[int, str] = {}
+    encoded: dict[str, str] = {}  # by source key or formula text
+
+    def origin(at: str, provider: Provider, params: Mapping[str, Any], read: list[str]) -> str:
+        text = encoded.get(at)
+        if text is None:
+            made = metrics.provenance(provider, params, period, read)
+            text = encoded[at] = json.dumps(made, ensure_ascii=False)
+        return text
+
     known: dict[int, dict[str, float | None]] = {}  # per plan: the person's items by name
-    for r in rows:  # manual (or plugin) items and overrides with a value
+    for r in rows:  # manual items and overrides with a value
         if r.id not in source_types and _number(r.current) is not None:
             known.setdefault(r.scorecard_id, {})[r.indicator_key or r.key] = _number(r.current)
     for w in work:
         if w.at is not None:
             error = failed_sources.get(w.at[0])
             values[w.row.id] = (None, error) if error else (found(w.at), None)
+            source = w.source or {}
+            origins[w.row.id] = origin(
+                f"d:{w.at[0]}",
+                dataset_provider,
+                metrics.without_type(source),
+                [str(source.get("dataset"))],
+            )
             if not error:
                 known.setdefault(w.row.scorecard_id, {})[w.row.indicator_key or w.row.key] = found(
                     w.at
                 )
+    # plugin groups: each provider run once for the people who need it
+    cache_rows: list[dict[str, Any]] = []
+    for group in grouped.values():
+        done = await metrics.compute_plugin_group(
+            session, caller.tenant_id, group, _subject, period, plugin_timeout, cache_rows
+        )
+        text = json.dumps(done.provenance, ensure_ascii=False)
+        for r in group.items:
+            origins[r.id] = text
+            if done.error is not None:
+                values[r.id] = (None, done.error)
+                continue
+            outcome = done.outcomes[_subject(r, done.subject_type)]
+            values[r.id] = (outcome.value, outcome.error)
+            if outcome.error is None:
+                known.setdefault(r.scorecard_id, {})[r.indicator_key or r.key] = outcome.value
+    # formulas: one run of perfloop.formula per formula text, its subjects the items
+    formulas: dict[str, list[tuple[_Work, dict[str, float | None]]]] = {}
     for w in work:
         if w.at is not None:
             continue
+        text = str(w.row.source.get("formula", ""))
+        datasets = sorted({str(s.get("dataset")) for s in w.inputs.values()})
+        origins[w.row.id] = origin(
+            f"f:{text}|{'|'.join(datasets)}", formula_provider, {"formula": text}, datasets
+        )
         broken = sorted(n for n, at in w.inputs_at.items() if at[0] in failed_sources)
-        if w.error or w.formula is None:
-            values[w.row.id] = (None, w.error)
-        elif broken:
+        if broken:
             reasons = "; ".join(f"{n}: {failed_sources[w.inputs_at[n][0]]}" for n in broken)
             values[w.row.id] = (None, f"inputs of the formula failed ({reasons})")
-        else:
-            data = {name: found(at) for name, at in w.inputs_at.items()}
-            data.update(known.get(w.row.scorecard_id, {}))
-            values[w.row.id] = _evaluate(w.formula, data)
+            continue
+        data = {name: found(at) for name, at in w.inputs_at.items()}
+        data.update(known.get(w.row.scorecard_id, {}))
+        formulas.setdefault(text, []).append((w, data))
+    for text, chosen in formulas.items():
+        context = MetricContext(
+            subjects=tuple(str(w.row.id) for w, _ in chosen),
+            period=period,
+            params={"formula": text},
+            inputs={str(w.row.id): data for w, data in chosen},
+        )
+        outcomes = await run_metric(formula_provider.metric, context, timeout=plugin_timeout)
+        for w, _ in chosen:
+            outcome = outcomes[str(w.row.id)]
+            values[w.row.id] = (outcome.value, outcome.error)
     now = utcnow()
+    if cache_rows:
+        await metrics.write_cache(session, cache_rows)
     await upsert_many(
         session,
         Actual,
@@ -555,14 +655,16 @@ async def refresh_actuals(
                 "error": error,
                 "source": source_types[item_id],
                 "entered_by_id": None,
+                "provenance": origins.get(item_id, "null"),
                 "updated_at": now,
             }
             # in item order, as the rows were held: two refreshes cannot deadlock
             for item_id, (value, error) in sorted(values.items())
         ],
         _PERIOD_KEY,
-        ("value", "error", "source", "entered_by_id", "updated_at"),
+        ("value", "error", "source", "entered_by_id", "provenance", "updated_at"),
         unless=Actual.source == "override",  # an override entered meanwhile stays
+        encoded=("provenance",),
     )
     by_id = {r.id: r for r in computed}
     failed = [

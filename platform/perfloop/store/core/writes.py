@@ -142,18 +142,25 @@ async def upsert_many(
     update: Sequence[str],
     *,
     unless: ColumnElement[bool] | None = None,
+    encoded: Collection[str] = (),
 ) -> None:
     """``upsert`` for many rows (same columns in each), in chunks (in the order given);
     an existing row for which ``unless`` holds is left as it is. Like
-    :func:`insert_or_ignore`, one statement executed with many parameter sets."""
+    :func:`insert_or_ignore`, one statement executed with many parameter sets. The
+    ``encoded`` columns are JSON columns whose values are JSON text already (see
+    ``json_text``)."""
     stmt = _insert(session, table_of(model))
+    if encoded:
+        stmt = stmt.values(_encoded_values(encoded, _dialect(session)))
     stmt = stmt.on_conflict_do_update(
         index_elements=list(key),
         set_={c: stmt.excluded[c] for c in update},
         where=None if unless is None else ~unless,
     )
     for chunk in chunked(rows):
-        await session.execute(stmt, [dict(r) for r in chunk])
+        await session.execute(
+            stmt, [{f"{k}__json" if k in encoded else k: v for k, v in r.items()} for r in chunk]
+        )
 
 
 async def insert_many(

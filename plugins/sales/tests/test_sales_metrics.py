@@ -149,7 +149,9 @@ async def test_churn_rate_by_segment() -> None:
     customers = [
         customer(ANA, "a", "2025-01-01", segment="enterprise"),
         customer(ANA, "b", "2025-01-01", segment="smb", churned_on="2026-05-01"),
+        customer(ANA, "c", "2025-01-01", churned_on="2026-05-02"),  # no segment
     ]
+    assert values(await compute("churn_rate", customers=customers))[ANA] == pytest.approx(200 / 3)
     result = await compute("churn_rate", customers=customers, params={"segments": ["smb"]})
     assert values(result)[ANA] == 100.0
     result = await compute("churn_rate", customers=customers, params={"segments": ["enterprise"]})

@@ -131,11 +131,13 @@ def new_customers(context: MetricContext) -> Mapping[str, Value]:
 
 
 def _customers(context: MetricContext) -> dict[str, list[Mapping[str, Any]]]:
+    """Each subject's customers; with ``segments``, only those of these segments (a
+    customer without a segment is then left out)."""
+    groups = context.by_subject(CUSTOMERS)
+    if not context.params.get("segments"):
+        return groups
     segments = _chosen(context, "segments", SEGMENTS)
-    return {
-        subject: [c for c in held if c.get("segment") is None or c.get("segment") in segments]
-        for subject, held in context.by_subject(CUSTOMERS).items()
-    }
+    return {s: [c for c in held if c.get("segment") in segments] for s, held in groups.items()}
 
 
 def _on_or_before(value: Any, last: dt.date) -> bool:

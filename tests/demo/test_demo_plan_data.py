@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from perfloop.demo.records import PROJECTS, SALES, TICKETS, business_records
-from perfloop.demo.targets import PLAYBOOKS, Person, targets
+from perfloop.demo.records import CUSTOMERS, ISSUES, PROJECTS, SALES, TICKETS, business_records
+from perfloop.demo.targets import PLAYBOOKS, PLUGIN_ITEMS, Person, playbooks, targets
 from perfloop.engine.scoring.scheme import ScoringScheme
+from perfloop.plugins import Dataset, MetricContext, Period, get_registry, run_metric
 from perfloop.services.cycles import parse_period
 from perfloop.templates import load_builtin_templates
 
@@ -95,3 +96,60 @@ def test_more_of_the_quarter_means_more_records() -> None:
     late = business_records(chosen, START, QUARTER.ends_on, QUARTER.ends_on)
     for dataset in (SALES, TICKETS, PROJECTS):
         assert len(late[dataset]) > len(early[dataset])
+
+
+def test_the_playbooks_with_the_plugins_items_are_valid_plans() -> None:
+    builtins = load_builtin_templates()
+    scoring = builtins.resolve("standard-scoring", 1)
+    assert scoring is not None
+    scheme = ScoringScheme(scoring)
+    books = playbooks({"sales", "rd", "service"})
+    assert books != PLAYBOOKS
+    for code, book in books.items():
+        weights = [{"key": i.indicator, "weight": i.weight} for i in book.items]
+        assert scheme.check_weights(weights) == [], code
+        for item in book.items:
+            key, version = (item.library or book.library).split("@")
+            library = builtins.resolve(key, int(version))
+            assert library is not None
+            assert item.indicator in {i["key"] for i in library["indicators"]}, item
+
+
+@pytest.mark.parametrize("day", [START, dt.date(2026, 11, 21), QUARTER.ends_on])
+async def test_the_plugins_compute_a_value_from_the_demo_records(day: dt.date) -> None:
+    """Customers for salespeople and issues for engineers (only with the plugins'
+    items), from which every plugin item has a value, even on the quarter's first day."""
+    books = playbooks({"sales", "rd", "service"})
+    chosen = [(p, targets(p, START, books=books)) for p in PEOPLE]
+    assert CUSTOMERS not in business_records([(REP, targets(REP, START))], START, day, day)
+    records = business_records(chosen, START, QUARTER.ends_on, day)
+    assert records == business_records(chosen, START, QUARTER.ends_on, day)
+    assert {r["owner_email"] for r in records[CUSTOMERS]} == {
+        p.email for p in PEOPLE if p.dept == "sales"
+    }
+    assert {r["assignee_email"] for r in records[ISSUES]} == {ENGINEER.email}
+    for dataset, field, key in (
+        (CUSTOMERS, "since", "customer_id"),
+        (ISSUES, "resolved_on", "issue_id"),
+    ):
+        assert max(r[field] for r in records[dataset]) <= day.isoformat()
+        assert len({r[key] for r in records[dataset]}) == len(records[dataset])
+    fields = {
+        CUSTOMERS: ("owner_email", "since"),
+        ISSUES: ("assignee_email", "resolved_on"),
+        TICKETS: ("agent_email", "opened_at"),
+    }
+    datasets = {
+        ref.split("@")[0]: Dataset(ref.split("@")[0], *fields[ref], records[ref], True)
+        for ref in fields
+    }
+    period = Period(START, QUARTER.ends_on)
+    for plugin, _, items in PLUGIN_ITEMS.values():
+        people = [p.email for p, t in chosen if items[0].indicator in t]
+        for item in items:
+            provider = get_registry().provider(plugin, item.indicator)
+            assert provider is not None
+            context = MetricContext(tuple(people), period, {}, datasets, provider.metric.reads)
+            for who, outcome in (await run_metric(provider.metric, context)).items():
+                assert outcome.error is None, (item.indicator, who, outcome.error)
+                assert outcome.value is not None, (item.indicator, who)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from perfloop import paths
+from perfloop.plugins import get_registry
 from perfloop.templates import (
     KINDS,
     BuiltinRegistry,
@@ -44,7 +45,8 @@ def test_registry_loads_every_builtin_once() -> None:
     # then
     assert isinstance(registry, BuiltinRegistry)
     assert load_builtin_templates() is registry
-    assert len(registry) == len(BUILTIN_FILES)
+    shipped = [p for _, folder in get_registry().template_dirs() for p in folder.rglob("*.json")]
+    assert len(registry) == len(BUILTIN_FILES) + len(shipped)  # perfloop's and the plugins'
     assert "standard-performance@1" in registry
     assert [t.key for t in registry.by_kind("cycle")] == ["monthly-review", "quarterly-review"]
     assert registry.latest("sales-kpis") == registry.get("sales-kpis", 1)

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+import perfloop.templates.registry as template_registry
 from perfloop import paths
+from perfloop.plugins import discover
 from perfloop.templates import (
     TemplateErrorCode,
     TemplateLoadError,
@@ -22,8 +24,10 @@ Documents = dict[tuple[str, int], dict[str, Any]]
 
 @pytest.fixture
 def templates_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty built-ins folder in place of schemas/templates/ (and a fresh cache)."""
+    """An empty built-ins folder in place of schemas/templates/ (and a fresh cache),
+    without the templates of the metric plugins installed here."""
     monkeypatch.setattr(paths, "builtin_templates_dir", lambda: tmp_path)
+    monkeypatch.setattr(template_registry, "get_registry", lambda: discover(found=[]))
     load_builtin_templates.cache_clear()
     yield tmp_path
     load_builtin_templates.cache_clear()

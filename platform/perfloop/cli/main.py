@@ -168,6 +168,7 @@ def demo_load(
 ) -> None:
     """Load the demo company (tenant `demo`)."""
     from perfloop.demo import load_demo
+    from perfloop.demo.context import first_party_plugins
     from perfloop.demo.loader import DemoExists
 
     try:
@@ -177,6 +178,12 @@ def demo_load(
         raise typer.Exit(1) from None
     if loaded:
         console.print("demo tenant loaded; see `perfloop demo users`")
+        missing = sorted(first_party_plugins()[1])
+        if missing:
+            console.print(
+                f"metric plugins not installed: {', '.join(missing)}; their items are left off "
+                "the current quarter's plans (`make install` installs plugins/*)"
+            )
     else:
         console.print("the database has tenants already; demo not loaded")
 

@@ -5,6 +5,7 @@ so every write goes through the services' permission and scope checks."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,17 +14,28 @@ from sqlalchemy.orm import aliased
 
 from perfloop.authz import EnforcerCache
 from perfloop.demo.company import DEMO_DOMAIN, DEMO_TENANT
-from perfloop.demo.targets import Person, targets
+from perfloop.demo.targets import PLAYBOOKS, PLUGIN_ITEMS, Person, Playbook, playbooks, targets
 from perfloop.engine import expected_progress
+from perfloop.plugins import get_registry
 from perfloop.services.core.caller import Caller, resolve_caller
 from perfloop.services.cycles import Period, period_containing
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee, OrgUnit
+from perfloop.templates.registry import plugin_template_failures
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 HR = f"hr@{DEMO_DOMAIN}"
+
+
+def first_party_plugins() -> tuple[frozenset[str], frozenset[str]]:
+    """The first-party metric plugins whose items the demo's plans may hold
+    (``PLUGIN_ITEMS``): those installed with their templates, and those missing."""
+    registry, broken = get_registry(), plugin_template_failures()
+    wanted = {plugin for plugin, _, _ in PLUGIN_ITEMS.values()}
+    usable = {p for p in wanted if registry.plugin(p) is not None and p not in broken}
+    return frozenset(usable), frozenset(wanted - usable)
 
 
 def current_quarter(today: dt.date) -> Period:
@@ -83,6 +95,10 @@ class Demo:
     cycle_id: int = 0
     tasks: bool = True  # plans get their playbook's action-plan task
     share_of_quarter: float = 1.0  # the period's length in quarters (a month: 1/3)
+    #: the departments' playbooks: the current quarter's hold the installed first-party
+    #: plugins' items (``playbooks``); the closed quarter and its months keep the built-in
+    #: libraries, as their results stage needs every actual
+    books: Mapping[str, Playbook] = field(default_factory=lambda: PLAYBOOKS)
     cache: EnforcerCache = field(default_factory=EnforcerCache)
     _callers: dict[str, Caller] = field(default_factory=dict)
     _targets: dict[int, dict[str, float]] = field(default_factory=dict)
@@ -93,14 +109,15 @@ class Demo:
             await session.execute(select(Tenant.id).where(Tenant.slug == DEMO_TENANT))
         ).scalar_one()
         people = await read_people(session, tenant_id)
-        return cls(session, tenant_id, today, current_quarter(today), people)
+        books = playbooks(first_party_plugins()[0])
+        return cls(session, tenant_id, today, current_quarter(today), people, books=books)
 
     def for_quarter(
         self, quarter: Period, people: list[Person], *, tasks: bool, share_of_quarter: float = 1.0
     ) -> Demo:
         """The same tenant in another quarter (or a month: ``share_of_quarter`` 1/3), seen
-        from its last day, with these people (the same people, as they did then);
-        callers are shared."""
+        from its last day, with these people (the same people, as they did then) and
+        the built-in playbooks; callers are shared."""
         return Demo(
             self.session, self.tenant_id, quarter.ends_on, quarter, people,
             tasks=tasks, share_of_quarter=share_of_quarter, cache=self.cache,
@@ -134,7 +151,7 @@ class Demo:
     def targets(self, person: Person) -> dict[str, float]:
         if person.id not in self._targets:
             self._targets[person.id] = targets(
-                person, self.quarter.starts_on, self.share_of_quarter
+                person, self.quarter.starts_on, self.share_of_quarter, self.books
             )
         return self._targets[person.id]
 
@@ -144,4 +161,4 @@ class Demo:
         return expected_progress(self.quarter.starts_on, self.quarter.ends_on, self.today)
 
 
-__all__ = ["HR", "Demo", "current_quarter", "read_people"]
+__all__ = ["HR", "Demo", "current_quarter", "first_party_plugins", "read_people"]

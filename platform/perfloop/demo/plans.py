@@ -37,7 +37,7 @@ from sqlalchemy import select
 from perfloop.demo.activity import CARRIED, run_quarter
 from perfloop.demo.context import Demo
 from perfloop.demo.goal_tree import GoalTree, build_goal_tree
-from perfloop.demo.targets import PLAYBOOKS, Person, Playbook
+from perfloop.demo.targets import Person, Playbook
 from perfloop.services import apps, cycles, plans
 from perfloop.services.plans import ItemInput, TargetOverride, TaskInput
 from perfloop.store.org import OrgUnit
@@ -91,7 +91,7 @@ def plan_items(
         due = start + dt.timedelta(days=task.due_days) if task else None
         out.append(
             ItemInput(
-                library=book.library,
+                library=item.library or book.library,
                 indicator=item.indicator,
                 weight=item.weight,
                 target=targets[item.indicator],
@@ -107,7 +107,7 @@ async def assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> dic
     scorecard id."""
     hr = await demo.hr()
     cards: dict[int, int] = {}
-    for code, book in PLAYBOOKS.items():
+    for code, book in demo.books.items():
         people = [p for p in demo.planned if p.dept == code]
         teams: dict[str | None, list[Person]] = {}
         for p in people:
@@ -145,7 +145,7 @@ async def assign_plans(demo: Demo, tree: GoalTree, units: dict[str, int]) -> dic
 async def _personalise_sales(demo: Demo, tree: GoalTree) -> None:
     """Sales leads tie each plan's revenue to the person's own goal and add a task;
     the sales head does the same for the leads."""
-    book = PLAYBOOKS["sales"]
+    book = demo.books["sales"]
     due = demo.quarter.starts_on + dt.timedelta(days=45)
     for p in demo.planned:
         if p.id not in tree.employees:

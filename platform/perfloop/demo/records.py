@@ -1,7 +1,10 @@
 """A quarter of the demo company's business records, as plain data (no database).
 
 Sales orders for the sales department, support tickets for customer service
-and projects for R&D, from the quarter's first day up to ``today``. Each
+and projects for R&D, from the quarter's first day up to ``today``; and, for the
+first-party metric plugins' items when those are on the plans (``PLUGIN_ITEMS``),
+the salespeople's customers (``customers@1``, from the sales plugin) and the
+engineers' resolved issues (``issues@1``, from the R&D plugin). Each
 person's records follow their targets and performance factor
 (``demo.targets``), so the actuals aggregated from them are ahead of plan for
 some people and behind for others. A random generator seeded with the quarter,
@@ -23,6 +26,10 @@ from perfloop.engine import expected_progress
 SALES: Final = "sales-orders@1"
 TICKETS: Final = "support-tickets@1"
 PROJECTS: Final = "projects@1"
+CUSTOMERS: Final = "customers@1"
+ISSUES: Final = "issues@1"
+SEGMENTS: Final = (("smb", 0.5), ("mid-market", 0.35), ("enterprise", 1.0))
+ISSUE_TYPES: Final = (("feature", 0.3), ("story", 0.2), ("bug", 0.35), ("task", 1.0))
 REGIONS: Final = {"sales-north": "华北", "sales-south": "华南"}
 PROJECT_NAMES: Final = (
     "客户门户改版",
@@ -36,6 +43,8 @@ PROJECT_NAMES: Final = (
     "自动化回归测试",
     "支付对账修复",
 )
+
+CLIENTS: Final = ("华东制造", "新程物流", "瑞丰零售", "博远医疗", "远航教育", "云杉软件")
 
 OPEN_RECENT: Final = (("open", 0.45), ("escalated", 0.05), ("resolved", 1.0))
 OPEN_OLDER: Final = (("open", 0.02), ("escalated", 0.03), ("resolved", 0.45), ("closed", 1.0))
@@ -183,11 +192,76 @@ def _projects(
     return out
 
 
+def _customers(
+    person: Person, target: Mapping[str, float], q: _Quarter, rng: random.Random
+) -> list[Record]:
+    """The customers a salesperson holds: most since before the quarter, a few won in
+    it; some churn in it (more for people behind plan), and some renewals fall due by
+    today, most renewed. Everyone holds customers at the start and has a renewal due."""
+    churn = min(max(target["churn_rate"] / 100 * (2 - person.factor), 0.02), 0.4)
+    renews = min(max(target["renewal_rate"] / 100 * (0.7 + 0.3 * person.factor), 0.4), 1.0)
+    out = []
+    for n in range(12 + rng.randrange(6)):
+        held = n < 3 or rng.random() < 0.85  # the first three were held at the start
+        since = q.start - dt.timedelta(days=rng.randrange(30, 720)) if held else q.day(rng)
+        record: Record = {
+            "owner_email": person.email,
+            "name": f"{rng.choice(CLIENTS)}{rng.randrange(1, 100)}",
+            "segment": _choose(rng, SEGMENTS),
+            "since": since.isoformat(),
+            "annual_value": round(rng.uniform(20_000, 400_000), -3),
+        }
+        if held and n > 0 and rng.random() < churn:
+            record["churned_on"] = q.day(rng).isoformat()
+        elif held and (n == 0 or rng.random() < 0.35):  # a renewal falls due by today
+            due = q.day(rng)
+            record["renewal_due"] = due.isoformat()
+            if rng.random() < renews:
+                renewed = max(q.start, due - dt.timedelta(days=rng.randrange(0, 21)))
+                record["renewed_on"] = renewed.isoformat()
+        out.append(record)
+    return out
+
+
+def _issues(
+    person: Person, target: Mapping[str, float], q: _Quarter, rng: random.Random
+) -> list[Record]:
+    """The issues an engineer resolved so far (at least two, one a defect, one due):
+    features and stories mostly by their due date (less so for people behind plan),
+    defects found in production now and then."""
+    on_time = min(max(target["on_time_delivery_rate"] / 100 * (0.8 + 0.2 * person.factor), 0.3), 1)
+    escape = min(max(target["defect_escape_rate"] / 100 * (2 - person.factor), 0.02), 0.5)
+    out = []
+    for n in range(max(_count(14 * q.elapsed * person.factor, rng), 2)):
+        kind = ("feature", "bug")[n] if n < 2 else _choose(rng, ISSUE_TYPES)
+        resolved = q.day(rng)
+        created = resolved - dt.timedelta(days=rng.randrange(2, 45), minutes=rng.randrange(600))
+        record: Record = {
+            "assignee_email": person.email,
+            "title": f"{rng.choice(PROJECT_NAMES)} #{rng.randrange(1000, 10000)}",
+            "type": kind,
+            "status": "done" if n < 2 or rng.random() < 0.9 else "wont-do",
+            "created_at": dt.datetime.combine(created, dt.time(9)).isoformat() + "+08:00",
+            "resolved_on": resolved.isoformat(),
+        }
+        if kind == "bug":
+            stage = "production" if rng.random() < escape else "testing"
+            record["found_in"] = stage if stage == "production" or n % 3 else "development"
+        else:
+            late = rng.random() >= on_time
+            slack = rng.randrange(1, 6)
+            record["due_on"] = (resolved + dt.timedelta(days=-slack if late else slack)).isoformat()
+        out.append(record)
+    return out
+
+
 # dataset -> (the indicator a person's plan must have, the generator, key field, date field, prefix)
 _DATASETS: Final[Mapping[str, tuple[str, Generator, str, str, str]]] = {
     SALES: ("revenue", _sales_orders, "order_id", "order_date", "SO"),
     TICKETS: ("tickets_resolved", _support_tickets, "ticket_id", "opened_at", "TK"),
     PROJECTS: ("projects_delivered", _projects, "project_id", "due_on", "PRJ"),
+    CUSTOMERS: ("churn_rate", _customers, "customer_id", "since", "CUS"),
+    ISSUES: ("defect_escape_rate", _issues, "issue_id", "resolved_on", "ISS"),
 }
 
 
@@ -198,7 +272,8 @@ def business_records(
     today: dt.date,
 ) -> dict[str, list[Record]]:
     """Records per dataset (``key@version``) for the people whose plans aggregate
-    them, dated ``start`` to ``today``, oldest first, with keys unique per quarter."""
+    them, dated ``start`` to ``today`` (customers: since up to two years before), oldest
+    first, with keys unique per quarter."""
     q = _Quarter(start, end, today)
     quarter = f"{start.year}Q{(start.month - 1) // 3 + 1}"
     out: dict[str, list[Record]] = {}
@@ -213,8 +288,9 @@ def business_records(
         records.sort(key=lambda r: str(r[date_field]))  # stable: same order every time
         for n, record in enumerate(records, 1):
             record[key_field] = f"{prefix}-{quarter}-{n:05d}"
-        out[dataset] = records
+        if records:  # customers and issues only for plans with the plugins' items
+            out[dataset] = records
     return out
 
 
-__all__ = ["PROJECTS", "SALES", "TICKETS", "business_records"]
+__all__ = ["CUSTOMERS", "ISSUES", "PROJECTS", "SALES", "TICKETS", "business_records"]

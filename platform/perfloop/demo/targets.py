@@ -12,8 +12,8 @@ has people ahead of plan and people behind it, the same ones every time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 #: Hired less than this many days before the quarter started: a newcomer.
@@ -61,6 +61,7 @@ class Item:
     target: float
     scales: bool = False  # a quantity: the target follows role and seniority
     step: float = 1  # targets are rounded to this
+    library: str | None = None  # another KPI library than the playbook's
 
 
 @dataclass(frozen=True)
@@ -173,17 +174,57 @@ PLAYBOOKS: Final[Mapping[str, Playbook]] = {
 }
 
 
+#: The first-party metric plugins' items (``plugins/``), put on the current quarter's plans
+#: when the plugin is installed: department -> (plugin, the playbook item they replace,
+#: the items, whose weights add up to the replaced one's).
+PLUGIN_ITEMS: Final[Mapping[str, tuple[str, str, tuple[Item, ...]]]] = {
+    "sales": (
+        "sales",
+        "renewal_rate",
+        (
+            Item("churn_rate", 10, 5, library="sales-metrics@1"),
+            Item("renewal_rate", 10, 85, library="sales-metrics@1"),
+        ),
+    ),
+    "rnd": (
+        "rd",
+        "on_time_delivery_rate",
+        (
+            Item("on_time_delivery_rate", 20, 90, library="rd-metrics@1"),
+            Item("defect_escape_rate", 10, 10, library="rd-metrics@1"),
+        ),
+    ),
+    "cs": ("service", "csat_stars", (Item("satisfaction", 25, 4.6, library="service-metrics@1"),)),
+}
+
+
+def playbooks(plugins: Collection[str] = ()) -> dict[str, Playbook]:
+    """The playbooks, with the items of the first-party plugins named in ``plugins``
+    in place of the items they replace (the same place on the plan)."""
+    out = dict(PLAYBOOKS)
+    for dept, (plugin, replaced, items) in PLUGIN_ITEMS.items():
+        if plugin not in plugins:
+            continue
+        book = out[dept]
+        at = next(n for n, i in enumerate(book.items) if i.indicator == replaced)
+        out[dept] = replace(book, items=(*book.items[:at], *items, *book.items[at + 1 :]))
+    return out
+
+
 def _rounded(value: float, step: float) -> float:
     return float(max(step, round(value / step) * step))
 
 
 def targets(
-    person: Person, quarter_start: dt.date, share_of_quarter: float = 1.0
+    person: Person,
+    quarter_start: dt.date,
+    share_of_quarter: float = 1.0,
+    books: Mapping[str, Playbook] = PLAYBOOKS,
 ) -> dict[str, float]:
-    """A person's target per indicator of their department's playbook: the quarter's,
-    or a period's that is ``share_of_quarter`` of a quarter (a month: a third of each
-    quantity; levels stay as they are)."""
-    book = PLAYBOOKS[person.dept]
+    """A person's target per indicator of their department's playbook (in ``books``):
+    the quarter's, or a period's that is ``share_of_quarter`` of a quarter (a month: a
+    third of each quantity; levels stay as they are)."""
+    book = books[person.dept]
     base = book.positions.get(person.position, {})
     share = ROLE_SHARE.get(person.role, 1.0) * share_of_quarter
     if person.newcomer(quarter_start):
@@ -217,10 +258,12 @@ def manual_actual(
 __all__ = [
     "FACTORS",
     "PLAYBOOKS",
+    "PLUGIN_ITEMS",
     "Item",
     "Person",
     "Playbook",
     "Task",
     "manual_actual",
+    "playbooks",
     "targets",
 ]

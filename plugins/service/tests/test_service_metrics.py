@@ -1,0 +1,87 @@
+"""The customer service metrics over tickets written here, through perfloop's public
+SDK (``MetricContext`` + ``run_metric``), as perfloop runs them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from perfloop.plugins import Dataset, MetricContext, Outcome, Period, get_registry, run_metric
+from perfloop_service import plugin
+
+YU, ZHI = "yu@example.test", "zhi@example.test"
+OCTOBER = Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+
+
+def ticket(who: str, opened: str, category: str = "question", **extra: Any) -> dict[str, Any]:
+    return {"agent_email": who, "opened_at": opened, "category": category, **extra}
+
+
+async def compute(
+    key: str,
+    tickets: Sequence[Mapping[str, Any]] = (),
+    *,
+    params: Mapping[str, Any] | None = None,
+    subjects: Sequence[str] = (YU, ZHI),
+) -> dict[str, float | None]:
+    chosen = plugin.metric(key)
+    assert chosen is not None
+    assert not chosen.check_params(params or {})
+    data = Dataset("support-tickets", "agent_email", "opened_at", tickets, lowercase_subject=True)
+    context = MetricContext(
+        tuple(subjects), OCTOBER, params or {}, {"support-tickets": data}, reads=chosen.reads
+    )
+    outcomes: dict[str, Outcome] = await run_metric(chosen, context)
+    assert all(o.error is None for o in outcomes.values()), outcomes
+    return {s: o.value for s, o in outcomes.items()}
+
+
+TICKETS = [
+    ticket(YU, "2026-10-01T08:00:00+08:00", csat_stars=5, first_response_minutes=10),
+    ticket("Yu@Example.TEST", "2026-10-31T23:00:00+08:00", "incident", csat_stars=2),
+    ticket(YU, "2026-10-15T09:00:00+08:00", "complaint", first_response_minutes=20),
+    ticket(YU, "2026-11-01T00:10:00+08:00", csat_stars=1, first_response_minutes=500),  # Nov
+    ticket(YU, "2026-09-30T22:00:00+08:00", "complaint", csat_stars=1),  # September
+    ticket(ZHI, "2026-10-02T10:00:00+08:00", "request"),
+]
+
+
+def test_the_plugin_is_installed_under_its_entry_point() -> None:
+    found = get_registry().provider("service", "satisfaction")
+    assert found is not None
+    assert found.distribution == "perfloop-service"
+
+
+async def test_satisfaction_averages_rated_tickets_of_the_period() -> None:
+    assert await compute("satisfaction", TICKETS) == {YU: 3.5, ZHI: None}
+    incidents = await compute("satisfaction", TICKETS, params={"categories": ["incident"]})
+    assert incidents == {YU: 2.0, ZHI: None}
+
+
+async def test_first_response_averages_answered_tickets() -> None:
+    assert await compute("first_response_minutes", TICKETS) == {YU: 15.0, ZHI: None}
+
+
+async def test_complaint_rate_is_complaints_over_tickets() -> None:
+    result = await compute("complaint_rate", TICKETS)
+    assert result[YU] == pytest.approx(100 / 3)
+    assert result[ZHI] == 0.0
+    wider = await compute(
+        "complaint_rate", TICKETS, params={"complaints": ["complaint", "incident"]}
+    )
+    assert wider[YU] == pytest.approx(200 / 3)
+
+
+@pytest.mark.parametrize("key", ["satisfaction", "first_response_minutes", "complaint_rate"])
+async def test_no_tickets_no_value(key: str) -> None:
+    assert await compute(key, subjects=[YU]) == {YU: None}
+
+
+def test_categories_are_checked_against_the_dataset_s_enum() -> None:
+    rate = plugin.metric("complaint_rate")
+    assert rate is not None
+    assert rate.check_params({"categories": ["praise"]})
+    assert rate.check_params({"complaints": []})

@@ -23,7 +23,7 @@ from perfloop.store.cycles import Cycle
 from perfloop.store.datasets import DatasetRecord
 from perfloop.store.identity import Tenant
 from perfloop.store.org import Employee
-from perfloop.store.plans import Scorecard, ScorecardItem
+from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 from perfloop.templates import load_builtin_templates
 
 #: the fields the demo's datasets name subjects and dates by
@@ -108,6 +108,33 @@ async def test_the_plugins_compute_the_current_quarter_s_items(session: AsyncSes
         if plugin != "service":
             assert set(values) == subjects, key
         assert len(set(values.values())) > 1, f"{key}: every {plugin} person has one value"
+
+
+async def test_the_demo_refresh_stored_the_plugins_actuals_with_their_provenance(
+    session: AsyncSession,
+) -> None:
+    # the demo's own refreshActuals computed the plugin items: a value (or, for an agent
+    # with no rated ticket yet, an empty one) and no error, each saying where it came from
+    quarter = current_quarter(dt.date.today())
+    rows = (
+        await session.execute(
+            select(ScorecardItem.source, Actual.value, Actual.error, Actual.provenance)
+            .join(Actual, Actual.item_id == ScorecardItem.id)
+            .join(Scorecard, Scorecard.id == ScorecardItem.scorecard_id)
+            .join(Cycle, Cycle.id == Scorecard.cycle_id)
+            .join(Tenant, Tenant.id == Cycle.tenant_id)
+            .where(Tenant.slug == DEMO_TENANT, Cycle.period == quarter.label)
+        )
+    ).all()
+    plugin_rows = [r for r in rows if (r.source or {}).get("type") == "plugin"]
+    assert plugin_rows
+    assert all(r.error is None for r in plugin_rows), [r.error for r in plugin_rows if r.error]
+    assert sum(r.value is not None for r in plugin_rows) > len(plugin_rows) * 0.9
+    for row in plugin_rows:
+        source = row.source
+        assert row.provenance["provider"] == f"{source['plugin']}.{source['metric']}"
+        assert row.provenance["version"]
+        assert row.provenance["from"] == quarter.starts_on.isoformat()
 
 
 async def test_the_closed_quarter_keeps_the_built_in_libraries(session: AsyncSession) -> None:

@@ -161,8 +161,7 @@ function Goal({ viewer, params }) {
   return html`<div>
     <p><a href=${href(parent ? `/goals/${cycle}/${parent.id}` : "/goals")}>← ${parent ? goalTitle(parent) : t("goal.title")}</a></p>
     <h1 data-test="goal-title">${goalTitle(goal)}</h1>
-    <p class="muted">${t(`goal.level.${goal.level}`)} · ${ownerLabel(goal, people)}
-      · <a href=${href(`/goals/${cycle}/${goal.id}/gap`)} data-test="gap-link">${t("gap.title")}</a></p>
+    <p class="muted">${t(`goal.level.${goal.level}`)} · ${ownerLabel(goal, people)}${" · "}<a href=${href(`/goals/${cycle}/${goal.id}/gap`)} data-test="gap-link">${t("gap.title")}</a></p>
     <${Allocation} goal=${goal} children=${children} people=${people} cycle=${cycle} editable=${manage} reload=${reload} />
     ${manage && goal.level !== "employee"
       ? html`<${Decompose} goal=${goal} cycle=${cycle} people=${people} onCreated=${reload} />`

@@ -155,6 +155,10 @@ def test_a_manager_reads_the_goal_tree_its_allocation_and_gaps(console: Console)
     console.wait("[data-test=gap-lines] tbody tr")
     assert len(console.all("[data-test=gap-lines] tbody tr")) == 5
     console.wait("[data-test=gap-flagged]")
+    # beside each person, how far behind plan they are; the team's row is behind too
+    assert console.all("[data-test=gap-lines] [data-test=owner-behind]")
+    console.wait("[data-test=units-behind] tr[data-unit] [data-test=owner-behind]")
+    console.driver.execute_script("window.scrollTo(0, 0)")
     console.screenshot("goal-gap")
 
 

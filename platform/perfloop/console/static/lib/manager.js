@@ -43,7 +43,7 @@ const PAGE = "pageInfo { hasNextPage endCursor }";
 const EMPLOYEES = `query Employees($after: String) { employees(first: 100, after: $after) {
   edges { node { id name employeeNo position orgUnit { id } } } ${PAGE} } }`;
 const UNITS = `query Units($after: String) { orgUnits(first: 100, after: $after) {
-  edges { node { id name nameEn kind code } } ${PAGE} } }`;
+  edges { node { id name nameEn kind code parent { id } } } ${PAGE} } }`;
 
 /** {employees, units, error, loading}: id → node maps of what the viewer may see. */
 export function usePeople() {
@@ -55,6 +55,14 @@ export function usePeople() {
     error: people.error ?? units.error,
     loading: people.loading || units.loading || !people.nodes || !units.nodes,
   };
+}
+
+/** Whether unit lies in the subtree of root (both ids), by the units' parents. */
+export function inSubtree(units, unit, root) {
+  for (let id = unit, hops = 0; id && hops < 50; id = units.get(id)?.parent?.id, hops += 1) {
+    if (id === root) return true;
+  }
+  return false;
 }
 
 export function unitName(unit) {

@@ -2,10 +2,11 @@
 // and targets, for the active people of an org unit's subtree and/or a position
 // (assignScorecardItems, all or nothing; signed plans re-open, with a reason).
 // With tenant scope (HR) it runs as a job, department by department
-// (startAssignScorecardItems), its progress polled from `job`.
-import { gql, mutate } from "../lib/api.js";
+// (startAssignScorecardItems), followed by the jobProgress subscription (lib/jobs.js).
+import { mutate } from "../lib/api.js";
 import { OpenCycle } from "../lib/cycles.js";
 import { formatNumber, pick, t } from "../lib/i18n.js";
+import { followJob } from "../lib/jobs.js";
 import { errorsFor, unitName, usePeople } from "../lib/manager.js";
 import { html, useEffect, useState } from "../lib/preact.js";
 import { href } from "../lib/router.js";
@@ -20,26 +21,20 @@ const ASSIGN = `mutation Assign(${ARGS}) { assignScorecardItems(${PASS}) {
   scorecards { id } reopened removedItems { scorecard keys } errors { code message path detail } } }`;
 const START = `mutation StartAssign(${ARGS}) { startAssignScorecardItems(${PASS}) {
   job { id } created errors { code message path detail } } }`;
-const JOB = `query Job($id: ID!) { job(id: $id) { id status done total result error { message path } } }`;
 
 function JobProgress({ id, onEnd }) {
   const [job, setJob] = useState(null);
-  useEffect(() => {
-    let live = true;
-    const poll = async () => {
-      const data = await gql(JOB, { id }).catch(() => null);
-      if (!live) return;
-      if (data?.job) setJob(data.job);
-      if (data?.job && ["SUCCEEDED", "FAILED"].includes(data.job.status)) onEnd(data.job);
-      else setTimeout(poll, 1000);
-    };
-    poll();
-    return () => { live = false; };
-  }, [id]);
+  useEffect(() => followJob(id, (next) => {
+    setJob(next);
+    if (!next || ["SUCCEEDED", "FAILED"].includes(next.status)) onEnd(next);
+  }), [id]);
   if (!job) return html`<${Loading} />`;
+  const result = job.result ?? {};
   return html`<div data-test="job" data-status=${job.status}>
     <${ProgressBar} share=${job.total ? job.done / job.total : 0} />
     <span class="muted">${t(`assign.job.${job.status}`)} ${formatNumber(job.done)} / ${formatNumber(job.total)}</span>
+    ${job.status === "SUCCEEDED" ? html` <span class="badge good" data-test="assigned">${t("assign.done", {
+      assigned: formatNumber(result.assigned ?? 0), reopened: formatNumber(result.reopened ?? 0), removed: formatNumber(result.removed ?? 0) })}</span>` : null}
     ${job.error ? html`<div class="error">${job.error.message}</div>` : null}
   </div>`;
 }

@@ -143,6 +143,8 @@ def test_a_manager_reads_the_goal_tree_its_allocation_and_gaps(console: Console)
     console.wait("[data-test=allocation] tbody tr")
     assert len(console.all("[data-test=allocation] tbody tr")) == 5
     assert console.wait("[data-test=unallocated]").text == "0"
+    # each target can be changed in place, but the lead's own (set by the level up)
+    assert len(console.all("[data-test=allocation] input[data-test=child-target]")) == 4
     # a child goal without a title or owner is refused next to those fields
     Select(console.wait("select[data-test=level]")).select_by_value("employee")
     console.wait("button[data-test=create-goal]").click()

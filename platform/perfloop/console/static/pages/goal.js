@@ -64,7 +64,7 @@ function Allocation({ goal, children, people, cycle, editable, reload }) {
             (child) => html`<tr data-goal=${child.id}>
               <td><a href=${href(`/goals/${cycle}/${child.id}`)}>${goalTitle(child)}</a></td>
               <td>${ownerLabel(child, people)}</td>
-              <td class="num"><${TargetCell} key=${child.id} goal=${child} editable=${editable} onSaved=${reload} /></td>
+              <td class="num"><${TargetCell} key=${child.id} goal=${child} editable=${editable(child)} onSaved=${reload} /></td>
               <td class="num">${goal.target ? formatPercent((child.target ?? 0) / goal.target) : "–"}</td>
               <td><${ProgressBar} share=${child.progress} /></td>
             </tr>`,
@@ -158,11 +158,13 @@ function Goal({ viewer, params }) {
   const children = goals.filter((g) => g.parentId === goal.id);
   const parent = goals.find((g) => g.id === goal.parentId);
   const manage = can(viewer, "goal.manage");
+  // nobody sets their own target (docs/plans.md): the API refuses it, so it is not offered
+  const editable = (child) => manage && !(child.employeeId && child.employeeId === viewer.employee?.id);
   return html`<div>
     <p><a href=${href(parent ? `/goals/${cycle}/${parent.id}` : "/goals")}>← ${parent ? goalTitle(parent) : t("goal.title")}</a></p>
     <h1 data-test="goal-title">${goalTitle(goal)}</h1>
     <p class="muted">${t(`goal.level.${goal.level}`)} · ${ownerLabel(goal, people)}${" · "}<a href=${href(`/goals/${cycle}/${goal.id}/gap`)} data-test="gap-link">${t("gap.title")}</a></p>
-    <${Allocation} goal=${goal} children=${children} people=${people} cycle=${cycle} editable=${manage} reload=${reload} />
+    <${Allocation} goal=${goal} children=${children} people=${people} cycle=${cycle} editable=${editable} reload=${reload} />
     ${manage && goal.level !== "employee"
       ? html`<${Decompose} goal=${goal} cycle=${cycle} people=${people} onCreated=${reload} />`
       : null}

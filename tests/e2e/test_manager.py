@@ -162,6 +162,10 @@ def test_a_manager_reads_the_goal_tree_its_allocation_and_gaps(console: Console)
     console.wait("[data-test=units-behind] tr[data-unit] [data-test=owner-behind]")
     console.driver.execute_script("window.scrollTo(0, 0)")
     console.screenshot("goal-gap")
+    # and in Chinese
+    console.choose_language("zh-CN")
+    console.wait_until(lambda _: console.wait("h1").text.startswith("差距视图"))
+    assert console.wait("[data-test=units-behind] th").text == "组织单元"
 
 
 def test_a_bulk_assignment_is_refused_next_to_the_indicator(console: Console) -> None:

@@ -93,6 +93,11 @@ def test_hr_sees_every_chart_with_the_companys_data_in_both_languages(console: C
     console.wait_until(lambda _: "销售收入" in chart_data(console, "indicators")["labels"])
     assert all(CJK.search(label) for label in chart_data(console, "distribution")["labels"])
     console.screenshot("dashboards-zh")
+    # one department: its own teams only
+    Select(console.wait("select[data-test=unit-picker]")).select_by_visible_text("销售部")
+    console.wait_until(lambda _: "研发部" not in chart_data(console, "progress")["labels"])
+    assert "华北销售组" in chart_data(console, "progress")["labels"]
+    assert "华北销售组" in chart_data(console, "distribution")["labels"]
 
 
 def test_a_team_lead_sees_their_teams_charts(console: Console) -> None:

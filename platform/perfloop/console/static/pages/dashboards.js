@@ -112,9 +112,27 @@ function Indicators({ rows }) {
     </details>`;
 }
 
-function Progress({ cycle, progress, names }) {
+/** The ids of unit and the units below it, among those the viewer reads. */
+function subtree(names, unit) {
+  const found = new Set([unit]);
+  let grown = true;
+  while (grown) {
+    grown = false;
+    for (const u of names.values()) {
+      if (u.parent && found.has(u.parent.id) && !found.has(u.id)) {
+        found.add(u.id);
+        grown = true;
+      }
+    }
+  }
+  return found;
+}
+
+function Progress({ cycle, unit, progress, names }) {
   const { data, error, loading } = useQuery(BY_UNIT, { cycle }, [cycle]);
-  const rows = nodes(data?.planReport);
+  // the report is of the whole scope: a chosen unit shows its subtree's rows
+  const within = unit ? subtree(names, unit) : null;
+  const rows = nodes(data?.planReport).filter((r) => !within || within.has(r.orgUnitId));
   const config = useMemo(
     () => ({
       type: "bar",
@@ -138,7 +156,7 @@ function Progress({ cycle, progress, names }) {
       },
       options: { scales: { y: { beginAtZero: true, title: { display: true, text: "%" } } } },
     }),
-    [data, names, progress, t("dash.completion")],
+    [data, unit, names, progress, t("dash.completion")],
   );
   return html`<div class="cards">
       <${Stat} label=${t("dash.people")} value=${formatNumber(progress.people)} />
@@ -223,7 +241,7 @@ function Board({ cycle, unit, names, people, rootUnit }) {
   const { progress, indicators, results, units } = data.dashboard;
   return html`
     <${Section} name="progress" title=${t("dash.progress")}>
-      <${Progress} cycle=${cycle} progress=${progress} names=${names} />
+      <${Progress} cycle=${cycle} unit=${unit} progress=${progress} names=${names} />
     <//>
     <${Section} name="distribution" title=${t("dash.distribution")}>
       ${results

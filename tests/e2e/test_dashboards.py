@@ -146,3 +146,31 @@ def test_hr_checks_an_org_chart_before_importing_it(console: Console, tmp_path: 
     console.wait_until(
         lambda _: CJK.search(console.wait("[data-test=row-errors] tr[data-row='3']").text)
     )
+
+
+def test_hr_checks_a_dataset_file(console: Console, tmp_path: Path) -> None:
+    # given a CSV of two sales orders, the second with a negative amount
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,owner_email,customer_id,order_date,amount,status,deal_type,region\n"
+        "E2E-1,employee@demo.perfloop.dev,C1,2026-10-02,100,paid,new,north\n"
+        "E2E-2,employee@demo.perfloop.dev,C2,2026-10-03,-5,paid,new,north\n",
+        encoding="utf-8",
+    )
+    console.sign_in_as(HR)
+    console.open("/imports")
+    # when HR checks it as sales orders (a dry run: nothing is stored)
+    console.wait("button[data-tab=dataset]").click()
+    option = "select[data-test=dataset] option[value='sales-orders@1']"
+    console.wait_until(lambda _: console.all(option))
+    Select(console.wait("select[data-test=dataset]")).select_by_value("sales-orders@1")
+    console.wait("[data-import=dataset] input[type=file]").send_keys(str(orders))
+    console.wait("button[data-test=check]").click()
+    # then the counts and the row the import would refuse
+    console.wait("[data-test=outcome][data-dry-run=true]")
+    counts = {e.get_attribute("data-count"): e.text for e in console.all("[data-count]")}
+    assert counts["received"].startswith("2")
+    assert counts["invalidRows"].startswith("1")
+    row = console.wait("[data-test=row-errors] tr[data-row='3']")
+    assert "amount" in row.text
+    assert not console.wait("button[data-test=import]").is_enabled()

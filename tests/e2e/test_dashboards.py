@@ -64,11 +64,14 @@ def org_chart(path: Path, *rows: list[str]) -> Path:
 
 
 def test_hr_sees_every_chart_with_the_companys_data_in_both_languages(console: Console) -> None:
-    # when HR opens the dashboards of the closed quarter (published results)
+    # when HR opens the dashboards (the open quarter: no results yet) and goes to the
+    # closed quarter's (published results) from the distribution's button
     console.sign_in_as(HR)
     console.wait("nav a[data-nav='/dashboards']").click()
-    choose_cycle(console, "2026-Q3")
+    console.wait("[data-test=closed-cycle]").click()
     console.wait("canvas[data-chart=distribution]")
+    picker = Select(console.wait("select[data-test=cycle-picker]"))
+    assert picker.first_selected_option.text.startswith("2026-Q3")
     # then the distribution stacks a dataset per band over the company's departments
     distribution = chart_data(console, "distribution")
     assert len(distribution["labels"]) >= 3

@@ -63,11 +63,18 @@ function startCycle(cycles) {
   return defaultCycle(cycles.filter((c) => c.status === "open")) ?? cycles[0] ?? null;
 }
 
+/** The newest closed cycle of the same kind of period as the chosen one (else any). */
+function lastClosed(cycles, chosen) {
+  const kind = cycles.find((c) => c.id === chosen)?.periodKind;
+  const closed = cycles.filter((c) => c.status === "closed");
+  return closed.find((c) => c.periodKind === kind) ?? closed[0] ?? null;
+}
+
 function Section({ title, name, children }) {
   return html`<section class="card" data-section=${name}><h2>${title}</h2>${children}</section>`;
 }
 
-function Distribution({ units, order, names }) {
+function Distribution({ units, order, names, closed, onCycle }) {
   const shown = units.filter((u) => u.people > 0);
   // the bands in the results' order (the highest totals first), then any other
   const bands = [...new Set([...order, ...shown.flatMap((u) => u.bands.map((b) => b.band))].map((b) => b ?? "–"))];
@@ -91,7 +98,11 @@ function Distribution({ units, order, names }) {
     }),
     [units, names, t("dash.people")],
   );
-  if (!shown.length) return html`<p class="muted" data-test="no-results">${t("dash.noResults")}</p>`;
+  if (!shown.length) {
+    return html`<p class="muted row" data-test="no-results">${t("dash.noResults")}
+      ${closed ? html`<button onClick=${() => onCycle(closed.id)} data-test="closed-cycle">${t("dash.showClosed", { period: closed.period })}</button>` : null}
+    </p>`;
+  }
   return html`<${ChartCanvas} name="distribution" config=${config} label=${t("dash.distribution")} />`;
 }
 
@@ -234,7 +245,7 @@ function Trend({ cycle, unit, people }) {
     ${person ? html`<h3>${t("dash.comparison")}</h3><${Comparison} cycle=${cycle} employee=${person} />` : null}`;
 }
 
-function Board({ cycle, unit, names, people, rootUnit }) {
+function Board({ cycle, unit, names, people, rootUnit, closed, onCycle }) {
   const { data, error, loading } = useQuery(DASHBOARD, { cycle, unit: unit || null }, [cycle, unit]);
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (loading || !data) return html`<${Loading} />`;
@@ -246,7 +257,8 @@ function Board({ cycle, unit, names, people, rootUnit }) {
     <${Section} name="distribution" title=${t("dash.distribution")}>
       ${results
         ? html`<p class="muted">${t("dash.resultsSummary", { people: formatNumber(results.people), mean: formatNumber(results.meanTotal, { maximumFractionDigits: 1 }) })}</p>
-          <${Distribution} units=${units} order=${results.bands.map((b) => b.band)} names=${names} />`
+          <${Distribution} units=${units} order=${results.bands.map((b) => b.band)} names=${names}
+            closed=${closed?.id === cycle ? null : closed} onCycle=${onCycle} />`
         : html`<p class="muted">${t("dash.noResultRead")}</p>`}
     <//>
     <${Section} name="indicators" title=${t("dash.byIndicator")}>
@@ -283,7 +295,8 @@ function Dashboards() {
       </label>
     </p>
     ${chosen
-      ? html`<${Board} cycle=${chosen} unit=${unit} names=${names} people=${people} rootUnit=${rootUnit} />`
+      ? html`<${Board} cycle=${chosen} unit=${unit} names=${names} people=${people} rootUnit=${rootUnit}
+          closed=${lastClosed(cycles, chosen)} onCycle=${setCycle} />`
       : html`<p class="muted">${t("dash.noCycle")}</p>`}
   </div>`;
 }

@@ -32,6 +32,7 @@ def test_an_employee_reads_their_scorecard_in_both_languages(console: Console) -
     console.sign_in_as(EMPLOYEE)
     assert [a.get_attribute("data-nav") for a in console.all("nav a")] == [
         "/",
+        "/dashboards",
         "/scorecard",
         "/reviews",
         "/result",
@@ -68,7 +69,7 @@ def test_hr_sees_the_dashboard_chart_with_data(console: Console) -> None:
             "return chart ? chart.data : null;"
         )
     )
-    assert "revenue" in data["labels"]
+    assert "Sales revenue" in data["labels"]  # the indicator's title, not its key
     values = data["datasets"][0]["data"]
     assert len(values) == len(data["labels"])
     assert any(isinstance(v, (int, float)) and v > 0 for v in values)

@@ -209,3 +209,36 @@ async def test_bad_task_titles_are_refused_naming_the_task(company: Company) -> 
         ("INVALID", ["items", "0", "tasks", "1", "titles", "zhCN"]),
     ]
     assert (await _read(company, cycle))["headcount"]["tasks"] == []
+
+
+REPORT_TITLES = """
+query($cycle: ID!, $by: [ReportDimension!]!) { planReport(cycle: $cycle, groupBy: $by) {
+  edges { node { indicatorKey indicatorTitles { zhCN en } } } } }"""
+DASHBOARD_TITLES = """
+query($cycle: ID!) { dashboard(cycle: $cycle) {
+  indicators { indicatorKey indicatorTitles { zhCN en } } } }"""
+
+
+async def test_report_and_dashboard_rows_name_their_indicator_in_both_languages(
+    company: Company,
+) -> None:
+    # given emp's and other's plans: other's headcount item (set later) titled otherwise
+    cycle = await open_quarter(company)
+    await plan(company, cycle, "emp", ITEMS, {})
+    renamed = {**ITEMS[0], "titles": {"zhCN": "人数", "en": "People"}}
+    await plan(company, cycle, "other", [renamed, *ITEMS[1:]], {})
+    # when HR reads the report by indicator and the dashboard
+    report = await company.ok(REPORT_TITLES, {"cycle": cycle, "by": ["INDICATOR"]}, as_user="hr")
+    board = await company.ok(DASHBOARD_TITLES, {"cycle": cycle}, as_user="hr")
+    # then each row has its indicator's titles: its first item's
+    rows = {e["node"]["indicatorKey"]: e["node"] for e in report["planReport"]["edges"]}
+    assert {k: r["indicatorTitles"] for k, r in rows.items()} == BOTH
+    indicators = board["dashboard"]["indicators"]
+    assert {r["indicatorKey"]: r["indicatorTitles"] for r in indicators} == BOTH
+    # other reads only their own items: their own titles
+    board = await company.ok(DASHBOARD_TITLES, {"cycle": cycle}, as_user="other")
+    titles = {r["indicatorKey"]: r["indicatorTitles"] for r in board["dashboard"]["indicators"]}
+    assert titles["headcount"] == {"zhCN": "人数", "en": "People"}
+    # not grouped by indicator: none
+    report = await company.ok(REPORT_TITLES, {"cycle": cycle, "by": ["ORG_UNIT"]}, as_user="hr")
+    assert {e["node"]["indicatorTitles"] for e in report["planReport"]["edges"]} == {None}

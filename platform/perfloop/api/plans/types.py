@@ -290,11 +290,20 @@ class ReportRow:
     previous: PreviousReportRow | None = strawberry.field(
         description="The same group in the cycle compared with (compareWith)."
     )
+    indicator_titles: I18nText | None = strawberry.field(
+        default=None,
+        description="Grouped by indicator: its title in each product language (the "
+        "titles of its first item); null otherwise.",
+    )
 
     @classmethod
     def from_view(cls, v: ReportRowView) -> ReportRow:
         p = v.previous
+        titles = v.titles
         return cls(
+            indicator_titles=(
+                I18nText(zh_cn=titles.zh_cn, en=titles.en) if titles is not None else None
+            ),
             whole_cycle=v.whole_cycle,
             previous=(
                 PreviousReportRow(

@@ -37,6 +37,7 @@ from perfloop.services.core.pagination import DEFAULT_PAGE_CAP, Page, check_page
 from perfloop.services.core.scopes import employees_in_scope
 from perfloop.services.plans.common import get_cycle, in_cycle_period, invalid, plan_schemes
 from perfloop.services.plans.periods import period_before
+from perfloop.services.plans.reads import Titles
 from perfloop.store.org import Employee
 from perfloop.store.plans import Actual, Scorecard, ScorecardItem
 
@@ -73,6 +74,8 @@ class ReportRow:
     #: the weights of the items with a completion (what ``completion`` averages over):
     #: rows of one report combine into their weighted average with it
     scored_weight: float = 0.0
+    #: grouped by indicator: the indicator's title in each language (its first item's)
+    titles: Titles | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,16 @@ def _day(column: Any, dialect: str) -> ColumnElement[str]:
     return cast(column, String)  # SQLite stores dates as ISO text
 
 
+def _indicator() -> ColumnElement[str]:
+    """An item's indicator as the report names it: its indicator key, else its own key
+    (as before: "" is none)."""
+    return func.coalesce(
+        func.nullif(ScorecardItem.indicator_key, literal_column("''")),
+        ScorecardItem.key,
+        type_=String,
+    )
+
+
 def _keys(dimensions: Sequence[str], dialect: str) -> list[ColumnElement[Any]]:
     """The group key columns, in the report's order (org unit id, indicator key,
     period), each not null; text compared by code point on both databases."""
@@ -123,14 +136,8 @@ def _keys(dimensions: Sequence[str], dialect: str) -> list[ColumnElement[Any]]:
     if "org_unit" in dimensions:
         keys.append(Employee.org_unit_id.expression)
     text: list[ColumnElement[Any]] = []
-    if "indicator" in dimensions:  # the item's indicator, else its key (as before: "" is none)
-        text.append(
-            func.coalesce(
-                func.nullif(ScorecardItem.indicator_key, literal_column("''")),
-                ScorecardItem.key,
-                type_=String,
-            )
-        )
+    if "indicator" in dimensions:
+        text.append(_indicator())
     if "period" in dimensions:  # "start/end", "" for an item without an actual
         span = _day(Actual.period_start, dialect).op("||", return_type=String)(
             literal_column("'/'")
@@ -194,6 +201,7 @@ async def plan_report(
         )
     today = today or dt.date.today()
     await _fill(session, cycle, rows_of, keys, found, today)
+    await _titles(session, rows_of, found)
     if compare_with is not None and found:
         base = await period_before(session, cycle, compare_with)
         if base is not None:
@@ -247,12 +255,7 @@ def _rows_of(
 def item_subject(indicator: str) -> ColumnElement[bool]:
     """Items of an indicator, as the report names them: the indicator key, else the
     item's own key."""
-    return (
-        func.coalesce(
-            func.nullif(ScorecardItem.indicator_key, literal_column("''")), ScorecardItem.key
-        )
-        == indicator
-    )
+    return _indicator() == indicator
 
 
 async def plan_groups(
@@ -287,6 +290,7 @@ async def plan_groups(
         key = tuple(values[:width])
         found[key] = _row(dimensions, key, items=values[width], people=values[width + 1], whole="")
     await _fill(session, cycle, rows_of, keys, found, today or dt.date.today())
+    await _titles(session, rows_of, found)
     return list(found.values())
 
 
@@ -402,6 +406,35 @@ async def _fill(
         row.completion = (
             total.weighted / total.weights if total.completed and total.weights else None
         )
+
+
+async def _titles(
+    session: AsyncSession, rows_of: Any, found: Mapping[tuple[Any, ...], ReportRow]
+) -> None:
+    """Rows grouped by indicator get its title in each language: the titles of the
+    indicator's first item (the lowest id) among the rows' items; two statements."""
+    named = {row.indicator_key for row in found.values() if row.indicator_key is not None}
+    if not named:
+        return
+    indicator = _indicator()
+    first = (
+        await session.execute(
+            rows_of(indicator, func.min(ScorecardItem.id))
+            .where(indicator.in_(sorted(named)))
+            .group_by(indicator)
+        )
+    ).all()
+    by_id = {item_id: key for key, item_id in first}
+    titles: dict[str, Titles] = {}
+    for item_id, both, title in await session.execute(
+        select(ScorecardItem.id, ScorecardItem.titles, ScorecardItem.title).where(
+            ScorecardItem.id.in_(list(by_id))
+        )
+    ):
+        titles[by_id[item_id]] = Titles.of(both, title)
+    for row in found.values():
+        if row.indicator_key is not None:
+            row.titles = titles.get(row.indicator_key)
 
 
 async def _compare(

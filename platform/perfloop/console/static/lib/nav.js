@@ -1,9 +1,11 @@
-// What the viewer may see: the pages whose `requires` they hold, and the side nav
+// What the viewer may see: the pages whose `requires` they all hold (and one of
+// `requiresAny`, when a page lists it), and the side nav
 // (the pages with a `nav` position, in that order).
 import { can } from "./session.js";
 
 export function allowed(page, viewer) {
-  return can(viewer, page.requires ?? []);
+  const any = page.requiresAny ?? [];
+  return can(viewer, page.requires ?? []) && (!any.length || any.some((name) => can(viewer, name)));
 }
 
 export function navEntries(pages, viewer) {

@@ -5,6 +5,7 @@
 import { ChartCanvas, PALETTE } from "../lib/charts.js";
 import { OpenCycle } from "../lib/cycles.js";
 import { formatNumber, formatPercent, t } from "../lib/i18n.js";
+import { IndicatorChart } from "../lib/indicators.js";
 import { html, useMemo } from "../lib/preact.js";
 import { scopeOf } from "../lib/session.js";
 import { ErrorBox, Loading, Stat, useQuery, useTitle } from "../lib/ui.js";
@@ -12,7 +13,7 @@ import { ErrorBox, Loading, Stat, useQuery, useTitle } from "../lib/ui.js";
 const DASHBOARD = `query Dashboard($cycle: ID!) {
   dashboard(cycle: $cycle) {
     progress { people items completion expectedProgress behind }
-    indicators { indicatorKey people items completion behind }
+    indicators { indicatorKey indicatorTitles { zhCN en } people items completion behind }
     results { people meanTotal bands { band count share } }
   }
 }`;
@@ -22,32 +23,6 @@ const TREND = `query Trend($cycle: ID!, $subject: TrendSubject!) {
 }`;
 
 const ROOT_UNIT = `query RootUnit { orgUnits(first: 1) { edges { node { id } } } }`;
-
-function IndicatorChart({ rows }) {
-  const config = useMemo(
-    () => ({
-      type: "bar",
-      data: {
-        labels: rows.map((r) => r.indicatorKey ?? "–"),
-        datasets: [
-          {
-            label: t("home.completion"),
-            data: rows.map((r) => (r.completion == null ? null : Math.round(r.completion * 1000) / 10)),
-            backgroundColor: PALETTE[0],
-          },
-        ],
-      },
-      options: {
-        indexAxis: "y",
-        plugins: { legend: { display: false } },
-        scales: { x: { beginAtZero: true, title: { display: true, text: "%" } } },
-      },
-    }),
-    [rows, t("home.completion")],
-  );
-  const height = Math.max(240, rows.length * 18 + 60);
-  return html`<${ChartCanvas} name="indicators" config=${config} label=${t("home.byIndicator")} height=${height} />`;
-}
 
 function TrendChart({ cycle, subject }) {
   const { data, error, loading } = useQuery(TREND, { cycle, subject }, [cycle, JSON.stringify(subject)]);
@@ -98,7 +73,7 @@ function Dashboard({ cycle, subject }) {
       : null}
     <section class="card">
       <h2>${t("home.byIndicator")}</h2>
-      ${indicators.length ? html`<${IndicatorChart} rows=${indicators} />` : html`<p class="muted">${t("common.none")}</p>`}
+      ${indicators.length ? html`<${IndicatorChart} rows=${indicators} label=${t("home.completion")} title=${t("home.byIndicator")} />` : html`<p class="muted">${t("common.none")}</p>`}
     </section>
   `;
 }

@@ -4,17 +4,19 @@
 import { page as appeal } from "./appeal.js";
 import { page as appeals } from "./appeals.js";
 import { page as assign } from "./assign.js";
-import { page as goal } from "./goal.js";
+import { page as dashboards } from "./dashboards.js";
 import { page as goalGap } from "./goal-gap.js";
+import { page as goal } from "./goal.js";
 import { page as goals } from "./goals.js";
 import { page as home } from "./home.js";
+import { page as imports } from "./imports.js";
 import { page as improvement } from "./improvement.js";
 import { page as result } from "./result.js";
 import { page as review } from "./review.js";
 import { page as reviews } from "./reviews.js";
 import { page as scorecard } from "./scorecard.js";
-import { page as team } from "./team.js";
 import { page as teamReviews } from "./team-reviews.js";
+import { page as team } from "./team.js";
 import { page as template } from "./template.js";
 import { page as templates } from "./templates.js";
 
@@ -35,4 +37,6 @@ export const PAGES = [
   team,
   assign,
   teamReviews,
+  dashboards,
+  imports,
 ];

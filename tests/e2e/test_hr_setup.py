@@ -1,0 +1,175 @@
+"""HR's setup pages in a real browser (conftest.py's shared server): HR makes an app
+template of its own from the built-in app in the template editor (an error shown at its
+JSON pointer on the way), assembles an app from it with live-checked parameters, opens a
+cycle with it and moves it a stage on; the org chart lists units and their people and
+shows an error next to its field.
+
+Everything this writes is new and its own (the app key `e2e-performance`, its install,
+its cycle), so the demo's quarter and the other browser tests are untouched."""
+
+from __future__ import annotations
+
+import json
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from support.browser import Console
+
+HR = "hr@demo.perfloop.dev"
+APP_KEY = "e2e-performance"
+
+
+def set_text(console: Console, css: str, text: str) -> None:
+    """Replace a textarea's or input's value as typing would (an input event)."""
+    console.driver.execute_script(
+        "const box = document.querySelector(arguments[0]); box.value = arguments[1];"
+        "box.dispatchEvent(new Event('input', {bubbles: true}));",
+        css,
+        text,
+    )
+
+
+def type_into(console: Console, css: str, text: str) -> None:
+    box = console.wait(css)
+    box.clear()
+    box.send_keys(text)
+
+
+def editor_document(console: Console) -> dict:
+    return json.loads(console.wait("[data-test=editor]").get_attribute("value"))
+
+
+def publish_own_app_template(console: Console) -> None:
+    """HR copies the built-in app in the template editor, meets an error at its pointer,
+    fixes it and publishes the copy as APP_KEY@1."""
+    navs = [a.get_attribute("data-nav") for a in console.all("nav a")]
+    assert {"/apps", "/org", "/cycles"} <= set(navs)
+    # when HR starts a template of the company's own from the built-in app
+    console.open("/templates/standard-performance/2")
+    console.wait("[data-test=copy]").click()
+    document = editor_document(console)
+    assert document["key"] == "standard-performance-custom"
+    # and gives it a key that breaks the rules, then validates
+    document["key"] = "Bad Key"
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    set_text(console, "[data-test=editor]", text)
+    console.wait("[data-test=validate]").click()
+    problem = console.wait("[data-test=problems] li[data-pointer='/key']")
+    # then the problem is listed with its pointer, at the line of the key, marked there
+    key_line = text.split("\n").index('  "key": "Bad Key",') + 1
+    assert problem.get_attribute("data-line") == str(key_line)
+    assert "schema" in problem.text
+    marked = console.all(".code-editor .gutter .bad")
+    assert [m.text for m in marked] == [str(key_line)]
+    console.screenshot("template-editor")
+    # and a click on it selects that line in the editor
+    problem.find_element(By.CSS_SELECTOR, "button").click()
+    selected = console.driver.execute_script(
+        "const box = document.querySelector('[data-test=editor]');"
+        "return box.value.slice(box.selectionStart, box.selectionEnd);"
+    )
+    assert selected == '  "key": "Bad Key",'
+    # when the key is fixed and the copy published
+    document["key"] = APP_KEY
+    set_text(console, "[data-test=editor]", json.dumps(document, indent=2, ensure_ascii=False))
+    console.wait("[data-test=publish]").click()
+    # then it is the company's version 1 of the new key
+    assert f"{APP_KEY}@1" in console.wait("[data-test=published]").text
+
+
+def choose_option(console: Console, css: str, containing: str) -> None:
+    select = Select(console.wait(css))
+    console.wait_until(lambda _: any(containing in o.text for o in select.options))
+    select.select_by_visible_text(next(o.text for o in select.options if containing in o.text))
+
+
+def problem_pointers(console: Console) -> list[str]:
+    return [
+        li.get_attribute("data-pointer") for li in console.all("[data-test=parameter-problems] li")
+    ]
+
+
+def test_hr_edits_a_template_assembles_an_app_and_opens_a_cycle(console: Console) -> None:
+    # given HR, whose nav has the setup pages
+    console.sign_in_as(HR)
+    # when HR makes an app template of the company's own (a template error on the way)
+    publish_own_app_template(console)
+    # and opens the app assembly
+    console.open("/apps")
+    console.wait("[data-test=installed-apps]")
+    # when HR chooses it, the parameter form is rendered from its schema
+    choose_option(console, "select[data-test=app-template]", f"({APP_KEY}@1)")
+    kpi = console.wait("[data-form=parameters] input[name='root[section_weights][kpi]']")
+    assert kpi.get_attribute("value") == "70"
+    # and a weight changed so the section weights no longer add up is flagged as typed
+    kpi.clear()
+    kpi.send_keys("60")
+    kpi.send_keys("\t")
+    console.wait("[data-test=parameter-problems] li[data-pointer='/section_weights']")
+    assert (
+        "Section weights must add up to 100." in console.wait("[data-test=parameter-problems]").text
+    )
+    assert not console.wait("[data-test=install]").is_enabled()
+    console.screenshot("app-assembly")
+    # when the other weight makes up the difference
+    review = console.wait("[data-form=parameters] input[name='root[section_weights][review]']")
+    review.clear()
+    review.send_keys("40")
+    review.send_keys("\t")
+    # then the browser's and the API's checks pass and it installs, with the changes
+    console.wait("[data-test=parameters-valid]")
+    assert problem_pointers(console) == []
+    console.wait("[data-test=install]").click()
+    installed = console.wait("[data-test=installed]").text
+    assert f"{APP_KEY}@1" in installed
+    row = console.wait_until(
+        lambda _: next(
+            (r for r in console.all("[data-test=installed-apps] tr") if APP_KEY in r.text), None
+        )
+    )
+    assert '"kpi":60' in row.text
+    assert '"review":40' in row.text
+
+    # when HR opens a cycle of it for a quarter, which its monthly template refuses
+    console.open("/cycles")
+    choose_option(console, "select[data-test=open-app]", f"{APP_KEY}@1")
+    choose_option(console, "select[data-test=open-template]", "monthly-review@1")
+    type_into(console, "input[data-test=open-period]", "2027-Q1")
+    console.wait("[data-test=open]").click()
+    # then the error is next to the period
+    error = console.wait("[data-test=open-period] ~ .error, [data-test=open-cycle] .error")
+    assert "2027-Q1 is a quarter" in error.text
+    # and a month opens it, showing its stages with the first one current
+    type_into(console, "input[data-test=open-period]", "2027-01")
+    console.wait("[data-test=open]").click()
+    console.wait("[data-test=stages] tbody tr")
+    stages = [r.get_attribute("data-stage") for r in console.all("[data-test=stages] tbody tr")]
+    assert stages[:3] == ["planning", "sign-off", "execution"]
+    assert console.wait("tr.current").get_attribute("data-stage") == "planning"
+    console.screenshot("cycle")
+    # when HR moves it on, the next stage is current
+    console.wait("[data-test=advance-button]").click()
+    console.wait_until(
+        lambda _: console.wait("tr.current").get_attribute("data-stage") == "sign-off"
+    )
+    # and the cycle list shows it open
+    console.open("/cycles")
+    console.wait("[data-test=cycles] tbody tr")
+    rows = [r.text for r in console.all("[data-test=cycles] tbody tr")]
+    assert any(APP_KEY in row and "2027-01" in row for row in rows), rows
+
+
+def test_the_org_chart_shows_units_and_their_people(console: Console) -> None:
+    console.sign_in_as(HR)
+    console.open("/org")
+    console.wait("[data-test=org-tree] [data-unit=sales]").click()
+    console.wait_until(lambda _: "sales" in console.wait("[data-test=unit-title]").text)
+    console.wait("[data-test=members] tbody tr")
+    assert console.wait("[data-test=org-import]")
+    console.screenshot("org-chart")
+    # a code another unit has is refused, next to the code field
+    type_into(console, "[data-test=unit-edit-code]", "hr")
+    console.wait("[data-test=unit-edit-submit]").click()
+    error = console.wait("[data-test=unit-edit] label:has([data-field=code]) .error")
+    assert "'hr' is taken" in error.text

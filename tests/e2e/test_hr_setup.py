@@ -111,6 +111,7 @@ def test_hr_edits_a_template_assembles_an_app_and_opens_a_cycle(console: Console
         "Section weights must add up to 100." in console.wait("[data-test=parameter-problems]").text
     )
     assert not console.wait("[data-test=install]").is_enabled()
+    console.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
     console.screenshot("app-assembly")
     # when the other weight makes up the difference
     review = console.wait("[data-form=parameters] input[name='root[section_weights][review]']")

@@ -99,12 +99,11 @@ function CyclePage({ viewer, params }) {
     <h1>${cycle.period} · <code>${cycle.template}</code></h1>
     <p class="muted">${cycle.startsOn} – ${cycle.endsOn}
       ${cycle.app ? html` · <code>${cycle.app.app}</code> · ${unitLabel(cycle.app.orgUnit)}` : null}
-      · <span class="badge" data-test="cycle-status">${t(`cycles.status.${cycle.status}`)}</span></p>
+      ${" · "}<span class="badge" data-test="cycle-status">${t(`cycles.status.${cycle.status}`)}</span></p>
     <${Advance} viewer=${viewer} cycle=${cycle} onMoved=${setMoved} />
     <${Stages} cycle=${cycle} />
     <h2>${t("cycles.log")}</h2>
-    <ul data-test="transitions">${cycle.transitions.map((tr) => html`<li>${formatDateTime(tr.at)}:
-      ${tr.fromStage ?? "–"} → ${tr.toStage} ${tr.by ? `(${tr.by.displayName})` : ""}
+    <ul data-test="transitions">${cycle.transitions.map((tr) => html`<li>${formatDateTime(tr.at)}: ${tr.fromStage ?? "–"} → ${tr.toStage} ${tr.by ? `(${tr.by.displayName})` : ""}
       ${tr.overrideReason ? html` <span class="badge warn">${t("cycles.overriddenBecause", { reason: tr.overrideReason })}</span>` : null}</li>`)}</ul>
   </div>`;
 }

@@ -22,7 +22,8 @@ const OPEN = `mutation Open($app: ID!, $cycle: String!, $period: String!) {
 }`;
 
 function OpenForm({ apps }) {
-  const [appId, setAppId] = useState(apps.at(-1)?.id ?? "");
+  const newest = apps.reduce((a, b) => (Number(b.id) > Number(a?.id ?? 0) ? b : a), null);
+  const [appId, setAppId] = useState(newest?.id ?? "");
   const app = apps.find((a) => a.id === appId);
   const { data } = useQuery(app ? APP_CYCLES : null, { key: app?.appKey, version: app?.appVersion }, [appId]);
   const bundled = data?.template?.document.components?.cycles ?? [];

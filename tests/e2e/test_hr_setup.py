@@ -9,7 +9,9 @@ its cycle), so the demo's quarter and the other browser tests are untouched."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -18,6 +20,22 @@ from support.browser import Console
 
 HR = "hr@demo.perfloop.dev"
 APP_KEY = "e2e-performance"
+CYCLE_KEY = "e2e-monthly"
+#: January of next year: a month to come, so its planning deadline has not passed
+NEXT_YEAR = dt.date.today().year + 1
+MONTH = f"{NEXT_YEAR}-01"
+#: a guard that holds only once the planning stage's deadline has passed (it has not:
+#: the cycle opened is for a month to come)
+GUARD = {
+    "key": "planning-over",
+    "check": "deadline-passed",
+    "stage": "planning",
+    "message": {
+        "zh-CN": "计划阶段的截止日期尚未到。",
+        "en": "The planning deadline has not passed yet.",
+    },
+    "override": {"roles": ["hr"], "reasonRequired": True},
+}
 
 
 def set_text(console: Console, css: str, text: str) -> None:
@@ -38,6 +56,27 @@ def type_into(console: Console, css: str, text: str) -> None:
 
 def editor_document(console: Console) -> dict:
     return json.loads(console.wait("[data-test=editor]").get_attribute("value"))
+
+
+def publish_copy(console: Console, source: str, change: Callable[[dict], None]) -> str:
+    """Copy SOURCE (key/version) in the template editor, change its document, publish it;
+    the published reference."""
+    console.open(f"/templates/{source}/copy")
+    document = editor_document(console)
+    change(document)
+    set_text(console, "[data-test=editor]", json.dumps(document, indent=2, ensure_ascii=False))
+    console.wait("[data-test=publish]").click()
+    return str(console.wait("[data-test=published]").text)
+
+
+def with_guard(document: dict) -> None:
+    document["key"] = CYCLE_KEY
+    next(s for s in document["stages"] if s["key"] == "sign-off")["guards"] = [GUARD]
+
+
+def own_app(document: dict) -> None:
+    document["key"] = APP_KEY
+    document["components"]["cycles"] = [f"{CYCLE_KEY}@1", "quarterly-review@1"]
 
 
 def publish_own_app_template(console: Console) -> None:
@@ -70,12 +109,12 @@ def publish_own_app_template(console: Console) -> None:
         "return box.value.slice(box.selectionStart, box.selectionEnd);"
     )
     assert selected == '  "key": "Bad Key",'
-    # when the key is fixed and the copy published
-    document["key"] = APP_KEY
-    set_text(console, "[data-test=editor]", json.dumps(document, indent=2, ensure_ascii=False))
-    console.wait("[data-test=publish]").click()
+    # when the key is fixed, the app bundles a cycle template of the company's own (a
+    # copy of monthly-review with a guard), and the copy is published
+    assert f"{CYCLE_KEY}@1" in publish_copy(console, "monthly-review/1", with_guard)
+    published = publish_copy(console, "standard-performance/2", own_app)
     # then it is the company's version 1 of the new key
-    assert f"{APP_KEY}@1" in console.wait("[data-test=published]").text
+    assert f"{APP_KEY}@1" in published
 
 
 def choose_option(console: Console, css: str, containing: str) -> None:
@@ -135,22 +174,34 @@ def test_hr_edits_a_template_assembles_an_app_and_opens_a_cycle(console: Console
     # when HR opens a cycle of it for a quarter, which its monthly template refuses
     console.open("/cycles")
     choose_option(console, "select[data-test=open-app]", f"{APP_KEY}@1")
-    choose_option(console, "select[data-test=open-template]", "monthly-review@1")
-    type_into(console, "input[data-test=open-period]", "2027-Q1")
+    choose_option(console, "select[data-test=open-template]", f"{CYCLE_KEY}@1")
+    type_into(console, "input[data-test=open-period]", f"{NEXT_YEAR}-Q1")
     console.wait("[data-test=open]").click()
     # then the error is next to the period
     error = console.wait("[data-test=open-period] ~ .error, [data-test=open-cycle] .error")
-    assert "2027-Q1 is a quarter" in error.text
+    assert f"{NEXT_YEAR}-Q1 is a quarter" in error.text
     # and a month opens it, showing its stages with the first one current
-    type_into(console, "input[data-test=open-period]", "2027-01")
+    type_into(console, "input[data-test=open-period]", MONTH)
     console.wait("[data-test=open]").click()
     console.wait("[data-test=stages] tbody tr")
     stages = [r.get_attribute("data-stage") for r in console.all("[data-test=stages] tbody tr")]
     assert stages[:3] == ["planning", "sign-off", "execution"]
     assert console.wait("tr.current").get_attribute("data-stage") == "planning"
-    console.screenshot("cycle")
-    # when HR moves it on, the next stage is current
+    # when HR moves it on, the guard that fails is shown next to the button, with why
     console.wait("[data-test=advance-button]").click()
+    blocked = console.wait("[data-test=blocked-by] li[data-guard=planning-over]")
+    assert "The planning deadline has not passed yet." in blocked.text
+    assert "has not passed" in blocked.text
+    console.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
+    console.screenshot("cycle")
+    # in the chosen language
+    console.choose_language("zh-CN")
+    console.wait_until(
+        lambda _: "计划阶段的截止日期尚未到。" in console.wait("[data-test=blocked-by]").text
+    )
+    # and HR may override it with a reason: the next stage is current
+    type_into(console, "input[data-test=override-reason]", "E2E: plans are ready early")
+    console.wait("[data-test=override]").click()
     console.wait_until(
         lambda _: console.wait("tr.current").get_attribute("data-stage") == "sign-off"
     )
@@ -158,7 +209,7 @@ def test_hr_edits_a_template_assembles_an_app_and_opens_a_cycle(console: Console
     console.open("/cycles")
     console.wait("[data-test=cycles] tbody tr")
     rows = [r.text for r in console.all("[data-test=cycles] tbody tr")]
-    assert any(APP_KEY in row and "2027-01" in row for row in rows), rows
+    assert any(APP_KEY in row and MONTH in row for row in rows), rows
 
 
 def test_the_org_chart_shows_units_and_their_people(console: Console) -> None:

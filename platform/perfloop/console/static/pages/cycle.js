@@ -78,7 +78,7 @@ function Advance({ viewer, cycle, onMoved }) {
     ${state.overridden.length ? html`<p class="muted">${t("cycles.overridden")}</p><${Guards} failures=${state.overridden} test="overridden" />` : null}
     ${state.blocked.length && can(viewer, "cycle.override")
       ? html`<div class="row">
-          <input type="text" value=${reason} placeholder=${t("cycles.overrideReason")} onInput=${(e) => setReason(e.target.value)} data-test="override-reason" />
+          <input type="text" class="wide" value=${reason} placeholder=${t("cycles.overrideReason")} onInput=${(e) => setReason(e.target.value)} data-test="override-reason" />
           <button disabled=${state.busy} onClick=${() => advance(true)} data-test="override">${t("cycles.override")}</button>
         </div>`
       : null}

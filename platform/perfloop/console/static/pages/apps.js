@@ -4,7 +4,7 @@
 // checked as you type — the schema and the template's constraints in the browser, then
 // (debounced) the API's validateTemplate over the app with these values — and install
 // it for the company or one unit's subtree (installApp).
-import { gql, mutate } from "../lib/api.js";
+import { errorsAt, gql, mutate } from "../lib/api.js";
 import { SchemaForm } from "../lib/forms.js";
 import { formatDateTime, pick, t } from "../lib/i18n.js";
 import { OrgUnitSelect, unitLabel, useOrgUnits } from "../lib/orgunits.js";
@@ -99,6 +99,13 @@ function useServerCheck(document, values, ready) {
   return state;
 }
 
+/** An installApp error about the values as a problem {pointer, message}. */
+function asProblem(error) {
+  const pointer = error.path.slice(1).map((p) => `/${p}`).join("");
+  const prefix = `${pointer || "/"}: `;
+  return { pointer, message: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message };
+}
+
 function Assemble({ template, units, onInstalled }) {
   const document = template.document;
   const defaults = document.parameters?.defaults ?? {};
@@ -109,6 +116,10 @@ function Assemble({ template, units, onInstalled }) {
   const local = localProblems(document, values, editorProblems);
   const server = useServerCheck(document, values, local.length === 0);
   const problems = local.length ? local : server.problems;
+  // installApp's own findings about the values (path: parameters + the pointer's parts)
+  const refused = errorsAt(state.error, ["parameters"]);
+  const rest = state.error?.errors?.filter((e) => !refused.includes(e)) ?? [];
+  const shown = [...problems, ...refused.map(asProblem)];
   const install = async () => {
     setState({ busy: true, error: null });
     try {
@@ -128,13 +139,13 @@ function Assemble({ template, units, onInstalled }) {
     </label>
     <div class="sticky">
     <ul class="problems" data-test="parameter-problems">
-      ${problems.map((p) => html`<li class="bad" data-pointer=${p.pointer}>
+      ${shown.map((p) => html`<li class="bad" data-pointer=${p.pointer}>
         <code class="path">${p.pointer || "/"}</code> ${pick(p.message)}</li>`)}
     </ul>
     ${server.checking ? html`<p class="muted">${t("apps.checking")}</p>` : null}
-    ${!problems.length && !server.checking ? html`<p><span class="badge good" data-test="parameters-valid">${t("apps.valid")}</span></p>` : null}
+    ${!shown.length && !server.checking ? html`<p><span class="badge good" data-test="parameters-valid">${t("apps.valid")}</span></p>` : null}
     <p><button class="primary" disabled=${state.busy || problems.length > 0} onClick=${install} data-test="install">${t("apps.install")}</button></p>
-    <${ErrorBox} error=${state.error} />
+    ${rest.length ? html`<${ErrorBox} error=${{ errors: rest }} />` : null}
     </div>
     ${document.parameters
       ? html`<${SchemaForm} name="parameters" schema=${document.parameters.schema} title=${t("apps.parameters")}

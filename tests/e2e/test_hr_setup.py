@@ -225,3 +225,47 @@ def test_the_org_chart_shows_units_and_their_people(console: Console) -> None:
     console.wait("[data-test=unit-edit-submit]").click()
     error = console.wait("[data-test=unit-edit] label:has([data-field=code]) .error")
     assert "'hr' is taken" in error.text
+
+
+def test_hr_adds_a_unit_and_a_person_in_it(console: Console) -> None:
+    # given HR on the company's unit
+    console.sign_in_as(HR)
+    console.open("/org")
+    console.wait("[data-test=org-tree] [data-unit=hq]").click()
+    # when HR adds a department under it (a unit of this test's own)
+    type_into(console, "[data-test=unit-new-code]", "e2e-dept")
+    type_into(console, "[data-test=unit-new-name]", "端到端测试部")
+    type_into(console, "[data-test=unit-new-nameEn]", "E2E Department")
+    Select(console.wait("[data-test=unit-new-kind]")).select_by_value("department")
+    console.wait("[data-test=unit-new-submit]").click()
+    # then the tree has it, and it can be opened
+    console.wait("[data-test=org-tree] [data-unit=e2e-dept]").click()
+    console.wait_until(lambda _: "e2e-dept" in console.wait("[data-test=unit-title]").text)
+    # and a position there (the demo's people hold positions outside the catalogue)
+    type_into(console, "[data-test=position-new-code]", "e2e-tester")
+    type_into(console, "[data-test=position-new-name]", "E2E Tester")
+    console.wait("[data-test=position-new-submit]").click()
+    choose_option(console, "select[data-test=person-new-position]", "E2E Tester")
+    # when HR adds a person with an email that is no address
+    type_into(console, "[data-test=person-new-employeeNo]", "E9901")
+    type_into(console, "[data-test=person-new-name]", "测试员")
+    type_into(console, "[data-test=person-new-email]", "not-an-email")
+    type_into(console, "[data-test=person-new-grade]", "P3")
+    set_text(console, "[data-test=person-new-hireDate]", "2026-01-15")
+    console.wait("[data-test=person-new-submit]").click()
+    # then the error is next to the email
+    error = console.wait("[data-test=person-new] label:has([data-field=email]) .error")
+    assert "not an email address" in error.text
+    # and with an address the person is added to the unit
+    type_into(console, "[data-test=person-new-email]", "e2e.person@demo.perfloop.dev")
+    console.wait("[data-test=person-new-submit]").click()
+    row = console.wait("[data-test=members] tr[data-employee=E9901]")
+    assert "测试员" in row.text
+    assert "E2E Tester" in row.text
+    # and a change to them is saved
+    row.find_element(By.CSS_SELECTOR, "button").click()
+    type_into(console, "[data-test=person-edit-grade]", "P4")
+    console.wait("[data-test=person-edit-submit]").click()
+    console.wait_until(
+        lambda _: "P4" in console.wait("[data-test=members] tr[data-employee=E9901]").text
+    )

@@ -22,6 +22,8 @@ const CREATE_PERSON = `mutation CreatePerson($input: CreateEmployeeInput!) {
   createEmployee(input: $input) { employee { id } errors { code message path detail } } }`;
 const UPDATE_PERSON = `mutation UpdatePerson($id: ID!, $input: UpdateEmployeeInput!) {
   updateEmployee(id: $id, input: $input) { employee { id } errors { code message path detail } } }`;
+const CREATE_POSITION = `mutation CreatePosition($input: CreatePositionInput!) {
+  createPosition(input: $input) { position { code name } errors { code message path detail } } }`;
 const KINDS = ["company", "department", "team"];
 
 /** A form posting its values with send(values); errors beside the fields. */
@@ -40,7 +42,7 @@ function Form({ fields, initial, send, label, test, onDone }) {
     }
   };
   const rest = otherErrors(state.error, fields);
-  return html`<form class="card form" onSubmit=${submit} data-test=${test}>
+  return html`<form class="card form" novalidate onSubmit=${submit} data-test=${test}>
     <${Fields} fields=${fields} values=${values} onChange=${setValues} error=${state.error} test=${test} />
     <div class="row"><button class="primary" disabled=${state.busy} data-test=${`${test}-submit`}>${label}</button>
       ${state.done ? html`<span class="badge good">${t("org.saved")}</span>` : null}</div>
@@ -67,6 +69,15 @@ function Tree({ units, chosen, onChoose }) {
     ${children(unit.id).length ? html`<ul>${children(unit.id).map(branch)}</ul>` : null}
   </li>`;
   return html`<ul class="tree" data-test="org-tree">${roots.map(branch)}</ul>`;
+}
+
+function positionFields() {
+  return [
+    { name: "code", label: t("org.code") },
+    { name: "name", label: t("org.name") },
+    { name: "nameEn", label: t("org.nameEn") },
+    { name: "grade", label: t("org.grade") },
+  ];
 }
 
 function personFields(positions, people) {
@@ -125,6 +136,11 @@ function People({ unit, units }) {
       : null}
     <h3>${t("org.addPerson")}</h3>
     <${Form} key=${`new-${unit.id}`} test="person-new" fields=${fields} initial=${blank} label=${t("org.add")} send=${create} onDone=${reload} />
+    <h3>${t("org.addPosition")}</h3>
+    <p class="muted">${t("org.positionsHint", { count: positions.data.positions.length })}</p>
+    <${Form} key=${`position-${unit.id}`} test="position-new" fields=${positionFields()} initial=${{ code: "", name: "", nameEn: "", grade: "" }}
+      label=${t("org.add")} onDone=${positions.reload}
+      send=${(v) => mutate(CREATE_POSITION, { input: { ...v, nameEn: v.nameEn || null, grade: v.grade || null, orgUnit: unit.id } }, "createPosition")} />
   </div>`;
 }
 

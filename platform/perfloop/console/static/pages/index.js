@@ -3,7 +3,10 @@
 // One import and one list entry per line, so pages added side by side merge cleanly.
 import { page as appeal } from "./appeal.js";
 import { page as appeals } from "./appeals.js";
+import { page as apps } from "./apps.js";
 import { page as assign } from "./assign.js";
+import { page as cycle } from "./cycle.js";
+import { page as cycles } from "./cycles.js";
 import { page as dashboards } from "./dashboards.js";
 import { page as goalGap } from "./goal-gap.js";
 import { page as goal } from "./goal.js";
@@ -11,12 +14,14 @@ import { page as goals } from "./goals.js";
 import { page as home } from "./home.js";
 import { page as imports } from "./imports.js";
 import { page as improvement } from "./improvement.js";
+import { page as org } from "./org.js";
 import { page as result } from "./result.js";
 import { page as review } from "./review.js";
 import { page as reviews } from "./reviews.js";
 import { page as scorecard } from "./scorecard.js";
 import { page as teamReviews } from "./team-reviews.js";
 import { page as team } from "./team.js";
+import { copyPage as templateCopy, page as templateEdit } from "./template-edit.js";
 import { page as template } from "./template.js";
 import { page as templates } from "./templates.js";
 
@@ -39,4 +44,10 @@ export const PAGES = [
   teamReviews,
   dashboards,
   imports,
+  templateEdit,
+  templateCopy,
+  apps,
+  org,
+  cycles,
+  cycle,
 ];

@@ -1,9 +1,11 @@
-// One template version: its title, kind, checksum and document (read only for now);
+// One template version: its title, kind, checksum and document, with links to edit
+// it or copy it (pages/template-edit.js) for those who may publish;
 // a form template also shows its form, rendered from its `answers` schema.
 import { SchemaForm } from "../lib/forms.js";
 import { pick, t } from "../lib/i18n.js";
 import { html } from "../lib/preact.js";
 import { href } from "../lib/router.js";
+import { can } from "../lib/session.js";
 import { ErrorBox, Loading, useQuery, useTitle } from "../lib/ui.js";
 
 const TEMPLATE = `query Template($key: String!, $version: Int) {
@@ -12,7 +14,7 @@ const TEMPLATE = `query Template($key: String!, $version: Int) {
   }
 }`;
 
-function TemplatePage({ params }) {
+function TemplatePage({ viewer, params }) {
   const version = Number.parseInt(params.version, 10);
   const { data, error, loading } = useQuery(TEMPLATE, { key: params.key, version }, [params.key, version]);
   const template = data?.template;
@@ -28,6 +30,12 @@ function TemplatePage({ params }) {
             <p><span class="badge">${template.kind}</span> <code>${template.ref}</code>
               <span class="badge">${template.builtIn ? t("templates.builtIn") : t("templates.tenant")}</span></p>
             <p class="muted">${t("templates.checksum")}: <code>${template.checksum}</code></p>
+            ${can(viewer, "template.publish")
+              ? html`<p class="row">
+                  <a class="button" href=${href(`/templates/${template.key}/${template.version}/edit`)} data-test="edit">${t("tedit.edit")}</a>
+                  <a class="button" href=${href(`/templates/${template.key}/${template.version}/copy`)} data-test="copy">${t("tedit.copy")}</a>
+                </p>`
+              : null}
           </div>
           ${template.kind === "form" && template.document.answers
             ? html`<h2>${t("templates.preview")}</h2>

@@ -149,3 +149,33 @@ def test_hr_reads_the_payout_list_with_unit_totals(console: Console) -> None:
     assert len(console.all("[data-test=payout-lines] tbody tr")) > 40
     assert console.all("[data-test=export-xlsx]")
     console.screenshot("evaluation-payouts")
+
+
+def follow_job(console: Console, job: str, *, socket: bool) -> Any:
+    """followJob (lib/jobs.js) in the page: each state it delivers, and how."""
+    return console.driver.execute_async_script(
+        "const [job, socket, done] = arguments;"
+        "import(new URL('console/lib/jobs.js', location.href).href).then((jobs) => {"
+        "  const seen = [];"
+        "  jobs.followJob(job, (state, via) => {"
+        "    seen.push({status: state && state.status, done: state && state.done, via});"
+        "    if (jobs.jobEnded(state)) done(seen);"
+        "  }, {socket, onError: (e) => done([{error: String(e)}])});"
+        "});",
+        job,
+        socket,
+    )
+
+
+def test_following_a_job_over_the_socket_or_by_polling(console: Console) -> None:
+    # the demo's first job (a scoring run of the closed quarter) has ended
+    console.sign_in_as(HR)
+    console.driver.set_script_timeout(20)
+    by_socket = follow_job(console, "1", socket=True)
+    by_polling = follow_job(console, "1", socket=False)
+    assert by_socket == [{"status": "SUCCEEDED", "done": by_socket[0]["done"], "via": "socket"}]
+    assert by_polling == [{"status": "SUCCEEDED", "done": by_socket[0]["done"], "via": "poll"}]
+    # a job the caller may not read (or none) ends the following at once, with null
+    assert follow_job(console, "999999", socket=True) == [
+        {"status": None, "done": None, "via": "socket"}
+    ]

@@ -137,7 +137,7 @@ function BandTable({ cycle, group, onMoved }) {
   return html`<table data-test="calibration-bands">
     <thead><tr>
       <th>${t("evaluation.calibration.band")}</th><th class="num">${t("evaluation.calibration.count")}</th>
-      <th class="num">${t("evaluation.calibration.share")}</th><th>${t("evaluation.calibration.target")}</th>
+      <th class="num">${t("evaluation.calibration.shareShort")}</th><th>${t("evaluation.calibration.target")}</th>
       <th>${t("evaluation.calibration.people")}</th>
     </tr></thead>
     <tbody>${group.bands.map(

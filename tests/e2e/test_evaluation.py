@@ -1,6 +1,7 @@
 """HR's evaluation pages in a real browser (pages/eval-*.js): a scoring run
 followed live to 100 %, the calibration chart and the what-if with the demo's
-numbers, an appeal with its trail, the payout list.
+numbers, an appeal with its trail and feedback meeting, the payout list, and
+lib/jobs.js following a job over the socket and by polling.
 
 Everything runs on the closed quarter (cycle 1 of the demo), where it changes
 nothing the other browser tests read: a scoring run there leaves every published
@@ -138,6 +139,16 @@ def test_hr_reads_a_decided_appeal_with_its_trail(console: Console) -> None:
     change = console.wait("[data-test=appeal-change]").text
     assert "Total" in change
     console.screenshot("evaluation-appeal")
+    # and the upheld one (employee@'s) with the feedback meeting their lead recorded
+    console.open("/evaluation/appeals")
+    Select(console.wait("select[data-test=appeal-status]")).select_by_value("DECIDED")
+    console.wait("[data-test=appeals] tbody tr")
+    upheld = [row for row in console.all("[data-test=appeals] tbody tr") if "Upheld" in row.text]
+    upheld[0].find_element("css selector", "a").click()
+    meeting = console.wait("[data-test=feedback-meetings] [data-meeting]")
+    assert not console.all("[data-test=appeal-change]")
+    assert len(meeting.find_elements("css selector", "ul li")) == 2
+    assert console.all("[data-test=feedback-form]")
 
 
 def test_hr_reads_the_payout_list_with_unit_totals(console: Console) -> None:

@@ -4,9 +4,11 @@
 // errors next to the fields.
 import { errorsAt, mutate } from "../lib/api.js";
 import { decidesAppeals, formatScore } from "../lib/evaluation.js";
+import { FeedbackMeetings } from "../lib/feedback.js";
 import { formatDateTime, formatNumber, formatPercent, language, t } from "../lib/i18n.js";
 import { html, useState } from "../lib/preact.js";
 import { href } from "../lib/router.js";
+import { can } from "../lib/session.js";
 import { ErrorBox, FieldErrors, Loading, useQuery, useTitle } from "../lib/ui.js";
 
 const APPEAL = `query Appeal($id: ID!) {
@@ -204,11 +206,15 @@ function AppealPage({ viewer, params }) {
           <p>${appeal.reason}</p>
           <p class="muted">${appeal.decidedBy} · ${formatDateTime(appeal.decidedAt)}
             ${appeal.newVersion ? html` · ${t("evaluation.appeal.newVersion", { version: appeal.newVersion })}` : null}</p>
-          <${Change} appeal=${appeal} /></section>`
+          ${appeal.decision === "ADJUSTED" ? html`<${Change} appeal=${appeal} />` : null}</section>`
       : decidesAppeals(viewer) && appeal.employeeId !== viewer.employee?.id
         ? html`<${DecideForm} appeal=${appeal} onDecided=${() => setRound((r) => r + 1)} />`
         : null}
     <section class="card"><h2>${t("evaluation.appeal.trail")}</h2><${Trail} trail=${appeal.trail} /></section>
+    ${can(viewer, "feedback.read") || can(viewer, "feedback.write")
+      ? html`<section class="card"><h2>${t("evaluation.feedback.title")}</h2>
+          <${FeedbackMeetings} viewer=${viewer} cycle=${appeal.cycleId} employee=${appeal.employeeId} /></section>`
+      : null}
   </div>`;
 }
 

@@ -4,6 +4,7 @@
 // and agreed actions; the API's errors under the field they name.
 //
 //   html`<${FeedbackMeetings} viewer=${viewer} cycle=${cycleId} employee=${employeeId} />`
+import { useAction, unplaced } from "./actions.js";
 import { errorsAt, mutate } from "./api.js";
 import { formatDateTime, t } from "./i18n.js";
 import { html, useState } from "./preact.js";
@@ -28,15 +29,10 @@ function RecordForm({ cycle, employee, onRecorded }) {
   const [heldOn, setHeldOn] = useState(today());
   const [notes, setNotes] = useState("");
   const [actions, setActions] = useState([]);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const setAction = (i, field, value) => setActions(actions.map((a, j) => (j === i ? { ...a, [field]: value } : a)));
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await mutate(
+  const action = useAction(
+    () =>
+      mutate(
         RECORD,
         {
           cycle,
@@ -46,19 +42,16 @@ function RecordForm({ cycle, employee, onRecorded }) {
           actions: actions.map((a) => ({ title: a.title, owner: a.owner || null, due: a.due || null })),
         },
         "recordFeedbackMeeting",
-      );
+      ),
+    () => {
       setNotes("");
       setActions([]);
       onRecorded();
-    } catch (exc) {
-      setError(exc);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const placed = ["heldOn", "notes", "actions"];
-  const other = error?.errors?.filter((e) => e.source !== "payload" || !placed.includes(String(e.path?.[0]))) ?? [];
-  return html`<form onSubmit=${submit} class="decide" data-test="feedback-form">
+    },
+  );
+  const error = action.error;
+  const other = unplaced(error, ["heldOn", "notes", "actions"]);
+  return html`<form onSubmit=${action.submit} class="decide" data-test="feedback-form">
     <label>${t("evaluation.feedback.heldOn")} <input type="date" value=${heldOn} onInput=${(e) => setHeldOn(e.target.value)} data-field="heldOn" /></label>
     <div data-errors="heldOn"><${FieldErrors} errors=${errorsAt(error, ["heldOn"])} /></div>
     <label>${t("evaluation.feedback.notes")}
@@ -77,7 +70,7 @@ function RecordForm({ cycle, employee, onRecorded }) {
     ${other.length ? html`<${ErrorBox} error=${{ errors: other }} />` : null}
     <p class="row">
       <button type="button" onClick=${() => setActions([...actions, { title: "", owner: "", due: "" }])}>${t("evaluation.feedback.addAction")}</button>
-      <button class="primary" disabled=${busy} data-test="record-feedback">${t("evaluation.feedback.record")}</button>
+      <button class="primary" disabled=${action.busy} data-test="record-feedback">${t("evaluation.feedback.record")}</button>
     </p>
   </form>`;
 }

@@ -2,6 +2,7 @@
 // appellant's answers, the trail, and the decision (`decideAppeal`: UPHELD, or
 // ADJUSTED with corrected actuals and/or another band; a reason always), its
 // errors next to the fields.
+import { useAction, unplaced } from "../lib/actions.js";
 import { errorsAt, mutate } from "../lib/api.js";
 import { decidesAppeals, formatScore } from "../lib/evaluation.js";
 import { FeedbackMeetings } from "../lib/feedback.js";
@@ -83,18 +84,13 @@ function DecideForm({ appeal, onDecided }) {
   const [reason, setReason] = useState("");
   const [rating, setRating] = useState("");
   const [actuals, setActuals] = useState({});
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const items = result.data?.result?.explanation.items ?? [];
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const changed = Object.entries(actuals)
-      .filter(([, v]) => v !== "")
-      .map(([item, v]) => ({ item, actual: Number(v) }));
-    try {
-      await mutate(
+  const changed = Object.entries(actuals)
+    .filter(([, v]) => v !== "")
+    .map(([item, v]) => ({ item, actual: Number(v) }));
+  const action = useAction(
+    () =>
+      mutate(
         DECIDE,
         {
           appeal: appeal.id,
@@ -105,17 +101,12 @@ function DecideForm({ appeal, onDecided }) {
           rating: decision === "ADJUSTED" && rating.trim() ? rating.trim() : null,
         },
         "decideAppeal",
-      );
-      onDecided();
-    } catch (exc) {
-      setError(exc);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const fields = ["decision", "reason", "actuals", "rating"];
-  const other = error?.errors?.filter((e) => e.source !== "payload" || !fields.includes(String(e.path?.[0]))) ?? [];
-  return html`<form onSubmit=${submit} class="card decide" data-test="decide-form">
+      ),
+    onDecided,
+  );
+  const error = action.error;
+  const other = unplaced(error, ["decision", "reason", "actuals", "rating"]);
+  return html`<form onSubmit=${action.submit} class="card decide" data-test="decide-form">
     <h2>${t("evaluation.appeal.decide")}</h2>
     <fieldset class="row" data-field="decision">
       ${["UPHELD", "ADJUSTED"].map(
@@ -145,7 +136,7 @@ function DecideForm({ appeal, onDecided }) {
       <textarea rows="3" value=${reason} onInput=${(e) => setReason(e.target.value)} data-field="reason"></textarea></label>
     <div data-errors="reason"><${FieldErrors} errors=${errorsAt(error, ["reason"])} /></div>
     ${other.length ? html`<${ErrorBox} error=${{ errors: other }} />` : null}
-    <button class="primary" disabled=${busy} data-test="decide">${t("evaluation.appeal.submit")}</button>
+    <button class="primary" disabled=${action.busy} data-test="decide">${t("evaluation.appeal.submit")}</button>
   </form>`;
 }
 

@@ -3,6 +3,7 @@
 // template's target distribution (a chart and a table), the distribution per
 // department (a chart), and moving a person to another band with a reason
 // (`calibrateResult`; its errors next to the fields).
+import { useAction, unplaced } from "../lib/actions.js";
 import { errorsAt, mutate } from "../lib/api.js";
 import { ChartCanvas, PALETTE } from "../lib/charts.js";
 import {
@@ -87,14 +88,9 @@ function DistributionChart({ group, name }) {
 function MoveForm({ cycle, person, bands, onMoved }) {
   const [rating, setRating] = useState("");
   const [reason, setReason] = useState("");
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await mutate(
+  const action = useAction(
+    () =>
+      mutate(
         MOVE,
         {
           cycle,
@@ -105,17 +101,12 @@ function MoveForm({ cycle, person, bands, onMoved }) {
           expectedRevision: person.revision,
         },
         "calibrateResult",
-      );
-      onMoved();
-    } catch (exc) {
-      setError(exc);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const placed = (e) => ["rating", "reason"].includes(String(e.path?.[0]));
-  const other = error?.errors?.filter((e) => !placed(e) || e.source !== "payload") ?? [];
-  return html`<form class="move" onSubmit=${submit} data-test="move-form">
+      ),
+    onMoved,
+  );
+  const error = action.error;
+  const other = unplaced(error, ["rating", "reason"]);
+  return html`<form class="move" onSubmit=${action.submit} data-test="move-form">
     <label>${t("evaluation.calibration.to")}
       <select value=${rating} onChange=${(e) => setRating(e.target.value)} data-field="rating">
         <option value="">–</option>
@@ -128,7 +119,7 @@ function MoveForm({ cycle, person, bands, onMoved }) {
     </label>
     <div data-errors="reason"><${FieldErrors} errors=${errorsAt(error, ["reason"])} /></div>
     ${other.length ? html`<${ErrorBox} error=${{ errors: other }} />` : null}
-    <button class="primary" disabled=${busy}>${t("evaluation.calibration.move")}</button>
+    <button class="primary" disabled=${action.busy}>${t("evaluation.calibration.move")}</button>
   </form>`;
 }
 

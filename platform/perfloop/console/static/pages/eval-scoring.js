@@ -118,7 +118,12 @@ function Scoring({ viewer, cycle }) {
   const { units } = useUnits();
   const [orgUnit, setOrgUnit] = useState(null);
   const [status, setStatus] = useState("");
-  const [job, setJob] = useState(null);
+  // the cycle's last run started here, followed again when HR comes back to the page
+  const remembered = `perfloop.scoring.${cycle.id}`;
+  const [job, setJob] = useState(() => {
+    const id = sessionStorage.getItem(remembered);
+    return id ? { id, status: "QUEUED", done: 0, total: null, result: null } : null;
+  });
   const [via, setVia] = useState(null);
   const [startError, setStartError] = useState(null);
   const [publishError, setPublishError] = useState(null);
@@ -133,6 +138,10 @@ function Scoring({ viewer, cycle }) {
       (state, how) => {
         setVia(how);
         if (state) setJob(state);
+        else {
+          sessionStorage.removeItem(remembered);
+          setJob(null);
+        }
         if (jobEnded(state)) setRound((r) => r + 1);
       },
       { onError: setStartError },
@@ -145,6 +154,7 @@ function Scoring({ viewer, cycle }) {
     try {
       const payload = await mutate(START, { cycle: cycle.id, orgUnit }, "startScoringRun");
       setVia(null);
+      sessionStorage.setItem(remembered, payload.job.id);
       setJob(payload.job);
     } catch (error) {
       setStartError(error);

@@ -8,6 +8,12 @@ import { page as assign } from "./assign.js";
 import { page as cycle } from "./cycle.js";
 import { page as cycles } from "./cycles.js";
 import { page as dashboards } from "./dashboards.js";
+import { page as appeal } from "./eval-appeal.js";
+import { page as appeals } from "./eval-appeals.js";
+import { cyclePage as calibrationOf, page as calibration } from "./eval-calibration.js";
+import { cyclePage as payoutsOf, page as payouts } from "./eval-payouts.js";
+import { cyclePage as scoringOf, page as scoring } from "./eval-scoring.js";
+import { cyclePage as whatIfOf, page as whatIf } from "./eval-whatif.js";
 import { page as goalGap } from "./goal-gap.js";
 import { page as goal } from "./goal.js";
 import { page as goals } from "./goals.js";
@@ -50,4 +56,12 @@ export const PAGES = [
   org,
   cycles,
   cycle,
+  scoring,
+  scoringOf,
+  calibration,
+  calibrationOf,
+  whatIf,
+  whatIfOf,
+  payouts,
+  payoutsOf,
 ];

@@ -4,6 +4,7 @@ value, None or an error message, and never raises for the metric's fault."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -270,3 +271,70 @@ async def test_an_async_metric_with_the_wrong_signature_is_contained() -> None:
     found = await run(compute)
 
     assert str(found["ann@example.com"].error).startswith("the metric 'm' failed: TypeError:")
+
+
+class _Exploding(dict[str, Any]):
+    def __contains__(self, key: object) -> bool:
+        raise RuntimeError("no lookups today")
+
+
+class _BadNumber(float):
+    def __float__(self) -> float:
+        raise ValueError("not today")
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ({"ann@example.com": 10**400, "bob@example.com": 1}, "could not be read"),
+        (_Exploding(), "could not be read: RuntimeError('no lookups today')"),
+        ({"ann@example.com": _BadNumber(1), "bob@example.com": 1}, "could not be read"),
+    ],
+)
+async def test_an_answer_that_raises_when_read_is_an_error_not_a_crash(
+    answer: Any, error: str
+) -> None:
+    done = await run(lambda ctx: answer)
+    assert error in (done["ann@example.com"].error or "")
+
+
+@pytest.mark.parametrize("raised", [asyncio.CancelledError(), SystemExit(3), GeneratorExit()])
+async def test_an_async_metric_raising_a_base_exception_is_contained(
+    raised: BaseException,
+) -> None:
+    async def compute(ctx: MetricContext) -> dict[str, Any]:
+        raise raised
+
+    done = await run(compute)
+    assert all("failed: RuntimeError" in (o.error or "") for o in done.values()), done
+
+
+async def test_an_async_metric_that_swallows_its_cancellation_does_not_hold_the_caller() -> None:
+    stop = asyncio.Event()
+
+    async def compute(ctx: MetricContext) -> dict[str, Any]:
+        while not stop.is_set():
+            with contextlib.suppress(BaseException):  # the misbehaviour under test
+                await asyncio.sleep(0.05)
+        return {}
+
+    started = time.monotonic()
+    done = await run(compute, timeout=TINY)
+    took = time.monotonic() - started
+    stop.set()
+    assert done == each(Outcome(error=f"the metric 'm' took longer than {TINY:g} s"))
+    assert took < TINY + 1.0
+
+
+async def test_a_plain_function_returning_an_awaitable_gets_one_limit_in_all() -> None:
+    def compute(ctx: MetricContext) -> Any:
+        time.sleep(TINY * 0.75)
+
+        async def later() -> dict[str, Any]:
+            await asyncio.sleep(TINY * 0.75)
+            return dict.fromkeys(SUBJECTS, 1)
+
+        return later()
+
+    done = await run(compute, timeout=TINY)
+    assert done == each(Outcome(error=f"the metric 'm' took longer than {TINY:g} s"))

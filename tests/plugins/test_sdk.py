@@ -206,3 +206,11 @@ def test_a_read_window(history: Any, first: str | None, last: str) -> None:
     window = Reads("sales-orders", history).window(Period(d("2026-04-01"), d("2026-06-30")))
 
     assert window == (d(first) if first else None, d(last))
+
+
+def test_a_params_schema_with_a_reference_to_nowhere_is_refused() -> None:
+    with pytest.raises(PluginDefinitionError, match="params cannot be used as a JSON Schema"):
+        Metric(
+            key="m", title="M", unit="count", direction="higher", compute=None,
+            params={"type": "object", "properties": {"x": {"$ref": "#/$defs/nope"}}},
+        )  # fmt: skip

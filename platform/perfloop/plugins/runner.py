@@ -16,6 +16,7 @@ import inspect
 import logging
 import math
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,15 +57,20 @@ def _checked(value: Any) -> Outcome:
     return Outcome(number)
 
 
+def _subject_outcome(answer: Mapping[Any, Any], subject: str, missing: str) -> Outcome:
+    try:
+        return _checked(answer[subject]) if subject in answer else Outcome(error=missing)
+    except Exception as exc:  # a mapping or a number of the plugin's own that raises
+        return Outcome(error=_short(f"the metric's answer could not be read: {exc!r}"))
+
+
 def outcomes(metric: Metric, context: MetricContext, answer: Any) -> dict[str, Outcome]:
     """Each subject's :class:`Outcome` from what ``compute`` returned."""
     if not isinstance(answer, Mapping):
         error = f"the metric returned {type(answer).__name__}, not a value per subject"
         return {s: Outcome(error=error) for s in context.subjects}
     missing = f"the metric {metric.key!r} returned no value for this subject"
-    return {
-        s: _checked(answer[s]) if s in answer else Outcome(error=missing) for s in context.subjects
-    }
+    return {s: _subject_outcome(answer, s, missing) for s in context.subjects}
 
 
 def _failed(context: MetricContext, message: str) -> dict[str, Outcome]:
@@ -85,11 +91,48 @@ def _crashed(metric: Metric, context: MetricContext, exc: Exception) -> dict[str
     return _failed(context, f"the metric {metric.key!r} failed: {type(exc).__name__}: {exc}")
 
 
+def _wrapped(exc: BaseException) -> _Raised:
+    return _Raised(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+
+
 async def _guarded(answer: Any) -> Any:
     try:
         return await answer
-    except Exception as exc:
-        raise _Raised(exc) from exc
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit, a CancelledError of its own: a failure
+        raise _wrapped(exc) from exc
+
+
+#: seconds a cancelled computation gets to end before it is left behind
+_GRACE = 0.05
+#: async computations left behind at their time limit, referenced until they end
+_ABANDONED: set[asyncio.Future[Any]] = set()
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    _ABANDONED.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: nobody waits for an abandoned computation
+
+
+async def _awaited(answer: Any, limit: float) -> Any:
+    """``answer`` awaited for at most ``limit`` seconds. At the limit it is cancelled
+    and left behind, so a computation that swallows its cancellation cannot hold the
+    refresh (``asyncio.wait_for`` would wait for it to end)."""
+    task = asyncio.ensure_future(_guarded(answer))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=limit)
+    except asyncio.CancelledError:  # the caller is cancelled: so is the computation
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        await asyncio.wait({task}, timeout=_GRACE)  # one that stops when told has stopped
+        _ABANDONED.add(task)
+        task.add_done_callback(_forget)
+        raise TimeoutError
+    return task.result()
 
 
 async def _in_thread(metric: Metric, context: MetricContext, limit: float) -> Any:
@@ -106,8 +149,7 @@ async def _in_thread(metric: Metric, context: MetricContext, limit: float) -> An
             result: Any = metric.compute(context)
             ok = True
         except BaseException as exc:  # reported to the waiting side, not raised here
-            wrapped = exc if isinstance(exc, Exception) else RuntimeError(repr(exc))
-            result, ok = _Raised(wrapped), False
+            result, ok = _wrapped(exc), False
         # the loop may have closed while this hung: nobody waits any more
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(settle, ok, result)
@@ -129,17 +171,19 @@ async def run_metric(
     if metric.compute is None:
         return _failed(context, f"the metric {metric.key!r} is not computed (entered by hand)")
     limit = metric.timeout or timeout or DEFAULT_TIMEOUT
+    started = time.monotonic()
     try:
         if inspect.iscoroutinefunction(metric.compute):
-            answer = await asyncio.wait_for(_guarded(metric.compute(context)), limit)
+            answer = await _awaited(metric.compute(context), limit)
         else:
             answer = await _in_thread(metric, context, limit)
-            if inspect.isawaitable(answer):
-                answer = await asyncio.wait_for(_guarded(answer), limit)
+            if inspect.isawaitable(answer):  # a plain function returning a coroutine
+                left = max(limit - (time.monotonic() - started), 0.001)
+                answer = await _awaited(answer, left)
+        return outcomes(metric, context, answer)
     except TimeoutError:
         return _failed(context, f"the metric {metric.key!r} took longer than {limit:g} s")
     except _Raised as raised:
         return _crashed(metric, context, raised.error)
     except Exception as exc:  # calling an async compute with the wrong signature, say
         return _crashed(metric, context, exc)
-    return outcomes(metric, context, answer)

@@ -101,6 +101,11 @@ class Metric:
         except SchemaError as exc:
             message = f"{where}: params is not a JSON Schema: {exc.message}"
             raise PluginDefinitionError(message) from None
+        problem = _unusable_reference(self.params)
+        if problem:  # a $ref to nowhere (or to the network) would only fail when used
+            raise PluginDefinitionError(
+                f"{where}: params cannot be used as a JSON Schema: {problem}"
+            )
         reads = tuple(self.reads)
         if not all(isinstance(r, Reads) for r in reads):
             raise PluginDefinitionError(f"{where}: reads is a list of Reads(...)")
@@ -115,10 +120,34 @@ class Metric:
     def check_params(self, params: Any) -> list[tuple[tuple[str | int, ...], str]]:
         """Each problem of ``params`` against the metric's schema: (path, message)."""
         validator = Draft202012Validator(dict(self.params))
-        return [
-            (tuple(error.absolute_path), error.message)
-            for error in sorted(validator.iter_errors(params), key=lambda e: list(e.path))
-        ]
+        try:
+            found = sorted(validator.iter_errors(params), key=lambda e: list(e.path))
+        except Exception as exc:  # the schema fails on these parameters ($ref, recursion)
+            return [((), f"the parameters cannot be checked against the metric's schema: {exc}")]
+        return [(tuple(error.absolute_path), error.message) for error in found]
+
+
+def _references(node: Any) -> list[str]:
+    if isinstance(node, Mapping):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for value in node.values() for r in _references(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _references(value)]
+    return []
+
+
+def _unusable_reference(schema: Mapping[str, Any]) -> str | None:
+    """Why a ``$ref`` of ``schema`` cannot be followed (only references inside the
+    schema are: a parameter check never goes to the network), or None."""
+    resolver = Draft202012Validator(dict(schema))._resolver
+    for ref in _references(schema):
+        if not ref.startswith("#"):
+            return f"$ref {ref!r} points outside the schema"
+        try:
+            resolver.lookup(ref)
+        except Exception:
+            return f"$ref {ref!r} points at nothing"
+    return None
 
 
 def metric(

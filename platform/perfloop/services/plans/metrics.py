@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 
 from perfloop.plugins import (
     Dataset,
@@ -351,11 +351,40 @@ async def _cached(
 
 async def write_cache(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Upsert the answers computed now (in key order: concurrent refreshes cannot
-    deadlock on them)."""
+    deadlock on them), after deleting what they make stale (:func:`_drop_stale`)."""
     rows.sort(key=lambda r: tuple(str(r[c]) for c in _CACHE_KEY))
+    await _drop_stale(session, rows)
     await upsert_many(
         session, MetricCacheEntry, rows, _CACHE_KEY, ("value", "error", "data_stamp", "computed_at")
     )
+
+
+async def _drop_stale(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Delete the entries the answers computed now replace, so ``metric_cache`` does not
+    grow with every refresh: for each provider and subject answered, its entries for the
+    same tenant and period start but another period end (a running cycle's period ends
+    ``today``), another data stamp (the data changed) or another provider version. The
+    entries of other parameters with the current period and data are kept."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for row in rows:
+        group = (row["tenant_id"], row["provider"], row["version"], row["period_start"],
+                 row["period_end"], row["data_stamp"])  # fmt: skip
+        groups.setdefault(group, []).append(row["subject"])
+    for (tenant, provider, version, start, end, stamp), subjects in groups.items():
+        for chunk in chunked(sorted(set(subjects))):
+            await session.execute(
+                delete(MetricCacheEntry).where(
+                    MetricCacheEntry.tenant_id == tenant,
+                    MetricCacheEntry.provider == provider,
+                    MetricCacheEntry.period_start == start,
+                    MetricCacheEntry.subject.in_(chunk),
+                    or_(
+                        MetricCacheEntry.period_end != end,
+                        MetricCacheEntry.data_stamp != stamp,
+                        MetricCacheEntry.version != version,
+                    ),
+                )
+            )
 
 
 __all__ = [

@@ -39,6 +39,7 @@ from perfloop.plugins import (
 from perfloop.plugins import registry as plugin_registry
 from perfloop.services.core.errors import ServiceError
 from perfloop.store.core import chunked, upsert_many, utcnow
+from perfloop.store.core.chunks import CHUNK_SIZE
 from perfloop.store.datasets import DatasetBatch, DatasetRecord
 from perfloop.store.plans import MetricCacheEntry
 
@@ -330,22 +331,29 @@ async def _cached(
     period: Period,
     stamp: str,
 ) -> dict[str, Outcome] | None:
-    """Every subject's cached answer when all are there with the current stamp."""
+    """Every subject's cached answer when all are there with the current stamp.
+
+    Many subjects (more than one chunk, a company-wide refresh) are read with one
+    query for the group's key and picked here: a ``subject IN (…)`` per chunk of a
+    thousand is a scan per chunk on PostgreSQL when the table's statistics are young."""
+    where = [
+        MetricCacheEntry.tenant_id == tenant_id,
+        MetricCacheEntry.provider == provider.id,
+        MetricCacheEntry.version == provider.version,
+        MetricCacheEntry.params_key == key,
+        MetricCacheEntry.period_start == period.start,
+        MetricCacheEntry.period_end == period.end,
+        MetricCacheEntry.data_stamp == stamp,
+    ]
+    query = select(MetricCacheEntry.subject, MetricCacheEntry.value).where(*where)
     found: dict[str, Outcome] = {}
-    for chunk in chunked(subjects):
-        rows = await session.execute(
-            select(MetricCacheEntry.subject, MetricCacheEntry.value).where(
-                MetricCacheEntry.tenant_id == tenant_id,
-                MetricCacheEntry.provider == provider.id,
-                MetricCacheEntry.version == provider.version,
-                MetricCacheEntry.params_key == key,
-                MetricCacheEntry.period_start == period.start,
-                MetricCacheEntry.period_end == period.end,
-                MetricCacheEntry.data_stamp == stamp,
-                MetricCacheEntry.subject.in_(chunk),
-            )
-        )
-        found.update((subject, Outcome(value)) for subject, value in rows.all())
+    if len(subjects) > CHUNK_SIZE:
+        wanted = set(subjects)
+        rows = await session.execute(query)
+        found.update((s, Outcome(v)) for s, v in rows.all() if s in wanted)
+    else:
+        rows = await session.execute(query.where(MetricCacheEntry.subject.in_(subjects)))
+        found.update((s, Outcome(v)) for s, v in rows.all())
     return found if len(found) == len(subjects) else None
 
 

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,11 +52,11 @@ from perfloop.settings import normalize_database_url
 from perfloop.store import make_engine, make_sessionmaker, upgrade
 from perfloop.store.plans import Actual, MetricCacheEntry, ScorecardItem
 
-BUILTIN = {
+BUILTIN: dict[str, Any] = {
     "type": "dataset", "dataset": "sales-orders@1", "op": "sum", "field": "amount",
     "filter": [{"field": "status", "op": "eq", "value": "paid"}],
 }  # fmt: skip
-PLUGIN = {"type": "plugin", "plugin": "sales", "metric": "revenue", "params": {}}
+PLUGIN: dict[str, Any] = {"type": "plugin", "plugin": "sales", "metric": "revenue", "params": {}}
 
 
 async def plans_of_one_item(engine: AsyncEngine, cycle_id: int) -> None:
@@ -91,7 +92,7 @@ async def plans_of_one_item(engine: AsyncEngine, cycle_id: int) -> None:
     await scale._analyze(engine)
 
 
-async def _use(engine: AsyncEngine, source: dict[str, object], *, clear_cache: bool) -> None:
+async def _use(engine: AsyncEngine, source: dict[str, Any], *, clear_cache: bool) -> None:
     async with make_sessionmaker(engine)() as session:
         await session.execute(update(ScorecardItem).values(source=source))
         if clear_cache:

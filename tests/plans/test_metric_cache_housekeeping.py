@@ -1,7 +1,7 @@
 """``metric_cache`` does not grow with every refresh: writing a group's answers deletes
 the entries they replace (another period end, data stamp or provider version for the
 same tenant, provider, subject and period start, whatever the parameters), and keeps
-the rest."""
+the rest; a company-wide group is read from it in one query."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from perfloop.services.plans.metrics import write_cache
+from perfloop.plugins import Period, Provider
+from perfloop.services.plans.metrics import _cached, write_cache
 from perfloop.store.core import utcnow
+from perfloop.store.core.chunks import CHUNK_SIZE
 from perfloop.store.identity import Tenant
 from perfloop.store.plans import MetricCacheEntry
 from support.company import Company
+from support.plugins import ACME, revenue
 
 START = dt.date(2026, 10, 1)
 
@@ -74,3 +77,31 @@ async def test_writing_answers_deletes_the_entries_they_replace(
             ("acme.revenue", "1.0.0", "p", "ann", dt.date(2026, 7, 1), oct5, "s1"),
             ("acme.revenue", "1.0.0", "p", "cid", START, oct5, "s1"),
         }  # fmt: skip
+
+
+async def test_a_company_wide_group_is_read_from_the_cache_in_one_go(
+    company: Company, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    provider = Provider(ACME, revenue, "1.0.0")
+    period = Period(START, dt.date(2026, 10, 5))
+    async with sessions() as session:
+        tenant = (
+            await session.execute(select(Tenant.id).where(Tenant.slug == company.slug))
+        ).scalar_one()
+        # given more subjects than one chunk, every one answered with the current data
+        subjects = [f"p{n:05d}" for n in range(CHUNK_SIZE + 5)]
+        rows = [_entry(tenant, s, provider="acme.revenue", value=float(n))
+                for n, s in enumerate(subjects)]  # fmt: skip
+        rows.append(_entry(tenant, "other", value=-1.0))  # not asked for
+        await write_cache(session, rows)
+        await session.commit()
+        # then all of them come from the cache, each its own value
+        found = await _cached(session, tenant, provider, "p", subjects, period, "s1")
+        assert found is not None
+        assert {s: o.value for s, o in found.items()} == {
+            s: float(n) for n, s in enumerate(subjects)
+        }
+        # and one subject missing, or another data stamp, is a miss
+        more = [*subjects, "newcomer"]
+        assert await _cached(session, tenant, provider, "p", more, period, "s1") is None
+        assert await _cached(session, tenant, provider, "p", subjects, period, "s2") is None

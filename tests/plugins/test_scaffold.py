@@ -8,8 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from importlib.metadata import distributions
 from pathlib import Path
 
 import pytest
@@ -17,19 +15,12 @@ from typer.testing import CliRunner
 
 from perfloop.cli import app
 from perfloop.cli.scaffold import ScaffoldError, scaffold
-from perfloop.plugins import ENTRY_POINT_GROUP, discover, get_registry
+from perfloop.plugins import discover
 from perfloop.templates import load_builtin_templates, load_templates
 from perfloop.testing import check_plugin, run_metric_on
+from support.scaffold import NAME, entry_points_in
 
 runner = CliRunner()
-NAME = "issue-tracker"
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return scaffold(
-        NAME, tmp_path_factory.mktemp("scaffold"), title_zh="问题跟踪", title_en="Issue tracker"
-    )
 
 
 def test_the_command_writes_the_distribution(tmp_path: Path) -> None:
@@ -146,39 +137,9 @@ def test_the_generated_tests_pass_as_generated(generated: Path) -> None:
     assert "3 passed" in done.stdout
 
 
-@pytest.fixture(scope="module")
-def installed(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The generated plugin, installed by pip into a folder of its own."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(  # noqa: S603 (this Python's pip, fixed arguments)
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", "--target", str(target), str(generated)],
-        check=True,
-        timeout=300,
-    )  # fmt: skip
-    # the process's registry and built-in templates are found before the folder is on
-    # sys.path (discovery would find the plugin there), and found again after
-    get_registry()
-    load_builtin_templates()
-    sys.path.insert(0, str(target))
-    yield target
-    sys.path.remove(str(target))
-    for module in [m for m in sys.modules if m.startswith("perfloop_issue_tracker")]:
-        del sys.modules[module]
-    get_registry.cache_clear()
-    load_builtin_templates.cache_clear()
-
-
 @pytest.mark.slow
 def test_perfloop_discovers_the_installed_plugin_and_its_kpi_library(installed: Path) -> None:
-    found = [
-        entry
-        for dist in distributions(path=[str(installed)])
-        for entry in dist.entry_points
-        if entry.group == ENTRY_POINT_GROUP
-    ]
-
-    registry = discover(found=found)
+    registry = discover(found=entry_points_in(installed))
 
     assert registry.broken == []
     provider = registry.provider(NAME, "orders_won")

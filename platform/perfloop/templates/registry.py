@@ -22,6 +22,8 @@ __all__ = [
     "load_builtin_templates",
     "load_templates",
     "plugin_template_failures",
+    "report_plugin_template_failure",
+    "template_plugin",
     "validate_document",
 ]
 
@@ -166,22 +168,46 @@ def load_builtin_templates() -> BuiltinRegistry:
     (`plugin_template_failures`), so a broken plugin does not stop perfloop."""
     registry = load_templates(paths.builtin_templates_dir())
     _PLUGIN_FAILURES.clear()
+    _PLUGIN_TEMPLATES.clear()
     for name, folder in get_registry().template_dirs():
         try:
-            registry = load_templates(folder, base=registry)
+            loaded = load_templates(folder, base=registry)
         except TemplateLoadError as exc:
             log.error("the templates of metric plugin %s are broken:\n%s", name, exc)
             _PLUGIN_FAILURES[name] = str(exc)
+            continue
+        known = {t.ref for t in registry}
+        _PLUGIN_TEMPLATES.update((t.ref, name) for t in loaded if t.ref not in known)
+        registry = loaded
     return registry
 
 
 _PLUGIN_FAILURES: dict[str, str] = {}
+#: built-in template ref -> the metric plugin that ships it
+_PLUGIN_TEMPLATES: dict[str, str] = {}
 
 
 def plugin_template_failures() -> dict[str, str]:
     """Why the templates of a plugin were left out, by plugin name (after loading)."""
     load_builtin_templates()
     return dict(_PLUGIN_FAILURES)
+
+
+def template_plugin(ref: str) -> str | None:
+    """The metric plugin that ships the built-in template ``ref`` (``key@version``);
+    None for perfloop's own (and for a template that is not a built-in)."""
+    load_builtin_templates()
+    return _PLUGIN_TEMPLATES.get(ref)
+
+
+def report_plugin_template_failure(plugin: str, message: str) -> None:
+    """Add why a template of ``plugin`` was left out after loading (``sync_builtin_templates``
+    finds a template changed since it was stored); listed by `plugin_template_failures`
+    until the built-ins are loaded again."""
+    load_builtin_templates()
+    said = _PLUGIN_FAILURES.get(plugin)
+    if said is None or message not in said:
+        _PLUGIN_FAILURES[plugin] = f"{said}\n{message}" if said else message
 
 
 def _none(key: str, version: int) -> None:

@@ -1,5 +1,5 @@
 """The R&D metrics over resolved issues written here, through perfloop's public SDK
-(``MetricContext`` + ``run_metric``), as perfloop runs them."""
+(``perfloop.testing.run_metric_on``: no server, no database), as perfloop runs them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from perfloop.plugins import Dataset, MetricContext, Outcome, Period, get_registry, run_metric
+from perfloop.plugins import MetricError, Period, get_registry
+from perfloop.testing import run_metric_on
 from perfloop_rd import plugin
 
 LI, MO = "li@example.test", "mo@example.test"
@@ -20,21 +21,22 @@ def issue(who: str, kind: str, resolved: str, **extra: Any) -> dict[str, Any]:
     return {"assignee_email": who, "type": kind, "status": "done", "resolved_on": resolved, **extra}
 
 
-async def compute(
+def compute(
     key: str,
     issues: Sequence[Mapping[str, Any]] = (),
     *,
     params: Mapping[str, Any] | None = None,
     subjects: Sequence[str] = (LI, MO),
-) -> dict[str, float | None]:
+) -> dict[str, float | MetricError | None]:
+    """The metric ``key``'s value for each subject in Q3, none of them an error."""
     chosen = plugin.metric(key)
     assert chosen is not None
-    assert not chosen.check_params(params or {})
-    data = Dataset("issues", "assignee_email", "resolved_on", issues, lowercase_subject=True)
-    context = MetricContext(tuple(subjects), Q3, params or {}, {"issues": data}, reads=chosen.reads)
-    outcomes: dict[str, Outcome] = await run_metric(chosen, context)
-    assert all(o.error is None for o in outcomes.values()), outcomes
-    return {s: o.value for s, o in outcomes.items()}
+    found = run_metric_on(
+        chosen, plugin=plugin, period=Q3, records={"issues": issues}, subjects=subjects,
+        params=params,
+    )  # fmt: skip
+    assert not any(isinstance(v, MetricError) for v in found.values()), found
+    return found
 
 
 def test_the_plugin_is_installed_under_its_entry_point() -> None:
@@ -43,7 +45,7 @@ def test_the_plugin_is_installed_under_its_entry_point() -> None:
     assert found.distribution == "perfloop-rd"
 
 
-async def test_on_time_delivery_counts_done_issues_with_a_due_date() -> None:
+def test_on_time_delivery_counts_done_issues_with_a_due_date() -> None:
     issues = [
         issue(LI, "feature", "2026-07-10", due_on="2026-07-10"),  # on the day: on time
         issue(LI, "story", "2026-08-02", due_on="2026-08-01"),  # a day late
@@ -52,14 +54,14 @@ async def test_on_time_delivery_counts_done_issues_with_a_due_date() -> None:
         issue(LI, "feature", "2026-08-05", due_on="2026-08-01", status="wont-do"),
         issue(LI, "feature", "2026-06-30", due_on="2026-06-01"),  # resolved before Q3
     ]
-    result = await compute("on_time_delivery_rate", issues)
+    result = compute("on_time_delivery_rate", issues)
     assert result[LI] == pytest.approx(200 / 3)
     assert result[MO] is None  # nothing to rate
-    only_features = await compute("on_time_delivery_rate", issues, params={"types": ["feature"]})
+    only_features = compute("on_time_delivery_rate", issues, params={"types": ["feature"]})
     assert only_features[LI] == 100.0
 
 
-async def test_shipped_and_problems_solved_count_done_issues_by_type() -> None:
+def test_shipped_and_problems_solved_count_done_issues_by_type() -> None:
     issues = [
         issue(LI, "feature", "2026-07-01"),
         issue(LI, "story", "2026-09-30"),
@@ -69,13 +71,13 @@ async def test_shipped_and_problems_solved_count_done_issues_by_type() -> None:
         issue(MO, "bug", "2026-10-01"),  # next quarter
         issue(MO, "task", "2026-07-05"),
     ]
-    assert await compute("shipped", issues) == {LI: 2.0, MO: 0.0}
-    assert await compute("problems_solved", issues) == {LI: 1.0, MO: 1.0}
-    tasks = await compute("problems_solved", issues, params={"types": ["bug", "task"]})
+    assert compute("shipped", issues) == {LI: 2.0, MO: 0.0}
+    assert compute("problems_solved", issues) == {LI: 1.0, MO: 1.0}
+    tasks = compute("problems_solved", issues, params={"types": ["bug", "task"]})
     assert tasks == {LI: 1.0, MO: 2.0}
 
 
-async def test_defect_escape_rate_over_resolved_defects() -> None:
+def test_defect_escape_rate_over_resolved_defects() -> None:
     issues = [
         issue(MO, "bug", "2026-07-01", found_in="production"),
         issue(MO, "bug", "2026-07-02", found_in="testing"),
@@ -85,7 +87,7 @@ async def test_defect_escape_rate_over_resolved_defects() -> None:
         issue(MO, "bug", "2026-07-06"),  # stage unknown: not counted
         issue(MO, "feature", "2026-07-07", found_in="production"),  # not a defect
     ]
-    assert await compute("defect_escape_rate", issues) == {LI: None, MO: 50.0}
+    assert compute("defect_escape_rate", issues) == {LI: None, MO: 50.0}
 
 
 @pytest.mark.parametrize(
@@ -97,8 +99,8 @@ async def test_defect_escape_rate_over_resolved_defects() -> None:
         ("defect_escape_rate", None),
     ],
 )
-async def test_without_records(key: str, expected: float | None) -> None:
-    assert await compute(key, subjects=[LI]) == {LI: expected}
+def test_without_records(key: str, expected: float | None) -> None:
+    assert compute(key, subjects=[LI]) == {LI: expected}
 
 
 def test_an_unknown_issue_type_is_refused_by_the_params_schema() -> None:

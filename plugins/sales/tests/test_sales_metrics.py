@@ -1,5 +1,5 @@
 """The sales metrics over records written here, through perfloop's public SDK
-(``MetricContext`` + ``run_metric``), as perfloop runs them."""
+(``perfloop.testing.run_metric_on``: no server, no database), as perfloop runs them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from perfloop.plugins import Dataset, MetricContext, Outcome, Period, get_registry, run_metric
+from perfloop.plugins import MetricError, Period, get_registry
+from perfloop.testing import run_metric_on
 from perfloop_sales import plugin
 
 ANA, BO = "ana@example.test", "bo@example.test"
@@ -26,7 +27,7 @@ def customer(who: str, cid: str, since: str, **extra: Any) -> dict[str, Any]:
     return {"customer_id": cid, "owner_email": who, "since": since, **extra}
 
 
-async def compute(
+def compute(
     key: str,
     *,
     orders: Sequence[Mapping[str, Any]] = (),
@@ -34,29 +35,14 @@ async def compute(
     subjects: Sequence[str] = (ANA, BO),
     period: Period = Q2,
     params: Mapping[str, Any] | None = None,
-) -> dict[str, Outcome]:
+) -> dict[str, float | MetricError | None]:
+    """The metric ``key``'s value (or MetricError) for each subject."""
     chosen = plugin.metric(key)
     assert chosen is not None
-    problems = chosen.check_params(params or {})
-    assert not problems, problems
-    context = MetricContext(
-        subjects=tuple(subjects),
-        period=period,
-        params=params or {},
-        datasets={
-            "sales-orders": Dataset(
-                "sales-orders", "owner_email", "order_date", orders, lowercase_subject=True
-            ),
-            "customers": Dataset("customers", "owner_email", "since", customers, True),
-        },
-        reads=chosen.reads,
-    )
-    return await run_metric(chosen, context)
-
-
-def values(outcomes: Mapping[str, Outcome]) -> dict[str, float | None]:
-    assert all(o.error is None for o in outcomes.values()), outcomes
-    return {s: o.value for s, o in outcomes.items()}
+    return run_metric_on(
+        chosen, plugin=plugin, period=period, subjects=subjects, params=params,
+        records={"sales-orders": orders, "customers": customers},
+    )  # fmt: skip
 
 
 def test_the_plugin_is_installed_under_its_entry_point() -> None:
@@ -72,7 +58,7 @@ def test_the_plugin_is_installed_under_its_entry_point() -> None:
     ]
 
 
-async def test_revenue_sums_paid_orders_in_the_period_with_emails_in_any_case() -> None:
+def test_revenue_sums_paid_orders_in_the_period_with_emails_in_any_case() -> None:
     orders = [
         order("Ana@Example.test", "2026-04-01", 100),
         order(ANA, "2026-06-30", 50.5),
@@ -81,13 +67,13 @@ async def test_revenue_sums_paid_orders_in_the_period_with_emails_in_any_case() 
         order(ANA, "2026-07-01", 9),  # after
         order(BO, "2026-05-02", 20, deal_type="renewal"),
     ]
-    assert values(await compute("revenue", orders=orders)) == {ANA: 150.5, BO: 20.0}
+    assert compute("revenue", orders=orders) == {ANA: 150.5, BO: 20.0}
     renewals = {"dealTypes": ["renewal"]}
-    assert values(await compute("revenue", orders=orders, params=renewals)) == {ANA: 0, BO: 20}
+    assert compute("revenue", orders=orders, params=renewals) == {ANA: 0, BO: 20}
 
 
-async def test_revenue_without_records_is_zero() -> None:
-    assert values(await compute("revenue")) == {ANA: 0.0, BO: 0.0}
+def test_revenue_without_records_is_zero() -> None:
+    assert compute("revenue") == {ANA: 0.0, BO: 0.0}
 
 
 def test_revenue_params_are_checked_against_their_schema() -> None:
@@ -98,7 +84,7 @@ def test_revenue_params_are_checked_against_their_schema() -> None:
     assert not revenue.check_params({"dealTypes": ["new", "expansion"]})
 
 
-async def test_growth_compares_with_the_quarter_before() -> None:
+def test_growth_compares_with_the_quarter_before() -> None:
     orders = [
         order(ANA, "2026-01-01", 100),  # Q1's first day
         order(ANA, "2026-03-31", 100),  # Q1's last day
@@ -107,19 +93,19 @@ async def test_growth_compares_with_the_quarter_before() -> None:
         order(BO, "2026-02-10", 400),
         order(BO, "2026-05-10", 300),
     ]
-    assert values(await compute("growth", orders=orders)) == {ANA: 25.0, BO: -25.0}
+    assert compute("growth", orders=orders) == {ANA: 25.0, BO: -25.0}
 
 
-async def test_growth_without_previous_revenue_is_an_error_naming_the_period() -> None:
+def test_growth_without_previous_revenue_is_an_error_naming_the_period() -> None:
     orders = [order(ANA, "2026-05-01", 100), order(BO, "2026-02-01", 10, status="refunded")]
-    result = await compute("growth", orders=orders)
+    result = compute("growth", orders=orders)
     for who in (ANA, BO):
-        assert result[who].value is None
-        assert result[who].error is not None
-        assert "2026-01-01..2026-03-31" in result[who].error
+        said = result[who]
+        assert isinstance(said, MetricError)
+        assert "2026-01-01..2026-03-31" in said.message
 
 
-async def test_new_customers_counts_first_paid_orders_in_the_period() -> None:
+def test_new_customers_counts_first_paid_orders_in_the_period() -> None:
     orders = [
         order(ANA, "2026-02-01", 10, customer_id="old"),
         order(ANA, "2026-05-01", 10, customer_id="old"),  # bought before: not new
@@ -129,10 +115,10 @@ async def test_new_customers_counts_first_paid_orders_in_the_period() -> None:
         order(ANA, "2026-05-03", 10, customer_id="late"),  # first *paid* order in Q2
         order(ANA, "2026-07-01", 10, customer_id="next"),  # after the period
     ]
-    assert values(await compute("new_customers", orders=orders)) == {ANA: 2.0, BO: 0.0}
+    assert compute("new_customers", orders=orders) == {ANA: 2.0, BO: 0.0}
 
 
-async def test_churn_rate_over_customers_held_at_the_start() -> None:
+def test_churn_rate_over_customers_held_at_the_start() -> None:
     customers = [
         customer(ANA, "a", "2025-01-01"),
         customer(ANA, "b", "2025-06-01", churned_on="2026-04-01"),  # churned on Q2's first day
@@ -142,23 +128,23 @@ async def test_churn_rate_over_customers_held_at_the_start() -> None:
         customer(ANA, "f", "2024-01-01", churned_on="2026-06-30"),
     ]
     # held at the start: a, b, e, f; churned in Q2: b, f
-    assert values(await compute("churn_rate", customers=customers)) == {ANA: 50.0, BO: None}
+    assert compute("churn_rate", customers=customers) == {ANA: 50.0, BO: None}
 
 
-async def test_churn_rate_by_segment() -> None:
+def test_churn_rate_by_segment() -> None:
     customers = [
         customer(ANA, "a", "2025-01-01", segment="enterprise"),
         customer(ANA, "b", "2025-01-01", segment="smb", churned_on="2026-05-01"),
         customer(ANA, "c", "2025-01-01", churned_on="2026-05-02"),  # no segment
     ]
-    assert values(await compute("churn_rate", customers=customers))[ANA] == pytest.approx(200 / 3)
-    result = await compute("churn_rate", customers=customers, params={"segments": ["smb"]})
-    assert values(result)[ANA] == 100.0
-    result = await compute("churn_rate", customers=customers, params={"segments": ["enterprise"]})
-    assert values(result)[ANA] == 0.0
+    assert compute("churn_rate", customers=customers)[ANA] == pytest.approx(200 / 3)
+    result = compute("churn_rate", customers=customers, params={"segments": ["smb"]})
+    assert result[ANA] == 100.0
+    result = compute("churn_rate", customers=customers, params={"segments": ["enterprise"]})
+    assert result[ANA] == 0.0
 
 
-async def test_renewal_rate_over_renewals_due_in_the_period() -> None:
+def test_renewal_rate_over_renewals_due_in_the_period() -> None:
     customers = [
         customer(BO, "a", "2025-01-01", renewal_due="2026-04-15", renewed_on="2026-04-10"),
         customer(BO, "b", "2025-01-01", renewal_due="2026-06-30", renewed_on="2026-07-02"),
@@ -169,22 +155,24 @@ async def test_renewal_rate_over_renewals_due_in_the_period() -> None:
         ),
     ]
     # due in Q2: a, b, c, e; renewed by its end: a, e
-    assert values(await compute("renewal_rate", customers=customers)) == {ANA: None, BO: 50.0}
+    assert compute("renewal_rate", customers=customers) == {ANA: None, BO: 50.0}
 
 
-async def test_a_month_s_previous_period_is_the_month_before() -> None:
+def test_a_month_s_previous_period_is_the_month_before() -> None:
     may = Period(dt.date(2026, 5, 1), dt.date(2026, 5, 31))
     orders = [order(ANA, "2026-04-30", 200), order(ANA, "2026-05-31", 300)]
-    result = await compute("growth", orders=orders, period=may, subjects=[ANA])
-    assert values(result) == {ANA: 50.0}
+    result = compute("growth", orders=orders, period=may, subjects=[ANA])
+    assert result == {ANA: 50.0}
 
 
 @pytest.mark.parametrize(
     "key", ["revenue", "growth", "new_customers", "churn_rate", "renewal_rate"]
 )
-async def test_every_metric_answers_for_every_subject_without_records(key: str) -> None:
-    result = await compute(key, subjects=[ANA])
+def test_every_metric_answers_for_every_subject_without_records(key: str) -> None:
+    result = compute(key, subjects=[ANA])
     assert set(result) == {ANA}
     # only growth has no answer from nothing; sums and counts are 0, rates have no value
-    assert (result[ANA].error is not None) == (key == "growth")
-    assert result[ANA].value == (0.0 if key in ("revenue", "new_customers") else None)
+    if key == "growth":
+        assert isinstance(result[ANA], MetricError)
+    else:
+        assert result[ANA] == (0.0 if key in ("revenue", "new_customers") else None)

@@ -1,5 +1,5 @@
 """The customer service metrics over tickets written here, through perfloop's public
-SDK (``MetricContext`` + ``run_metric``), as perfloop runs them."""
+SDK (``perfloop.testing.run_metric_on``: no server, no database), as perfloop runs them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from perfloop.plugins import Dataset, MetricContext, Outcome, Period, get_registry, run_metric
+from perfloop.plugins import MetricError, Period, get_registry
+from perfloop.testing import run_metric_on
 from perfloop_service import plugin
 
 YU, ZHI = "yu@example.test", "zhi@example.test"
@@ -20,23 +21,22 @@ def ticket(who: str, opened: str, category: str = "question", **extra: Any) -> d
     return {"agent_email": who, "opened_at": opened, "category": category, **extra}
 
 
-async def compute(
+def compute(
     key: str,
     tickets: Sequence[Mapping[str, Any]] = (),
     *,
     params: Mapping[str, Any] | None = None,
     subjects: Sequence[str] = (YU, ZHI),
-) -> dict[str, float | None]:
+) -> dict[str, float | MetricError | None]:
+    """The metric ``key``'s value for each subject in October, none of them an error."""
     chosen = plugin.metric(key)
     assert chosen is not None
-    assert not chosen.check_params(params or {})
-    data = Dataset("support-tickets", "agent_email", "opened_at", tickets, lowercase_subject=True)
-    context = MetricContext(
-        tuple(subjects), OCTOBER, params or {}, {"support-tickets": data}, reads=chosen.reads
-    )
-    outcomes: dict[str, Outcome] = await run_metric(chosen, context)
-    assert all(o.error is None for o in outcomes.values()), outcomes
-    return {s: o.value for s, o in outcomes.items()}
+    found = run_metric_on(
+        chosen, plugin=plugin, period=OCTOBER, records={"support-tickets": tickets},
+        subjects=subjects, params=params,
+    )  # fmt: skip
+    assert not any(isinstance(v, MetricError) for v in found.values()), found
+    return found
 
 
 TICKETS = [
@@ -55,29 +55,27 @@ def test_the_plugin_is_installed_under_its_entry_point() -> None:
     assert found.distribution == "perfloop-service"
 
 
-async def test_satisfaction_averages_rated_tickets_of_the_period() -> None:
-    assert await compute("satisfaction", TICKETS) == {YU: 3.5, ZHI: None}
-    incidents = await compute("satisfaction", TICKETS, params={"categories": ["incident"]})
+def test_satisfaction_averages_rated_tickets_of_the_period() -> None:
+    assert compute("satisfaction", TICKETS) == {YU: 3.5, ZHI: None}
+    incidents = compute("satisfaction", TICKETS, params={"categories": ["incident"]})
     assert incidents == {YU: 2.0, ZHI: None}
 
 
-async def test_first_response_averages_answered_tickets() -> None:
-    assert await compute("first_response_minutes", TICKETS) == {YU: 15.0, ZHI: None}
+def test_first_response_averages_answered_tickets() -> None:
+    assert compute("first_response_minutes", TICKETS) == {YU: 15.0, ZHI: None}
 
 
-async def test_complaint_rate_is_complaints_over_tickets() -> None:
-    result = await compute("complaint_rate", TICKETS)
+def test_complaint_rate_is_complaints_over_tickets() -> None:
+    result = compute("complaint_rate", TICKETS)
     assert result[YU] == pytest.approx(100 / 3)
     assert result[ZHI] == 0.0
-    wider = await compute(
-        "complaint_rate", TICKETS, params={"complaints": ["complaint", "incident"]}
-    )
+    wider = compute("complaint_rate", TICKETS, params={"complaints": ["complaint", "incident"]})
     assert wider[YU] == pytest.approx(200 / 3)
 
 
 @pytest.mark.parametrize("key", ["satisfaction", "first_response_minutes", "complaint_rate"])
-async def test_no_tickets_no_value(key: str) -> None:
-    assert await compute(key, subjects=[YU]) == {YU: None}
+def test_no_tickets_no_value(key: str) -> None:
+    assert compute(key, subjects=[YU]) == {YU: None}
 
 
 def test_categories_are_checked_against_the_dataset_s_enum() -> None:

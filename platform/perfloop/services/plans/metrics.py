@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+import orjson
+from sqlalchemy import Text, cast, delete, func, or_, select
 
 from perfloop.plugins import (
     Dataset,
@@ -39,6 +40,7 @@ from perfloop.plugins import (
 from perfloop.plugins import registry as plugin_registry
 from perfloop.services.core.errors import ServiceError
 from perfloop.store.core import chunked, upsert_many, utcnow
+from perfloop.store.core.chunks import CHUNK_SIZE
 from perfloop.store.datasets import DatasetBatch, DatasetRecord
 from perfloop.store.plans import MetricCacheEntry
 
@@ -189,7 +191,8 @@ async def load_records(
     window: tuple[dt.date | None, dt.date],
 ) -> list[dict[str, Any]]:
     """The records (of any version) of ``spec``'s dataset about ``subjects`` dated in
-    ``window``: one statement per chunk of subjects."""
+    ``window``: one statement per chunk of subjects. Read as text and decoded with
+    orjson: decoding is most of the cost of a company's records (``bench/plugins.py``)."""
     first, last = window
     where = [
         DatasetRecord.tenant_id == tenant_id,
@@ -202,12 +205,20 @@ async def load_records(
     records: list[dict[str, Any]] = []
     for chunk in chunked(wanted):
         query = (
-            select(DatasetRecord.data)
+            select(cast(DatasetRecord.data, Text))
             .where(*where, DatasetRecord.subject.in_(chunk))
             .order_by(DatasetRecord.id)
         )
-        records.extend((await session.execute(query)).scalars())
+        records.extend(_decode(text) for text in (await session.execute(query)).scalars())
     return records
+
+
+def _decode(text: str) -> dict[str, Any]:
+    try:
+        found: dict[str, Any] = orjson.loads(text)
+    except orjson.JSONDecodeError:  # what orjson refuses and json reads (NaN)
+        found = json.loads(text)
+    return found
 
 
 @dataclass
@@ -330,32 +341,68 @@ async def _cached(
     period: Period,
     stamp: str,
 ) -> dict[str, Outcome] | None:
-    """Every subject's cached answer when all are there with the current stamp."""
+    """Every subject's cached answer when all are there with the current stamp.
+
+    Many subjects (more than one chunk, a company-wide refresh) are read with one
+    query for the group's key and picked here: a ``subject IN (…)`` per chunk of a
+    thousand is a scan per chunk on PostgreSQL when the table's statistics are young."""
+    where = [
+        MetricCacheEntry.tenant_id == tenant_id,
+        MetricCacheEntry.provider == provider.id,
+        MetricCacheEntry.version == provider.version,
+        MetricCacheEntry.params_key == key,
+        MetricCacheEntry.period_start == period.start,
+        MetricCacheEntry.period_end == period.end,
+        MetricCacheEntry.data_stamp == stamp,
+    ]
+    query = select(MetricCacheEntry.subject, MetricCacheEntry.value).where(*where)
     found: dict[str, Outcome] = {}
-    for chunk in chunked(subjects):
-        rows = await session.execute(
-            select(MetricCacheEntry.subject, MetricCacheEntry.value).where(
-                MetricCacheEntry.tenant_id == tenant_id,
-                MetricCacheEntry.provider == provider.id,
-                MetricCacheEntry.version == provider.version,
-                MetricCacheEntry.params_key == key,
-                MetricCacheEntry.period_start == period.start,
-                MetricCacheEntry.period_end == period.end,
-                MetricCacheEntry.data_stamp == stamp,
-                MetricCacheEntry.subject.in_(chunk),
-            )
-        )
-        found.update((subject, Outcome(value)) for subject, value in rows.all())
+    if len(subjects) > CHUNK_SIZE:
+        wanted = set(subjects)
+        rows = await session.execute(query)
+        found.update((s, Outcome(v)) for s, v in rows.all() if s in wanted)
+    else:
+        rows = await session.execute(query.where(MetricCacheEntry.subject.in_(subjects)))
+        found.update((s, Outcome(v)) for s, v in rows.all())
     return found if len(found) == len(subjects) else None
 
 
 async def write_cache(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Upsert the answers computed now (in key order: concurrent refreshes cannot
-    deadlock on them)."""
+    deadlock on them), after deleting what they make stale (:func:`_drop_stale`)."""
     rows.sort(key=lambda r: tuple(str(r[c]) for c in _CACHE_KEY))
+    await _drop_stale(session, rows)
     await upsert_many(
         session, MetricCacheEntry, rows, _CACHE_KEY, ("value", "error", "data_stamp", "computed_at")
     )
+
+
+async def _drop_stale(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Delete the entries the answers computed now replace, so ``metric_cache`` does not
+    grow with every refresh: for each provider and subject answered, its entries for the
+    same tenant and period start but another period end (a running cycle's period ends
+    ``today``), another data stamp (the data changed) or another provider version. The
+    entries of other parameters with the current period and data are kept."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for row in rows:
+        group = (row["tenant_id"], row["provider"], row["version"], row["period_start"],
+                 row["period_end"], row["data_stamp"])  # fmt: skip
+        groups.setdefault(group, []).append(row["subject"])
+    for (tenant, provider, version, start, end, stamp), subjects in groups.items():
+        for chunk in chunked(sorted(set(subjects))):
+            await session.execute(
+                delete(MetricCacheEntry).where(
+                    MetricCacheEntry.tenant_id == tenant,
+                    MetricCacheEntry.provider == provider,
+                    MetricCacheEntry.period_start == start,
+                    MetricCacheEntry.subject.in_(chunk),
+                    or_(
+                        MetricCacheEntry.period_end != end,
+                        MetricCacheEntry.data_stamp != stamp,
+                        MetricCacheEntry.version != version,
+                    ),
+                )
+            )
 
 
 __all__ = [

@@ -9,6 +9,7 @@ version (or returns the latest one unchanged when the content is identical).
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,12 +36,16 @@ from perfloop.templates import (
     validate_document,
 )
 from perfloop.templates.errors import sort_errors
+from perfloop.templates.registry import report_plugin_template_failure, template_plugin
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.sql.elements import ColumnElement
 
     from perfloop.services.core.caller import Caller
+
+
+log = logging.getLogger(__name__)
 
 
 def _visible_to(tenant_id: int) -> ColumnElement[bool]:
@@ -261,7 +266,11 @@ async def sync_builtin_templates(session: AsyncSession) -> int:
     """Store every built-in template version that the database lacks.
 
     A stored built-in whose content differs from the shipped file is an error:
-    published versions are immutable, so a changed built-in needs a new version.
+    published versions are immutable, so a changed built-in needs a new version. For
+    perfloop's own it raises RuntimeError; one a metric plugin ships is left out (the
+    stored version stays), logged and reported with the plugin's template failures
+    (``plugin_template_failures``, the ``metricPlugins`` query), so a plugin released
+    without a new template version does not stop perfloop from starting.
     Returns how many versions were added.
     """
     registry = load_builtin_templates()
@@ -291,10 +300,16 @@ async def sync_builtin_templates(session: AsyncSession) -> int:
             )
             added += 1
         elif known != template.checksum:
-            raise RuntimeError(
+            message = (
                 f"built-in template {template.ref} changed after it was published; "
                 "give the changed file a new version instead"
             )
+            plugin = template_plugin(template.ref)
+            if plugin is None:
+                raise RuntimeError(message)
+            # a plugin's mistake does not stop perfloop: the stored version stays
+            log.error("metric plugin %s: %s (left out)", plugin, message)
+            report_plugin_template_failure(plugin, message)
     if added:
         audit.record(
             session, None, "template.sync-builtins", "template", "*", after={"added": added}

@@ -75,6 +75,23 @@ async def test_complaint_rate_is_complaints_over_tickets() -> None:
     assert wider[YU] == pytest.approx(200 / 3)
 
 
+async def test_complaint_rate_refuses_complaints_outside_the_categories() -> None:
+    # complaints among tickets that leave them out would always be 0 %: refused
+    rate = plugin.metric("complaint_rate")
+    assert rate is not None
+    params = {"complaints": ["complaint", "incident"], "categories": ["question", "complaint"]}
+    data = Dataset("support-tickets", "agent_email", "opened_at", TICKETS, lowercase_subject=True)
+    context = MetricContext((YU, ZHI), OCTOBER, params, {"support-tickets": data}, reads=rate.reads)
+    outcomes = await run_metric(rate, context)
+    assert {s: o.error for s, o in outcomes.items()} == dict.fromkeys(
+        (YU, ZHI), "the complaint categories incident are not among the categories"
+    )
+    # the default complaint category must be among them too; within them, a rate
+    assert await compute("complaint_rate", TICKETS, params={"categories": ["complaint"]}) == {
+        YU: 100.0, ZHI: None,
+    }  # fmt: skip
+
+
 @pytest.mark.parametrize("key", ["satisfaction", "first_response_minutes", "complaint_rate"])
 async def test_no_tickets_no_value(key: str) -> None:
     assert await compute(key, subjects=[YU]) == {YU: None}

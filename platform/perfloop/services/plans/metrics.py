@@ -246,7 +246,7 @@ class GroupResult:
 def capped(metric: Metric, limit: float) -> Metric:
     """``metric`` with ``limit`` (the ``plugin_timeout_seconds`` setting) as its time
     limit when it has none of its own or a longer one: the setting is the ceiling."""
-    if metric.timeout is not None and metric.timeout <= limit:
+    if metric.timeout is None or metric.timeout <= limit:  # the runner takes ``limit``
         return metric
     return dataclasses.replace(metric, timeout=limit)
 

@@ -82,7 +82,8 @@ class Settings(BaseSettings):
     #: the tenant whose people the demo sign-in offers
     demo_tenant: str = "demo"
     #: seconds a metric plugin's computation may take in a refresh (a metric's own
-    #: ``timeout`` first); one that takes longer marks its items as failed
+    #: shorter ``timeout`` first: this is the ceiling); one that takes longer marks its
+    #: items as failed
     plugin_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("database_url")

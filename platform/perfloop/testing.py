@@ -226,8 +226,10 @@ def _templates(folder: Path | None) -> BuiltinRegistry:
     """The built-ins (perfloop's and the installed plugins'), and those in ``folder``
     when it is not an installed plugin's."""
     from perfloop.plugins import get_registry
+    from perfloop.plugins.registry import on_change
     from perfloop.templates import load_builtin_templates, load_templates
 
+    on_change(_templates.cache_clear)  # built from the registry: forgotten when it changes
     installed = load_builtin_templates()
     if folder is None or folder in {f for _, f in get_registry().template_dirs()}:
         return installed

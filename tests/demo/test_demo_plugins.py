@@ -134,7 +134,16 @@ async def test_the_demo_refresh_stored_the_plugins_actuals_with_their_provenance
         source = row.source
         assert row.provenance["provider"] == f"{source['plugin']}.{source['metric']}"
         assert row.provenance["version"]
-        assert row.provenance["from"] == quarter.starts_on.isoformat()
+        # from the first day of the records read: the quarter, the one before it for a
+        # metric reading growth (Period.previous), nothing for one reading all history
+        provider = get_registry().provider(source["plugin"], source["metric"])
+        assert provider is not None
+        period = Period(quarter.starts_on, dt.date.fromisoformat(row.provenance["to"]))
+        before = period.previous().start
+        firsts = {"period": quarter.starts_on.isoformat(), "previous": before.isoformat()}
+        histories = [r.history for r in provider.metric.reads] or ["period"]
+        expected = None if "all" in histories else min(firsts[h] for h in histories)
+        assert row.provenance["from"] == expected
 
 
 async def test_the_closed_quarter_keeps_the_built_in_libraries(session: AsyncSession) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -17,8 +18,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from perfloop import paths
 from perfloop.authz import EnforcerCache
-from perfloop.plugins import MetricContext, MetricError, Plugin, Reads, get_registry, metric
+from perfloop.plugins import (
+    MetricContext,
+    MetricError,
+    Period,
+    Plugin,
+    Reads,
+    get_registry,
+    metric,
+)
 from perfloop.services import plans
 from perfloop.services.core.caller import resolve_caller
 from perfloop.store.plans import Actual, MetricCacheEntry
@@ -124,9 +134,32 @@ class Acme:
                 for s in context.subjects
             }
 
+        @metric(
+            key="grown", title="Grown", unit="count", direction="higher",
+            reads=[Reads("sales-orders", history="previous")],
+        )  # fmt: skip
+        def grown(context: MetricContext) -> Mapping[str, Any]:
+            return {s: float(len(o)) for s, o in context.by_subject("sales-orders").items()}
+
+        @metric(key="sneaky", title="Sneaky", unit="count", direction="higher",
+                reads=["sales-orders"])  # fmt: skip
+        async def sneaky(context: MetricContext) -> Mapping[str, Any]:
+            return await context.aggregate({"dataset": "support-tickets", "op": "count"})
+
+        @metric(key="mixed", title="Mixed", unit="count", direction="higher",
+                reads=["sales-orders", "acme-units"])  # fmt: skip
+        def mixed(context: MetricContext) -> Mapping[str, Any]:
+            return dict.fromkeys(context.subjects, 1.0)
+
+        @metric(key="patient", title="Patient", unit="count", direction="higher", timeout=3600)
+        def patient(context: MetricContext) -> Mapping[str, Any]:
+            release.wait(10)
+            return dict.fromkeys(context.subjects, 1.0)
+
         return Plugin(
             name=PLUGIN, title="Acme",
-            metrics=[revenue, broken, slow, sleepy, garbage, partial, orders],
+            metrics=[revenue, broken, slow, sleepy, garbage, partial, orders, grown, sneaky,
+                     mixed, patient],
         )  # fmt: skip
 
 
@@ -140,7 +173,7 @@ def acme() -> Iterator[Acme]:
         yield made
     finally:
         made.release.set()
-        del registry.plugins[PLUGIN]
+        registry.unregister(PLUGIN)
 
 
 def _indicator(key: str, source: dict[str, Any]) -> dict[str, Any]:
@@ -171,23 +204,25 @@ LIBRARY = {
              "filter": [{"field": "status", "op": "eq", "value": "paid"}]},
     "good_k": {"type": "formula", "formula": "good / 1000"},
 }  # fmt: skip
+#: more, used by one test only
+MORE = {k: _plugin(k) for k in ("grown", "sneaky", "mixed", "patient")}
 
 
 async def _library(company: Company, keys: list[str]) -> str:
     document = {
         "kind": "kpi-library", "key": f"acme-kpis-{company.slug}", "version": 1,
         "title": {"zh-CN": "Acme", "en": "Acme"},
-        "indicators": [_indicator(k, LIBRARY[k]) for k in keys],
+        "indicators": [_indicator(k, {**LIBRARY, **MORE}[k]) for k in keys],
     }  # fmt: skip
     # published while acme is not installed on this node (an upgrade under way): its
     # sources are warnings then, so the parameters acme would refuse are stored as well,
     # and the refresh is what finds them wrong
     registry = get_registry()
-    installed = registry.plugins.pop(PLUGIN)
+    installed = registry.unregister(PLUGIN)
     try:
         published = await company.ok(PUBLISH, {"document": document}, as_user="hr")
     finally:
-        registry.plugins[PLUGIN] = installed
+        registry.register(installed, version=VERSION, distribution="acme-metrics")
     assert published["publishTemplate"]["errors"] == []
     return f"{document['key']}@1"
 
@@ -289,6 +324,7 @@ async def test_plugin_actuals_faults_and_provenance(
     assert rows[emp["good_k"]].provenance["provider"] == "perfloop.formula"
     assert rows[emp["good_k"]].provenance["params"] == {"formula": "good / 1000"}
     assert rows[emp["raising"]].provenance["provider"] == "acme.broken"
+    assert rows[emp["partial"]].provenance["from"] is None  # it reads all history
     assert rows[emp["missing"]].provenance is None
 
 
@@ -404,3 +440,39 @@ async def test_the_refresh_limits_a_metric_without_its_own_timeout(
     ]
     rows = await _actuals(sessions, list(ids["emp"].values()))
     assert rows[ids["emp"]["good"]].value == 150
+
+
+async def test_a_metric_reads_only_what_it_declares_within_the_refresh_s_limit(
+    company: Company, sessions: async_sessionmaker[AsyncSession], acme: Acme
+) -> None:
+    # given a dataset naming its subjects by org unit, and metrics reading the quarter
+    # before too, aggregating a dataset they do not declare, reading datasets that name
+    # their subjects differently, and hanging with a limit of an hour
+    units = json.loads((paths.builtin_templates_dir() / "datasets/projects.v1.json").read_text())
+    units.update(key="acme-units", subjectType="org-unit")
+    published = await company.ok(PUBLISH, {"document": units}, as_user="hr")
+    assert published["publishTemplate"]["errors"] == []
+    keys = ["grown", "sneaky", "mixed", "patient"]
+    cycle, (start, end), ids = await _plans(company, keys, people=("emp",))
+    # when the refresh runs with a limit of 0.1 s (the plugin_timeout_seconds setting)
+    async with sessions() as session:
+        hr = await resolve_caller(session, EnforcerCache(), company.slug, company.email("hr"))
+        done = await plans.refresh_actuals(session, hr, int(cycle), plugin_timeout=0.1)
+    # then the setting is the ceiling of the metric's own limit, the undeclared
+    # aggregation and the disagreeing datasets fail with why
+    emp = ids["emp"]
+    assert sorted((f.item_id, f.message) for f in done.failed) == sorted([
+        (emp["patient"], "the metric 'patient' took longer than 0.1 s"),
+        (emp["sneaky"], "the metric 'sneaky' failed: PluginUsageError: the metric aggregates "
+                        "'support-tickets' without declaring it in reads"),
+        (emp["mixed"], "acme.mixed reads datasets naming their subjects differently: "
+                       "sales-orders (employee-email), acme-units (org-unit)"),
+    ])  # fmt: skip
+    # and the provenance of a metric reading the quarter before starts with that quarter
+    rows = await _actuals(sessions, [emp["grown"]])
+    assert rows[emp["grown"]].value == 4  # the quarter's three orders and the one before
+    first = Period(start, end).previous().start
+    assert (rows[emp["grown"]].provenance["from"], rows[emp["grown"]].provenance["to"]) == (
+        first.isoformat(),
+        end.isoformat(),
+    )

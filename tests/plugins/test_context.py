@@ -16,7 +16,10 @@ from perfloop.plugins import (
     PluginUsageError,
     Reads,
     as_date,
+    run_metric,
 )
+from perfloop.plugins.builtin import DATASET
+from perfloop.plugins.context import aggregate_any
 
 Q2 = Period(dt.date(2026, 4, 1), dt.date(2026, 6, 30))
 
@@ -157,7 +160,23 @@ PROJECTS = [
 
 def aggregating(records: list[dict[str, Any]] = PROJECTS) -> MetricContext:
     projects = Dataset("projects", "owner", "due", records, lowercase_subject=True)
-    return MetricContext(subjects=SUBJECTS, period=Q2, datasets={"projects": projects})
+    return MetricContext(
+        subjects=SUBJECTS, period=Q2, datasets={"projects": projects}, reads=(Reads("projects"),)
+    )
+
+
+async def test_aggregating_an_undeclared_dataset_is_a_usage_error() -> None:
+    # a plugin's aggregation is over a dataset it declares (its data is what it reads);
+    # perfloop's own dataset metric alone aggregates the dataset its parameters name
+    context = aggregating()
+    context.reads = ()
+    source = {"dataset": "projects@1", "op": "count"}
+    with pytest.raises(PluginUsageError, match="aggregates 'projects@1' without declaring"):
+        await context.aggregate(source)
+    assert (await aggregate_any(context, source))["ann@example.com"] == 2.0
+    context.params = source
+    outcomes = await run_metric(DATASET, context)
+    assert outcomes["ann@example.com"].value == 2.0
 
 
 async def aggregate(**source: Any) -> dict[str, float | None]:
@@ -259,5 +278,9 @@ async def test_an_aggregation_names_its_dataset_and_an_op(source: dict[str, Any]
 
 
 async def test_an_aggregation_of_a_dataset_not_given_is_a_usage_error() -> None:
+    context = aggregating()
+    context.reads = (Reads("tickets"),)
     with pytest.raises(PluginUsageError, match="'tickets@1' is not available"):
-        await aggregating().aggregate({"dataset": "tickets@1", "op": "count"})
+        await context.aggregate({"dataset": "tickets@1", "op": "count"})
+    with pytest.raises(PluginUsageError, match="'tickets@1' is not available"):
+        await aggregate_any(aggregating(), {"dataset": "tickets@1", "op": "count"})

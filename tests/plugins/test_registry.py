@@ -113,6 +113,7 @@ def test_a_plugin_and_a_function_returning_one_are_both_loaded(entry: MakeEntry)
         ("bad", "plugin = 42", ":plugin is a int, not a perfloop Plugin"),
         ("bad", "def plugin():\n    return 'x'", "is a str, not a perfloop Plugin"),
         ("bad", "def plugin():\n    raise RuntimeError('boom')", "RuntimeError: boom"),
+        ("bad", "raise SystemExit(3)", "SystemExit: 3"),
         (
             "bad",
             "plugin = Plugin(name='bad', title={'en': 'x'}, metrics=[revenue])",
@@ -163,6 +164,21 @@ def test_register_takes_only_plugins_and_refuses_a_name_taken() -> None:
         registry.register(BUILTIN, version="2")
     with pytest.raises(TypeError, match="register\\(\\) takes a Plugin, not str"):
         registry.register("perfloop", version="1")  # type: ignore[arg-type]
+
+
+def test_a_plugin_interrupted_at_import_stops_the_discovery(entry: MakeEntry) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        discover(found=[entry("bad", "raise KeyboardInterrupt")])
+
+
+def test_unregister_takes_a_plugin_out() -> None:
+    registry = Registry()
+    registry.register(BUILTIN, version="1", builtin=True)
+
+    assert registry.unregister("perfloop") is BUILTIN
+    assert registry.plugins == {}
+    with pytest.raises(KeyError, match="no plugin named 'perfloop'"):
+        registry.unregister("perfloop")
 
 
 def test_missing_says_why_a_metric_cannot_be_computed(entry: MakeEntry) -> None:

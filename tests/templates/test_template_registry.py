@@ -11,7 +11,9 @@ import pytest
 
 import perfloop.templates.registry as template_registry
 from perfloop import paths
-from perfloop.plugins import discover
+from perfloop.plugins import Plugin, discover
+from perfloop.plugins.builtin import DATASET
+from perfloop.plugins.registry import use_registry
 from perfloop.templates import (
     TemplateErrorCode,
     TemplateLoadError,
@@ -109,3 +111,36 @@ def test_a_broken_builtin_is_not_cached(templates_dir: Path, documents: Document
     # then
     assert [t.ref for t in load_builtin_templates()] == ["appeal@1"]
     assert path.exists()
+
+
+def test_a_plugin_s_unreadable_templates_are_left_out_and_the_registry_change_forgets_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a plugin whose templates folder fails with something other than a
+    # TemplateLoadError (an unreadable folder), put in place with use_registry
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    registry = discover(found=[])
+    registry.register(
+        Plugin(name="crm", title="CRM", metrics=[DATASET], templates=shipped), version="1"
+    )
+    real = template_registry.load_templates
+
+    def load(folder: Path, **kwargs: Any) -> Any:
+        if folder == shipped:
+            raise PermissionError(13, "Permission denied", str(folder))
+        return real(folder, **kwargs)
+
+    monkeypatch.setattr(template_registry, "load_templates", load)
+    before = load_builtin_templates()
+    with use_registry(registry):
+        # then the built-ins are loaded again for it (not the cached ones) without its
+        # templates, and the failure is reported as a broken template folder is
+        inside = load_builtin_templates()
+        assert inside is not before
+        assert template_registry.plugin_template_failures() == {
+            "crm": f"PermissionError: [Errno 13] Permission denied: '{shipped}'"
+        }
+    # and leaving it forgets them again
+    assert load_builtin_templates() is not inside
+    assert "crm" not in template_registry.plugin_template_failures()

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 
 from perfloop.engine import FormulaError, compile
-from perfloop.plugins.context import MetricContext
+from perfloop.plugins.context import MetricContext, aggregate_any
 from perfloop.plugins.sdk import Metric, MetricError, Plugin, Value
 
 NAME = "perfloop"
@@ -35,7 +35,7 @@ def builtin_version() -> str:
 
 
 async def _aggregate(context: MetricContext) -> Mapping[str, Value]:
-    return await context.aggregate(context.params)
+    return await aggregate_any(context, context.params)  # its dataset: from its params
 
 
 def _formula(context: MetricContext) -> Mapping[str, Value]:

@@ -140,11 +140,32 @@ class MetricContext:
     async def aggregate(self, source: Mapping[str, Any]) -> dict[str, float | None]:
         """A declarative aggregation (a KPI library ``dataset`` source's shape:
         ``dataset``, ``op``, ``field``, ``filter``; see docs/templates.md) per subject
-        over the period: 0 for sum and count without records, None for avg, min and
-        max. perfloop computes it in the database; here, over the given records."""
-        dataset, op, name = source.get("dataset"), source.get("op"), source.get("field")
+        over the period, of a dataset the metric declares in ``reads``: 0 for sum and
+        count without records, None for avg, min and max. perfloop computes it in the
+        database; here, over the given records."""
+        return await self._aggregate(source, declared=True)
+
+    def _aggregated(self, source: Mapping[str, Any], *, declared: bool) -> str:
+        """The dataset ``source`` aggregates, once its shape is checked and — unless
+        ``declared`` is False (perfloop's own ``dataset`` metric) — it is in ``reads``."""
+        dataset, op = source.get("dataset"), source.get("op")
         if not isinstance(dataset, str) or op not in _OPS:
             raise PluginUsageError("an aggregation names its dataset and an op")
+        key = dataset.split("@", 1)[0]
+        if declared and all(r.key != key for r in self.reads):
+            raise PluginUsageError(
+                f"the metric aggregates {dataset!r} without declaring it in reads"
+            )
+        return dataset
+
+    async def _aggregate(
+        self, source: Mapping[str, Any], *, declared: bool
+    ) -> dict[str, float | None]:
+        dataset, op, name = (
+            self._aggregated(source, declared=declared),
+            source["op"],
+            source.get("field"),
+        )
         found = self._read(dataset, declared=False)[1]
         clauses = list(source.get("filter") or [])
         # subjectField / dateField override the dataset's own, as in the database
@@ -176,6 +197,14 @@ class MetricContext:
             else:
                 out[subject] = float(min(numbers) if op == "min" else max(numbers))
         return out
+
+
+async def aggregate_any(
+    context: MetricContext, source: Mapping[str, Any]
+) -> dict[str, float | None]:
+    """:meth:`MetricContext.aggregate` over any dataset, declared or not: for perfloop's
+    own ``perfloop.dataset`` metric alone, whose dataset its parameters name."""
+    return await context._aggregate(source, declared=False)
 
 
 def _is_number(value: Any) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -75,6 +75,13 @@ class Registry:
             raise ValueError(f"a plugin named {plugin.name!r} is registered already")
         self.plugins[plugin.name] = (plugin, version, distribution, builtin)
 
+    def unregister(self, name: str) -> Plugin:
+        """Take the plugin ``name`` out (KeyError when none is registered), for tests
+        that register one for a while; returns it."""
+        if name not in self.plugins:
+            raise KeyError(f"no plugin named {name!r} is registered")
+        return self.plugins.pop(name)[0]
+
     def plugin(self, name: str) -> Plugin | None:
         found = self.plugins.get(name)
         return found[0] if found else None
@@ -135,7 +142,9 @@ def _load(registry: Registry, entry: EntryPoint) -> None:
         if plugin.name != entry.name:
             raise ValueError(f"the entry point {entry.name!r} names plugin {plugin.name!r}")
         registry.register(plugin, version=version, distribution=dist)
-    except Exception as exc:  # any fault of a plugin: reported, perfloop starts without it
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # any fault, SystemExit too: reported, perfloop goes on
         message = f"{type(exc).__name__}: {exc}"
         log.error("metric plugin %s (%s) is broken: %s", entry.name, entry.value, message)
         registry.broken.append(BrokenPlugin(entry.name, entry.value, dist, message))
@@ -156,6 +165,22 @@ def discover(found: Iterable[EntryPoint] | None = None) -> Registry:
 
 #: the registries :func:`use_registry` put in place, innermost last
 _IN_USE: list[Registry] = []
+#: what :func:`on_change` was given: caches built from the registry, to clear
+_ON_CHANGE: list[Callable[[], object]] = []
+
+
+def on_change(callback: Callable[[], object]) -> None:
+    """Call ``callback`` whenever :func:`use_registry` changes the registry in use (on
+    entering and on leaving): for caches built from it, such as the built-in templates
+    (``perfloop.templates`` registers ``load_builtin_templates.cache_clear``)."""
+    if callback not in _ON_CHANGE:
+        _ON_CHANGE.append(callback)
+
+
+def _changed() -> None:
+    get_registry.cache_clear()
+    for callback in _ON_CHANGE:
+        callback()
 
 
 @functools.cache
@@ -171,12 +196,12 @@ def use_registry(registry: Registry) -> Iterator[Registry]:
     discover again after it): for tests that need plugins of their own, or a broken
     one (``discover(found=[EntryPoint(...)])``). Not for production code.
 
-    Caches built from the registry are the caller's to clear (the built-in templates:
-    ``perfloop.templates.load_builtin_templates.cache_clear()``)."""
+    The caches built from the registry (those given to :func:`on_change`: the built-in
+    templates, ``perfloop.testing``'s) are cleared on entering and on leaving."""
     _IN_USE.append(registry)
-    get_registry.cache_clear()
+    _changed()
     try:
         yield registry
     finally:
         _IN_USE.pop()
-        get_registry.cache_clear()
+        _changed()

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from perfloop import paths
 from perfloop.plugins import get_registry
+from perfloop.plugins.registry import on_change
 from perfloop.templates._context import Resolver
 from perfloop.templates.errors import TemplateError, TemplateErrorCode, TemplateLoadError
 from perfloop.templates.model import Template
@@ -172,14 +173,20 @@ def load_builtin_templates() -> BuiltinRegistry:
     for name, folder in get_registry().template_dirs():
         try:
             loaded = load_templates(folder, base=registry)
-        except TemplateLoadError as exc:
-            log.error("the templates of metric plugin %s are broken:\n%s", name, exc)
-            _PLUGIN_FAILURES[name] = str(exc)
+        except Exception as exc:  # a broken template, an unreadable folder, a deep file
+            known = isinstance(exc, TemplateLoadError)
+            message = str(exc) if known else f"{type(exc).__name__}: {exc}"
+            log.error("the templates of metric plugin %s are broken:\n%s", name, message)
+            _PLUGIN_FAILURES[name] = message
             continue
-        known = {t.ref for t in registry}
-        _PLUGIN_TEMPLATES.update((t.ref, name) for t in loaded if t.ref not in known)
+        known_refs = {t.ref for t in registry}
+        _PLUGIN_TEMPLATES.update((t.ref, name) for t in loaded if t.ref not in known_refs)
         registry = loaded
     return registry
+
+
+# a test putting another plugin registry in place gets the built-ins of its plugins
+on_change(load_builtin_templates.cache_clear)
 
 
 _PLUGIN_FAILURES: dict[str, str] = {}

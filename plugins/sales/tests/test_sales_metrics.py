@@ -158,6 +158,26 @@ def test_renewal_rate_over_renewals_due_in_the_period() -> None:
     assert compute("renewal_rate", customers=customers) == {ANA: None, BO: 50.0}
 
 
+def test_a_renewal_counts_only_near_its_due_date() -> None:
+    # a CRM keeping the last renewal date: a's renewal of a year ago is not this one's
+    customers = [
+        customer(BO, "a", "2024-01-01", renewal_due="2026-05-15", renewed_on="2025-05-10"),
+        customer(BO, "b", "2024-01-01", renewal_due="2026-05-15", renewed_on="2026-02-13"),
+        customer(BO, "c", "2024-01-01", renewal_due="2026-05-15", renewed_on="2026-02-14"),
+        customer(BO, "d", "2024-01-01", renewal_due="2026-05-15", renewed_on="2026-05-20"),
+    ]
+    # due in Q2: all four; renewed from 90 days before the due date (2026-02-14): c, d
+    assert compute("renewal_rate", customers=customers, subjects=[BO]) == {BO: 50.0}
+    # a wider window, given as a parameter, counts b as well; a narrower one only d
+    wider = {"renewalWindowDays": 91}
+    assert compute("renewal_rate", customers=customers, params=wider, subjects=[BO]) == {BO: 75.0}
+    narrower = {"renewalWindowDays": 0}
+    assert compute("renewal_rate", customers=customers, params=narrower, subjects=[BO]) == {
+        BO: 25.0
+    }
+    assert plugin.metric("renewal_rate").check_params({"renewalWindowDays": -1})  # type: ignore[union-attr]
+
+
 def test_a_month_s_previous_period_is_the_month_before() -> None:
     may = Period(dt.date(2026, 5, 1), dt.date(2026, 5, 31))
     orders = [order(ANA, "2026-04-30", 200), order(ANA, "2026-05-31", 300)]

@@ -73,6 +73,24 @@ def test_complaint_rate_is_complaints_over_tickets() -> None:
     assert wider[YU] == pytest.approx(200 / 3)
 
 
+def test_complaint_rate_refuses_complaints_outside_the_categories() -> None:
+    # complaints among tickets that leave them out would always be 0 %: refused
+    rate = plugin.metric("complaint_rate")
+    assert rate is not None
+    params = {"complaints": ["complaint", "incident"], "categories": ["question", "complaint"]}
+    found = run_metric_on(
+        rate, plugin=plugin, period=OCTOBER, records={"support-tickets": TICKETS},
+        subjects=(YU, ZHI), params=params,
+    )  # fmt: skip
+    assert found == dict.fromkeys(
+        (YU, ZHI), MetricError("the complaint categories incident are not among the categories")
+    )
+    # the default complaint category must be among them too; within them, a rate
+    assert compute("complaint_rate", TICKETS, params={"categories": ["complaint"]}) == {
+        YU: 100.0, ZHI: None,
+    }  # fmt: skip
+
+
 @pytest.mark.parametrize("key", ["satisfaction", "first_response_minutes", "complaint_rate"])
 def test_no_tickets_no_value(key: str) -> None:
     assert compute(key, subjects=[YU]) == {YU: None}

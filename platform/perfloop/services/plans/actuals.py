@@ -440,7 +440,7 @@ async def refresh_actuals(
     its faults contained (``perfloop.plugins.run_metric``): ``perfloop.dataset``,
     ``perfloop.formula`` or the plugin's metric, for at most ``plugin_timeout``
     seconds (the ``plugin_timeout_seconds`` setting unless given; a metric's own
-    ``timeout`` first).
+    shorter ``timeout`` first).
 
     A dataset source is aggregated once for everyone who needs it, each person named
     as the dataset names its subjects (email, employee number or org unit code). A

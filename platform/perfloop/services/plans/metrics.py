@@ -17,6 +17,7 @@ the data it read (:func:`data_stamp`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -29,11 +30,13 @@ from sqlalchemy import Text, cast, delete, func, or_, select
 
 from perfloop.plugins import (
     Dataset,
+    Metric,
     MetricContext,
     Outcome,
     Period,
     PluginUsageError,
     Provider,
+    Reads,
     Registry,
     run_metric,
 )
@@ -57,8 +60,9 @@ _CACHE_KEY = (
 
 
 def registry() -> Registry:
-    """The process's registry (``perfloop.plugins.get_registry``); a test registers its
-    plugins in it (``get_registry().register(...)``) and removes them after."""
+    """The process's registry (``perfloop.plugins.get_registry``). A test puts its own
+    in place with ``perfloop.plugins.registry.use_registry(...)``, or registers a plugin
+    in this one and takes it out after (``Registry.register`` / ``Registry.unregister``)."""
     return plugin_registry.get_registry()
 
 
@@ -83,14 +87,19 @@ def provenance(
     period: Period,
     datasets: Sequence[str],
     *,
+    reads: Sequence[Reads] = (),
     cached: bool = False,
 ) -> dict[str, Any]:
-    """Where a computed actual came from (stored on ``Actual.provenance``)."""
+    """Where a computed actual came from (stored on ``Actual.provenance``): ``from`` is
+    the first day of the records read — the earliest of the ``reads`` windows, None
+    when one reads all history — and ``to`` the period's end."""
+    firsts = [r.window(period)[0] for r in reads] or [period.start]
+    first = None if None in firsts else min(d for d in firsts if d is not None)
     return {
         "provider": provider.id,
         "version": provider.version,
         "params": dict(params),
-        "from": period.start.isoformat(),
+        "from": first.isoformat() if first is not None else None,
         "to": period.end.isoformat(),
         "datasets": sorted(dict.fromkeys(d.split("@", 1)[0] for d in datasets)),
         "cached": cached,
@@ -107,12 +116,15 @@ class RefreshContext(MetricContext):
     _session: AsyncSession | None = field(default=None, repr=False)
     _tenant_id: int = 0
 
-    async def aggregate(self, source: Mapping[str, Any]) -> dict[str, float | None]:
+    async def _aggregate(
+        self, source: Mapping[str, Any], *, declared: bool
+    ) -> dict[str, float | None]:
+        self._aggregated(source, declared=declared)  # a plugin's dataset is in its reads
         params = without_type(source)
         found = self.answers.get(canonical(params))
         if found is None:
             if self._session is None:
-                return await super().aggregate(source)
+                return await super()._aggregate(source, declared=declared)
             from perfloop.services.datasets import aggregate_sources  # type: ignore[import-untyped,unused-ignore]
 
             done = await aggregate_sources(
@@ -242,6 +254,14 @@ class GroupResult:
     provenance: dict[str, Any] | None = None
 
 
+def capped(metric: Metric, limit: float) -> Metric:
+    """``metric`` with ``limit`` (the ``plugin_timeout_seconds`` setting) as its time
+    limit when it has none of its own or a longer one: the setting is the ceiling."""
+    if metric.timeout is None or metric.timeout <= limit:  # the runner takes ``limit``
+        return metric
+    return dataclasses.replace(metric, timeout=limit)
+
+
 def _params_problem(provider: Provider, params: Any) -> str | None:
     problems = provider.metric.check_params(params)
     if not problems:
@@ -284,7 +304,13 @@ async def compute_plugin_group(
     except ServiceError as exc:
         message = "; ".join(e.message for e in exc.errors)
         return GroupResult(error=f"{provider.id} reads a dataset this tenant lacks: {message}")
-    kind = specs[0].subject_type if specs else DEFAULT_SUBJECT_TYPE
+    kinds = sorted({s.subject_type for s in specs})
+    if len(kinds) > 1:
+        named = ", ".join(f"{s.key} ({s.subject_type})" for s in specs)
+        return GroupResult(
+            error=f"{provider.id} reads datasets naming their subjects differently: {named}"
+        )
+    kind = kinds[0] if kinds else DEFAULT_SUBJECT_TYPE
     subjects = tuple(sorted({subject_of(row, kind) for row in group.items}))
     result = GroupResult(subject_type=kind)
     datasets = [r.key for r in metric.reads]
@@ -295,7 +321,9 @@ async def compute_plugin_group(
         cached = await _cached(session, tenant_id, provider, key, subjects, period, stamp)
         if cached is not None:
             result.outcomes = cached
-            result.provenance = provenance(provider, group.params, period, datasets, cached=True)
+            result.provenance = provenance(
+                provider, group.params, period, datasets, reads=metric.reads, cached=True
+            )
             return result
     context = RefreshContext(
         subjects=subjects,
@@ -316,8 +344,8 @@ async def compute_plugin_group(
         _session=session,
         _tenant_id=tenant_id,
     )
-    result.outcomes = await run_metric(metric, context, timeout=timeout)
-    result.provenance = provenance(provider, group.params, period, datasets)
+    result.outcomes = await run_metric(capped(metric, timeout), context, timeout=timeout)
+    result.provenance = provenance(provider, group.params, period, datasets, reads=metric.reads)
     if cacheable:
         entry = {
             "tenant_id": tenant_id, "provider": provider.id, "version": provider.version,
@@ -411,6 +439,7 @@ __all__ = [
     "PluginGroup",
     "RefreshContext",
     "canonical",
+    "capped",
     "compute_plugin_group",
     "data_stamp",
     "load_records",

@@ -145,6 +145,11 @@ def _on_or_before(value: Any, last: dt.date) -> bool:
     return day is not None and day <= last
 
 
+def _between(value: Any, first: dt.date, last: dt.date) -> bool:
+    day = as_date(value)
+    return day is not None and first <= day <= last
+
+
 def _rate(part: int, whole: int) -> Value:
     return None if whole == 0 else part / whole * 100
 
@@ -176,24 +181,48 @@ def churn_rate(context: MetricContext) -> Mapping[str, Value]:
     return out
 
 
+#: how long before its due date a renewal counts for it, unless ``renewalWindowDays`` says
+RENEWAL_WINDOW_DAYS = 90
+
+
 @metric(
     key="renewal_rate",
     title={"zh-CN": "续约率", "en": "Renewal rate"},
     unit="percent",
     direction="higher",
-    params=_SEGMENT_PARAMS,
+    params={
+        **_SEGMENT_PARAMS,
+        "properties": {
+            **_SEGMENT_PARAMS["properties"],
+            "renewalWindowDays": {
+                "description": "How many days before its due date a renewal counts for it "
+                f"(default {RENEWAL_WINDOW_DAYS}): an older renewed_on is an earlier "
+                "renewal.",
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 3660,
+            },
+        },
+    },
     reads=[Reads(CUSTOMERS, history="all")],
     description={
-        "zh-CN": "本期到期的续约中已续约的比例（%，续约日期不晚于期末）；本期没有到期时无值。",
-        "en": "Of the renewals due in the period, the share renewed by its end (percent); "
-        "no value when none were due.",
+        "zh-CN": "本期到期的续约中已续约的比例（%，续约日期不晚于期末，且不早于到期日前 "
+        "90 天，可由 renewalWindowDays 调整）；本期没有到期时无值。",
+        "en": "Of the renewals due in the period, the share renewed by its end and no "
+        "earlier than 90 days before the due date (renewalWindowDays) (percent); no value "
+        "when none were due.",
     },
 )
 def renewal_rate(context: MetricContext) -> Mapping[str, Value]:
     end, out = context.period.end, {}
+    window = dt.timedelta(days=int(context.params.get("renewalWindowDays", RENEWAL_WINDOW_DAYS)))
     for subject, customers in _customers(context).items():
-        due = [c for c in customers if as_date(c.get("renewal_due")) in context.period]
-        renewed = [c for c in due if _on_or_before(c.get("renewed_on"), end)]
+        due = [
+            (c, day)
+            for c in customers
+            if (day := as_date(c.get("renewal_due"))) is not None and day in context.period
+        ]
+        renewed = [c for c, day in due if _between(c.get("renewed_on"), day - window, end)]
         out[subject] = _rate(len(renewed), len(due))
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from perfloop.plugins import MetricContext, Reads, Value, metric
+from perfloop.plugins import MetricContext, MetricError, Reads, Value, metric
 
 TICKETS = "support-tickets"
 CATEGORIES = ("question", "incident", "request", "complaint")
@@ -108,6 +108,11 @@ def first_response_minutes(context: MetricContext) -> Mapping[str, Value]:
 )
 def complaint_rate(context: MetricContext) -> Mapping[str, Value]:
     complaints = frozenset(context.params.get("complaints") or ("complaint",))
+    over = frozenset(context.params.get("categories") or CATEGORIES)
+    if not complaints <= over:  # a complaint never among the tickets counted: always 0 %
+        outside = ", ".join(sorted(complaints - over))
+        error = MetricError(f"the complaint categories {outside} are not among the categories")
+        return dict.fromkeys(context.subjects, error)
     out: dict[str, Value] = {}
     for subject, tickets in _tickets(context).items():
         found = sum(1 for t in tickets if t.get("category") in complaints)

@@ -291,7 +291,9 @@ async def import_file(
                 count(outcome)
         await settle()
     except FileProblem as exc:
-        raise ServiceError.one(ErrorCode.INVALID, str(exc), ("file",)) from None
+        raise ServiceError.one(
+            ErrorCode.INVALID, str(exc), ("file",), zh=exc.message_zh or None
+        ) from None
     finally:
         try:
             await settle()  # a batch written completely is committed even if the next failed

@@ -45,7 +45,9 @@ def check_code(code: str, field: str = "code") -> str:
 def check_text(value: str, field: str, limit: int) -> str:
     value = value.strip()
     if not value or len(value) > limit:
-        raise invalid(f"{field} must be 1-{limit} characters", field)
+        raise invalid(
+            f"{field} must be 1-{limit} characters", field, zh=f"{field} 须为 1 到 {limit} 个字符"
+        )
     return value
 
 

@@ -139,6 +139,9 @@ async def test_an_employee_who_left_is_refused_at_once(
     assert "errors" not in await as_worker(second_app, company, "lead")
 
 
+ZH_REFUSED = "无权执行此操作：需要权限 user.manage"
+
+
 @pytest.mark.parametrize("who", ["emp", "lead", "head", "exec"])
 async def test_only_hr_and_admins_deactivate(company: Company, who: str) -> None:
     # when someone without user.manage tries to deactivate a colleague
@@ -146,7 +149,7 @@ async def test_only_hr_and_admins_deactivate(company: Company, who: str) -> None
     body = await company.raw(DEACTIVATE, {"id": other}, as_user=who)
     # then the field is refused and the colleague keeps working
     assert [e["extensions"] for e in body["errors"]] == [
-        {"code": "FORBIDDEN", "permission": "user.manage"}
+        {"code": "FORBIDDEN", "permission": "user.manage", "messageZh": ZH_REFUSED}
     ]
     assert "errors" not in await company.raw(ME, as_user="other")
 

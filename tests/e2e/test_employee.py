@@ -161,6 +161,11 @@ def test_the_employee_checks_in_on_their_plan_and_reads_their_improvement_plan(
     console.wait_until(lambda _: "progress is between 0 and 1" in form.text)
     assert "a note of 1 to" in form.text
     assert len(console.all("[data-test=checkins] li")) == before
+    # in Chinese, the same errors read in Chinese (the API's messageZh)
+    console.choose_language("zh-CN")
+    console.wait_until(lambda _: "进度须在 0 到 1 之间" in form.text)
+    assert "请填写 1 到 4000 个字符的说明" in form.text
+    console.choose_language("en")
     # and with a note and a progress in range, the check-in is listed
     form.find_element(By.NAME, "progress").clear()
     form.find_element(By.NAME, "progress").send_keys("0.6")

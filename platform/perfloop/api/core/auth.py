@@ -55,7 +55,9 @@ class TokenVerifier:
                 options={"require": ["exp", s.jwt_tenant_claim, s.jwt_user_claim]},
             )
         except jwt.ExpiredSignatureError:
-            raise NotAuthenticated("the token has expired; get a new one") from None
+            raise NotAuthenticated(
+                "the token has expired; get a new one", zh="登录令牌已过期，请重新登录"
+            ) from None
         except (jwt.PyJWTError, ValueError) as exc:
             raise NotAuthenticated(f"the token is not valid: {exc}") from None
         tenant, user = claims[s.jwt_tenant_claim], claims[s.jwt_user_claim]

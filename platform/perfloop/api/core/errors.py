@@ -11,7 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
 from perfloop.services.core.errors import ErrorCode as _ErrorCode
-from perfloop.services.core.errors import ServiceError, race_conflict
+from perfloop.services.core.errors import ServiceError, generic_zh, race_conflict
 from perfloop.services.core.errors import UserError as _UserError
 from perfloop.store.core import TextTooLong
 
@@ -27,6 +27,12 @@ class UserError:
     message: str
     path: list[str] = strawberry.field(description="Where in the input the problem is.")
     detail: str | None = strawberry.field(default=None, description="A finer, stable sub-code.")
+    message_zh: str = strawberry.field(
+        description=(
+            "The message in Chinese: the service's own text, or else a generic sentence "
+            "for the code followed by the English message."
+        ),
+    )
 
     @classmethod
     def from_service(cls, error: _UserError) -> UserError:
@@ -35,6 +41,7 @@ class UserError:
             message=error.message,
             path=list(error.path),
             detail=error.detail,
+            message_zh=error.zh,
         )
 
 
@@ -42,7 +49,10 @@ def too_long(exc: TextTooLong) -> ServiceError:
     """INVALID naming the field (the column's attribute, as GraphQL spells it)."""
     field = to_camel_case(exc.attribute)
     return ServiceError.one(
-        _ErrorCode.INVALID, f"{field} is longer than {exc.limit} characters", (field,)
+        _ErrorCode.INVALID,
+        f"{field} is longer than {exc.limit} characters",
+        (field,),
+        zh=f"{field} 不能超过 {exc.limit} 个字符",
     )
 
 
@@ -51,7 +61,8 @@ def user_errors(exc: ServiceError) -> list[UserError]:
 
 
 class ErrorPolicy(SchemaExtension):
-    """Expected errors keep their message and get ``extensions.code``; any other
+    """Expected errors keep their message and get ``extensions.code`` and
+    ``extensions.messageZh`` (every error the API answers has both); any other
     exception from a resolver is logged and masked as "Unexpected error.".
 
     A document that does not parse (or has too many tokens) is answered with
@@ -64,7 +75,7 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         if result is None or not getattr(result, "errors", None):
             return
-        result.errors = [self._process(e) for e in result.errors or []]
+        result.errors = [with_message_zh(self._process(e)) for e in result.errors or []]
 
     @staticmethod
     def _process(error: GraphQLError) -> GraphQLError:
@@ -74,11 +85,12 @@ class ErrorPolicy(SchemaExtension):
         if original is not None:  # a read that raced a writer
             original = race_conflict(original) or original
         if isinstance(original, ServiceError):
+            first = original.errors[0]
             return GraphQLError(
-                original.errors[0].message,
+                first.message,
                 nodes=error.nodes,
                 path=error.path,
-                extensions={"code": original.code.value},
+                extensions={"code": original.code.value, "messageZh": first.zh},
             )
         if error.path is None:
             # Before execution: the document or the variables do not fit the
@@ -109,3 +121,13 @@ class ErrorPolicy(SchemaExtension):
         return GraphQLError(
             "Unexpected error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}
         )
+
+
+def with_message_zh(error: GraphQLError) -> GraphQLError:
+    """``extensions.messageZh`` on an error that has none yet: the generic Chinese
+    sentence of its code followed by the English message."""
+    extensions = error.extensions or {}
+    if "messageZh" not in extensions:
+        code = str(extensions.get("code", ""))
+        error.extensions = {**extensions, "messageZh": generic_zh(code, error.message)}
+    return error

@@ -27,11 +27,15 @@ class Needs(BasePermission):
         if context.caller_or_none is None:
             error = context.auth_error or NotAuthenticated()
             self.message = error.errors[0].message
-            self.error_extensions = {"code": error.code.value}
+            self.error_extensions = {"code": error.code.value, "messageZh": error.errors[0].zh}
             return False
         if context.caller.scope(self.permission) is None:
             self.message = f"you may not {self.permission.action} {self.permission.resource} here"
-            self.error_extensions = {"code": "FORBIDDEN", "permission": self.permission.value}
+            self.error_extensions = {
+                "code": "FORBIDDEN",
+                "permission": self.permission.value,
+                "messageZh": f"无权执行此操作：需要权限 {self.permission.value}",
+            }
             return False
         return True
 

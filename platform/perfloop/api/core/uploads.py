@@ -44,6 +44,8 @@ def _name(upload: UploadFile, field: str) -> str:
             f"{field}: {shown!r} is not a .csv or .xlsx file; only those can be imported "
             "(save an .xls workbook as .xlsx) / 只能导入 .csv 和 .xlsx 文件",
             (field,),
+            zh=f"{field}：{shown!r} 不是 .csv 或 .xlsx 文件；只能导入这两种文件"
+            "（.xls 工作簿请另存为 .xlsx）",
         )
     stem = _UNSAFE.sub("_", Path(raw).stem).strip(" .")[:100] or "upload"
     return stem + suffix
@@ -60,6 +62,7 @@ async def saved_upload(value: object, field: str = "file") -> AsyncIterator[Path
             f"{field} must be a file sent in a multipart/form-data request "
             "(the GraphQL multipart request spec)",
             (field,),
+            zh=f"{field} 须是以 multipart/form-data 请求上传的文件",
         )
     name = _name(value, field)
     data = await value.read()

@@ -142,6 +142,10 @@ class ImportDatasetFilePayload:
                         f"{report.rejected} batch(es) of {report.batches} not stored"
                     ),
                     path=["file"],
+                    message_zh=(
+                        f"{report.invalid_rows} 行数据无效（见 rowErrors）："
+                        f"{report.batches} 个批次中有 {report.rejected} 个未保存"
+                    ),
                 )
             )
         return cls(

@@ -12,6 +12,7 @@ from perfloop.api.core.context import Info
 from perfloop.api.core.errors import ErrorCode, UserError
 from perfloop.api.core.scalars import JSON
 from perfloop.services import jobs
+from perfloop.services.core.errors import generic_zh
 from perfloop.services.jobs import JobPartView
 
 if TYPE_CHECKING:
@@ -103,8 +104,12 @@ class Job:
     def from_view(cls, view: JobView) -> Job:
         error = None
         if view.error is not None:
+            code = ErrorCode[view.error_code or "JOB_FAILED"]
             error = UserError(
-                code=ErrorCode[view.error_code or "JOB_FAILED"], message=view.error, path=[]
+                code=code,
+                message=view.error,
+                path=[],
+                message_zh=generic_zh(code.value, view.error),
             )
         return cls(
             id=strawberry.ID(str(view.id)),

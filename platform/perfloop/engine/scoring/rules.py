@@ -69,6 +69,7 @@ class WeightProblem:
     code: str  #: "sum", "minimum", "maximum", "missing"
     message: str
     items: tuple[str, ...] = ()
+    message_zh: str | None = None  #: the same in Chinese, when the rule says it
 
 
 class WeightError(ValueError):
@@ -100,7 +101,12 @@ def check_weights(
     missing = [n for n, item in zip(names, items, strict=True) if item.get(weight) is None]
     if missing:
         problems.append(
-            WeightProblem("missing", f"no weight for {', '.join(missing)}", tuple(missing))
+            WeightProblem(
+                "missing",
+                f"no weight for {', '.join(missing)}",
+                tuple(missing),
+                f"未填写权重：{', '.join(missing)}",
+            )
         )
     for name, item in zip(names, items, strict=True):
         w = item.get(weight)
@@ -113,6 +119,7 @@ def check_weights(
                     "minimum",
                     f"weight of {name} is {_fmt(w)}, below the minimum {_fmt(minimum)}",
                     (name,),
+                    f"{name} 的权重为 {_fmt(w)}，低于下限 {_fmt(minimum)}",
                 )
             )
         if maximum is not None and w > maximum:
@@ -121,6 +128,7 @@ def check_weights(
                     "maximum",
                     f"weight of {name} is {_fmt(w)}, above the maximum {_fmt(maximum)}",
                     (name,),
+                    f"{name} 的权重为 {_fmt(w)}，高于上限 {_fmt(maximum)}",
                 )
             )
     if total is not None and not missing and abs(sum(weights) - total) > tolerance:
@@ -131,6 +139,7 @@ def check_weights(
                 f"weights must sum to {_fmt(total)}, "
                 f"but {parts or 'nothing'} = {_fmt(sum(weights))}",
                 tuple(names),
+                f"权重之和须为 {_fmt(total)}，但 {parts or '（无）'} = {_fmt(sum(weights))}",
             )
         )
     return problems

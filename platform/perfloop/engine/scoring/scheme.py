@@ -263,9 +263,11 @@ class PeriodSummary:
         return {"annual": to_json(self.annual), "rules": to_json(self.rules)}
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, lang: str = "en") -> str:
+    """An i18n text in ``lang`` (else the other language); a plain string as is."""
     if isinstance(value, Mapping):
-        return str(value.get("en") or value.get("zh-CN") or "")
+        other = "zh-CN" if lang == "en" else "en"
+        return str(value.get(lang) or value.get(other) or "")
     return str(value or "")
 
 
@@ -317,6 +319,7 @@ class ScoringScheme:
         for i, rule in enumerate(self.weight_rules):
             formula = self.formulas[f"/weights/rules/{i}/rule"]
             label = f"{rule.get('key', i)}: {_text(rule.get('message'))}"
+            label_zh = f"{rule.get('key', i)}：{_text(rule.get('message'), 'zh-CN')}"
             if rule.get("scope") == "scorecard":
                 if formula.evaluate({"items": list(items)}) is not True:
                     names = [
@@ -328,23 +331,25 @@ class ScoringScheme:
                         for it in items
                         if isinstance(it.get("weight"), int | float)
                     )
+                    sums = f"({' + '.join(names)} = {total:g})"
                     problems.append(
                         WeightProblem(
                             str(rule.get("key", i)),
-                            f"{label} ({' + '.join(names)} = {total:g})",
+                            f"{label} {sums}",
                             tuple(str(it.get("key", "")) for it in items),
+                            f"{label_zh}{sums}",
                         )
                     )
                 continue
             failing = [item for item in items if formula.evaluate(_item_data(item)) is not True]
             if failing:
+                which = ", ".join(f"{f.get('key')} {to_json(f.get('weight'))}" for f in failing)
                 problems.append(
                     WeightProblem(
                         str(rule.get("key", i)),
-                        f"{label} ("
-                        + ", ".join(f"{f.get('key')} {to_json(f.get('weight'))}" for f in failing)
-                        + ")",
+                        f"{label} ({which})",
                         tuple(str(f.get("key", "")) for f in failing),
+                        f"{label_zh}（{which}）",
                     )
                 )
         return problems

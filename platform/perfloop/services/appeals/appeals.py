@@ -102,7 +102,11 @@ async def file_appeal(
     module); returns it as the caller reads it. Commits."""
     caller.require(Permission.APPEAL_FILE)
     if caller.employee_id is None:
-        raise plans.invalid("only an employee appeals their own result", ("cycle",))
+        raise plans.invalid(
+            "only an employee appeals their own result",
+            ("cycle",),
+            zh="只有员工本人才能对自己的结果提出申诉",
+        )
     cycle = await plans.get_cycle(session, caller, cycle_id)
     check_document_size(answers, ("answers",), DEFAULT_MAX_DOCUMENT_BYTES)
     rules = await cycle_rules(session, cycle)
@@ -113,7 +117,7 @@ async def file_appeal(
     published = (await session.execute(_published(cycle, caller.employee_id))).scalars().all()
     if not published:
         await session.rollback()
-        raise plans.not_found("published result", ("cycle",))
+        raise plans.not_found("published result", ("cycle",), zh="未找到已发布的结果，或无权查看")
     last = max(published, key=lambda r: r.version)
     try:
         check_window(cycle, rules, last.published_at, today or utcnow().date())
@@ -122,15 +126,18 @@ async def file_appeal(
             rules.form
         )
         if form is None:
-            raise plans.invalid(f"the appeal form {rules.form} is not available", ("cycle",))
+            raise plans.invalid(
+                f"the appeal form {rules.form} is not available",
+                ("cycle",),
+                zh=f"申诉表单 {rules.form} 不可用",
+            )
         problem = reviews.answer_errors(form, answers, draft=False)
         if problem is not None:
             raise problem
         if await _open_appeal(session, cycle, caller.employee_id):
             raise ServiceError.one(
                 ErrorCode.CONFLICT, "you have an open appeal in this cycle already",
-                ("cycle",), detail="appeal.open",
-            )  # fmt: skip
+                ("cycle",), detail="appeal.open", zh="你在本周期已有一项未处理的申诉")  # fmt: skip
     except ServiceError:
         await session.rollback()
         raise
@@ -165,8 +172,10 @@ async def _open_appeal(session: AsyncSession, cycle: Cycle, employee_id: int) ->
     return found.first() is not None
 
 
-def _conflict(message: str, path: str, detail: str | None = None) -> ServiceError:
-    return ServiceError.one(ErrorCode.CONFLICT, message, (path,), detail)
+def _conflict(
+    message: str, path: str, detail: str | None = None, *, zh: str | None = None
+) -> ServiceError:
+    return ServiceError.one(ErrorCode.CONFLICT, message, (path,), detail, zh=zh)
 
 
 async def decide_appeal(session: AsyncSession, caller: Caller, decision: DecideInput) -> AppealView:
@@ -175,16 +184,32 @@ async def decide_appeal(session: AsyncSession, caller: Caller, decision: DecideI
     scope = caller.require(Permission.APPEAL_DECIDE)
     reason = decision.reason.strip()
     if not reason:
-        raise plans.invalid("a decision needs a reason", ("reason",))
+        raise plans.invalid("a decision needs a reason", ("reason",), zh="处理申诉须填写原因")
     if len(reason) > MAX_REASON:
-        raise plans.invalid(f"the reason is longer than {MAX_REASON} characters", ("reason",))
+        raise plans.invalid(
+            f"the reason is longer than {MAX_REASON} characters",
+            ("reason",),
+            zh=f"原因不能超过 {MAX_REASON} 个字符",
+        )
     if decision.decision not in DECISIONS:
-        raise plans.invalid(f"a decision is {' or '.join(DECISIONS)}", ("decision",))
+        raise plans.invalid(
+            f"a decision is {' or '.join(DECISIONS)}",
+            ("decision",),
+            zh=f"处理结果须是 {' 或 '.join(DECISIONS)}",
+        )
     changes = bool(decision.actuals) or decision.rating is not None
     if decision.decision == UPHELD and changes:
-        raise plans.invalid("an upheld result changes nothing: no actuals or rating", ("decision",))
+        raise plans.invalid(
+            "an upheld result changes nothing: no actuals or rating",
+            ("decision",),
+            zh="维持原结果不做任何修改：不能填写实际值或评级",
+        )
     if decision.decision == ADJUSTED and not changes:
-        raise plans.invalid("an adjustment changes an item's actual or the rating", ("actuals",))
+        raise plans.invalid(
+            "an adjustment changes an item's actual or the rating",
+            ("actuals",),
+            zh="调整须修改某项指标的实际值或评级",
+        )
     try:
         rows = await lock_rows(
             session, Appeal, Appeal.id == decision.appeal_id,
@@ -197,15 +222,23 @@ async def decide_appeal(session: AsyncSession, caller: Caller, decision: DecideI
             # nobody decides their own appeal, HR included (it would also override
             # the actuals of their own plan): another HR person or the reviewer decides
             raise ServiceError.one(
-                ErrorCode.FORBIDDEN, "you cannot decide your own appeal", ("appeal",), "appeal.own"
+                ErrorCode.FORBIDDEN,
+                "you cannot decide your own appeal",
+                ("appeal",),
+                "appeal.own",
+                zh="不能处理你自己的申诉",
             )
         if row.status != OPEN:
-            raise _conflict("this appeal was decided already", "appeal", "appeal.decided")
+            raise _conflict(
+                "this appeal was decided already", "appeal", "appeal.decided", zh="此申诉已处理"
+            )
         if row.revision != decision.expected_revision:
             raise _conflict(
                 f"the appeal changed since you read it (revision {row.revision}, not "
                 f"{decision.expected_revision})",
                 "expectedRevision",
+                zh=f"申诉在你读取后已被修改（当前版本 {row.revision}，"
+                f"而不是 {decision.expected_revision}），请重新加载后重试",
             )
         cycle = await session.get(Cycle, row.cycle_id)
         assert cycle is not None

@@ -78,7 +78,9 @@ def _actions(actions: Sequence[ActionInput]) -> list[dict[str, Any]]:
     for n, action in enumerate(actions):
         title, owner = action.title.strip(), (action.owner or "").strip()
         if not title:
-            raise plans.invalid("an action needs a title", ("actions", str(n), "title"))
+            raise plans.invalid(
+                "an action needs a title", ("actions", str(n), "title"), zh="行动项需要填写标题"
+            )
         if len(title) > MAX_TEXT or len(owner) > MAX_TEXT:
             raise plans.invalid(f"longer than {MAX_TEXT} characters", ("actions", str(n)))
         out.append(
@@ -99,9 +101,13 @@ async def record_meeting(
     if employee.id == caller.employee_id:
         raise plans.not_found("employee", ("employee",))  # one records it about others
     if not notes:
-        raise plans.invalid("the meeting needs notes", ("notes",))
+        raise plans.invalid("the meeting needs notes", ("notes",), zh="面谈需要填写记录")
     if len(notes) > MAX_NOTES:
-        raise plans.invalid(f"the notes are longer than {MAX_NOTES} characters", ("notes",))
+        raise plans.invalid(
+            f"the notes are longer than {MAX_NOTES} characters",
+            ("notes",),
+            zh=f"记录不能超过 {MAX_NOTES} 个字符",
+        )
     actions = _actions(meeting.actions)
     cycle = await plans.get_cycle(session, caller, meeting.cycle_id)
     version = (

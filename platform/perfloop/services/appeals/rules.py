@@ -65,8 +65,8 @@ async def cycle_rules(session: AsyncSession, cycle: Cycle) -> AppealRules:
     return rules_of(record.body)
 
 
-def _closed(message: str) -> Exception:
-    return plans.invalid(message, ("cycle",), "appeal.window")
+def _closed(message: str, zh: str) -> Exception:
+    return plans.invalid(message, ("cycle",), "appeal.window", zh=zh)
 
 
 def check_window(
@@ -77,9 +77,11 @@ def check_window(
 ) -> None:
     """INVALID (detail ``appeal.window``, at ``cycle``) unless an appeal may be filed now."""
     if rules.form is None or (rules.window_days is None and not rules.stages):
-        raise _closed("this cycle's template offers no appeals")
+        raise _closed("this cycle's template offers no appeals", "此周期的模板不提供申诉")
     if cycle.status != "open":
-        raise _closed("the cycle is closed: its appeal window has ended")
+        raise _closed(
+            "the cycle is closed: its appeal window has ended", "周期已关闭，申诉期已结束"
+        )
     if rules.window_days is not None:
         last_day = (published_at.date() if published_at else today) + dt.timedelta(
             days=rules.window_days
@@ -87,13 +89,16 @@ def check_window(
         if today > last_day:
             raise _closed(
                 f"the appeal window ended on {last_day.isoformat()} "
-                f"({rules.window_days} days after the result was published)"
+                f"({rules.window_days} days after the result was published)",
+                f"申诉期已于 {last_day.isoformat()} 结束（结果发布后 {rules.window_days} 天）",
             )
         return
     if cycle.stage_key not in rules.stages:
         raise _closed(
             f"appeals are filed while the cycle is at its appeal stage "
-            f"({', '.join(rules.stages)}); it is at {cycle.stage_key}"
+            f"({', '.join(rules.stages)}); it is at {cycle.stage_key}",
+            f"只能在周期处于申诉阶段（{', '.join(rules.stages)}）时提交申诉；"
+            f"当前阶段为 {cycle.stage_key}",
         )
 
 

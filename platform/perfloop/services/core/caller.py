@@ -47,7 +47,10 @@ class Caller:
         """The caller's scope for ``permission``; Forbidden when they have none."""
         scope = self.scope(permission)
         if scope is None:
-            raise Forbidden(f"you may not {permission.action} {permission.resource} here")
+            raise Forbidden(
+                f"you may not {permission.action} {permission.resource} here",
+                zh=f"无权执行此操作：需要权限 {permission.value}",
+            )
         return scope
 
 
@@ -105,9 +108,14 @@ async def resolve_caller(
     user, tenant, employee_status, _ = rows[0]
     roles = tuple(role for *_, role in rows if role is not None)
     if not user.is_active:
-        raise NotAuthenticated("this account has been deactivated; ask HR to reactivate it")
+        raise NotAuthenticated(
+            "this account has been deactivated; ask HR to reactivate it",
+            zh="此账号已停用，请联系 HR 重新启用",
+        )
     if employee_status == LEFT:
-        raise NotAuthenticated("this account's employee has left the organisation")
+        raise NotAuthenticated(
+            "this account's employee has left the organisation", zh="此账号对应的员工已离职"
+        )
     enforcer = await load_enforcer(session, cache, tenant)
     return Caller(
         user_id=user.id,

@@ -358,11 +358,16 @@ async def advance_cycle(
     if cycle is None or cycle.tenant_id != caller.tenant_id:
         raise ServiceError.one(ErrorCode.NOT_FOUND, "no such cycle", ("id",))
     if cycle.status != "open":
-        raise ServiceError.one(ErrorCode.INVALID, "the cycle is closed", ("id",))
+        raise ServiceError.one(ErrorCode.INVALID, "the cycle is closed", ("id",), zh="周期已关闭")
     stages = (await _stages_for(session, [cycle.id]))[cycle.id]
     current = next((s for s in stages if s.key == cycle.stage_key), None)
     if current is None or current.position + 1 >= len(stages):
-        raise ServiceError.one(ErrorCode.INVALID, "the cycle is at its last stage", ("id",))
+        raise ServiceError.one(
+            ErrorCode.INVALID,
+            "the cycle is at its last stage",
+            ("id",),
+            zh="周期已处于最后一个阶段",
+        )
     target = stages[current.position + 1]
     record = await load_template(
         session, caller.tenant_id, "cycle", cycle.template_key, cycle.template_version
@@ -372,7 +377,10 @@ async def advance_cycle(
     spec = _stage_spec(record.body, cycle, target.key)
     allowed = spec.get("advancedBy")
     if allowed and not _holds_role(caller, allowed):
-        raise Forbidden(f"only {', '.join(allowed)} may start the stage {target.key}")
+        raise Forbidden(
+            f"only {', '.join(allowed)} may start the stage {target.key}",
+            zh=f"只有 {', '.join(allowed)} 可以开始阶段 {target.key}",
+        )
     failures = await _failures(session, cycle, spec, record.body)
     reason = (override_reason or "").strip()
     if failures:
@@ -393,7 +401,10 @@ async def advance_cycle(
     if getattr(moved, "rowcount", 1) != 1:
         await session.rollback()
         raise ServiceError.one(
-            ErrorCode.CONFLICT, "the cycle was advanced by someone else just now", ("id",)
+            ErrorCode.CONFLICT,
+            "the cycle was advanced by someone else just now",
+            ("id",),
+            zh="周期刚刚已被他人推进到下一阶段，请刷新",
         )
     current.status, current.completed_at = "done", now
     target.status, target.started_at = ("done" if closing else "active"), now
@@ -433,14 +444,18 @@ async def advance_cycle(
 def _check_override(
     caller: Caller, failures: Sequence[GuardFailure], given: str | None, reason: str
 ) -> None:
-    def blocked(code: ErrorCode, message: str, path: tuple[str, ...] = ()) -> GuardsFailed:
-        errors = [UserError(code, message, path, detail="guard-failed")]
+    def blocked(
+        code: ErrorCode, message: str, path: tuple[str, ...] = (), *, zh: str | None = None
+    ) -> GuardsFailed:
+        errors = [UserError(code, message, path, detail="guard-failed", message_zh=zh)]
         errors += [
             UserError(
                 ErrorCode.CONFLICT,
                 f"{f.key}: {f.message.get('en', '')} ({'; '.join(f.reasons)})",
                 ("guards", f.key),
                 detail="guard-failed",
+                message_zh=f"{f.key}：{f.message.get('zh-CN') or f.message.get('en', '')}"
+                f"（{'; '.join(f.reasons)}）",
             )
             for f in failures
         ]
@@ -448,22 +463,40 @@ def _check_override(
 
     keys = ", ".join(f.key for f in failures)
     if given is None:
-        raise blocked(ErrorCode.CONFLICT, f"the next stage is blocked by: {keys}")
+        raise blocked(
+            ErrorCode.CONFLICT,
+            f"the next stage is blocked by: {keys}",
+            zh=f"无法进入下一阶段，未通过的检查：{keys}",
+        )
     if caller.scope(Permission.CYCLE_OVERRIDE) is None:
-        raise blocked(ErrorCode.FORBIDDEN, "you may not override cycle guards", ("override",))
+        raise blocked(
+            ErrorCode.FORBIDDEN,
+            "you may not override cycle guards",
+            ("override",),
+            zh="你无权越过周期检查",
+        )
     for f in failures:
         if not f.override_roles:
             raise blocked(
-                ErrorCode.FORBIDDEN, f"the guard {f.key} cannot be overridden", ("override",)
+                ErrorCode.FORBIDDEN,
+                f"the guard {f.key} cannot be overridden",
+                ("override",),
+                zh=f"检查 {f.key} 不允许越过",
             )
         if not _holds_role(caller, f.override_roles):
             raise blocked(
                 ErrorCode.FORBIDDEN,
                 f"only {', '.join(f.override_roles)} may override the guard {f.key}",
                 ("override",),
+                zh=f"只有 {', '.join(f.override_roles)} 可以越过检查 {f.key}",
             )
     if not reason and any(f.reason_required for f in failures):
-        raise blocked(ErrorCode.INVALID, "an override needs a reason", ("override", "reason"))
+        raise blocked(
+            ErrorCode.INVALID,
+            "an override needs a reason",
+            ("override", "reason"),
+            zh="越过检查须填写原因",
+        )
 
 
 async def transitions_of(

@@ -82,7 +82,10 @@ async def resolve_dataset(session: AsyncSession, tenant_id: int, ref: str) -> Da
     body = (await session.execute(query.order_by(TemplateRecord.version.desc()).limit(1))).scalar()
     if body is None:
         raise ServiceError.one(
-            ErrorCode.NOT_FOUND, f"no dataset template {ref!r} in this tenant", ("dataset",)
+            ErrorCode.NOT_FOUND,
+            f"no dataset template {ref!r} in this tenant",
+            ("dataset",),
+            zh=f"本租户中没有数据集模板 {ref!r}",
         )
     return spec_for_body(body)
 
@@ -112,6 +115,8 @@ async def ingest_records(
             f"at most {MAX_API_RECORDS} records per batch (got {len(records)}); "
             "send several batches, each with its own key",
             ("records",),
+            zh=f"每批最多 {MAX_API_RECORDS} 条记录（收到 {len(records)} 条）；"
+            "请分多批发送，每批使用自己的标识",
         )
     if document_size(records) > max_bytes:  # then one record may be too large: find it
         for row, record in enumerate(records):
@@ -291,7 +296,9 @@ async def import_file(
                 count(outcome)
         await settle()
     except FileProblem as exc:
-        raise ServiceError.one(ErrorCode.INVALID, str(exc), ("file",)) from None
+        raise ServiceError.one(
+            ErrorCode.INVALID, str(exc), ("file",), zh=exc.message_zh or None
+        ) from None
     finally:
         try:
             await settle()  # a batch written completely is committed even if the next failed

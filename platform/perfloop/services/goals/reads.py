@@ -142,7 +142,7 @@ async def goal_in_scope(
             await session.execute(keep_rows(query, Goal) if hold == "refer" else query)
         ).scalar_one_or_none()
     if goal is None:
-        raise not_found("goal", ("goal",))
+        raise not_found("goal", ("goal",), zh="未找到该目标，或无权查看")
     return goal
 
 

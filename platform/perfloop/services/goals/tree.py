@@ -131,11 +131,15 @@ async def _check_owner(
     elif org_unit_id is not None:
         await _check_unit(session, caller, caller.require(permission), org_unit_id)
     else:
-        raise invalid("a goal is owned by an org unit or an employee", ("orgUnit",))
+        raise invalid(
+            "a goal is owned by an org unit or an employee",
+            ("orgUnit",),
+            zh="目标须归属于组织单元或员工",
+        )
 
 
-def _problem(message: str, field: str) -> UserError:
-    return UserError(ErrorCode.INVALID, message, (_INPUT_NAMES.get(field, field),))
+def _problem(message: str, field: str, zh: str | None = None) -> UserError:
+    return UserError(ErrorCode.INVALID, message, (_INPUT_NAMES.get(field, field),), message_zh=zh)
 
 
 @contextmanager
@@ -157,39 +161,81 @@ def _value_errors(values: Mapping[str, Any]) -> list[UserError]:
     for name, limit in LENGTHS.items():
         text = values.get(name)
         if isinstance(text, str) and len(text) > limit:
-            errors.append(_problem(f"{name} is longer than {limit} characters", name))
+            errors.append(
+                _problem(
+                    f"{name} is longer than {limit} characters",
+                    name,
+                    zh=f"{name} 不能超过 {limit} 个字符",
+                )
+            )
     if "title" in values and not (values["title"] or "").strip():
-        errors.append(_problem("a goal needs a title", "title"))
+        errors.append(_problem("a goal needs a title", "title", zh="目标需要填写标题"))
     if "titles" in values and (values["titles"] is not None or "title" not in values):
         errors += titles_errors(values["titles"], ("titles",))
     if "direction" in values and values["direction"] not in DIRECTIONS:
-        errors.append(_problem(f"direction must be one of {', '.join(DIRECTIONS)}", "direction"))
+        errors.append(
+            _problem(
+                f"direction must be one of {', '.join(DIRECTIONS)}",
+                "direction",
+                zh=f"方向须是以下之一：{', '.join(DIRECTIONS)}",
+            )
+        )
     if "additive" in values and values["additive"] is None:
-        errors.append(_problem("additive is true or false", "additive"))
+        errors.append(
+            _problem("additive is true or false", "additive", zh="additive 须为 true 或 false")
+        )
     for name in ("target", "weight", "actual"):
         number = values.get(name)
         if number is not None and not math.isfinite(number):
-            errors.append(_problem(f"{name} must be a finite number", name))
+            errors.append(
+                _problem(f"{name} must be a finite number", name, zh=f"{name} 须是有限的数字")
+            )
     if (values.get("weight") or 0) < 0:
-        errors.append(_problem("weight cannot be negative", "weight"))
+        errors.append(_problem("weight cannot be negative", "weight", zh="权重不能为负数"))
     return errors
 
 
 def _owner_errors(data: GoalData) -> list[UserError]:
     """The owner a goal's level calls for: a unit, a position within a unit, an employee."""
     if data.level not in LEVELS:
-        return [_problem(f"level must be one of {', '.join(LEVELS)}", "level")]
+        return [
+            _problem(
+                f"level must be one of {', '.join(LEVELS)}",
+                "level",
+                zh=f"层级须是以下之一：{', '.join(LEVELS)}",
+            )
+        ]
     errors = []
     if data.level == "employee" and data.employee_id is None:
-        errors.append(_problem("an employee goal names the employee", "employee"))
+        errors.append(
+            _problem("an employee goal names the employee", "employee", zh="员工目标须指定员工")
+        )
     if data.level != "employee" and data.employee_id is not None:
-        errors.append(_problem(f"a {data.level} goal is not owned by an employee", "employee"))
+        errors.append(
+            _problem(
+                f"a {data.level} goal is not owned by an employee",
+                "employee",
+                zh=f"{data.level} 层级的目标不能归属于员工",
+            )
+        )
     if data.level == "position" and not (data.position or "").strip():
-        errors.append(_problem("a position goal names the position", "position"))
+        errors.append(
+            _problem("a position goal names the position", "position", zh="岗位目标须指定岗位")
+        )
     if data.level != "position" and data.position is not None:
-        errors.append(_problem("only a position goal names a position", "position"))
+        errors.append(
+            _problem(
+                "only a position goal names a position", "position", zh="只有岗位目标才能指定岗位"
+            )
+        )
     if data.level in (*UNIT_LEVELS, "position") and data.org_unit_id is None:
-        errors.append(_problem(f"a {data.level} goal names its org unit", "orgUnit"))
+        errors.append(
+            _problem(
+                f"a {data.level} goal names its org unit",
+                "orgUnit",
+                zh=f"{data.level} 层级的目标须指定组织单元",
+            )
+        )
     return errors
 
 
@@ -234,7 +280,11 @@ async def create_goal(session: AsyncSession, caller: Caller, data: GoalData) -> 
         if data.parent_id is not None:
             parent = await goal_in_scope(session, caller, data.parent_id, hold="refer")
             if parent.cycle_id != cycle.id:
-                raise invalid("the parent goal belongs to another cycle", ("parentId",))
+                raise invalid(
+                    "the parent goal belongs to another cycle",
+                    ("parentId",),
+                    zh="上级目标属于另一个周期",
+                )
     # ``title`` keeps the zh-CN one (what it always held), ``titles`` both
     values["titles"] = own_titles(data.title, data.titles)
     values["title"] = values["titles"]["zh-CN"]
@@ -291,6 +341,7 @@ async def _not_own_target(
             "your own targets are set by the next level up (or HR), not by you",
             path,
             detail="own-target",
+            zh="你自己的目标由上级（或 HR）制定，不能由你本人设置",
         )
 
 
@@ -304,7 +355,11 @@ async def update_goal(
     await _check_managed(session, caller, goal)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise invalid(f"cannot change {', '.join(sorted(unknown))}", (sorted(unknown)[0],))
+        raise invalid(
+            f"cannot change {', '.join(sorted(unknown))}",
+            (sorted(unknown)[0],),
+            zh=f"不能修改 {', '.join(sorted(unknown))}",
+        )
     errors = _value_errors(changes)
     if errors:
         raise ServiceError(errors)
@@ -362,13 +417,21 @@ async def propose(
     caller.require(Permission.GOAL_PROPOSE)
     goal = await goal_in_scope(session, caller, goal_id, hold="refer")
     if not math.isfinite(amount) or amount < 0:
-        raise invalid("propose an amount of 0 or more", ("amount",))
+        raise invalid("propose an amount of 0 or more", ("amount",), zh="提议的数值须大于或等于 0")
     if position is not None and (org_unit_id is None or not position.strip()):
-        raise invalid("a position's proposal names the position and its org unit", ("orgUnit",))
+        raise invalid(
+            "a position's proposal names the position and its org unit",
+            ("orgUnit",),
+            zh="岗位的提议须指定岗位及其组织单元",
+        )
     if position is not None:  # by catalogue code or name, as employees hold it
         held = await position_name(session, caller.tenant_id, position)
         if held is None:
-            raise invalid(f"no position {position!r} in this tenant", ("position",))
+            raise invalid(
+                f"no position {position!r} in this tenant",
+                ("position",),
+                zh=f"本租户中没有岗位 {position!r}",
+            )
         position = held
     await _check_owner(session, caller, Permission.GOAL_PROPOSE, org_unit_id, employee_id)
     key = proposal_owner(org_unit_id, position, employee_id)

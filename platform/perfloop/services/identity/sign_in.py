@@ -77,6 +77,11 @@ async def check_sign_in(session: AsyncSession, tenant_slug: str, email: str) -> 
             ErrorCode.INVALID, f"{email!r} is not an account of tenant {tenant_slug!r}", ("email",)
         )
     if not row.is_active:
-        raise Forbidden("this account has been deactivated; ask HR to reactivate it")
+        raise Forbidden(
+            "this account has been deactivated; ask HR to reactivate it",
+            zh="此账号已停用，请联系 HR 重新启用",
+        )
     if row.status == LEFT:
-        raise Forbidden("this account's employee has left the organisation")
+        raise Forbidden(
+            "this account's employee has left the organisation", zh="此账号对应的员工已离职"
+        )

@@ -24,12 +24,12 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def invalid(message: str, *path: str) -> ServiceError:
-    return ServiceError.one(ErrorCode.INVALID, message, tuple(path))
+def invalid(message: str, *path: str, zh: str | None = None) -> ServiceError:
+    return ServiceError.one(ErrorCode.INVALID, message, tuple(path), zh=zh)
 
 
-def not_found(what: str, *path: str) -> ServiceError:
-    return ServiceError.one(ErrorCode.NOT_FOUND, f"no such {what}", tuple(path))
+def not_found(what: str, *path: str, zh: str | None = None) -> ServiceError:
+    return ServiceError.one(ErrorCode.NOT_FOUND, f"no such {what}", tuple(path), zh=zh)
 
 
 def check_code(code: str, field: str = "code") -> str:
@@ -45,7 +45,9 @@ def check_code(code: str, field: str = "code") -> str:
 def check_text(value: str, field: str, limit: int) -> str:
     value = value.strip()
     if not value or len(value) > limit:
-        raise invalid(f"{field} must be 1-{limit} characters", field)
+        raise invalid(
+            f"{field} must be 1-{limit} characters", field, zh=f"{field} 须为 1 到 {limit} 个字符"
+        )
     return value
 
 

@@ -128,7 +128,7 @@ async def _taken(
 def _email(value: str) -> str:
     value = value.strip().lower()
     if not EMAIL_PATTERN.match(value) or len(value) > 254:
-        raise invalid(f"{value!r} is not an email address", "email")
+        raise invalid(f"{value!r} is not an email address", "email", zh=f"{value!r} 不是邮箱地址")
     return value
 
 
@@ -156,10 +156,15 @@ async def create_employee(
         await _manager(session, caller.tenant_id, manager_id)
     if await _taken(session, caller.tenant_id, Employee.employee_no, employee_no, None):
         raise ServiceError.one(
-            ErrorCode.CONFLICT, f"employee number {employee_no} is taken", ("employeeNo",)
+            ErrorCode.CONFLICT,
+            f"employee number {employee_no} is taken",
+            ("employeeNo",),
+            zh=f"工号 {employee_no} 已被使用",
         )
     if await _taken(session, caller.tenant_id, Employee.email, email, None):
-        raise ServiceError.one(ErrorCode.CONFLICT, f"email {email} is taken", ("email",))
+        raise ServiceError.one(
+            ErrorCode.CONFLICT, f"email {email} is taken", ("email",), zh=f"邮箱 {email} 已被使用"
+        )
     employee = Employee(
         tenant_id=caller.tenant_id,
         org_unit_id=org_unit_id,
@@ -203,13 +208,21 @@ async def update_employee(
         )
         if await _taken(session, tenant, Employee.employee_no, number, employee.id):
             raise ServiceError.one(
-                ErrorCode.CONFLICT, f"employee number {number} is taken", ("employeeNo",)
+                ErrorCode.CONFLICT,
+                f"employee number {number} is taken",
+                ("employeeNo",),
+                zh=f"工号 {number} 已被使用",
             )
         employee.employee_no = number
     if changes.get("email") is not None:
         email = _email(changes["email"])
         if await _taken(session, tenant, Employee.email, email, employee.id):
-            raise ServiceError.one(ErrorCode.CONFLICT, f"email {email} is taken", ("email",))
+            raise ServiceError.one(
+                ErrorCode.CONFLICT,
+                f"email {email} is taken",
+                ("email",),
+                zh=f"邮箱 {email} 已被使用",
+            )
         employee.email = email
     if changes.get("name") is not None:
         employee.name = check_text(changes["name"], "name", column_length(Employee, "name"))

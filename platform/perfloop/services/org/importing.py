@@ -95,7 +95,9 @@ async def import_org_file(
         at_fault = "sheet" if isinstance(exc, SheetError) and sheet is not None else "file"
         if encoding is not None and not isinstance(exc, DecodeError) and not _known(encoding):
             at_fault = "encoding"
-        raise ServiceError.one(ErrorCode.INVALID, str(exc), (at_fault,)) from None
+        raise ServiceError.one(
+            ErrorCode.INVALID, str(exc), (at_fault,), zh=exc.message_zh
+        ) from None
     report = await import_org(
         session, caller.tenant_id, rows, caller=caller, source=source or path.name, dry_run=dry_run
     )

@@ -62,7 +62,12 @@ async def create_position(
     if org_unit_id is not None:
         await unit_of_tenant(session, caller.tenant_id, org_unit_id, "orgUnit")
     if await code_taken(session, Position, caller.tenant_id, code):
-        raise ServiceError.one(ErrorCode.CONFLICT, f"position code {code!r} is taken", ("code",))
+        raise ServiceError.one(
+            ErrorCode.CONFLICT,
+            f"position code {code!r} is taken",
+            ("code",),
+            zh=f"岗位编码 {code!r} 已被使用",
+        )
     if await _name_taken(session, caller.tenant_id, name):
         raise ServiceError.one(
             ErrorCode.CONFLICT, f"a position named {name!r} exists already", ("name",)
@@ -102,7 +107,10 @@ async def update_position(
         code = check_code(changes["code"])
         if code != position.code and await code_taken(session, Position, caller.tenant_id, code):
             raise ServiceError.one(
-                ErrorCode.CONFLICT, f"position code {code!r} is taken", ("code",)
+                ErrorCode.CONFLICT,
+                f"position code {code!r} is taken",
+                ("code",),
+                zh=f"岗位编码 {code!r} 已被使用",
             )
         position.code = code
     if "org_unit_id" in changes:

@@ -89,7 +89,12 @@ async def create_org_unit(
         await unit_of_tenant(session, caller.tenant_id, parent_id, "parent") if parent_id else None
     )
     if await code_taken(session, OrgUnit, caller.tenant_id, code):
-        raise ServiceError.one(ErrorCode.CONFLICT, f"org unit code {code!r} is taken", ("code",))
+        raise ServiceError.one(
+            ErrorCode.CONFLICT,
+            f"org unit code {code!r} is taken",
+            ("code",),
+            zh=f"组织单元编码 {code!r} 已被使用",
+        )
     unit = OrgUnit(
         tenant_id=caller.tenant_id,
         parent_id=parent.id if parent else None,
@@ -123,7 +128,10 @@ async def update_org_unit(
         code = check_code(changes["code"])
         if code != unit.code and await code_taken(session, OrgUnit, caller.tenant_id, code):
             raise ServiceError.one(
-                ErrorCode.CONFLICT, f"org unit code {code!r} is taken", ("code",)
+                ErrorCode.CONFLICT,
+                f"org unit code {code!r} is taken",
+                ("code",),
+                zh=f"组织单元编码 {code!r} 已被使用",
             )
         unit.code = code
     if changes.get("name") is not None:

@@ -99,7 +99,7 @@ async def _item_in_scope(
         )
     ).first()
     if row is None:
-        raise not_found("scorecard item", ("item",))
+        raise not_found("scorecard item", ("item",), zh="未找到该指标项，或无权查看")
     return row[0], row[1]
 
 
@@ -131,13 +131,17 @@ async def enter_actual(
             " to replace it, someone who manages the plan enters an override with a reason",
             ("item",),
             detail="computed-source",
+            zh=f"此指标项的实际值来自其 {item.source['type']} 数据源（refreshActuals）；"
+            "如需替换，须由计划管理者填写原因后录入覆盖值",
         )
     if override:
         await _may_override(session, caller, card, computed, note)
     cycle = await get_cycle(session, caller, card.cycle_id)
     start, end = period_start or cycle.starts_on, period_end or cycle.ends_on
     if end < start:
-        raise invalid("the period ends before it starts", ("periodEnd",))
+        raise invalid(
+            "the period ends before it starts", ("periodEnd",), zh="期间的结束日期早于开始日期"
+        )
     row = await _write_actual(
         session, caller, item, (start, end), value, override=override, note=note
     )
@@ -245,7 +249,9 @@ async def _may_override(
 ) -> None:
     if not computed:
         raise invalid(
-            "only a computed actual (dataset, formula, plugin) is overridden", ("override",)
+            "only a computed actual (dataset, formula, plugin) is overridden",
+            ("override",),
+            zh="只有计算得出的实际值（数据集、公式、插件）才能被覆盖",
         )
     if caller.employee_id == card.employee_id:
         raise ServiceError.one(
@@ -253,10 +259,15 @@ async def _may_override(
             "an override of your own actual is entered by the next level up (or HR)",
             ("override",),
             detail="own-plan",
+            zh="你自己的实际值须由上级（或 HR）录入覆盖",
         )
     await scorecard_in_scope(session, caller, Permission.SCORECARD_MANAGE, card.id)
     if not (note and note.strip()):
-        raise invalid("an override needs a reason in `note`", ("note",))
+        raise invalid(
+            "an override needs a reason in `note`",
+            ("note",),
+            zh="覆盖实际值须在说明（note）中填写原因",
+        )
 
 
 def _key(source: Mapping[str, Any]) -> str:
@@ -688,13 +699,15 @@ def _checkin_problems(progress: float | None, confidence: float, note: str) -> l
     """What is wrong with a check-in, field by field."""
     problems: list[UserError] = []
     if progress is not None and not 0 <= progress <= 1:
-        problems.append(UserError(ErrorCode.INVALID, "progress is between 0 and 1", ("progress",)))
+        message, zh = "progress is between 0 and 1", "进度须在 0 到 1 之间"
+        problems.append(UserError(ErrorCode.INVALID, message, ("progress",), message_zh=zh))
     if not 0 <= confidence <= 1:
-        message = "confidence is between 0 and 1"
-        problems.append(UserError(ErrorCode.INVALID, message, ("confidence",)))
+        message, zh = "confidence is between 0 and 1", "信心值须在 0 到 1 之间"
+        problems.append(UserError(ErrorCode.INVALID, message, ("confidence",), message_zh=zh))
     if not 1 <= len(note) <= MAX_CHECKIN_NOTE:
         message = f"a note of 1 to {MAX_CHECKIN_NOTE} characters is required"
-        problems.append(UserError(ErrorCode.INVALID, message, ("note",)))
+        zh = f"请填写 1 到 {MAX_CHECKIN_NOTE} 个字符的说明"
+        problems.append(UserError(ErrorCode.INVALID, message, ("note",), message_zh=zh))
     return problems
 
 
@@ -724,7 +737,7 @@ async def check_in(
             )
         ).scalar_one_or_none()
         if owner != card.id:
-            raise not_found("scorecard item", ("item",))
+            raise not_found("scorecard item", ("item",), zh="未找到该指标项，或无权查看")
     row = Checkin(
         tenant_id=caller.tenant_id,
         scorecard_id=card.id,

@@ -32,13 +32,15 @@ if TYPE_CHECKING:
 DEFAULT_SCORING = "standard-scoring@1"
 
 
-def not_found(what: str, path: tuple[str, ...] = ()) -> ServiceError:
+def not_found(what: str, path: tuple[str, ...] = (), *, zh: str | None = None) -> ServiceError:
     """Missing and forbidden objects answer alike."""
-    return ServiceError.one(ErrorCode.NOT_FOUND, f"{what} not found", path)
+    return ServiceError.one(ErrorCode.NOT_FOUND, f"{what} not found", path, zh=zh)
 
 
-def invalid(message: str, path: tuple[str, ...] = (), detail: str | None = None) -> ServiceError:
-    return ServiceError.one(ErrorCode.INVALID, message, path, detail)
+def invalid(
+    message: str, path: tuple[str, ...] = (), detail: str | None = None, *, zh: str | None = None
+) -> ServiceError:
+    return ServiceError.one(ErrorCode.INVALID, message, path, detail, zh=zh)
 
 
 async def get_cycle(session: AsyncSession, caller: Caller, cycle_id: int) -> Cycle:

@@ -131,10 +131,17 @@ def titles_errors(titles: object, path: tuple[str, ...]) -> list[UserError]:
     """Problems of ``titles`` given at ``path``: an object of the product languages,
     each one given a non-empty text of at most ``TITLE_LENGTH`` characters."""
     if not isinstance(titles, Mapping):
-        return [UserError(ErrorCode.INVALID, "titles is an object of zh-CN and en titles", path)]
+        return [
+            UserError(
+                ErrorCode.INVALID,
+                "titles is an object of zh-CN and en titles",
+                path,
+                message_zh="标题须是包含中文（zh-CN）和英文（en）标题的对象",
+            )
+        ]
     errors = [
         UserError(ErrorCode.INVALID, f"no language {lang!r}: titles are zh-CN or en",
-                  (*path, lang))
+                  (*path, lang), message_zh=f"不支持的语言 {lang!r}：标题只能是 zh-CN 或 en")
         for lang in sorted(str(k) for k in titles if k not in LANG_FIELDS)
     ]  # fmt: skip
     for lang, name in LANG_FIELDS.items():
@@ -142,10 +149,18 @@ def titles_errors(titles: object, path: tuple[str, ...]) -> list[UserError]:
         if text is None:
             continue
         if not isinstance(text, str) or not text.strip():
-            errors.append(UserError(ErrorCode.INVALID, f"the {lang} title is empty", (*path, name)))
+            errors.append(
+                UserError(
+                    ErrorCode.INVALID,
+                    f"the {lang} title is empty",
+                    (*path, name),
+                    message_zh=f"{lang} 标题不能为空",
+                )
+            )
         elif len(text.strip()) > TITLE_LENGTH:
             message = f"the {lang} title is longer than {TITLE_LENGTH} characters"
-            errors.append(UserError(ErrorCode.INVALID, message, (*path, name)))
+            zh = f"{lang} 标题不能超过 {TITLE_LENGTH} 个字符"
+            errors.append(UserError(ErrorCode.INVALID, message, (*path, name), message_zh=zh))
     return errors
 
 
@@ -196,6 +211,7 @@ async def resolve_items(
                     ErrorCode.INVALID,
                     "give a target or a relative target, not both",
                     (*path, "relative"),
+                    message_zh="目标值与相对目标只能填写其一",
                 )
             )
         if item.library is not None:
@@ -207,6 +223,7 @@ async def resolve_items(
                         ErrorCode.INVALID,
                         f"no indicator {item.indicator!r} in KPI library {item.library}",
                         (*path, "indicator"),
+                        message_zh=f"KPI 指标库 {item.library} 中没有指标 {item.indicator!r}",
                     )
                 )
                 continue
@@ -226,7 +243,14 @@ async def resolve_items(
         if item.goal_id is not None:
             goal = goals.get(item.goal_id)
             if goal is None:
-                errors.append(UserError(ErrorCode.NOT_FOUND, "goal not found", (*path, "goal")))
+                errors.append(
+                    UserError(
+                        ErrorCode.NOT_FOUND,
+                        "goal not found",
+                        (*path, "goal"),
+                        message_zh="未找到该目标，或无权查看",
+                    )
+                )
                 continue
             values["title"] = titles_of(item, goal.titles or goal.title)
             values["indicator_key"] = values["indicator_key"] or goal.indicator_key
@@ -243,6 +267,7 @@ async def resolve_items(
                     ErrorCode.INVALID,
                     f"direction must be one of {', '.join(DIRECTIONS)}",
                     (*path, "direction"),
+                    message_zh=f"方向须是以下之一：{', '.join(DIRECTIONS)}",
                 )
             )
         # ``title`` keeps the zh-CN one (what it always held), ``titles`` both
@@ -255,11 +280,17 @@ async def resolve_items(
                         ErrorCode.INVALID,
                         f"the {lang} title is longer than {TITLE_LENGTH} characters",
                         (*path, "titles", "zhCN" if lang == "zh-CN" else "en"),
+                        message_zh=f"{lang} 标题不能超过 {TITLE_LENGTH} 个字符",
                     )
                 )
         if not values["title"]:
             errors.append(
-                UserError(ErrorCode.INVALID, "an item needs a title or an indicator", path)
+                UserError(
+                    ErrorCode.INVALID,
+                    "an item needs a title or an indicator",
+                    path,
+                    message_zh="指标项需要填写标题或选择指标",
+                )
             )
         values["key"] = item.key or values["indicator_key"] or f"item-{n + 1}"
         values["weight"] = float(item.weight)
@@ -278,6 +309,7 @@ async def resolve_items(
                         ErrorCode.INVALID,
                         f"task status must be one of {', '.join(TASK_STATUSES)}",
                         (*path, "tasks", str(t), "status"),
+                        message_zh=f"任务状态须是以下之一：{', '.join(TASK_STATUSES)}",
                     )
                 )
         out.append(values)
@@ -286,7 +318,10 @@ async def resolve_items(
         if values["key"] in seen:
             errors.append(
                 UserError(
-                    ErrorCode.INVALID, f"item key {values['key']!r} is used twice", ("items",)
+                    ErrorCode.INVALID,
+                    f"item key {values['key']!r} is used twice",
+                    ("items",),
+                    message_zh=f"指标项标识 {values['key']!r} 重复使用",
                 )
             )
         seen.add(values["key"])
@@ -300,11 +335,13 @@ def _threshold_errors(given: Mapping[str, Any] | None, path: tuple[str, ...]) ->
     for name, value in (given or {}).items():
         if name not in SCORE_SETTINGS:
             message = f"thresholds are {', '.join(SCORE_SETTINGS)}; not {name!r}"
+            zh = f"阈值只能是 {', '.join(SCORE_SETTINGS)}，不能是 {name!r}"
         elif isinstance(value, bool) or not isinstance(value, int | float):
-            message = f"{name} must be a number"
+            message, zh = f"{name} must be a number", f"{name} 须是数字"
         else:
             continue
-        errors.append(UserError(ErrorCode.INVALID, message, (*path, "thresholds", name)))
+        where = (*path, "thresholds", name)
+        errors.append(UserError(ErrorCode.INVALID, message, where, message_zh=zh))
     return errors
 
 
@@ -321,7 +358,11 @@ def weight_errors(
     problems = scheme.check_weights(weights)
     return [
         UserError(
-            ErrorCode.INVALID, p.message + whose, ("items", *p.items), detail=f"weights.{p.code}"
+            ErrorCode.INVALID,
+            p.message + whose,
+            ("items", *p.items),
+            detail=f"weights.{p.code}",
+            message_zh=p.message_zh + whose if p.message_zh else None,
         )
         for p in problems
     ]
@@ -399,6 +440,8 @@ def revision_error(
         " read it again and retry",
         path,
         detail="revision",
+        message_zh=f"计划在你读取后已被修改（你读取的版本 {expected}，"
+        f"当前版本 {card.revision}），请重新加载后重试",
     )
 
 
@@ -417,6 +460,7 @@ def reopen(session: AsyncSession, caller: Caller, card: Scorecard, reason: str |
             ErrorCode.CONFLICT,
             "the plan is signed and locked; give a reason to change it (signing starts again)",
             ("reason",),
+            zh="计划已签署并锁定；修改需填写原因（修改后须重新签署）",
         )
     before = snapshot(card)
     card.revision += 1

@@ -67,6 +67,7 @@ def _not_own(caller: Caller, employee_id: int) -> None:
             "your own plan is set by the next level up (or HR), not by you",
             ("employee",),
             detail="own-plan",
+            zh="你自己的计划由上级（或 HR）制定，不能由你本人设置",
         )
 
 
@@ -358,6 +359,7 @@ async def check_assignment(
                 "some of these plans are signed and locked; give a reason to change them"
                 " (signing starts again)",
                 ("reason",),
+                zh="其中部分计划已签署并锁定；修改需填写原因（修改后须重新签署）",
             )
     return AssignmentCheck(cycle.id, reach.position, sum(per_unit.values()))
 
@@ -413,7 +415,9 @@ async def sign_many(
     naming the signature's index (``["signatures", "3", "expectedRevision"]``). The plans
     are locked in id order. Returns the signed plans in the order given."""
     if not signatures:
-        raise invalid("name at least one plan to sign", ("signatures",))
+        raise invalid(
+            "name at least one plan to sign", ("signatures",), zh="请至少选择一份要签署的计划"
+        )
     return await _sign(session, caller, "manager", signatures, _listed)
 
 
@@ -426,7 +430,7 @@ async def _sign(
 ) -> list[Scorecard]:
     """The rules of signing, for one plan or many (errors collected, then all or nothing)."""
     if as_role not in SIGNERS:
-        raise invalid("sign as employee or manager", where(0, "as"))
+        raise invalid("sign as employee or manager", where(0, "as"), zh="请以员工或经理身份签署")
     scope = caller.require(Permission.SCORECARD_SIGN)
     errors: list[tuple[int, UserError]] = []  # by the index of the signature
     first: dict[int, int] = {}  # plan id -> index of its first signature
@@ -435,7 +439,10 @@ async def _sign(
             errors.append((n, not_found("scorecard", where(n, "scorecard")).errors[0]))
         elif s.scorecard_id in first:
             again = f"this plan is signed by signature {first[s.scorecard_id]} already"
-            errors.append((n, UserError(ErrorCode.INVALID, again, where(n, "scorecard"))))
+            zh = f"此计划已由第 {first[s.scorecard_id]} 个签署项签署"
+            errors.append(
+                (n, UserError(ErrorCode.INVALID, again, where(n, "scorecard"), message_zh=zh))
+            )
         else:
             first[s.scorecard_id] = n
     # in scope, and the employee signs their own plan, a manager someone else's
@@ -458,12 +465,15 @@ async def _sign(
         own = caller.employee_id == found[card_id]
         if as_role == "employee" and not own:
             only = "only the employee signs as employee"
-            errors.append((n, UserError(ErrorCode.FORBIDDEN, only, where(n, "as"))))
+            zh = "只有员工本人能以员工身份签署"
+            errors.append((n, UserError(ErrorCode.FORBIDDEN, only, where(n, "as"), message_zh=zh)))
         elif as_role == "manager" and own:
             own_plan = "you cannot sign your own plan as manager"
-            errors.append(
-                (n, UserError(ErrorCode.FORBIDDEN, own_plan, where(n, "as"), detail="own-plan"))
+            zh = "不能以经理身份签署你自己的计划"
+            refusal = UserError(
+                ErrorCode.FORBIDDEN, own_plan, where(n, "as"), detail="own-plan", message_zh=zh
             )
+            errors.append((n, refusal))
         else:
             signable[card_id] = n
     if errors:
@@ -488,7 +498,10 @@ async def _sign(
             errors.append((n, stale))
         elif not item_counts.get(card_id):
             empty = "an empty plan cannot be signed"
-            errors.append((n, UserError(ErrorCode.INVALID, empty, where(n, "scorecard"))))
+            zh = "空计划不能签署"
+            errors.append(
+                (n, UserError(ErrorCode.INVALID, empty, where(n, "scorecard"), message_zh=zh))
+            )
     if errors:
         raise ServiceError([e for _, e in sorted(errors, key=lambda e: e[0])])
     now = utcnow()

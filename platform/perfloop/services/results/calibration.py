@@ -268,8 +268,8 @@ async def calibration(
     return CalibrationView(cycle.id, org_unit_id, groups)
 
 
-def _conflict(message: str) -> ServiceError:
-    return ServiceError.one(ErrorCode.CONFLICT, message, ("expectedRevision",))
+def _conflict(message: str, *, zh: str | None = None) -> ServiceError:
+    return ServiceError.one(ErrorCode.CONFLICT, message, ("expectedRevision",), zh=zh)
 
 
 async def calibrate(session: AsyncSession, caller: Caller, move: CalibrateInput) -> ResultView:
@@ -278,7 +278,7 @@ async def calibrate(session: AsyncSession, caller: Caller, move: CalibrateInput)
     scope = caller.require(Permission.RESULT_CALIBRATE)
     reason = move.reason.strip()
     if not reason:
-        raise plans.invalid("a calibration needs a reason", ("reason",))
+        raise plans.invalid("a calibration needs a reason", ("reason",), zh="校准须填写原因")
     cycle = await plans.get_cycle(session, caller, move.cycle_id)
     mine = (
         Result.tenant_id == caller.tenant_id,
@@ -296,12 +296,14 @@ async def calibrate(session: AsyncSession, caller: Caller, move: CalibrateInput)
         newest = (await session.execute(select(func.max(Result.version)).where(*mine))).scalar()
         if newest != last.version or last.version != move.expected_version:
             raise _conflict(
-                f"the result is at version {newest}, not {move.expected_version}; read it again"
+                f"the result is at version {newest}, not {move.expected_version}; read it again",
+                zh=f"结果当前为第 {newest} 版，而不是第 {move.expected_version} 版，请重新加载",
             )
         if last.revision != move.expected_revision:
             raise _conflict(
                 f"the result is at revision {last.revision}, not {move.expected_revision}; "
-                "read it again"
+                "read it again",
+                zh=f"结果当前修订号为 {last.revision}，而不是 {move.expected_revision}，请重新加载",
             )
         version = await _move(session, caller, cycle, last, move.rating, reason)
         await session.commit()
@@ -329,9 +331,15 @@ async def _move(
     bands = [k for k, _ in _targets(body)[0]]
     if rating not in bands:
         listed = ", ".join(bands) or "none"
-        raise plans.invalid(f"{rating!r} is not a band of {ref} ({listed})", ("rating",))
+        raise plans.invalid(
+            f"{rating!r} is not a band of {ref} ({listed})",
+            ("rating",),
+            zh=f"{rating!r} 不是 {ref} 的评级（可选：{listed}）",
+        )
     if rating == last.rating:
-        raise plans.invalid(f"the rating is already {rating}", ("rating",))
+        raise plans.invalid(
+            f"the rating is already {rating}", ("rating",), zh=f"评级已经是 {rating}"
+        )
     parameters = (last.templates or {}).get("parameters") or {}
     scheme = _scheme(_canonical(body), _canonical(parameters))
     inputs = last.inputs or {}

@@ -120,7 +120,11 @@ async def form_of(session: AsyncSession, row: ReviewAssignment) -> Mapping[str, 
     forms = await template_bodies(session, row.tenant_id, [row.form_ref], "form")
     form = forms.get(row.form_ref)
     if form is None:
-        raise invalid(f"the form template {row.form_ref} is not available", ("assignment",))
+        raise invalid(
+            f"the form template {row.form_ref} is not available",
+            ("assignment",),
+            zh=f"表单模板 {row.form_ref} 不可用",
+        )
     return form
 
 
@@ -130,6 +134,8 @@ def check_revision(row: ReviewAssignment, expected: int | None) -> None:
             ErrorCode.CONFLICT,
             f"the review changed since you read it (revision {row.revision}, not {expected})",
             ("expectedRevision",),
+            zh=f"评估在你读取后已被修改（当前版本 {row.revision}，"
+            f"而不是 {expected}），请重新加载后重试",
         )
 
 
@@ -137,10 +143,13 @@ def check_open(row: ReviewAssignment) -> None:
     if row.status == "submitted":
         raise ServiceError.one(
             ErrorCode.CONFLICT, "this review was submitted already", ("assignment",),
-            detail="review.submitted",
-        )  # fmt: skip
+            detail="review.submitted", zh="此评估已提交")  # fmt: skip
     if row.status not in OPEN:
-        raise invalid(f"this review is {row.status}: it cannot be filled in", ("assignment",))
+        raise invalid(
+            f"this review is {row.status}: it cannot be filled in",
+            ("assignment",),
+            zh=f"此评估的状态为 {row.status}，不能填写",
+        )
 
 
 async def apply_answers(
@@ -192,14 +201,23 @@ async def reopen(
     found = await assignment_in_scope(session, caller, Permission.REVIEW_MANAGE, assignment_id)
     reason = (reason or "").strip()
     if not reason:
-        raise invalid("a reason is required to reopen a submitted review", ("reason",))
+        raise invalid(
+            "a reason is required to reopen a submitted review",
+            ("reason",),
+            zh="重新打开已提交的评估须填写原因",
+        )
     if len(reason) > MAX_REASON:
-        raise invalid(f"reason is longer than {MAX_REASON} characters", ("reason",))
+        raise invalid(
+            f"reason is longer than {MAX_REASON} characters",
+            ("reason",),
+            zh=f"原因不能超过 {MAX_REASON} 个字符",
+        )
     [row] = await lock_rows(session, ReviewAssignment, ReviewAssignment.id == found.id)
     if row.status != "submitted":
         raise ServiceError.one(
             ErrorCode.CONFLICT, f"only a submitted review is reopened; this one is {row.status}",
             ("assignment",), detail="review.not-submitted",
+            zh=f"只有已提交的评估才能重新打开；此评估的状态为 {row.status}",
         )  # fmt: skip
     before = {"status": row.status, "score": row.score, "revision": row.revision}
     row.status = "draft"

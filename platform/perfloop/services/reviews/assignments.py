@@ -166,7 +166,7 @@ async def _peers(
     """The distinct peer ids, each an active employee of the tenant other than the subject."""
     wanted = list(dict.fromkeys(peer_ids))
     if subject in wanted:
-        raise invalid("nobody is their own peer", ("peers",))
+        raise invalid("nobody is their own peer", ("peers",), zh="不能把自己选为同事评估人")
     found = set(
         (
             await session.execute(
@@ -283,7 +283,10 @@ async def decide_proposal(
     [row] = await lock_rows(session, ReviewAssignment, ReviewAssignment.id == row.id)
     if row.status != "proposed":
         raise ServiceError.one(
-            ErrorCode.CONFLICT, f"this peer is {row.status}, not proposed", ("assignment",)
+            ErrorCode.CONFLICT,
+            f"this peer is {row.status}, not proposed",
+            ("assignment",),
+            zh=f"此同事评估人的状态为 {row.status}，不是待审批",
         )
     row.status = "pending" if approve else "rejected"
     row.revision += 1

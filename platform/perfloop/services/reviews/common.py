@@ -46,13 +46,15 @@ class FormSpec:
     min_responses: int | None
 
 
-def not_found(what: str, path: tuple[str, ...] = ()) -> ServiceError:
+def not_found(what: str, path: tuple[str, ...] = (), *, zh: str | None = None) -> ServiceError:
     """A missing and a forbidden object answer alike."""
-    return ServiceError.one(ErrorCode.NOT_FOUND, f"{what} not found", path)
+    return ServiceError.one(ErrorCode.NOT_FOUND, f"{what} not found", path, zh=zh)
 
 
-def invalid(message: str, path: tuple[str, ...] = (), detail: str | None = None) -> ServiceError:
-    return ServiceError.one(ErrorCode.INVALID, message, path, detail)
+def invalid(
+    message: str, path: tuple[str, ...] = (), detail: str | None = None, *, zh: str | None = None
+) -> ServiceError:
+    return ServiceError.one(ErrorCode.INVALID, message, path, detail, zh=zh)
 
 
 async def cycle_template(session: AsyncSession, cycle: Cycle) -> Mapping[str, Any]:
@@ -92,12 +94,18 @@ async def review_forms(
     template = await cycle_template(session, cycle)
     stages = [s.get("key") for s in template.get("stages") or []]
     if stage not in stages:
-        raise invalid(f"the cycle has no stage {stage!r}; it has {', '.join(stages)}", ("stage",))
+        raise invalid(
+            f"the cycle has no stage {stage!r}; it has {', '.join(stages)}",
+            ("stage",),
+            zh=f"周期中没有阶段 {stage!r}；现有阶段：{', '.join(stages)}",
+        )
     specs = forms_of(template, stage)
     forms = await template_bodies(session, cycle.tenant_id, [s.form for s in specs], "form")
     specs = [s for s in specs if (forms.get(s.form) or {}).get("purpose") in ("review", "feedback")]
     if not specs:
-        raise invalid(f"stage {stage!r} has no review forms", ("stage",))
+        raise invalid(
+            f"stage {stage!r} has no review forms", ("stage",), zh=f"阶段 {stage!r} 没有评估表单"
+        )
     return specs, forms
 
 
@@ -138,7 +146,7 @@ async def assignment_for_rater(
         )
     ).scalar_one_or_none()
     if row is None:
-        raise not_found("review", ("assignment",))
+        raise not_found("review", ("assignment",), zh="未找到该评估，或无权查看")
     return row
 
 
@@ -157,7 +165,7 @@ async def assignment_in_scope(
         )
     ).scalar_one_or_none()
     if row is None:
-        raise not_found("review", ("assignment",))
+        raise not_found("review", ("assignment",), zh="未找到该评估，或无权查看")
     return row
 
 

@@ -4,12 +4,18 @@
 //   const payload = await mutate(`mutation($id: ID!) { x(id: $id) { thing { id } errors { code message path } } }`,
 //                                { id }, "x");
 //
-// Both throw an ApiError whose `errors` are [{message, code, path, detail, source}]:
+// Both throw an ApiError whose `errors` are [{message, messageZh, code, path, detail, source}]:
 // source "graphql" for the response's errors (code = extensions.code, path = the
 // response path of the field), "payload" for a mutation payload's `errors` (path =
 // where in the input the problem is, as the API's UserError says). errorsAt(err, path)
-// finds the ones for one input field, to show next to it.
+// finds the ones for one input field, to show next to it. Every API error reads in
+// Chinese too (messageZh); errorText(e) is the one of the chosen language. A
+// mutation asks for its payload's errors with ${ERROR_FIELDS}.
+import { language } from "./i18n.js";
 import { getToken } from "./session.js";
+
+/** A payload's errors, as every mutation asks for them. */
+export const ERROR_FIELDS = "errors { code message messageZh path detail }";
 
 export const GRAPHQL_URL = new URL("../../graphql", import.meta.url);
 export const UNAUTHENTICATED_EVENT = "perfloop:unauthenticated";
@@ -30,6 +36,7 @@ export class ApiError extends Error {
 function fromGraphQL(error) {
   return {
     message: error.message,
+    messageZh: error.extensions?.messageZh ?? null,
     code: error.extensions?.code ?? null,
     path: (error.path ?? []).map(String),
     detail: error.extensions?.detail ?? null,
@@ -76,10 +83,15 @@ export async function mutate(query, variables, field) {
   const errors = payload?.errors ?? [];
   if (errors.length) {
     throw new ApiError(
-      errors.map((e) => ({ message: e.message, code: e.code, path: e.path ?? [], detail: e.detail ?? null, source: "payload" })),
+      errors.map((e) => ({ message: e.message, messageZh: e.messageZh ?? null, code: e.code, path: e.path ?? [], detail: e.detail ?? null, source: "payload" })),
     );
   }
   return payload;
+}
+
+/** An error's message in the chosen language (the English one when it has no Chinese). */
+export function errorText(error) {
+  return language() === "zh-CN" && error.messageZh ? error.messageZh : error.message;
 }
 
 /** The errors of err whose input path starts with path (["items", "0", "weight"]). */

@@ -5,7 +5,7 @@
 //
 //   html`<${FeedbackMeetings} viewer=${viewer} cycle=${cycleId} employee=${employeeId} />`
 import { useAction, unplaced } from "./actions.js";
-import { errorsAt, mutate } from "./api.js";
+import { ERROR_FIELDS, errorsAt, mutate } from "./api.js";
 import { formatDateTime, t } from "./i18n.js";
 import { html, useState } from "./preact.js";
 import { can } from "./session.js";
@@ -19,7 +19,7 @@ const MEETINGS = `query FeedbackMeetings($cycle: ID!, $employee: ID) {
 
 const RECORD = `mutation RecordFeedback($cycle: ID!, $employee: ID!, $heldOn: Date!, $notes: String!, $actions: [AgreedActionInput!]) {
   recordFeedbackMeeting(cycle: $cycle, employee: $employee, heldOn: $heldOn, notes: $notes, actions: $actions) {
-    meeting { id } errors { code message path detail }
+    meeting { id } ${ERROR_FIELDS}
   }
 }`;
 

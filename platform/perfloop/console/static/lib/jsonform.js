@@ -10,7 +10,7 @@
 // The API validates the answers; its errors (path ["answers", field, …]) are shown
 // next to their fields, in the chosen language (by the error's `detail`,
 // `schema.required` …), and the others above the form.
-import { errorsAt } from "./api.js";
+import { errorsAt, errorText } from "./api.js";
 import { language, pick, t } from "./i18n.js";
 import { html, useEffect, useRef } from "./preact.js";
 import { ErrorBox, useQuery } from "./ui.js";
@@ -86,7 +86,7 @@ function errorMessage(error, schema) {
     min: node.minLength ?? node.minimum ?? node.minItems,
     max: node.maxLength ?? node.maximum ?? node.maxItems,
   };
-  return RULES.includes(rule) ? t(`form.error.${rule}`, params) : error.message.replace(/^\/\S*: /, "");
+  return RULES.includes(rule) ? t(`form.error.${rule}`, params) : errorText(error).replace(/^(.*?：)?\/\S*: /, "$1");
 }
 
 function editorLanguage(JSONEditor) {

@@ -1,5 +1,5 @@
 // Shared components and hooks for pages.
-import { gql } from "./api.js";
+import { errorText, gql } from "./api.js";
 import { formatPercent, t } from "./i18n.js";
 import { html, useCallback, useEffect, useState } from "./preact.js";
 
@@ -37,7 +37,7 @@ export function ErrorBox({ error }) {
   return html`<div class="error" role="alert">
     ${errors.map(
       (e) => html`<div>
-        ${e.message}
+        ${errorText(e)}
         ${e.code ? html` <span class="badge">${e.code}</span>` : null}
         ${e.path?.length ? html` <span class="path">${e.path.join(".")}</span>` : null}
       </div>`,
@@ -48,7 +48,7 @@ export function ErrorBox({ error }) {
 /** The errors of one input field, shown next to it (errorsAt(err, path) picks them). */
 export function FieldErrors({ errors }) {
   if (!errors?.length) return null;
-  return html`<div class="error">${errors.map((e) => html`<div>${e.message}</div>`)}</div>`;
+  return html`<div class="error">${errors.map((e) => html`<div>${errorText(e)}</div>`)}</div>`;
 }
 
 export function Stat({ label, value }) {

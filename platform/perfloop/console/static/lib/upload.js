@@ -44,6 +44,7 @@ export function uploadMutation(query, variables, fileVariable, file, field, onPr
       }
       const errors = (body.errors ?? []).map((e) => ({
         message: e.message,
+        messageZh: e.extensions?.messageZh ?? null,
         code: e.extensions?.code ?? null,
         path: (e.path ?? []).map(String),
         detail: e.extensions?.detail ?? null,

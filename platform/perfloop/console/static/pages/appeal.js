@@ -2,7 +2,7 @@
 // is the cycle template's (its `appeals.form`, else the self form of its appeal
 // stage), rendered from its JSON Schema like a review form; the API decides whether
 // the window is open and says so at `cycle`.
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { pick, t } from "../lib/i18n.js";
 import { JsonForm, useFormTemplate } from "../lib/jsonform.js";
 import { html, useRef, useState } from "../lib/preact.js";
@@ -15,7 +15,7 @@ const CYCLE = `query AppealCycle($cycle: ID!) {
 const CYCLE_TEMPLATE = `query CycleTemplate($key: String!, $version: Int) { template(key: $key, version: $version) { document } }`;
 
 const FILE = `mutation File($cycle: ID!, $answers: JSONObject!) {
-  fileAppeal(cycle: $cycle, answers: $answers) { appeal { id status } errors { code message path detail } }
+  fileAppeal(cycle: $cycle, answers: $answers) { appeal { id status } ${ERROR_FIELDS} }
 }`;
 
 /** The appeal form's ref a cycle template names. */

@@ -4,7 +4,7 @@
 // checked as you type — the schema and the template's constraints in the browser, then
 // (debounced) the API's validateTemplate over the app with these values — and install
 // it for the company or one unit's subtree (installApp).
-import { errorsAt, gql, mutate } from "../lib/api.js";
+import { ERROR_FIELDS, errorsAt, gql, mutate } from "../lib/api.js";
 import { SchemaForm } from "../lib/forms.js";
 import { formatDateTime, pick, t } from "../lib/i18n.js";
 import { OrgUnitSelect, unitLabel, useOrgUnits } from "../lib/orgunits.js";
@@ -26,11 +26,11 @@ const CHECK = `query CheckApp($document: JSON!) {
 }`;
 const INSTALL = `mutation Install($app: String!, $parameters: JSON, $orgUnit: ID) {
   installApp(app: $app, parameters: $parameters, orgUnit: $orgUnit) {
-    installedApp { ${APP_FIELDS} } errors { code message path detail }
+    installedApp { ${APP_FIELDS} } ${ERROR_FIELDS}
   }
 }`;
 const UPGRADE = `mutation Upgrade($id: ID!, $toVersion: Int!) {
-  upgradeApp(id: $id, toVersion: $toVersion) { installedApp { ${APP_FIELDS} } errors { code message path detail } }
+  upgradeApp(id: $id, toVersion: $toVersion) { installedApp { ${APP_FIELDS} } ${ERROR_FIELDS} }
 }`;
 const DEFAULTS = "/parameters/defaults";
 

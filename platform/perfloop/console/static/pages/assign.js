@@ -3,7 +3,7 @@
 // (assignScorecardItems, all or nothing; signed plans re-open, with a reason).
 // With tenant scope (HR) it runs as a job, department by department
 // (startAssignScorecardItems), followed by the jobProgress subscription (lib/jobs.js).
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { OpenCycle } from "../lib/cycles.js";
 import { formatNumber, pick, t } from "../lib/i18n.js";
 import { followJob } from "../lib/jobs.js";
@@ -18,9 +18,9 @@ const LIBRARY = `query Library($key: String!, $version: Int) { template(key: $ke
 const ARGS = `$cycle: ID!, $items: [ScorecardItemInput!]!, $orgUnit: ID, $position: String, $reason: String`;
 const PASS = `cycle: $cycle, items: $items, orgUnit: $orgUnit, position: $position, reason: $reason`;
 const ASSIGN = `mutation Assign(${ARGS}) { assignScorecardItems(${PASS}) {
-  scorecards { id } reopened removedItems { scorecard keys } errors { code message path detail } } }`;
+  scorecards { id } reopened removedItems { scorecard keys } ${ERROR_FIELDS} } }`;
 const START = `mutation StartAssign(${ARGS}) { startAssignScorecardItems(${PASS}) {
-  job { id } created errors { code message path detail } } }`;
+  job { id } created ${ERROR_FIELDS} } }`;
 
 function JobProgress({ id, onEnd }) {
   const [job, setJob] = useState(null);

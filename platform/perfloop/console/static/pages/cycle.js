@@ -2,7 +2,7 @@
 // stage log, and moving it to the next stage (advanceCycle). The guards that block the
 // move are shown next to the button in the chosen language, with their reasons; HR
 // with cycle.override may override them with a reason.
-import { gql } from "../lib/api.js";
+import { ERROR_FIELDS, gql } from "../lib/api.js";
 import { formatDateTime, pick, t } from "../lib/i18n.js";
 import { unitLabel } from "../lib/orgunits.js";
 import { html, useState } from "../lib/preact.js";
@@ -18,7 +18,7 @@ const CYCLE = `query Cycle($id: ID!) { cycle(id: $id) { ${CYCLE_FIELDS} } }`;
 const GUARD = "key check message { zhCN en } reasons";
 const ADVANCE = `mutation Advance($id: ID!, $override: GuardOverrideInput) {
   advanceCycle(id: $id, override: $override) {
-    cycle { ${CYCLE_FIELDS} } blockedBy { ${GUARD} } overridden { ${GUARD} } errors { code message path detail }
+    cycle { ${CYCLE_FIELDS} } blockedBy { ${GUARD} } overridden { ${GUARD} } ${ERROR_FIELDS}
   }
 }`;
 

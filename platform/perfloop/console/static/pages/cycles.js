@@ -1,7 +1,7 @@
 // Cycles: every cycle of the tenant with its current stage, the stages past their due
 // date (overdueStages), and opening a cycle of an installed app for a period
 // (openCycle: one of the cycle templates the app bundles), errors next to each field.
-import { errorsAt, mutate } from "../lib/api.js";
+import { ERROR_FIELDS, errorsAt, mutate } from "../lib/api.js";
 import { pick, t } from "../lib/i18n.js";
 import { unitLabel } from "../lib/orgunits.js";
 import { html, useState } from "../lib/preact.js";
@@ -18,7 +18,7 @@ const CYCLES = `query Cycles {
 }`;
 const APP_CYCLES = `query AppCycles($key: String!, $version: Int) { template(key: $key, version: $version) { document } }`;
 const OPEN = `mutation Open($app: ID!, $cycle: String!, $period: String!) {
-  openCycle(app: $app, cycle: $cycle, period: $period) { cycle { id } errors { code message path detail } }
+  openCycle(app: $app, cycle: $cycle, period: $period) { cycle { id } ${ERROR_FIELDS} }
 }`;
 
 function OpenForm({ apps }) {

@@ -3,7 +3,7 @@
 // ADJUSTED with corrected actuals and/or another band; a reason always), its
 // errors next to the fields.
 import { useAction, unplaced } from "../lib/actions.js";
-import { errorsAt, mutate } from "../lib/api.js";
+import { ERROR_FIELDS, errorsAt, mutate } from "../lib/api.js";
 import { decidesAppeals, formatScore } from "../lib/evaluation.js";
 import { FeedbackMeetings } from "../lib/feedback.js";
 import { formatDateTime, formatNumber, formatPercent, language, t } from "../lib/i18n.js";
@@ -31,7 +31,7 @@ const DECIDE = `mutation Decide($appeal: ID!, $decision: AppealDecision!, $reaso
                            $actuals: [ActualAdjustmentInput!], $rating: String) {
   decideAppeal(appeal: $appeal, decision: $decision, reason: $reason, expectedRevision: $expectedRevision,
                actuals: $actuals, rating: $rating) {
-    appeal { id status } errors { code message path detail }
+    appeal { id status } ${ERROR_FIELDS}
   }
 }`;
 

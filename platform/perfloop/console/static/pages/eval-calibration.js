@@ -4,7 +4,7 @@
 // department (a chart), and moving a person to another band with a reason
 // (`calibrateResult`; its errors next to the fields).
 import { useAction, unplaced } from "../lib/actions.js";
-import { errorsAt, mutate } from "../lib/api.js";
+import { ERROR_FIELDS, errorsAt, mutate } from "../lib/api.js";
 import { ChartCanvas, PALETTE } from "../lib/charts.js";
 import {
   EVALUATION_NEEDS,
@@ -32,7 +32,7 @@ const MOVE = `mutation Calibrate($cycle: ID!, $employee: ID!, $rating: String!, 
                               $expectedVersion: Int!, $expectedRevision: Int!) {
   calibrateResult(cycle: $cycle, employee: $employee, rating: $rating, reason: $reason,
                   expectedVersion: $expectedVersion, expectedRevision: $expectedRevision) {
-    result { version status revision rating multiplier } errors { code message path detail }
+    result { version status revision rating multiplier } ${ERROR_FIELDS}
   }
 }`;
 

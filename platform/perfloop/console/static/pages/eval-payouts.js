@@ -2,7 +2,7 @@
 // org unit against their budgets (over-budget flagged), the lines, generating a
 // new version (`generatePayoutList`, its warnings), approving one
 // (`approvePayoutList`) and the .xlsx / .csv export (fetched with the token).
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { download } from "../lib/downloads.js";
 import { EVALUATION_NEEDS, EvaluationCycle, EvaluationLinks } from "../lib/evaluation.js";
 import { formatNumber, pick, t } from "../lib/i18n.js";
@@ -25,11 +25,11 @@ const PAYOUTS = `query Payouts($cycle: ID!, $version: Int) {
 }`;
 
 const GENERATE = `mutation Generate($cycle: ID!) {
-  generatePayoutList(cycle: $cycle) { payoutList { version } warnings errors { code message path detail } }
+  generatePayoutList(cycle: $cycle) { payoutList { version } warnings ${ERROR_FIELDS} }
 }`;
 
 const APPROVE = `mutation Approve($cycle: ID!, $version: Int!) {
-  approvePayoutList(cycle: $cycle, version: $version) { payoutList { version status } errors { code message path detail } }
+  approvePayoutList(cycle: $cycle, version: $version) { payoutList { version status } ${ERROR_FIELDS} }
 }`;
 
 /** Money as the API sends it (decimal text), in the viewer's number format. */

@@ -2,7 +2,7 @@
 // progress live (lib/jobs.js: the jobProgress subscription, else polling), the
 // results it wrote (`results`: drafts and published) and their publication
 // (`publishResults`, its refusals next to the button).
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { EVALUATION_NEEDS, EvaluationCycle, EvaluationLinks, formatScore, UnitPicker, useUnits } from "../lib/evaluation.js";
 import { formatNumber, formatPercent, t } from "../lib/i18n.js";
 import { followJob, jobEnded, JOB_FIELDS } from "../lib/jobs.js";
@@ -11,11 +11,11 @@ import { can } from "../lib/session.js";
 import { ErrorBox, FieldErrors, Loading, useQuery, useTitle } from "../lib/ui.js";
 
 const START = `mutation StartScoring($cycle: ID!, $orgUnit: ID) {
-  startScoringRun(cycle: $cycle, orgUnit: $orgUnit) { created job { ${JOB_FIELDS} } errors { code message path detail } }
+  startScoringRun(cycle: $cycle, orgUnit: $orgUnit) { created job { ${JOB_FIELDS} } ${ERROR_FIELDS} }
 }`;
 
 const PUBLISH = `mutation Publish($cycle: ID!, $orgUnit: ID) {
-  publishResults(cycle: $cycle, orgUnit: $orgUnit) { published errors { code message path detail } }
+  publishResults(cycle: $cycle, orgUnit: $orgUnit) { published ${ERROR_FIELDS} }
 }`;
 
 const RESULTS = `query Results($cycle: ID!, $orgUnit: ID, $status: ResultStatus, $after: String) {

@@ -5,7 +5,7 @@
 // API's `behind`, completion trailing the share of the cycle elapsed), and the
 // units under the goal's owner behind plan; a manager proposes what an owner can
 // take on (proposeGoal).
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { goalTitle, goalsQuery, useGoalFields } from "../lib/goals.js";
 import { formatNumber, formatPercent, t } from "../lib/i18n.js";
 import { errorsFor, inSubtree, ownerLabel, unitName, useAll, usePeople } from "../lib/manager.js";
@@ -26,7 +26,7 @@ const PEOPLE_BEHIND = `query PeopleBehind($cycle: ID!, $after: String) {
   teamScorecards(cycle: $cycle, first: 100, after: $after) { edges { node { employeeId behindCount } } ${PAGE} } }`;
 const PROPOSE = `mutation Propose($goal: ID!, $amount: Float!, $orgUnit: ID, $employee: ID, $note: String) {
   proposeGoal(goal: $goal, amount: $amount, orgUnit: $orgUnit, employee: $employee, note: $note) {
-    ok errors { code message path detail } }
+    ok ${ERROR_FIELDS} }
 }`;
 
 /** {behindOf(owner), units}: behind-plan counts by gap-line owner, and the report rows. */

@@ -3,7 +3,7 @@
 // decomposing the goal into a new child with its owner and target (createGoal,
 // which inherits the goal's indicator, unit and direction). Errors are shown next
 // to the field the API names. The gap view is pages/goal-gap.js.
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { Coverage, goalTitle, goalsQuery, useGoalFields } from "../lib/goals.js";
 import { formatNumber, formatPercent, t } from "../lib/i18n.js";
 import { errorsFor, ownerLabel, unitName, useAll, usePeople } from "../lib/manager.js";
@@ -13,10 +13,10 @@ import { can } from "../lib/session.js";
 import { ErrorBox, FieldErrors, Loading, ProgressBar, Stat, useTitle } from "../lib/ui.js";
 
 const CREATE = `mutation CreateGoal($input: GoalInput!) {
-  createGoal(input: $input) { goal { id } errors { code message path detail } }
+  createGoal(input: $input) { goal { id } ${ERROR_FIELDS} }
 }`;
 const UPDATE = `mutation UpdateGoal($goal: ID!, $target: Float) {
-  updateGoal(goal: $goal, target: $target) { goal { id } errors { code message path detail } }
+  updateGoal(goal: $goal, target: $target) { goal { id } ${ERROR_FIELDS} }
 }`;
 const CHILD_LEVEL = { company: "department", department: "team", team: "employee", position: "employee" };
 const LEVELS = ["department", "team", "position", "employee"];

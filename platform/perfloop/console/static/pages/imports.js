@@ -3,6 +3,7 @@
 // multipart request (lib/upload.js) with its progress. "Check" sends the file with
 // dryRun (nothing is stored) and shows what the import would do and every row error;
 // "Import" sends the same file for real once the check found no problem.
+import { ERROR_FIELDS } from "../lib/api.js";
 import { formatNumber, language, pick, t } from "../lib/i18n.js";
 import { html, useState } from "../lib/preact.js";
 import { can } from "../lib/session.js";
@@ -10,7 +11,7 @@ import { ErrorBox, Stat, useQuery, useTitle } from "../lib/ui.js";
 import { uploadMutation } from "../lib/upload.js";
 
 const ROW_ERRORS = "rowErrors { row column letter message messageZh }";
-const USER_ERRORS = "errors { code message path detail }";
+const USER_ERRORS = ERROR_FIELDS;
 
 const ORG_CHART = `mutation ImportOrgChart($file: Upload!, $sheet: String, $encoding: String, $dryRun: Boolean!) {
   importOrgChart(file: $file, sheet: $sheet, encoding: $encoding, dryRun: $dryRun) {

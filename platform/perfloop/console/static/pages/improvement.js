@@ -1,7 +1,7 @@
 // My improvement plan: the plans a cycle's results opened for the viewer
 // (improvementPlans): why, the gaps, the plan's form as the owner filled it in, the
 // topics and dates, the outcome; and check-ins, added here (addImprovementCheckin).
-import { errorsAt, mutate } from "../lib/api.js";
+import { ERROR_FIELDS, errorsAt, mutate } from "../lib/api.js";
 import { formatDateTime, formatNumber, formatPercent, pick, t } from "../lib/i18n.js";
 import { JsonForm, useFormTemplate } from "../lib/jsonform.js";
 import { OwnCyclePage, pastResults } from "../lib/mycycles.js";
@@ -20,7 +20,7 @@ const PLANS = `query MyImprovement($cycle: ID!, $employee: ID!) {
 
 const CHECK_IN = `mutation CheckIn($plan: ID!, $note: String!, $progress: Float) {
   addImprovementCheckin(plan: $plan, note: $note, progress: $progress) {
-    checkin { id } errors { code message path detail }
+    checkin { id } ${ERROR_FIELDS}
   }
 }`;
 

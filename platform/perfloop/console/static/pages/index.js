@@ -8,8 +8,8 @@ import { page as assign } from "./assign.js";
 import { page as cycle } from "./cycle.js";
 import { page as cycles } from "./cycles.js";
 import { page as dashboards } from "./dashboards.js";
-import { page as appeal } from "./eval-appeal.js";
-import { page as appeals } from "./eval-appeals.js";
+import { page as appealToDecide } from "./eval-appeal.js";
+import { page as appealsToDecide } from "./eval-appeals.js";
 import { cyclePage as calibrationOf, page as calibration } from "./eval-calibration.js";
 import { cyclePage as payoutsOf, page as payouts } from "./eval-payouts.js";
 import { cyclePage as scoringOf, page as scoring } from "./eval-scoring.js";
@@ -64,4 +64,6 @@ export const PAGES = [
   whatIfOf,
   payouts,
   payoutsOf,
+  appealsToDecide,
+  appealToDecide,
 ];

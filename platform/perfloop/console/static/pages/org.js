@@ -2,7 +2,7 @@
 // (updateOrgUnit), move (moveOrgUnit) or add a unit under (createOrgUnit), and its
 // people (employees) to add (createEmployee) or change (updateEmployee). Every error is
 // shown next to the field it names.
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { Fields, otherErrors } from "../lib/fields.js";
 import { t } from "../lib/i18n.js";
 import { unitName, useAllNodes, useOrgUnits } from "../lib/orgunits.js";
@@ -10,7 +10,7 @@ import { html, useMemo, useState } from "../lib/preact.js";
 import { href } from "../lib/router.js";
 import { ErrorBox, Loading, useQuery, useTitle } from "../lib/ui.js";
 
-const UNIT = "orgUnit { id code name nameEn kind parent { id } } errors { code message path detail }";
+const UNIT = `orgUnit { id code name nameEn kind parent { id } } ${ERROR_FIELDS}`;
 const CREATE_UNIT = `mutation CreateUnit($input: CreateOrgUnitInput!) { createOrgUnit(input: $input) { ${UNIT} } }`;
 const UPDATE_UNIT = `mutation UpdateUnit($id: ID!, $input: UpdateOrgUnitInput!) { updateOrgUnit(id: $id, input: $input) { ${UNIT} } }`;
 const MOVE_UNIT = `mutation MoveUnit($id: ID!, $parent: ID) { moveOrgUnit(id: $id, parent: $parent) { ${UNIT} } }`;
@@ -20,11 +20,11 @@ const PEOPLE = `query People($after: String) {
 }`;
 const POSITIONS = "query Positions { positions { code name } }";
 const CREATE_PERSON = `mutation CreatePerson($input: CreateEmployeeInput!) {
-  createEmployee(input: $input) { employee { id } errors { code message path detail } } }`;
+  createEmployee(input: $input) { employee { id } ${ERROR_FIELDS} } }`;
 const UPDATE_PERSON = `mutation UpdatePerson($id: ID!, $input: UpdateEmployeeInput!) {
-  updateEmployee(id: $id, input: $input) { employee { id } errors { code message path detail } } }`;
+  updateEmployee(id: $id, input: $input) { employee { id } ${ERROR_FIELDS} } }`;
 const CREATE_POSITION = `mutation CreatePosition($input: CreatePositionInput!) {
-  createPosition(input: $input) { position { code name } errors { code message path detail } } }`;
+  createPosition(input: $input) { position { code name } ${ERROR_FIELDS} } }`;
 const KINDS = ["company", "department", "team"];
 
 /** A form posting its values with send(values); errors beside the fields. */

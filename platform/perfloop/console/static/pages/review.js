@@ -1,7 +1,7 @@
 // One review form: the assignment's form template rendered from its JSON Schema
 // (lib/jsonform.js), saved as a draft (saveReviewDraft) or submitted (submitReview)
 // at the revision read; the API's errors are shown at their fields.
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { formatDateTime, formatNumber, pick, t } from "../lib/i18n.js";
 import { JsonForm, useFormTemplate } from "../lib/jsonform.js";
 import { html, useRef, useState } from "../lib/preact.js";
@@ -13,7 +13,7 @@ const ASSIGNMENT = `query Review($id: ID!) { reviewAssignment(id: $id) { ${FIELD
 
 const SAVE = (field) => `mutation Save($id: ID!, $answers: JSONObject!, $revision: Int) {
   ${field}(assignment: $id, answers: $answers, expectedRevision: $revision) {
-    assignment { ${FIELDS} } errors { code message path detail }
+    assignment { ${FIELDS} } ${ERROR_FIELDS}
   }
 }`;
 

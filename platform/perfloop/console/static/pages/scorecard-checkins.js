@@ -1,7 +1,7 @@
 // Check-ins on my plan (a component of pages/scorecard.js, not a page): record
 // progress, a confidence from 0 to 1 and a note on the plan or one of its items
 // (checkIn), and the recent ones (checkins), newest first.
-import { errorsAt, mutate } from "../lib/api.js";
+import { ERROR_FIELDS, errorsAt, mutate } from "../lib/api.js";
 import { formatDateTime, formatPercent, pick, t } from "../lib/i18n.js";
 import { html, useState } from "../lib/preact.js";
 import { ErrorBox, FieldErrors, Loading, useQuery } from "../lib/ui.js";
@@ -12,7 +12,7 @@ const CHECKINS = `query MyCheckins($scorecard: ID!) {
 
 const CHECK_IN = `mutation CheckIn($scorecard: ID!, $item: ID, $progress: Float, $confidence: Float!, $note: String!) {
   checkIn(scorecard: $scorecard, item: $item, progress: $progress, confidence: $confidence, note: $note) {
-    checkin { id } errors { code message path detail }
+    checkin { id } ${ERROR_FIELDS}
   }
 }`;
 

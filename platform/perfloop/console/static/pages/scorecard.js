@@ -2,7 +2,7 @@
 // language (ScorecardItem.titles), progress per item, and signing it as the
 // employee when they have not yet (signScorecard, at the revision read); check-ins
 // (pages/scorecard-checkins.js).
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, mutate } from "../lib/api.js";
 import { OpenCycle } from "../lib/cycles.js";
 import { formatDateTime, formatNumber, formatPercent, pick, t } from "../lib/i18n.js";
 import { html, useState } from "../lib/preact.js";
@@ -21,7 +21,7 @@ const SCORECARD = `query MyScorecard($employee: ID!, $cycle: ID!) {
 const SIGN = `mutation Sign($scorecard: ID!, $revision: Int!) {
   signScorecard(scorecard: $scorecard, signer: EMPLOYEE, expectedRevision: $revision) {
     scorecard { ${SCORECARD_FIELDS} }
-    errors { code message path detail }
+    ${ERROR_FIELDS}
   }
 }`;
 

@@ -3,7 +3,7 @@
 // trails the share of the cycle elapsed, as the API's `behind` says), a filter,
 // and signing as their manager: one plan (signScorecard) or the chosen ones at
 // once (signScorecards, all or nothing). Assigning items is pages/assign.js.
-import { mutate } from "../lib/api.js";
+import { ERROR_FIELDS, errorText, mutate } from "../lib/api.js";
 import { OpenCycle } from "../lib/cycles.js";
 import { formatNumber, formatPercent, pick, t } from "../lib/i18n.js";
 import { StatusBadge, useAll } from "../lib/manager.js";
@@ -17,7 +17,7 @@ const CARD = `id employeeId employeeName employeeNo status revision employeeSign
 const TEAM = `query Team($cycle: ID!, $after: String) { teamScorecards(cycle: $cycle, first: 100, after: $after) {
   edges { node { ${CARD} } } pageInfo { hasNextPage endCursor } } }`;
 const SIGN_MANY = `mutation SignMany($signatures: [SignatureInput!]!) {
-  signScorecards(signatures: $signatures) { scorecards { ${CARD} } errors { code message path detail } }
+  signScorecards(signatures: $signatures) { scorecards { ${CARD} } ${ERROR_FIELDS} }
 }`;
 
 /** Whether the viewer may sign this plan as the manager now. */
@@ -83,7 +83,7 @@ function Plans({ viewer, cycle }) {
   const rowError = (card) => {
     const at = state.list?.findIndex((c) => c.id === card.id) ?? -1;
     const found = at < 0 ? [] : (state.error?.errors ?? []).filter((e) => e.path[0] === "signatures" && String(e.path[1]) === String(at));
-    return found.map((e) => e.message).join("; ");
+    return found.map(errorText).join("; ");
   };
   const toggle = (id) => setChosen((s) => { const n = new Set(s); n.has(id) ? n.delete(id) : n.add(id); return n; });
   const count = (pred) => formatNumber(cards.filter(pred).length);

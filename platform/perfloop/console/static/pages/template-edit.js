@@ -2,7 +2,7 @@
 // template from one (…/copy: the same document under a new key). "Validate" asks
 // validateTemplate, "Publish" publishTemplate; each problem is listed with its JSON
 // pointer and marked at its line in the editor (a click jumps there).
-import { ApiError, gql, mutate } from "../lib/api.js";
+import { ApiError, ERROR_FIELDS, gql, mutate } from "../lib/api.js";
 import { lineOfPointer, lineRange, pointerLines } from "../lib/jsonlines.js";
 import { pick, t } from "../lib/i18n.js";
 import { html, useEffect, useMemo, useRef, useState } from "../lib/preact.js";
@@ -18,7 +18,7 @@ const VALIDATE = `query Validate($document: JSON!) {
 }`;
 const PUBLISH = `mutation Publish($document: JSON!) {
   publishTemplate(document: $document) {
-    created template { key version ref } warnings { ${PROBLEM} } errors { code message path detail }
+    created template { key version ref } warnings { ${PROBLEM} } ${ERROR_FIELDS}
   }
 }`;
 

@@ -131,3 +131,13 @@ def test_every_page_module_is_listed() -> None:
     }
     assert routed == imported
     assert {"home", "scorecard", "templates", "template"} <= routed
+
+
+def test_no_two_pages_share_a_nav_position() -> None:
+    # the side nav sorts by `nav`: two pages at one position would order by list order
+    positions: dict[int, list[str]] = {}
+    for module in (STATIC_DIR / "pages").glob("*.js"):
+        for found in re.findall(r"^\s*nav: (\d+),", module.read_text(encoding="utf-8"), re.M):
+            positions.setdefault(int(found), []).append(module.stem)
+    assert positions
+    assert {nav: names for nav, names in positions.items() if len(names) > 1} == {}

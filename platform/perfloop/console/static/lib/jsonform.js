@@ -7,6 +7,11 @@
 //   html`<${JsonForm} form=${form} value=${answers} error=${apiError} editorRef=${editor} />`
 //   ... editor.current.getValue()
 //
+// Also any JSON Schema with the same x-title hints (an app's parameters, a form
+// template's preview): `name` tags the form (data-form), `title` heads it, and
+// onChange(value, problems) follows each edit with JSON Editor's own validation
+// ([{path: "root.field", message}]) for a page that checks as the person types.
+//
 // The API validates the answers; its errors (path ["answers", field, …]) are shown
 // next to their fields, in the chosen language (by the error's `detail`,
 // `schema.required` …), and the others above the form.
@@ -134,7 +139,9 @@ const OPTIONS = {
  * errors are shown at their fields. Rebuilt, keeping what was typed, when the
  * language changes.
  */
-export function JsonForm({ form, value, error, editorRef, disabled = false }) {
+export function JsonForm({ form, value, error, editorRef: given, disabled = false, name, title, onChange }) {
+  const own = useRef(null);
+  const editorRef = given ?? own;
   const holder = useRef(null);
   const instance = useRef(null);
   const shown = useRef([]);
@@ -145,7 +152,8 @@ export function JsonForm({ form, value, error, editorRef, disabled = false }) {
       if (!live) return;
       editorLanguage(JSONEditor);
       const root = { ...editorSchema(form.answers ?? { type: "object" }, form.uiSchema ?? {}) };
-      root.options = { ...root.options, compact: true };
+      root.options = { ...root.options, compact: !title };
+      if (title) root.title = title;
       const editor = new JSONEditor(holder.current, {
         ...OPTIONS,
         schema: root,
@@ -164,6 +172,11 @@ export function JsonForm({ form, value, error, editorRef, disabled = false }) {
         editor.root.showValidationErrors = () => show(shown.current);
         show(shown.current);
         if (disabled) editor.disable();
+        if (onChange) {
+          const changed = () => onChange(answers(editor.getValue(), form.answers), editor.validate());
+          editor.on("change", changed);
+          changed();
+        }
       });
       instance.current = editor;
       editorRef.current = { getValue: () => answers(editor.getValue(), form.answers) };
@@ -177,7 +190,7 @@ export function JsonForm({ form, value, error, editorRef, disabled = false }) {
       instance.current = null;
       editorRef.current = { getValue: () => kept };
     };
-  }, [form, lang, disabled]);
+  }, [form, lang, disabled, title]);
 
   const [atFields, elsewhere] = splitErrors(error, form);
   useEffect(() => {
@@ -190,7 +203,7 @@ export function JsonForm({ form, value, error, editorRef, disabled = false }) {
 
   return html`<div>
     <${ErrorBox} error=${elsewhere} />
-    <div class="jsonform" ref=${holder} data-test="jsonform"></div>
+    <div class="jsonform" ref=${holder} data-test="jsonform" data-form=${name} data-titled=${title ? "" : undefined}></div>
   </div>`;
 }
 

@@ -5,8 +5,8 @@
 // (debounced) the API's validateTemplate over the app with these values — and install
 // it for the company or one unit's subtree (installApp).
 import { ERROR_FIELDS, errorsAt, gql, mutate } from "../lib/api.js";
-import { SchemaForm } from "../lib/forms.js";
 import { formatDateTime, pick, t } from "../lib/i18n.js";
+import { JsonForm } from "../lib/jsonform.js";
 import { OrgUnitSelect, unitLabel, useOrgUnits } from "../lib/orgunits.js";
 import { constraintProblems, editorPointer, overridesOf } from "../lib/parameters.js";
 import { html, useEffect, useMemo, useState } from "../lib/preact.js";
@@ -111,6 +111,7 @@ function Assemble({ template, units, onInstalled }) {
   const defaults = document.parameters?.defaults ?? {};
   const [values, setValues] = useState(defaults);
   const [editorProblems, setEditorProblems] = useState([]);
+  const form = useMemo(() => ({ answers: document.parameters?.schema }), [document]);
   const [unit, setUnit] = useState(null);
   const [state, setState] = useState({ busy: false, error: null });
   const local = localProblems(document, values, editorProblems);
@@ -148,7 +149,7 @@ function Assemble({ template, units, onInstalled }) {
     ${rest.length ? html`<${ErrorBox} error=${{ errors: rest }} />` : null}
     </div>
     ${document.parameters
-      ? html`<${SchemaForm} name="parameters" schema=${document.parameters.schema} title=${t("apps.parameters")}
+      ? html`<${JsonForm} name="parameters" form=${form} title=${t("apps.parameters")}
           value=${defaults} onChange=${(value, found) => { setValues(value); setEditorProblems(found); }} />`
       : html`<p class="muted">${t("apps.noParameters")}</p>`}
   </div>`;

@@ -193,7 +193,7 @@ function OrgChart() {
 export const page = {
   route: "/org",
   title: "org.title",
-  nav: 50,
+  nav: 45,
   requires: ["org.read", "org.manage"],
   view: OrgChart,
 };

@@ -1,8 +1,8 @@
 // One template version: its title, kind, checksum and document, with links to edit
 // it or copy it (pages/template-edit.js) for those who may publish;
 // a form template also shows its form, rendered from its `answers` schema.
-import { SchemaForm } from "../lib/forms.js";
 import { pick, t } from "../lib/i18n.js";
+import { JsonForm } from "../lib/jsonform.js";
 import { html } from "../lib/preact.js";
 import { href } from "../lib/router.js";
 import { can } from "../lib/session.js";
@@ -39,8 +39,8 @@ function TemplatePage({ viewer, params }) {
           </div>
           ${template.kind === "form" && template.document.answers
             ? html`<h2>${t("templates.preview")}</h2>
-                <div class="card"><${SchemaForm} name=${template.key} schema=${template.document.answers}
-                  ui=${template.document.uiSchema} title=${pick(template.title)} /></div>`
+                <${JsonForm} name=${template.key} form=${template.document}
+                  title=${pick(template.title)} />`
             : null}
           <h2>${t("templates.document")}</h2>
           <pre class="json" data-test="document">${JSON.stringify(template.document, null, 2)}</pre>`

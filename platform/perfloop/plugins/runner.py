@@ -167,7 +167,8 @@ async def run_metric(
     """Compute ``metric`` for ``context.subjects``; never raises for the metric's faults.
 
     The limit is the metric's own ``timeout``, else ``timeout``, else
-    :data:`DEFAULT_TIMEOUT` seconds."""
+    :data:`DEFAULT_TIMEOUT` seconds (a refresh passes the metric's own only when it is
+    shorter than the operator's setting: ``services.plans.metrics.capped``)."""
     if metric.compute is None:
         return _failed(context, f"the metric {metric.key!r} is not computed (entered by hand)")
     limit = metric.timeout or timeout or DEFAULT_TIMEOUT
